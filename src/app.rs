@@ -1,0 +1,108 @@
+//! The HTML shell, the `App` component and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::catalog::Layout;
+use crate::catalog::api::get_layout;
+use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
+use crate::error::AppError;
+use crate::ui::NotFoundPage;
+
+/// The document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#14532d" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options=options.clone() />
+                <HashedStylesheet options id="leptos" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The store. Pages whose status depends on their data (404s) render
+/// `SsrMode::Async`, so the status is known before the first byte is sent.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let layout = Resource::new(|| (), |_| get_layout());
+    view! {
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SiteHeader layout />
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/products") view=ProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <SiteFooter layout />
+        </Router>
+    }
+}
+
+/// Store name, category navigation, and room for the cart and account links.
+#[component]
+fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
+    view! {
+        <header class="site-header">
+            <Suspense fallback=|| view! { <div class="header-bar"><a class="brand" href="/">"\u{a0}"</a></div> }>
+                {move || Suspend::new(async move {
+                    let layout = layout.await.unwrap_or_else(|_| Layout { store_name: "Trove".into(), categories: vec![] });
+                    let store = layout.store_name.clone();
+                    view! {
+                        <Title formatter=move |text: String| {
+                            if text.is_empty() { store.clone() } else { format!("{text} | {store}") }
+                        } />
+                        <div class="header-bar">
+                            <a class="brand" href="/">{layout.store_name.clone()}</a>
+                            <div class="header-actions"></div>
+                        </div>
+                        <nav class="category-nav" aria-label="Categories">
+                            <ul>
+                                <li><a href="/products">"All products"</a></li>
+                                {layout.categories.into_iter().map(|c| view! {
+                                    <li><a href=c.href()>{c.name.clone()}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        </nav>
+                    }
+                })}
+            </Suspense>
+        </header>
+    }
+}
+
+#[component]
+fn SiteFooter(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let name = layout.await.map(|l| l.store_name).unwrap_or_else(|_| "Trove".into());
+                    view! {
+                        <p>
+                            {format!("© {name}")} " · " <a href="/products">"All products"</a>
+                            " · Prices include tax."
+                        </p>
+                    }
+                })}
+            </Suspense>
+        </footer>
+    }
+}

@@ -1,0 +1,60 @@
+//! The catalog's server functions: thin calls into `db`, readable by anyone.
+
+use leptos::prelude::*;
+
+use super::{CategoryListing, Home, Layout, Listing, ListingQuery, ProductDetail};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {super::db, crate::state::AppState};
+
+/// How many featured products the home page shows.
+pub const FEATURED_COUNT: i64 = 8;
+
+/// The store's name and category navigation, for the header and footer.
+#[server(prefix = "/api", endpoint = "catalog/layout")]
+pub async fn get_layout() -> Result<Layout, AppError> {
+    let state = AppState::current()?;
+    let categories = db::category_links(&state.pool).await?;
+    Ok(Layout { store_name: state.config.store_name.clone(), categories })
+}
+
+/// Featured and newest products and every category.
+#[server(prefix = "/api", endpoint = "catalog/home")]
+pub async fn get_home() -> Result<Home, AppError> {
+    let state = AppState::current()?;
+    let currency = &state.config.currency;
+    let featured = db::featured_products(&state.pool, FEATURED_COUNT).await?;
+    let newest = db::list_products(&state.pool, None, &ListingQuery::default(), currency).await?;
+    let newest = newest.products.into_iter().take(FEATURED_COUNT as usize).collect();
+    let categories = db::categories(&state.pool).await?;
+    Ok(Home { featured, newest, categories, currency: currency.clone() })
+}
+
+/// One page of every active product.
+#[server(prefix = "/api", endpoint = "catalog/listing")]
+pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
+    let state = AppState::current()?;
+    Ok(db::list_products(&state.pool, None, &query, &state.config.currency).await?)
+}
+
+/// A category and one page of its active products; `NotFound` for an unknown slug.
+#[server(prefix = "/api", endpoint = "catalog/category")]
+pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryListing, AppError> {
+    let state = AppState::current()?;
+    let category = db::category_by_slug(&state.pool, &slug)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let listing = db::list_products(&state.pool, Some(category.id), &query, &state.config.currency).await?;
+    Ok(CategoryListing { category, listing })
+}
+
+/// An active product by its slug; `NotFound` for unknown slugs and drafts.
+#[server(prefix = "/api", endpoint = "catalog/product")]
+pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
+    let state = AppState::current()?;
+    let mut conn = state.pool.acquire().await?;
+    db::product_by_slug(&mut conn, &slug, &state.config.currency)
+        .await?
+        .ok_or_else(AppError::not_found)
+}

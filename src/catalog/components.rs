@@ -1,0 +1,191 @@
+//! The catalog's building blocks: cards, grids, sorting, pagination, gallery.
+
+use leptos::prelude::*;
+
+use super::rules::{ListingQuery, Sort};
+use super::{CategoryLink, ImageRef, Listing, ProductSummary};
+use crate::ui::{Price, StockBadge};
+
+/// How many cards at the top of a grid load eagerly (they are on screen at once).
+const EAGER_IMAGES: usize = 4;
+
+/// A product in a grid: image, name, price and stock state.
+#[component]
+pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] eager: bool) -> impl IntoView {
+    let href = product.href();
+    let image = match &product.image {
+        Some(image) => view! {
+            <img
+                src=image.url()
+                alt=image.alt.clone()
+                width="400"
+                height="400"
+                loading=if eager { "eager" } else { "lazy" }
+            />
+        }
+        .into_any(),
+        None => view! { <div class="card-placeholder" aria-hidden="true"></div> }.into_any(),
+    };
+    view! {
+        <li class="card">
+            <a class="card-link" href=href>
+                {image}
+                <h3 class="card-title">{product.name.clone()}</h3>
+            </a>
+            <Price price=product.price offer_price=product.offer_price currency />
+            <StockBadge stock=product.stock />
+        </li>
+    }
+}
+
+/// A responsive grid of product cards.
+#[component]
+pub fn ProductGrid(products: Vec<ProductSummary>, currency: String, label: String) -> impl IntoView {
+    view! {
+        <ul class="product-grid" aria-label=label>
+            {products
+                .into_iter()
+                .enumerate()
+                .map(|(i, product)| {
+                    view! { <ProductCard product currency=currency.clone() eager=i < EAGER_IMAGES /> }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+/// Links to the first page in each sort order; the current one is marked.
+#[component]
+pub fn SortLinks(base: String, current: Sort) -> impl IntoView {
+    view! {
+        <nav class="sort" aria-label="Sort products">
+            <span class="sort-label">"Sort by"</span>
+            <ul>
+                {Sort::ALL
+                    .into_iter()
+                    .map(|sort| {
+                        let href = format!("{base}{}", ListingQuery::sorted(sort).to_query_string());
+                        let current = (sort == current).then_some("true");
+                        view! {
+                            <li>
+                                <a href=href aria-current=current>
+                                    {sort.label()}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// Previous / next links around the current page number.
+#[component]
+pub fn Pagination(base: String, listing: Listing) -> impl IntoView {
+    let query = listing.query.clone();
+    let prev = listing.prev.map(|first| format!("{base}{}", query.prev(first).to_query_string()));
+    let next = listing.next.map(|last| format!("{base}{}", query.next(last).to_query_string()));
+    view! {
+        <nav class="pagination" aria-label="Pagination">
+            {prev.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
+            <span class="page-number" aria-current="page">{format!("Page {}", query.page)}</span>
+            {next.map(|href| view! { <a href=href rel="next">"Next →"</a> })}
+        </nav>
+    }
+}
+
+/// A whole listing: sort links, the grid (or a friendly empty state), pagination.
+#[component]
+pub fn ListingView(base: String, listing: Listing) -> impl IntoView {
+    let sort = listing.query.sort;
+    let body = if listing.products.is_empty() {
+        view! {
+            <p class="empty">
+                "No products here yet. " <a href=base.clone()>"Back to the first page"</a>
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <ProductGrid
+                products=listing.products.clone()
+                currency=listing.currency.clone()
+                label="Products".to_owned()
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <SortLinks base=base.clone() current=sort />
+        {body}
+        <Pagination base listing />
+    }
+}
+
+/// Home › Category › Product.
+#[component]
+pub fn Breadcrumbs(category: CategoryLink, #[prop(optional)] current: Option<String>) -> impl IntoView {
+    let category_item = match current.clone() {
+        Some(_) => view! { <li><a href=category.href()>{category.name.clone()}</a></li> }.into_any(),
+        None => view! { <li aria-current="page">{category.name.clone()}</li> }.into_any(),
+    };
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                <li><a href="/">"Home"</a></li>
+                {category_item}
+                {current.map(|name| view! { <li aria-current="page">{name}</li> })}
+            </ol>
+        </nav>
+    }
+}
+
+/// The product's images: one large, with thumbnails that swap it in place.
+///
+/// Thumbnails are links to `?image=N`, so they work before hydration; once
+/// hydrated, a click swaps the image without loading a page.
+#[component]
+pub fn Gallery(images: Vec<ImageRef>, initial: usize, product_name: String) -> impl IntoView {
+    if images.is_empty() {
+        return view! { <div class="gallery"><div class="gallery-main card-placeholder" aria-hidden="true"></div></div> }
+            .into_any();
+    }
+    let count = images.len();
+    let selected = RwSignal::new(initial.min(count - 1));
+    let images = StoredValue::new(images);
+    let main_src = move || images.with_value(|all| all[selected.get()].url());
+    let main_alt = move || images.with_value(|all| all[selected.get()].alt.clone());
+    let thumbnails = (count > 1).then(|| {
+        let items = (0..count)
+            .map(|i| {
+                let (src, alt) = images.with_value(|all| (all[i].url(), all[i].alt.clone()));
+                let label = format!("Show image {} of {count}: {alt}", i + 1);
+                view! {
+                    <li>
+                        <a
+                            href=format!("?image={}", i + 1)
+                            class="thumbnail"
+                            aria-label=label
+                            aria-current=move || (selected.get() == i).then_some("true")
+                            on:click=move |ev| {
+                                ev.prevent_default();
+                                selected.set(i);
+                            }
+                        >
+                            <img src=src alt="" width="80" height="80" />
+                        </a>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="thumbnails" aria-label=format!("Images of {product_name}")>{items}</ul> }
+    });
+    view! {
+        <div class="gallery">
+            <img class="gallery-main" src=main_src alt=main_alt width="800" height="800" />
+            {thumbnails}
+        </div>
+    }
+    .into_any()
+}

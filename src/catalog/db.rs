@@ -1,0 +1,231 @@
+//! All of the catalog's SQL.
+
+use std::fmt::Write;
+
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgExecutor};
+
+use super::rules::{ListingQuery, PAGE_SIZE, Sort};
+use super::{Category, CategoryId, CategoryLink, ImageRef, Listing, ProductSummary, ProductDetail, ProductId};
+
+/// Every category, by name, for navigation.
+pub async fn category_links(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CategoryLink>> {
+    sqlx::query_as!(CategoryLink, "SELECT name, slug FROM categories ORDER BY name").fetch_all(db).await
+}
+
+/// Every category with its description, by name.
+pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Category>> {
+    let rows = sqlx::query!("SELECT id, name, slug, description FROM categories ORDER BY name")
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Category { id: CategoryId(r.id), name: r.name, slug: r.slug, description: r.description })
+        .collect())
+}
+
+pub async fn category_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Category>> {
+    let row = sqlx::query!("SELECT id, name, slug, description FROM categories WHERE slug = $1", slug)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| Category { id: CategoryId(r.id), name: r.name, slug: r.slug, description: r.description }))
+}
+
+/// A product card as a row: the primary image's columns are absent when it has none.
+#[derive(sqlx::FromRow)]
+struct CardRow {
+    id: i64,
+    slug: String,
+    name: String,
+    price: Decimal,
+    offer_price: Option<Decimal>,
+    stock: i32,
+    image_key: Option<String>,
+    image_alt: Option<String>,
+}
+
+impl From<CardRow> for ProductSummary {
+    fn from(row: CardRow) -> Self {
+        let image = row.image_key.map(|key| ImageRef { key, alt: row.image_alt.unwrap_or_default() });
+        ProductSummary {
+            id: ProductId(row.id),
+            slug: row.slug,
+            name: row.name,
+            price: row.price,
+            offer_price: row.offer_price,
+            stock: row.stock,
+            image,
+        }
+    }
+}
+
+/// Active featured products, newest first.
+pub async fn featured_products(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ProductSummary>> {
+    let rows = sqlx::query_as!(
+        CardRow,
+        r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock,
+                  i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
+           FROM products p
+           LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
+           WHERE p.active AND p.featured
+           ORDER BY p.created_at DESC, p.id DESC
+           LIMIT $1"#,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(ProductSummary::from).collect())
+}
+
+/// Which way a keyset page is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    /// From the start of the order, or after a cursor.
+    Forward,
+    /// Backwards from just before a cursor (the "previous" page).
+    Backward,
+}
+
+/// The column a sort orders by, and whether it descends.
+fn sort_key(sort: Sort) -> (&'static str, bool) {
+    match sort {
+        Sort::Newest => ("created_at", true),
+        Sort::PriceAsc => ("sale_price", false),
+        Sort::PriceDesc => ("sale_price", true),
+        Sort::Name => ("name", false),
+    }
+}
+
+/// The keyset query for one listing shape. Only fixed fragments are spliced in;
+/// every value is a bind parameter: `$1` category (when filtered), then the
+/// cursor's product id (when paging), then the limit.
+fn listing_sql(sort: Sort, by_category: bool, cursor: Option<Direction>) -> String {
+    let (column, descending) = sort_key(sort);
+    // Reading backwards flips the order; the caller reverses the rows again.
+    let descending = descending ^ (cursor == Some(Direction::Backward));
+    let (order, op) = if descending { ("DESC", "<") } else { ("ASC", ">") };
+    let mut sql = String::from(
+        "SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, \
+                i.storage_key AS image_key, i.alt_text AS image_alt \
+         FROM products p \
+         LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary \
+         WHERE p.active",
+    );
+    let mut param = 0;
+    if by_category {
+        param += 1;
+        let _ = write!(sql, " AND p.category_id = ${param}");
+    }
+    if cursor.is_some() {
+        param += 1;
+        // The cursor's sort key is looked up once (an init plan), so the row
+        // comparison is an index condition.
+        let _ = write!(
+            sql,
+            " AND (p.{column}, p.id) {op} ((SELECT c.{column} FROM products c WHERE c.id = ${param}), ${param})"
+        );
+    }
+    param += 1;
+    let _ = write!(sql, " ORDER BY p.{column} {order}, p.id {order} LIMIT ${param}");
+    sql
+}
+
+/// One page of active products, optionally in one category.
+pub async fn list_products(
+    db: impl PgExecutor<'_>,
+    category: Option<CategoryId>,
+    query: &ListingQuery,
+    currency: &str,
+) -> sqlx::Result<Listing> {
+    let (cursor, direction) = match (query.after, query.before) {
+        (_, Some(before)) => (Some(before), Some(Direction::Backward)),
+        (Some(after), None) => (Some(after), Some(Direction::Forward)),
+        (None, None) => (None, None),
+    };
+    let sql = listing_sql(query.sort, category.is_some(), direction);
+    let mut select = sqlx::query_as::<_, CardRow>(&sql);
+    if let Some(CategoryId(id)) = category {
+        select = select.bind(id);
+    }
+    if let Some(ProductId(id)) = cursor {
+        select = select.bind(id);
+    }
+    // One extra row tells whether there is another page beyond this one.
+    let rows = select.bind(PAGE_SIZE as i64 + 1).fetch_all(db).await?;
+    let more = rows.len() > PAGE_SIZE;
+    let mut products: Vec<ProductSummary> = rows.into_iter().take(PAGE_SIZE).map(ProductSummary::from).collect();
+    let backward = direction == Some(Direction::Backward);
+    if backward {
+        products.reverse();
+    }
+    let first = products.first().map(|p| p.id);
+    let last = products.last().map(|p| p.id);
+    let (has_prev, has_next) = match direction {
+        None => (false, more),
+        Some(Direction::Forward) => (true, more),
+        Some(Direction::Backward) => (more, true),
+    };
+    // An empty page (its cursor product is gone) still links back to the start.
+    let prev = if has_prev { first.or(query.before).or(query.after) } else { None };
+    let next = if has_next { last } else { None };
+    Ok(Listing { products, query: query.clone(), prev, next, currency: currency.to_owned() })
+}
+
+/// An active product with its category and images, by slug.
+pub async fn product_by_slug(
+    conn: &mut PgConnection,
+    slug: &str,
+    currency: &str,
+) -> sqlx::Result<Option<ProductDetail>> {
+    let Some(row) = sqlx::query!(
+        r#"SELECT p.id, p.slug, p.name, p.description, p.price, p.offer_price, p.stock,
+                  c.name AS category_name, c.slug AS category_slug
+           FROM products p
+           JOIN categories c ON c.id = p.category_id
+           WHERE p.slug = $1 AND p.active"#,
+        slug
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let images = sqlx::query_as!(
+        ImageRef,
+        r#"SELECT storage_key AS key, alt_text AS alt
+           FROM product_images
+           WHERE product_id = $1
+           ORDER BY is_primary DESC, position, id"#,
+        row.id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(ProductDetail {
+        id: ProductId(row.id),
+        slug: row.slug,
+        name: row.name,
+        description: row.description,
+        price: row.price,
+        offer_price: row.offer_price,
+        stock: row.stock,
+        category: CategoryLink { name: row.category_name, slug: row.category_slug },
+        images,
+        currency: currency.to_owned(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backward_pages_flip_the_order_and_the_comparison() {
+        let forward = listing_sql(Sort::PriceAsc, false, Some(Direction::Forward));
+        assert!(forward.contains("(p.sale_price, p.id) > (("), "{forward}");
+        assert!(forward.ends_with("ORDER BY p.sale_price ASC, p.id ASC LIMIT $2"), "{forward}");
+        let backward = listing_sql(Sort::PriceAsc, true, Some(Direction::Backward));
+        assert!(backward.contains("p.category_id = $1"), "{backward}");
+        assert!(backward.contains("(p.sale_price, p.id) < (("), "{backward}");
+        assert!(backward.ends_with("ORDER BY p.sale_price DESC, p.id DESC LIMIT $3"), "{backward}");
+    }
+}

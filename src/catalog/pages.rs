@@ -1,0 +1,174 @@
+//! The catalog's pages: home, all products, a category, a product.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::{get_category, get_home, get_listing, get_product};
+use super::components::{Breadcrumbs, Gallery, ListingView, ProductGrid};
+use super::rules::{ListingQuery, paragraphs};
+use crate::error::AppError;
+use crate::ui::{ErrorView, Loading, Price, StockBadge};
+
+/// The listing query in the current URL, or the 400 a malformed link earns.
+fn listing_query() -> Memo<Result<ListingQuery, AppError>> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| {
+            ListingQuery::parse(q.get_str("sort"), q.get_str("after"), q.get_str("before"), q.get_str("page"))
+        })
+    })
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let home = Resource::new(|| (), |_| get_home());
+    view! {
+        <Title text="Fresh groceries and tech gear" />
+        <Meta name="description" content="Fresh groceries and the tech gear you need, from one shop." />
+        <section class="hero">
+            <h1>"Fresh groceries and tech gear"</h1>
+            <p>"Everything for the kitchen and the desk, from one shop."</p>
+            <a class="button" href="/products">"Shop all products"</a>
+        </section>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match home.await {
+                    Ok(home) => view! {
+                        <section class="home-section" aria-labelledby="featured-heading">
+                            <h2 id="featured-heading">"Featured"</h2>
+                            <ProductGrid products=home.featured currency=home.currency.clone() label="Featured products".to_owned() />
+                        </section>
+                        <section class="home-section" aria-labelledby="categories-heading">
+                            <h2 id="categories-heading">"Shop by category"</h2>
+                            <ul class="category-tiles">
+                                {home.categories.into_iter().map(|c| view! {
+                                    <li>
+                                        <a href=format!("/c/{}", c.slug)>
+                                            <span class="tile-name">{c.name}</span>
+                                            <span class="tile-text">{c.description}</span>
+                                        </a>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                        <section class="home-section" aria-labelledby="newest-heading">
+                            <h2 id="newest-heading">"New arrivals"</h2>
+                            <ProductGrid products=home.newest currency=home.currency label="New arrivals".to_owned() />
+                        </section>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Every active product, sortable and paged.
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    let query = listing_query();
+    let listing = Resource::new(move || query.get(), |query| async move {
+        match query {
+            Ok(query) => get_listing(query).await,
+            Err(error) => Err(error.reported()),
+        }
+    });
+    view! {
+        <Title text="All products" />
+        <Meta name="description" content="Browse every product in the shop." />
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(listing) => view! {
+                        <header class="page-header">
+                            <h1>"All products"</h1>
+                        </header>
+                        <ListingView base="/products".to_owned() listing />
+                    }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A category's active products, sortable and paged.
+#[component]
+pub fn CategoryPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = listing_query();
+    let page = Resource::new(
+        move || (params.with(|p| p.get("slug").unwrap_or_default()), query.get()),
+        |(slug, query)| async move {
+            match query {
+                Ok(query) => get_category(slug, query).await,
+                Err(error) => Err(error.reported()),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => {
+                        let base = format!("/c/{}", page.category.slug);
+                        let description = page.category.description.clone();
+                        view! {
+                            <Title text=page.category.name.clone() />
+                            <Meta name="description" content=description.clone() />
+                            <Breadcrumbs category=super::CategoryLink { name: page.category.name.clone(), slug: page.category.slug.clone() } />
+                            <header class="page-header">
+                                <h1>{page.category.name.clone()}</h1>
+                                <p>{description}</p>
+                            </header>
+                            <ListingView base listing=page.listing />
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// One product: gallery, price, stock, description, breadcrumb.
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let product = Resource::new(move || params.with(|p| p.get("slug").unwrap_or_default()), get_product);
+    // `?image=N` (1-based) picks the image shown first; thumbnails link there.
+    let initial = move || {
+        query.with_untracked(|q| q.get_str("image").and_then(|n| n.parse::<usize>().ok())).unwrap_or(1).max(1) - 1
+    };
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match product.await {
+                    Ok(product) => {
+                        let summary = paragraphs(&product.description);
+                        let meta = summary.first().cloned().unwrap_or_default();
+                        view! {
+                            <Title text=product.name.clone() />
+                            <Meta name="description" content=meta />
+                            <Breadcrumbs category=product.category.clone() current=product.name.clone() />
+                            <article class="product">
+                                <Gallery images=product.images.clone() initial=initial() product_name=product.name.clone() />
+                                <div class="product-info">
+                                    <h1>{product.name.clone()}</h1>
+                                    <Price price=product.price offer_price=product.offer_price currency=product.currency.clone() />
+                                    <StockBadge stock=product.stock />
+                                    <div class="description">
+                                        {summary.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+                                    </div>
+                                </div>
+                            </article>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,295 @@
+//! Pure catalog logic, compiled for the server and the browser alike.
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+
+use super::ProductId;
+use crate::error::AppError;
+
+/// Products on one listing page.
+pub const PAGE_SIZE: usize = 24;
+/// At or below this many, a product shows "Only N left".
+pub const LOW_STOCK: i32 = 5;
+
+/// The orders a listing can be sorted in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sort {
+    #[default]
+    Newest,
+    PriceAsc,
+    PriceDesc,
+    Name,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Name];
+
+    /// The value used in URLs (`?sort=price-asc`).
+    pub fn param(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::PriceAsc => "price-asc",
+            Sort::PriceDesc => "price-desc",
+            Sort::Name => "name",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Newest => "Newest",
+            Sort::PriceAsc => "Price: low to high",
+            Sort::PriceDesc => "Price: high to low",
+            Sort::Name => "Name",
+        }
+    }
+
+    pub fn from_param(value: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|sort| sort.param() == value)
+    }
+}
+
+/// Which page of a listing to show. Pages are reached by keyset cursors (the id
+/// of the last product on the page before, or the first on the page after), so
+/// page 2,000 costs what page 1 does. `page` is only the number shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ListingQuery {
+    pub sort: Sort,
+    pub after: Option<ProductId>,
+    pub before: Option<ProductId>,
+    pub page: u32,
+}
+
+impl ListingQuery {
+    /// Reads a listing's URL query parameters; anything malformed is a 400.
+    pub fn parse(
+        sort: Option<&str>,
+        after: Option<&str>,
+        before: Option<&str>,
+        page: Option<&str>,
+    ) -> Result<Self, AppError> {
+        let bad = |what: &str| AppError::BadRequest(format!("That link has an invalid {what}."));
+        let sort = match sort {
+            None | Some("") => Sort::default(),
+            Some(value) => Sort::from_param(value).ok_or_else(|| bad("sort order"))?,
+        };
+        let cursor = |value: Option<&str>| match value {
+            None | Some("") => Ok(None),
+            Some(value) => value.parse::<i64>().ok().filter(|id| *id > 0).map(|id| Some(ProductId(id))).ok_or_else(|| bad("page cursor")),
+        };
+        let (after, before) = (cursor(after)?, cursor(before)?);
+        if after.is_some() && before.is_some() {
+            return Err(bad("page cursor"));
+        }
+        let page = match page {
+            None | Some("") => 1,
+            Some(value) => value.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| bad("page number"))?,
+        };
+        let page = if after.is_none() && before.is_none() { 1 } else { page };
+        Ok(ListingQuery { sort, after, before, page })
+    }
+
+    /// The URL query string for this page (empty for the default first page).
+    pub fn to_query_string(&self) -> String {
+        let mut parts = Vec::new();
+        if self.sort != Sort::default() {
+            parts.push(format!("sort={}", self.sort.param()));
+        }
+        if let Some(ProductId(id)) = self.after {
+            parts.push(format!("after={id}"));
+        }
+        if let Some(ProductId(id)) = self.before {
+            parts.push(format!("before={id}"));
+        }
+        if self.page > 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    }
+
+    /// The first page in another sort order.
+    pub fn sorted(sort: Sort) -> Self {
+        ListingQuery { sort, ..Default::default() }
+    }
+
+    /// The page after this one, starting after `last`.
+    pub fn next(&self, last: ProductId) -> Self {
+        ListingQuery { sort: self.sort, after: Some(last), before: None, page: self.page + 1 }
+    }
+
+    /// The page before this one, ending before `first`; page 1 drops the cursor.
+    pub fn prev(&self, first: ProductId) -> Self {
+        if self.page <= 2 {
+            return Self::sorted(self.sort);
+        }
+        ListingQuery { sort: self.sort, after: None, before: Some(first), page: self.page - 1 }
+    }
+}
+
+/// How much of a product is left, as a shopper is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockState {
+    InStock,
+    Low(i32),
+    OutOfStock,
+}
+
+impl StockState {
+    pub fn of(stock: i32) -> Self {
+        match stock {
+            s if s <= 0 => StockState::OutOfStock,
+            s if s <= LOW_STOCK => StockState::Low(s),
+            _ => StockState::InStock,
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            StockState::InStock => "In stock".into(),
+            StockState::Low(n) => format!("Only {n} left"),
+            StockState::OutOfStock => "Out of stock".into(),
+        }
+    }
+}
+
+/// The whole-percent saving an offer gives, rounded to the nearest percent.
+pub fn discount_percent(price: Decimal, offer: Decimal) -> u32 {
+    if price <= Decimal::ZERO || offer >= price {
+        return 0;
+    }
+    ((price - offer) / price * Decimal::ONE_HUNDRED).round().to_u32().unwrap_or(0)
+}
+
+/// An amount for display: `$1,299.00`, `€4.50`, `CHF 12.00`.
+pub fn format_money(amount: Decimal, currency: &str) -> String {
+    let rounded = amount.round_dp(2);
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let text = format!("{:.2}", rounded.abs());
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if negative { "-" } else { "" };
+    match currency {
+        "USD" => format!("{sign}${grouped}.{cents}"),
+        "EUR" => format!("{sign}€{grouped}.{cents}"),
+        "GBP" => format!("{sign}£{grouped}.{cents}"),
+        code => format!("{sign}{code} {grouped}.{cents}"),
+    }
+}
+
+/// A description's paragraphs: blocks separated by blank lines.
+pub fn paragraphs(description: &str) -> Vec<String> {
+    description
+        .split("\n\n")
+        .map(|block| block.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// A URL slug from a name: lowercase ASCII letters and digits joined by hyphens.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'á' | 'à' | 'â' | 'ä' | 'å' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            other => other,
+        };
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn stock_levels_read_as_a_shopper_expects() {
+        assert_eq!(StockState::of(0).label(), "Out of stock");
+        assert_eq!(StockState::of(1).label(), "Only 1 left");
+        assert_eq!(StockState::of(LOW_STOCK).label(), format!("Only {LOW_STOCK} left"));
+        assert_eq!(StockState::of(LOW_STOCK + 1).label(), "In stock");
+    }
+
+    #[test]
+    fn discounts_round_to_whole_percent() {
+        assert_eq!(discount_percent(dec!(10.00), dec!(7.50)), 25);
+        assert_eq!(discount_percent(dec!(3.00), dec!(2.00)), 33);
+        assert_eq!(discount_percent(dec!(10.00), dec!(10.00)), 0);
+    }
+
+    #[test]
+    fn money_is_grouped_and_has_two_decimals() {
+        assert_eq!(format_money(dec!(1299), "USD"), "$1,299.00");
+        assert_eq!(format_money(dec!(4.5), "EUR"), "€4.50");
+        assert_eq!(format_money(dec!(1234567.891), "CHF"), "CHF 1,234,567.89");
+        assert_eq!(format_money(dec!(999.99), "GBP"), "£999.99");
+    }
+
+    #[test]
+    fn listing_queries_round_trip_through_the_url() {
+        let query = ListingQuery { sort: Sort::PriceDesc, after: Some(ProductId(42)), before: None, page: 3 };
+        assert_eq!(query.to_query_string(), "?sort=price-desc&after=42&page=3");
+        let parsed = ListingQuery::parse(Some("price-desc"), Some("42"), None, Some("3")).unwrap();
+        assert_eq!(parsed, query);
+        assert_eq!(ListingQuery::default().to_query_string(), "");
+    }
+
+    #[test]
+    fn malformed_listing_links_are_bad_requests() {
+        for (sort, after, before, page) in [
+            (Some("cheapest"), None, None, None),
+            (None, Some("abc"), None, None),
+            (None, Some("-4"), None, None),
+            (None, Some("4"), Some("5"), None),
+            (None, Some("4"), None, Some("0")),
+        ] {
+            let error = ListingQuery::parse(sort, after, before, page).unwrap_err();
+            assert_eq!(error.status(), 400, "{sort:?} {after:?} {before:?} {page:?}");
+        }
+    }
+
+    #[test]
+    fn a_page_number_without_a_cursor_is_the_first_page() {
+        assert_eq!(ListingQuery::parse(None, None, None, Some("7")).unwrap().page, 1);
+    }
+
+    #[test]
+    fn previous_from_page_two_is_the_plain_first_page() {
+        let page2 = ListingQuery::sorted(Sort::Name).next(ProductId(9));
+        assert_eq!(page2.page, 2);
+        assert_eq!(page2.prev(ProductId(10)), ListingQuery::sorted(Sort::Name));
+        let page3 = page2.next(ProductId(20));
+        assert_eq!(page3.prev(ProductId(21)).before, Some(ProductId(21)));
+    }
+
+    #[test]
+    fn descriptions_split_into_paragraphs() {
+        assert_eq!(paragraphs("One\nline.\n\n\nTwo.\n\n  "), vec!["One line.", "Two."]);
+    }
+
+    #[test]
+    fn slugs_are_lowercase_ascii_with_hyphens() {
+        assert_eq!(slugify("Crème Fraîche, 200 g"), "creme-fraiche-200-g");
+        assert_eq!(slugify("  USB-C -> HDMI!! "), "usb-c-hdmi");
+    }
+}

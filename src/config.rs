@@ -1,0 +1,168 @@
+//! Typed configuration, read once from the environment at start-up.
+//!
+//! Every variable is documented in `.env.example`. With nothing set, the defaults
+//! give the embedded set-up: a local database and the store on 127.0.0.1:3000.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use secrecy::SecretString;
+
+/// The store's settings. Secrets are `SecretString`s and never print.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server listens on (`TROVE_ADDR`).
+    pub addr: SocketAddr,
+    /// PostgreSQL connection URL (`DATABASE_URL`); it may hold a password.
+    pub database_url: SecretString,
+    /// Upper bound of the connection pool (`DATABASE_MAX_CONNECTIONS`).
+    pub database_max_connections: u32,
+    /// Where uploaded and generated images live (`TROVE_MEDIA_DIR`).
+    pub media_dir: PathBuf,
+    /// The built site: `pkg/` with the WASM bundle, CSS and public assets (`TROVE_SITE_ROOT`).
+    pub site_root: PathBuf,
+    /// The shop's name, shown in the header and titles (`TROVE_STORE_NAME`).
+    pub store_name: String,
+    /// ISO 4217 code of the currency prices are in (`TROVE_CURRENCY`).
+    pub currency: String,
+    /// `pretty` for people, `json` for log collectors (`TROVE_LOG_FORMAT`).
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A variable that is set but unusable. Start-up stops and prints it.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("configuration variable {var} is invalid: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+/// The embedded set-up's database, created by `scripts/run`.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://trove:trove@127.0.0.1:5432/trove";
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests can supply their own values.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let addr = parse(&get, "TROVE_ADDR", "127.0.0.1:3000", "expected host:port such as 127.0.0.1:3000")?;
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError { var: "DATABASE_URL", message: "expected a postgres:// URL".into() });
+        }
+        let database_max_connections =
+            parse(&get, "DATABASE_MAX_CONNECTIONS", "16", "expected a whole number from 1 to 1000")?;
+        if !(1..=1000).contains(&database_max_connections) {
+            return Err(ConfigError {
+                var: "DATABASE_MAX_CONNECTIONS",
+                message: "expected a whole number from 1 to 1000".into(),
+            });
+        }
+        let media_dir = get("TROVE_MEDIA_DIR").map(PathBuf::from).unwrap_or_else(default_media_dir);
+        let site_root = PathBuf::from(get("TROVE_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+        let store_name = get("TROVE_STORE_NAME").unwrap_or_else(|| "Trove".into());
+        if store_name.chars().count() > 60 {
+            return Err(ConfigError { var: "TROVE_STORE_NAME", message: "at most 60 characters".into() });
+        }
+        let currency = get("TROVE_CURRENCY").unwrap_or_else(|| "USD".into()).to_ascii_uppercase();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(ConfigError { var: "TROVE_CURRENCY", message: "expected a three-letter ISO 4217 code such as USD".into() });
+        }
+        let log_format = match get("TROVE_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(ConfigError { var: "TROVE_LOG_FORMAT", message: "expected pretty or json".into() }),
+        };
+        Ok(Config {
+            addr,
+            database_url: SecretString::from(database_url),
+            database_max_connections,
+            media_dir,
+            site_root,
+            store_name,
+            currency,
+            log_format,
+        })
+    }
+}
+
+fn parse<T: FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: &str,
+    expected: &str,
+) -> Result<T, ConfigError> {
+    let raw = get(var).unwrap_or_else(|| default.to_owned());
+    raw.trim().parse().map_err(|_| ConfigError { var, message: format!("{expected}, got {raw:?}") })
+}
+
+/// `$XDG_DATA_HOME/trove/media`, falling back to `~/.local/share/trove/media`.
+fn default_media_dir() -> PathBuf {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data.join("trove/media")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn nothing_set_gives_the_embedded_set_up() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+        assert_eq!(config.currency, "USD");
+    }
+
+    #[test]
+    fn a_bad_address_names_the_variable() {
+        let error = config(&[("TROVE_ADDR", "localhost")]).unwrap_err();
+        assert_eq!(error.var, "TROVE_ADDR");
+        assert!(error.to_string().contains("TROVE_ADDR"), "{error}");
+    }
+
+    #[test]
+    fn a_non_postgres_database_url_is_refused() {
+        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
+    }
+
+    #[test]
+    fn pool_size_must_be_a_sane_number() {
+        assert_eq!(config(&[("DATABASE_MAX_CONNECTIONS", "0")]).unwrap_err().var, "DATABASE_MAX_CONNECTIONS");
+        assert_eq!(config(&[("DATABASE_MAX_CONNECTIONS", "lots")]).unwrap_err().var, "DATABASE_MAX_CONNECTIONS");
+    }
+
+    #[test]
+    fn currency_and_log_format_are_checked() {
+        assert_eq!(config(&[("TROVE_CURRENCY", "dollars")]).unwrap_err().var, "TROVE_CURRENCY");
+        assert_eq!(config(&[("TROVE_CURRENCY", "eur")]).unwrap().currency, "EUR");
+        assert_eq!(config(&[("TROVE_LOG_FORMAT", "xml")]).unwrap_err().var, "TROVE_LOG_FORMAT");
+    }
+
+    #[test]
+    fn the_database_password_never_prints() {
+        let config = config(&[("DATABASE_URL", "postgres://u:hunter2@db/x")]).unwrap();
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+}

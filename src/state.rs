@@ -1,0 +1,28 @@
+//! Everything a request handler, page render or server function needs, built once.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::{LeptosOptions, use_context};
+use sqlx::PgPool;
+
+use crate::config::Config;
+use crate::error::AppError;
+
+/// Shared application state. Cloning is cheap: every field is a handle.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// The state provided to the current render or server function call.
+    pub fn current() -> Result<Self, AppError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the reactive context");
+            AppError::Internal
+        })
+    }
+}
