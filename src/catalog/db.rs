@@ -79,7 +79,7 @@ pub async fn featured_products(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Res
 
 /// Which way a keyset page is read.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Direction {
+pub enum Direction {
     /// From the start of the order, or after a cursor.
     Forward,
     /// Backwards from just before a cursor (the "previous" page).
@@ -99,7 +99,7 @@ fn sort_key(sort: Sort) -> (&'static str, bool) {
 /// The keyset query for one listing shape. Only fixed fragments are spliced in;
 /// every value is a bind parameter: `$1` category (when filtered), then the
 /// cursor's product id (when paging), then the limit.
-fn listing_sql(sort: Sort, by_category: bool, cursor: Option<Direction>) -> String {
+pub fn listing_sql(sort: Sort, by_category: bool, cursor: Option<Direction>) -> String {
     let (column, descending) = sort_key(sort);
     // Reading backwards flips the order; the caller reverses the rows again.
     let descending = descending ^ (cursor == Some(Direction::Backward));

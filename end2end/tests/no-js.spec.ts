@@ -1,0 +1,22 @@
+import { expect, test } from '@playwright/test';
+import { mainImage, openProductWithGallery } from './gallery';
+
+// This project runs with JavaScript disabled: every page and link works as
+// plain HTML.
+
+test('the shop can be browsed without JavaScript', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('navigation', { name: 'Categories' }).getByRole('link', { name: 'Bakery' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Bakery' })).toBeVisible();
+  await page.getByRole('link', { name: 'Price: high to low' }).click();
+  await expect(page).toHaveURL(/sort=price-desc/);
+  await page.getByRole('list', { name: 'Products' }).getByRole('link').first().click();
+  await expect(page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Bakery' })).toBeVisible();
+});
+
+test('thumbnails are links that show the chosen image without JavaScript', async ({ page }) => {
+  await openProductWithGallery(page);
+  await page.getByRole('link', { name: /^Show image 2 of/ }).click();
+  await expect(page).toHaveURL(/\?image=2$/);
+  await expect(await mainImage(page)).toHaveAttribute('src', /-2\.svg$/);
+});

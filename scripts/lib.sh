@@ -1,0 +1,129 @@
+# Shared by scripts/run, scripts/test and scripts/bench (sourced, not run).
+# Installs whatever is missing on a fresh Debian machine that has a Rust
+# toolchain, and starts a local PostgreSQL unless DATABASE_URL names one.
+# Every step checks first, so a second run skips the slow parts.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+# Builds live outside the clone, so a fresh clone (CI) reuses earlier ones.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/trove/target}
+export PATH="$HOME/.cargo/bin:$PATH"
+# mold links the large server and test binaries several times faster.
+export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER=clang
+export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C link-arg=-fuse-ld=mold"
+# cargo-leptos sets these when it builds; plain cargo (tests) sets the same so
+# the two never invalidate each other's builds.
+export LEPTOS_OUTPUT_NAME=trove LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+  LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
+  LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=true
+# Builds never need a database: queries are checked against .sqlx/.
+export SQLX_OFFLINE=true
+export PGOPTIONS="-c client_min_messages=warning"
+
+CARGO_LEPTOS_VERSION=0.3.10
+BINARYEN_VERSION=132
+WASM_BINDGEN_VERSION=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p}' Cargo.lock)
+
+log() { printf '\033[1;32m==>\033[0m \033[1m%s\033[0m\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# apt_ensure PACKAGE... installs the Debian packages that are missing.
+APT_UPDATED=
+apt_ensure() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "Installing Debian packages: ${missing[*]}"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The build tools: linker, wasm target, cargo-leptos, wasm-bindgen, wasm-opt.
+ensure_build_tools() {
+  apt_ensure clang mold pkg-config ca-certificates curl nodejs npm brotli
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  if ! cargo leptos --version 2>/dev/null | grep -qF "$CARGO_LEPTOS_VERSION"; then
+    log "Installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
+    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
+    log "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+    # Not --locked: its lock file names a crate version the registry lacks.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+  if ! wasm-opt --version 2>/dev/null | grep -qF "version $BINARYEN_VERSION"; then
+    log "Installing binaryen $BINARYEN_VERSION (wasm-opt)"
+    as_root npm install -g --silent "binaryen@$BINARYEN_VERSION"
+  fi
+}
+
+# Starts the local PostgreSQL cluster and creates the `trove` role, unless
+# DATABASE_URL is set, in which case that server is used as it is.
+ensure_postgres() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    USING_EXTERNAL_DB=1
+    apt_ensure postgresql-client
+    return 0
+  fi
+  USING_EXTERNAL_DB=
+  apt_ensure postgresql postgresql-contrib
+  local version
+  version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+  if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main"' | grep -q .; then
+    as_root pg_createcluster "$version" main >/dev/null
+  fi
+  if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" && $4 == "online"' | grep -q .; then
+    log "Starting PostgreSQL $version"
+    as_root pg_ctlcluster "$version" main start
+  fi
+  local port
+  port=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $3}')
+  as_root runuser -u postgres -- psql -p "$port" -qtAc \
+    "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'trove') THEN
+       CREATE ROLE trove LOGIN PASSWORD 'trove' CREATEDB; END IF; END\$\$;"
+  PG_PORT=$port
+  export DATABASE_URL="postgres://trove:trove@127.0.0.1:$port/trove"
+}
+
+# database_url NAME: DATABASE_URL with its database name replaced.
+database_url() {
+  local base=${DATABASE_URL%%\?*}
+  echo "${base%/*}/$1"
+}
+
+# create_database NAME [fresh]: creates the database if missing; with
+# `fresh`, drops it first.
+create_database() {
+  local name=$1 url
+  url=$(database_url postgres)
+  if [ "${2:-}" = fresh ]; then
+    psql "$url" -qtAc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null
+  fi
+  if ! psql "$url" -qtAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+    psql "$url" -qtAc "CREATE DATABASE \"$name\"" >/dev/null
+  fi
+}
+
+# build_site [--release]: the server binary and the hydrated front end.
+build_site() {
+  log "Building Trove ${1:-(debug)}"
+  cargo leptos build "$@"
+  if [ "${1:-}" = --release ]; then
+    # Precompressed copies: served as-is to browsers that accept them.
+    local file
+    for file in target/site/pkg/*.{wasm,js,css}; do
+      [ -e "$file" ] || continue
+      brotli -f -q 11 -k "$file"
+      gzip -f -9 -k "$file"
+    done
+  fi
+}

@@ -1,0 +1,163 @@
+//! The store over HTTP, through `startup::router`: statuses, headers, pages.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{NewProduct, app, category, get, image, send};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+async fn shop(pool: &PgPool) {
+    let fruit = category(pool, "Fresh Fruit").await;
+    let bananas = NewProduct { featured: true, offer: Some("1.50"), ..NewProduct::new(fruit, "Organic Bananas", "2.00") }
+        .insert(pool)
+        .await;
+    image(pool, bananas, "seed/bananas-1.svg", 0, true).await;
+    image(pool, bananas, "seed/bananas-2.svg", 1, false).await;
+    NewProduct { stock: 0, ..NewProduct::new(fruit, "Dragon Fruit", "4.00") }.insert(pool).await;
+    NewProduct { stock: 2, ..NewProduct::new(fruit, "Lychees", "3.00") }.insert(pool).await;
+}
+
+#[sqlx::test]
+async fn the_home_page_shows_featured_products_and_categories(pool: PgPool) {
+    shop(&pool).await;
+    let reply = get(&app(pool), "/").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("Organic Bananas"));
+    assert!(reply.body.contains(r#"href="/c/fresh-fruit""#));
+    assert!(reply.body.contains("Test Shop"), "the store name is in the header");
+    assert!(reply.body.contains("25% off"), "the offer shows as a discount");
+    assert!(reply.body.contains("<title>Fresh groceries and tech gear | Test Shop</title>"), "{}", reply.body);
+}
+
+#[sqlx::test]
+async fn a_category_page_lists_its_products_with_stock_states(pool: PgPool) {
+    shop(&pool).await;
+    let reply = get(&app(pool), "/c/fresh-fruit").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("<h1>Fresh Fruit</h1>"));
+    assert!(reply.body.contains("Out of stock"));
+    assert!(reply.body.contains("Only 2 left"));
+    assert!(reply.body.contains("In stock"));
+}
+
+#[sqlx::test]
+async fn the_product_page_shows_gallery_breadcrumb_and_price(pool: PgPool) {
+    shop(&pool).await;
+    let reply = get(&app(pool), "/p/organic-bananas").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("<h1>Organic Bananas</h1>"));
+    assert!(reply.body.contains(r#"src="/media/seed/bananas-1.svg""#));
+    assert!(reply.body.contains("Show image 2 of 2"));
+    assert!(reply.body.contains(r#"aria-label="Breadcrumb""#));
+    assert!(reply.body.contains("$1.50") && reply.body.contains("$2.00"));
+    assert!(reply.body.contains("<p>Second paragraph.</p>"));
+}
+
+#[sqlx::test]
+async fn unknown_products_categories_and_paths_answer_404(pool: PgPool) {
+    shop(&pool).await;
+    let app = app(pool);
+    for uri in ["/p/no-such-thing", "/c/no-such-category", "/no/such/path"] {
+        let reply = get(&app, uri).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(reply.body.contains("Page not found"), "{uri}");
+    }
+}
+
+#[sqlx::test]
+async fn a_malformed_listing_link_answers_400(pool: PgPool) {
+    shop(&pool).await;
+    let app = app(pool);
+    let reply = get(&app, "/products?sort=cheapest").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("invalid sort order"));
+    assert_eq!(get(&app, "/c/fresh-fruit?after=xyz").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[sqlx::test]
+async fn the_listing_sorts_by_price(pool: PgPool) {
+    shop(&pool).await;
+    let body = get(&app(pool), "/products?sort=price-desc").await.body;
+    let (dragon, lychees, bananas) =
+        (body.find("Dragon Fruit").unwrap(), body.find("Lychees").unwrap(), body.find("Organic Bananas").unwrap());
+    assert!(dragon < lychees && lychees < bananas);
+}
+
+#[sqlx::test]
+async fn server_functions_answer_with_the_error_status(pool: PgPool) {
+    shop(&pool).await;
+    let request = Request::post("/api/catalog/product")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("slug=no-such-thing"))
+        .unwrap();
+    let reply = send(&app(pool.clone()), request).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("NotFound"), "{}", reply.body);
+
+    let request = Request::post("/api/catalog/product")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("slug=organic-bananas"))
+        .unwrap();
+    let reply = send(&app(pool), request).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("\"name\":\"Organic Bananas\""), "{}", reply.body);
+}
+
+#[sqlx::test]
+async fn healthz_answers_200_when_the_database_is_reachable(pool: PgPool) {
+    let reply = get(&app(pool), "/healthz").await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn healthz_answers_503_when_the_database_is_down() {
+    // Nothing listens on port 1: every connection attempt is refused.
+    let pool = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(1))
+        .connect_lazy("postgres://trove:trove@127.0.0.1:1/trove")
+        .unwrap();
+    let reply = get(&app(pool), "/healthz").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn pages_answer_500_without_leaking_database_errors_when_it_is_down() {
+    let pool = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(1))
+        .connect_lazy("postgres://trove:secret-password@127.0.0.1:1/trove")
+        .unwrap();
+    let reply = get(&app(pool), "/p/anything").await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(reply.body.contains("Something went wrong on our side"));
+    assert!(!reply.body.contains("secret-password") && !reply.body.contains("refused"));
+}
+
+#[sqlx::test]
+async fn pages_are_compressed_for_browsers_that_accept_it(pool: PgPool) {
+    shop(&pool).await;
+    let app = app(pool);
+    for encoding in ["br", "gzip"] {
+        let request = Request::get("/products").header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).unwrap();
+        let reply = send(&app, request).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.headers[header::CONTENT_ENCODING], encoding);
+    }
+}
+
+#[sqlx::test]
+async fn media_is_served_with_cache_headers(pool: PgPool) {
+    let media = common::media_dir();
+    std::fs::create_dir_all(media.join("seed")).unwrap();
+    std::fs::write(media.join("seed/x.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    let app = trove::startup::router(trove::startup::state_with_pool(common::config(&media), pool));
+    let reply = get(&app, "/media/seed/x.svg").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.headers[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(reply.headers[header::CACHE_CONTROL].to_str().unwrap().contains("max-age="));
+    assert_eq!(get(&app, "/media/seed/missing.svg").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, "/media/../Cargo.toml").await.status, StatusCode::NOT_FOUND);
+}
