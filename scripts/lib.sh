@@ -19,6 +19,12 @@ export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C link-arg=-fuse-ld=mol
 export LEPTOS_OUTPUT_NAME=trove LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
   LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
   LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=true
+# Debug builds by cargo-leptos add `--cfg erase_components` to RUSTFLAGS; plain
+# cargo commands (tests, checks) run through `debug_cargo` with the same flags,
+# or every dependency would be built twice.
+debug_cargo() {
+  RUSTFLAGS="$CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS --cfg erase_components" cargo "$@"
+}
 # Builds never need a database: queries are checked against .sqlx/.
 export SQLX_OFFLINE=true
 export PGOPTIONS="-c client_min_messages=warning"

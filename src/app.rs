@@ -98,7 +98,6 @@ fn SiteFooter(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
                     view! {
                         <p>
                             {format!("© {name}")} " · " <a href="/products">"All products"</a>
-                            " · Prices include tax."
                         </p>
                     }
                 })}

@@ -295,7 +295,7 @@ async fn deep_pages_are_read_through_an_index(pool: PgPool) {
             .await
             .unwrap();
         let plan = plan.join("\n");
-        assert!(plan.contains("Index Cond: (ROW(p."), "{sort:?}: {plan}");
+        assert!(plan.contains("Index Cond: (ROW("), "{sort:?}: {plan}");
         assert!(!plan.contains("Sort"), "{sort:?}: {plan}");
     }
 }

@@ -52,12 +52,19 @@ impl Sort {
 /// Which page of a listing to show. Pages are reached by keyset cursors (the id
 /// of the last product on the page before, or the first on the page after), so
 /// page 2,000 costs what page 1 does. `page` is only the number shown.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ListingQuery {
     pub sort: Sort,
     pub after: Option<ProductId>,
     pub before: Option<ProductId>,
     pub page: u32,
+}
+
+impl Default for ListingQuery {
+    /// The first page, newest first.
+    fn default() -> Self {
+        ListingQuery { sort: Sort::default(), after: None, before: None, page: 1 }
+    }
 }
 
 impl ListingQuery {

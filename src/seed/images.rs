@@ -5,9 +5,8 @@
 pub fn product_svg(name: &str, hue: u16, view: usize) -> String {
     let initials: String = name
         .split_whitespace()
-        .filter(|w| w.chars().next().is_some_and(char::is_alphanumeric))
+        .filter_map(|word| word.chars().find(|c| c.is_alphanumeric()))
         .take(2)
-        .filter_map(|w| w.chars().next())
         .flat_map(char::to_uppercase)
         .collect();
     let label: String = if name.chars().count() > 34 {
