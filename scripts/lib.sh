@@ -53,9 +53,19 @@ apt_ensure() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# command_ensure COMMAND PACKAGE...: installs the packages when COMMAND is
+# missing (a tool may come from elsewhere, like Node.js with its own npm).
+command_ensure() {
+  local command=$1
+  shift
+  command -v "$command" >/dev/null 2>&1 || apt_ensure "$@"
+}
+
 # The build tools: linker, wasm target, cargo-leptos, wasm-bindgen, wasm-opt.
 ensure_build_tools() {
-  apt_ensure clang mold pkg-config ca-certificates curl nodejs npm brotli
+  apt_ensure clang mold pkg-config ca-certificates curl brotli
+  command_ensure node nodejs
+  command_ensure npm npm
   rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
   if ! cargo leptos --version 2>/dev/null | grep -qF "$CARGO_LEPTOS_VERSION"; then
     log "Installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
@@ -65,6 +75,10 @@ ensure_build_tools() {
     log "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
     # Not --locked: its lock file names a crate version the registry lacks.
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    log "Installing cargo-nextest"
+    cargo install cargo-nextest --locked
   fi
   if ! wasm-opt --version 2>/dev/null | grep -qF "version $BINARYEN_VERSION"; then
     log "Installing binaryen $BINARYEN_VERSION (wasm-opt)"
