@@ -16,7 +16,7 @@ export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER=clang
 export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C link-arg=-fuse-ld=mold"
 # cargo-leptos sets these when it builds; plain cargo (tests) sets the same so
 # the two never invalidate each other's builds.
-export LEPTOS_OUTPUT_NAME=trove LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+export LEPTOS_OUTPUT_NAME=trove LEPTOS_SITE_PKG_DIR=pkg \
   LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
   LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=true
 # Debug builds by cargo-leptos add `--cfg erase_components` to RUSTFLAGS; plain
@@ -133,14 +133,19 @@ create_database() {
   fi
 }
 
-# build_site [--release]: the server binary and the hydrated front end.
+# build_site [--release]: the server binary and the hydrated front end. Each
+# mode has its own site root (cargo-leptos empties it first), so testing never
+# pulls the assets from under a store that is serving.
+SITE_RELEASE="$ROOT/target/site"
+SITE_DEBUG="$ROOT/target/site-dev"
 build_site() {
   log "Building Trove ${1:-(debug)}"
+  if [ "${1:-}" = --release ]; then export LEPTOS_SITE_ROOT=target/site; else export LEPTOS_SITE_ROOT=target/site-dev; fi
   cargo leptos build "$@"
   if [ "${1:-}" = --release ]; then
     # Precompressed copies: served as-is to browsers that accept them.
     local file
-    for file in target/site/pkg/*.{wasm,js,css}; do
+    for file in "$SITE_RELEASE"/pkg/*.{wasm,js,css}; do
       [ -e "$file" ] || continue
       brotli -f -q 11 -k "$file"
       gzip -f -9 -k "$file"

@@ -113,24 +113,24 @@ async fn healthz_answers_200_when_the_database_is_reachable(pool: PgPool) {
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "ok"));
 }
 
+/// A pool for a database that is down: nothing listens on port 1, so every
+/// connection attempt is refused.
+fn unreachable_pool() -> PgPool {
+    PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(1))
+        .connect_lazy("postgres://trove:secret-password@127.0.0.1:1/trove")
+        .unwrap()
+}
+
 #[tokio::test]
 async fn healthz_answers_503_when_the_database_is_down() {
-    // Nothing listens on port 1: every connection attempt is refused.
-    let pool = PgPoolOptions::new()
-        .acquire_timeout(Duration::from_secs(1))
-        .connect_lazy("postgres://trove:trove@127.0.0.1:1/trove")
-        .unwrap();
-    let reply = get(&app(pool), "/healthz").await;
+    let reply = get(&app(unreachable_pool()), "/healthz").await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]
 async fn pages_answer_500_without_leaking_database_errors_when_it_is_down() {
-    let pool = PgPoolOptions::new()
-        .acquire_timeout(Duration::from_secs(1))
-        .connect_lazy("postgres://trove:secret-password@127.0.0.1:1/trove")
-        .unwrap();
-    let reply = get(&app(pool), "/p/anything").await;
+    let reply = get(&app(unreachable_pool()), "/p/anything").await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(reply.body.contains("Something went wrong on our side"));
     assert!(!reply.body.contains("secret-password") && !reply.body.contains("refused"));
