@@ -1,0 +1,23 @@
+import { expect, test } from '@playwright/test';
+
+for (const path of ['/', '/products', '/c/monitors', '/p/organic-bananas-1-kg']) {
+  test(`${path} has landmarks, one h1 and alt text on every image`, async ({ page }) => {
+    await page.goto(path);
+    await expect(page.getByRole('banner')).toHaveCount(1);
+    await expect(page.getByRole('main')).toHaveCount(1);
+    await expect(page.getByRole('contentinfo')).toHaveCount(1);
+    await expect(page.getByRole('navigation', { name: 'Categories' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1);
+    await expect(page.getByRole('link', { name: 'Skip to content' })).toHaveAttribute('href', '#main');
+    const images = page.locator('main img');
+    expect(await images.count()).toBeGreaterThan(0);
+    for (const alt of await images.evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt')))) {
+      // Thumbnails are decorative (alt=""): their links carry the label.
+      expect(alt).not.toBeNull();
+    }
+    const meaningful = await page.locator('main img:not(.thumbnail img)').evaluateAll((imgs) =>
+      imgs.map((img) => img.getAttribute('alt') ?? ''),
+    );
+    expect(meaningful.every((alt) => alt.trim().length > 0)).toBe(true);
+  });
+}
