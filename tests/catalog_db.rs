@@ -187,6 +187,14 @@ async fn featured_products_are_active_featured_newest_first(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn the_newest_products_are_the_first_of_the_newest_listing(pool: PgPool) {
+    catalog(&pool, 30).await;
+    let newest: Vec<String> = db::newest_products(&pool, 8).await.unwrap().into_iter().map(|p| p.name).collect();
+    let listing = names(&page(&pool, None, &ListingQuery::default()).await);
+    assert_eq!(newest, listing[..8]);
+}
+
+#[sqlx::test]
 async fn categories_are_listed_by_name_and_found_by_slug(pool: PgPool) {
     category(&pool, "Vegetables").await;
     category(&pool, "Audio").await;

@@ -25,8 +25,7 @@ pub async fn get_home() -> Result<Home, AppError> {
     let state = AppState::current()?;
     let currency = &state.config.currency;
     let featured = db::featured_products(&state.pool, FEATURED_COUNT).await?;
-    let newest = db::list_products(&state.pool, None, &ListingQuery::default(), currency).await?;
-    let newest = newest.products.into_iter().take(FEATURED_COUNT as usize).collect();
+    let newest = db::newest_products(&state.pool, FEATURED_COUNT).await?;
     let categories = db::categories(&state.pool).await?;
     Ok(Home { featured, newest, categories, currency: currency.clone() })
 }

@@ -171,6 +171,13 @@ pub async fn list_products(
     Ok(Listing { products, query: query.clone(), prev, next, currency: currency.to_owned() })
 }
 
+/// The `limit` newest active products, for the home page.
+pub async fn newest_products(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ProductSummary>> {
+    let sql = listing_sql(Sort::Newest, false, None);
+    let rows = sqlx::query_as::<_, CardRow>(&sql).bind(limit).fetch_all(db).await?;
+    Ok(rows.into_iter().map(ProductSummary::from).collect())
+}
+
 /// An active product with its category and images, by slug.
 pub async fn product_by_slug(
     conn: &mut PgConnection,

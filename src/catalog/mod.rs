@@ -42,6 +42,12 @@ pub struct Category {
     pub description: String,
 }
 
+impl Category {
+    pub fn link(&self) -> CategoryLink {
+        CategoryLink { name: self.name.clone(), slug: self.slug.clone() }
+    }
+}
+
 /// An image in media storage, with the text a screen reader speaks for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageRef {

@@ -42,13 +42,16 @@ pub fn HomePage() -> impl IntoView {
                         <section class="home-section" aria-labelledby="categories-heading">
                             <h2 id="categories-heading">"Shop by category"</h2>
                             <ul class="category-tiles">
-                                {home.categories.into_iter().map(|c| view! {
-                                    <li>
-                                        <a href=format!("/c/{}", c.slug)>
-                                            <span class="tile-name">{c.name}</span>
-                                            <span class="tile-text">{c.description}</span>
-                                        </a>
-                                    </li>
+                                {home.categories.into_iter().map(|c| {
+                                    let href = c.link().href();
+                                    view! {
+                                        <li>
+                                            <a href=href>
+                                                <span class="tile-name">{c.name}</span>
+                                                <span class="tile-text">{c.description}</span>
+                                            </a>
+                                        </li>
+                                    }
                                 }).collect_view()}
                             </ul>
                         </section>
@@ -117,7 +120,7 @@ pub fn CategoryPage() -> impl IntoView {
                         view! {
                             <Title text=page.category.name.clone() />
                             <Meta name="description" content=description.clone() />
-                            <Breadcrumbs category=super::CategoryLink { name: page.category.name.clone(), slug: page.category.slug.clone() } />
+                            <Breadcrumbs category=page.category.link() />
                             <header class="page-header">
                                 <h1>{page.category.name.clone()}</h1>
                                 <p>{description}</p>
