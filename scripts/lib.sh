@@ -86,6 +86,38 @@ ensure_build_tools() {
   fi
 }
 
+# Python tools the tests run as real servers, in a virtualenv of our own:
+# aiosmtpd (an SMTP server that files what it receives into a Maildir).
+PY_VENV="$HOME/.cache/trove/venv"
+ensure_python_tools() {
+  command_ensure python3 python3
+  if [ ! -x "$PY_VENV/bin/python" ]; then
+    python3 -c 'import venv, ensurepip' 2>/dev/null || apt_ensure python3-venv
+    log "Creating the Python virtualenv for test servers"
+    python3 -m venv "$PY_VENV"
+  fi
+  if ! "$PY_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    log "Installing aiosmtpd (PyPI)"
+    "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
+  fi
+}
+
+# start_smtp PORT MAILDIR: a real SMTP server filing every message into MAILDIR;
+# stopped when the calling script exits.
+start_smtp() {
+  local port=$1 maildir=$2
+  mkdir -p "$maildir"
+  "$PY_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$maildir" &
+  SMTP_PID=$!
+  trap 'kill $SMTP_PID 2>/dev/null || true' EXIT
+  local i
+  for i in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  die "the test SMTP server did not start on port $port"
+}
+
 # Starts the local PostgreSQL cluster and creates the `trove` role, unless
 # DATABASE_URL is set, in which case that server is used as it is.
 ensure_postgres() {

@@ -5,6 +5,10 @@ use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::account::components::{AuthContext, HeaderAccount};
+use crate::account::pages::{
+    AccountPage, AddressesPage, ForgotPasswordPage, OutboxPage, ResetPasswordPage, SecurityPage, SignInPage, SignUpPage,
+};
 use crate::catalog::Layout;
 use crate::catalog::api::get_layout;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
@@ -13,6 +17,10 @@ use crate::ui::NotFoundPage;
 
 /// The document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's Content-Security-Policy admits the nonce Leptos puts on its
+    // inline scripts, so hydration works under it.
+    #[cfg(feature = "ssr")]
+    crate::security::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,6 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    AuthContext::provide();
     let layout = Resource::new(|| (), |_| get_layout());
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
@@ -49,6 +58,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/products") view=ProductsPage ssr=SsrMode::Async />
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/outbox") view=OutboxPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter layout />
@@ -71,7 +88,7 @@ fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
                         } />
                         <div class="header-bar">
                             <a class="brand" href="/">{layout.store_name.clone()}</a>
-                            <div class="header-actions"></div>
+                            <div class="header-actions"><HeaderAccount /></div>
                         </div>
                         <nav class="category-nav" aria-label="Categories">
                             <ul>

@@ -28,6 +28,16 @@ pub struct Config {
     pub currency: String,
     /// `pretty` for people, `json` for log collectors (`TROVE_LOG_FORMAT`).
     pub log_format: LogFormat,
+    /// The address shoppers reach the store at, for links in emails and the
+    /// Origin check (`TROVE_PUBLIC_URL`); `https://` makes cookies Secure.
+    pub public_url: String,
+    /// Whether a reverse proxy in front sets `X-Forwarded-For` (`TROVE_TRUST_PROXY`).
+    pub trust_proxy: bool,
+    /// `smtp://`, `smtps://` or `smtp://…?tls=required` server for outgoing mail
+    /// (`SMTP_URL`); unset, mail stays in the outbox for admins to read.
+    pub smtp_url: Option<SecretString>,
+    /// The From address of outgoing mail (`TROVE_MAIL_FROM`).
+    pub mail_from: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +94,32 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(_) => return Err(ConfigError { var: "TROVE_LOG_FORMAT", message: "expected pretty or json".into() }),
         };
+        let public_url = get("TROVE_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let scheme_ok = public_url.starts_with("http://") || public_url.starts_with("https://");
+        if !scheme_ok || public_url.split("://").nth(1).is_none_or(|rest| rest.is_empty() || rest.contains('/')) {
+            return Err(ConfigError {
+                var: "TROVE_PUBLIC_URL",
+                message: "expected an origin such as https://shop.example.com (scheme and host, no path)".into(),
+            });
+        }
+        let trust_proxy = match get("TROVE_TRUST_PROXY").as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(_) => return Err(ConfigError { var: "TROVE_TRUST_PROXY", message: "expected true or false".into() }),
+        };
+        let smtp_url = get("SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(ConfigError { var: "SMTP_URL", message: "expected an smtp:// or smtps:// URL".into() });
+        }
+        let mail_from = get("TROVE_MAIL_FROM").unwrap_or_else(|| format!("{store_name} <store@localhost>"));
+        if !mail_from.contains('@') {
+            return Err(ConfigError { var: "TROVE_MAIL_FROM", message: "expected an address such as Shop <shop@example.com>".into() });
+        }
         Ok(Config {
             addr,
             database_url: SecretString::from(database_url),
@@ -93,7 +129,16 @@ impl Config {
             store_name,
             currency,
             log_format,
+            public_url,
+            trust_proxy,
+            smtp_url: smtp_url.map(SecretString::from),
+            mail_from,
         })
+    }
+
+    /// Cookies get the Secure attribute when the store is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 }
 
@@ -158,6 +203,26 @@ mod tests {
         assert_eq!(config(&[("TROVE_CURRENCY", "dollars")]).unwrap_err().var, "TROVE_CURRENCY");
         assert_eq!(config(&[("TROVE_CURRENCY", "eur")]).unwrap().currency, "EUR");
         assert_eq!(config(&[("TROVE_LOG_FORMAT", "xml")]).unwrap_err().var, "TROVE_LOG_FORMAT");
+    }
+
+    #[test]
+    fn the_public_url_is_an_origin_and_decides_secure_cookies() {
+        let local = config(&[]).unwrap();
+        assert_eq!(local.public_url, "http://127.0.0.1:3000");
+        assert!(!local.secure_cookies());
+        let public = config(&[("TROVE_PUBLIC_URL", "https://shop.example.com/")]).unwrap();
+        assert_eq!(public.public_url, "https://shop.example.com");
+        assert!(public.secure_cookies());
+        assert_eq!(config(&[("TROVE_PUBLIC_URL", "shop.example.com")]).unwrap_err().var, "TROVE_PUBLIC_URL");
+        assert_eq!(config(&[("TROVE_PUBLIC_URL", "https://shop.example.com/store")]).unwrap_err().var, "TROVE_PUBLIC_URL");
+    }
+
+    #[test]
+    fn mail_settings_are_checked() {
+        assert_eq!(config(&[("SMTP_URL", "http://mail")]).unwrap_err().var, "SMTP_URL");
+        assert!(config(&[("SMTP_URL", "smtp://127.0.0.1:2525")]).unwrap().smtp_url.is_some());
+        assert_eq!(config(&[("TROVE_MAIL_FROM", "nobody")]).unwrap_err().var, "TROVE_MAIL_FROM");
+        assert_eq!(config(&[("TROVE_TRUST_PROXY", "maybe")]).unwrap_err().var, "TROVE_TRUST_PROXY");
     }
 
     #[test]

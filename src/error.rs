@@ -27,6 +27,9 @@ pub enum AppError {
     Conflict { field: String, message: String },
     #[error("{0}")]
     BadRequest(String),
+    /// Too many attempts; the message says when to try again.
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("The store could not be reached. Check your connection and try again.")]
     Network,
     #[error("Something went wrong on our side. Please try again.")]
@@ -43,6 +46,7 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::Conflict { .. } => 409,
             AppError::BadRequest(_) => 400,
+            AppError::TooManyRequests(_) => 429,
             AppError::Network => 503,
             AppError::Internal => 500,
         }
@@ -51,6 +55,15 @@ impl AppError {
     /// A validation error for one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         AppError::Validation(FieldErrors::from([(field.to_owned(), message.into())]))
+    }
+
+    /// The message to show beside `field`, if this error is about it.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Validation(fields) => fields.get(field).cloned(),
+            AppError::Conflict { field: f, message } if f == field => Some(message.clone()),
+            _ => None,
+        }
     }
 }
 
@@ -81,7 +94,22 @@ mod server {
     impl AppError {
         /// Sets this error's status on the response being built (a server function
         /// call, or the page whose render called it) and returns the error.
+        ///
+        /// A plain HTML form post (no JavaScript) is left alone: the server
+        /// function answers it with a redirect back to the form, carrying the
+        /// error in the URL, and a browser only follows a redirect status.
         pub fn reported(self) -> Self {
+            let form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+                parts.method == axum::http::Method::POST
+                    && parts
+                        .headers
+                        .get(axum::http::header::ACCEPT)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.contains("text/html"))
+            });
+            if form_post {
+                return self;
+            }
             if let Some(response) = use_context::<ResponseOptions>() {
                 response.set_status(StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
             }
@@ -98,6 +126,20 @@ mod server {
     impl From<sqlx::Error> for AppError {
         fn from(error: sqlx::Error) -> Self {
             tracing::error!(%error, "database error");
+            AppError::Internal.reported()
+        }
+    }
+
+    impl From<tower_sessions::session::Error> for AppError {
+        fn from(error: tower_sessions::session::Error) -> Self {
+            tracing::error!(%error, "session store error");
+            AppError::Internal.reported()
+        }
+    }
+
+    impl From<tokio::task::JoinError> for AppError {
+        fn from(error: tokio::task::JoinError) -> Self {
+            tracing::error!(%error, "blocking task failed");
             AppError::Internal.reported()
         }
     }

@@ -1,5 +1,6 @@
 //! Trove: a self-hosted web store.
 
+pub mod account;
 pub mod app;
 pub mod catalog;
 pub mod error;
@@ -10,7 +11,13 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
 pub mod seed;
+#[cfg(feature = "ssr")]
+pub mod session;
 #[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]

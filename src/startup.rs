@@ -4,9 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::routing::get;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -18,6 +19,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::account::avatar;
 use crate::app::{App, shell};
 use crate::config::Config;
 use crate::state::AppState;
@@ -69,15 +71,25 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(ServeDir::new(&state.config.media_dir))
         .layer(cache_control(MEDIA_CACHE));
 
-    Router::new()
+    let mut app = Router::new()
         .route("/healthz", get(healthz))
         .nest("/pkg", pkg)
         .nest("/media", media)
+        .route("/account/avatar", post(avatar::upload).layer(DefaultBodyLimit::max(avatar::MAX_BYTES + 64 * 1024)))
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(|| (), shell))
+        // Inner to outer: who is signed in needs the session, which needs the
+        // request to have passed the cross-origin check.
+        .layer(from_fn_with_state(state.clone(), crate::session::authenticate))
+        .layer(crate::session::layer(state.pool.clone(), state.config.secure_cookies()))
+        .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes));
+    for (name, value) in crate::security::static_headers() {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    app
         // Quality 4 keeps on-the-fly brotli and gzip cheap; the WASM bundle is
         // precompressed at build time at the highest level.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
@@ -115,7 +127,8 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         }
     });
     tracing::info!("Trove listening on http://{addr}");
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -53,6 +53,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             "Page not found",
             "We couldn't find that page. It may have moved, or the link may be mistyped.".to_owned(),
         ),
+        AppError::Forbidden => ("Access denied", "Your account doesn't have access to this page.".to_owned()),
         other => ("Something went wrong", other.to_string()),
     };
     view! {
@@ -80,4 +81,104 @@ pub fn NotFoundPage() -> impl IntoView {
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading" role="status">"Loading…"</p> }
+}
+
+/// The error of an action's latest result, if it failed.
+pub fn action_error<T, S>(value: S) -> Signal<Option<AppError>>
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.get().and_then(|result| result.err()))
+}
+
+/// A labelled input with its hint and its error, announced to screen readers.
+#[component]
+pub fn Field(
+    /// Unique on the page; also ties the label, hint and error to the input.
+    #[prop(into)]
+    id: String,
+    /// The form field's name, as the server function takes it.
+    #[prop(into)]
+    name: String,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    /// The message for this field, from the action's latest error.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                required=required
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described
+            />
+            {hint.map(|text| view! { <p class="field-hint" id=hint_id>{text}</p> })}
+            <p class="field-error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// A form's overall outcome: an error that belongs to no single field, or a
+/// confirmation once it succeeded.
+#[component]
+pub fn FormStatus(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// The fields that show their own messages.
+    fields: &'static [&'static str],
+    #[prop(optional, into)] success: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let general = move || {
+        error.get().map(|error| match &error {
+            AppError::Validation(map) if map.keys().all(|k| fields.contains(&k.as_str())) => {
+                "Please correct the highlighted fields.".to_owned()
+            }
+            AppError::Conflict { field, .. } if fields.contains(&field.as_str()) => {
+                "Please correct the highlighted fields.".to_owned()
+            }
+            other => other.to_string(),
+        })
+    };
+    view! {
+        <div class="form-status" role="status" aria-live="polite">
+            {move || general().map(|text| view! { <p class="alert alert-error">{text}</p> })}
+            {move || {
+                success
+                    .and_then(|s| s.get())
+                    .filter(|_| error.get().is_none())
+                    .map(|text| view! { <p class="alert alert-success">{text}</p> })
+            }}
+        </div>
+    }
+}
+
+/// The message for `field` from an action's latest error.
+pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.message_for(field)))
 }

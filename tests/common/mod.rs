@@ -123,3 +123,93 @@ pub async fn image(pool: &PgPool, product: i64, key: &str, position: i32, primar
     .await
     .unwrap();
 }
+
+// ---- accounts -------------------------------------------------------------------
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A member account created directly (the way `trove create-admin` does).
+pub async fn user(pool: &PgPool, username: &str, role: trove::account::Role) -> trove::account::UserId {
+    let email = format!("{username}@example.com");
+    let new = trove::account::setup::NewUser { username, email: &email, first_name: "Test", last_name: "User", role };
+    match trove::account::setup::ensure_user(pool, &new, Some(secrecy::SecretString::from(PASSWORD))).await.unwrap() {
+        trove::account::setup::Outcome::Created(id) | trove::account::setup::Outcome::Promoted(id) => id,
+    }
+}
+
+/// A browser's cookie jar, enough for our two cookies.
+#[derive(Clone, Default, Debug)]
+pub struct Jar(pub std::collections::BTreeMap<String, String>);
+
+impl Jar {
+    /// Applies a response's Set-Cookie headers (Max-Age=0 deletes).
+    pub fn update(&mut self, headers: &HeaderMap) {
+        for value in headers.get_all(axum::http::header::SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attributes.contains("Max-Age=0") || value.is_empty() {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    pub fn header(&self) -> String {
+        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
+
+/// Sends a request as the browser holding `jar`, and keeps the cookies it sets.
+pub async fn send_as(app: &Router, jar: &mut Jar, request: axum::http::request::Builder, body: Body) -> Reply {
+    let request = request
+        .header(axum::http::header::COOKIE, jar.header())
+        .header(axum::http::header::USER_AGENT, "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36")
+        .body(body)
+        .unwrap();
+    let reply = send(app, request).await;
+    jar.update(&reply.headers);
+    reply
+}
+
+/// Calls a server function the way the hydrated app does (form body, JSON answer).
+pub async fn call(app: &Router, jar: &mut Jar, endpoint: &str, form: &str) -> Reply {
+    let request = Request::post(format!("/api/{endpoint}"))
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(axum::http::header::ACCEPT, "application/json");
+    send_as(app, jar, request, Body::from(form.to_owned())).await
+}
+
+/// GETs a page as the browser holding `jar`.
+pub async fn page(app: &Router, jar: &mut Jar, uri: &str) -> Reply {
+    let request = Request::get(uri).header(axum::http::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8");
+    send_as(app, jar, request, Body::empty()).await
+}
+
+/// Signs in and returns the browser's cookies.
+pub async fn signed_in(app: &Router, login: &str) -> Jar {
+    let mut jar = Jar::default();
+    let reply = call(app, &mut jar, "account/sign_in", &format!("login={login}&password={}", PASSWORD.replace(' ', "+"))).await;
+    assert_eq!(reply.status, StatusCode::OK, "sign-in failed: {}", reply.body);
+    jar
+}
+
+/// The app with configuration overrides (e.g. `TROVE_PUBLIC_URL`).
+pub fn app_with(pool: PgPool, vars: &[(&str, &str)]) -> Router {
+    let media = media_dir();
+    let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let media_value = media.to_string_lossy().into_owned();
+    let config = Config::from_lookup(|name| {
+        if name == "TROVE_MEDIA_DIR" {
+            return Some(media_value.clone());
+        }
+        vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    trove::startup::router(trove::startup::state_with_pool(config, pool))
+}

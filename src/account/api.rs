@@ -1,0 +1,380 @@
+//! The accounts feature's server functions. Each checks who is asking before
+//! anything else; forms post to them directly, so they work before hydration.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::{Account, Address, AddressInput, ContactKind, OutboxEmail, SignedInDevice, Viewer};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::db,
+    super::guard::{require_role, require_session, require_user},
+    super::{Role, password, rules, tokens},
+    crate::security::{RESET_PER_ACCOUNT, RESET_PER_CLIENT, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_CLIENT},
+    crate::session::Auth,
+    crate::state::AppState,
+    secrecy::SecretString,
+};
+
+/// The signed-in user, or `None`.
+#[server(prefix = "/api", endpoint = "account/viewer")]
+pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
+    Ok(Auth::current()?.viewer())
+}
+
+/// Creates a member account and signs it in, then goes to `next` (a local path)
+/// or the account page.
+#[server(prefix = "/api", endpoint = "account/sign_up")]
+pub async fn sign_up(
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let state = AppState::current()?;
+    let auth = Auth::current()?;
+    let form = rules::check_sign_up(&username, &email, &first_name, &last_name, &password).map_err(AppError::reported)?;
+    let hash = password::hash(SecretString::from(password)).await?;
+    let mut tx = state.pool.begin().await?;
+    let user = db::create_user(&mut tx, &form, &hash).await?;
+    let (token_id, token) = db::issue_refresh_token(&mut tx, user, None, auth.user_agent()).await?;
+    let viewer = db::viewer(&mut *tx, user).await?.ok_or(AppError::Internal)?;
+    tx.commit().await?;
+    auth.establish(viewer, token_id, &token).await?;
+    tracing::info!(user = %user.0, "account created");
+    leptos_axum::redirect(&rules::safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Signs in by email or username. An unknown account and a wrong password get
+/// the same answer after the same work. Failures count against per-account and
+/// per-address limits.
+#[server(prefix = "/api", endpoint = "account/sign_in")]
+pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    let state = AppState::current()?;
+    let auth = Auth::current()?;
+    let login = login.trim().to_owned();
+    if login.is_empty() || password.is_empty() {
+        let mut errors = crate::error::FieldErrors::new();
+        if login.is_empty() {
+            errors.insert("login".into(), "Enter your username or email.".into());
+        }
+        if password.is_empty() {
+            errors.insert("password".into(), "Enter your password.".into());
+        }
+        return Err(AppError::Validation(errors).reported());
+    }
+    SIGN_IN_PER_ACCOUNT.check(&state.pool, &login).await?;
+    SIGN_IN_PER_CLIENT.check(&state.pool, auth.client()).await?;
+    let account = db::credentials(&state.pool, &login).await?;
+    let matches = password::verify(SecretString::from(password), account.as_ref().map(|a| a.password_hash.clone())).await?;
+    let account = match account {
+        Some(account) if matches => account,
+        _ => {
+            SIGN_IN_PER_ACCOUNT.hit(&state.pool, &login).await?;
+            SIGN_IN_PER_CLIENT.hit(&state.pool, auth.client()).await?;
+            return Err(AppError::field("password", "That username or email and password don't match an account.").reported());
+        }
+    };
+    if account.disabled {
+        return Err(AppError::field("login", "This account has been disabled. Please contact the store.").reported());
+    }
+    let mut conn = state.pool.acquire().await?;
+    let (token_id, token) = db::issue_refresh_token(&mut conn, account.id, None, auth.user_agent()).await?;
+    let viewer = db::viewer(&mut *conn, account.id).await?.ok_or(AppError::Internal)?;
+    auth.establish(viewer, token_id, &token).await?;
+    leptos_axum::redirect(&rules::safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Signs out here: revokes this browser's refresh token and ends the session.
+#[server(prefix = "/api", endpoint = "account/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = AppState::current()?;
+    let auth = Auth::current()?;
+    if let Some(signed_in) = auth.signed_in() {
+        db::revoke_refresh_token(&state.pool, signed_in.token_id).await?;
+    }
+    auth.end().await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Signs out every other browser and device; this one stays signed in.
+#[server(prefix = "/api", endpoint = "account/sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<u64, AppError> {
+    let signed_in = require_session()?;
+    let state = AppState::current()?;
+    Ok(db::revoke_all_tokens(&state.pool, signed_in.viewer.id, Some(signed_in.token_id)).await?)
+}
+
+/// Signs out one row of the sessions list; the current one signs out here.
+#[server(prefix = "/api", endpoint = "account/sign_out_device")]
+pub async fn sign_out_device(id: Uuid) -> Result<(), AppError> {
+    let signed_in = require_session()?;
+    let state = AppState::current()?;
+    if !db::revoke_device(&state.pool, signed_in.viewer.id, id).await? {
+        return Err(AppError::not_found());
+    }
+    if id == signed_in.token_id {
+        Auth::current()?.end().await?;
+        leptos_axum::redirect("/sign-in");
+    }
+    Ok(())
+}
+
+/// Where the user is signed in.
+#[server(prefix = "/api", endpoint = "account/devices")]
+pub async fn get_devices() -> Result<Vec<SignedInDevice>, AppError> {
+    let signed_in = require_session()?;
+    let state = AppState::current()?;
+    Ok(db::devices(&state.pool, signed_in.viewer.id, signed_in.token_id).await?)
+}
+
+/// Profile, avatar, emails and phones.
+#[server(prefix = "/api", endpoint = "account/overview")]
+pub async fn get_account() -> Result<Account, AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    db::account(&state.pool, viewer.id).await?.ok_or_else(|| AppError::Unauthorized.reported())
+}
+
+#[server(prefix = "/api", endpoint = "account/profile")]
+pub async fn update_profile(first_name: String, last_name: String) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    let (first, last) = (first_name.trim(), last_name.trim());
+    let mut errors = crate::error::FieldErrors::new();
+    for (field, value) in [("first_name", first), ("last_name", last)] {
+        if let Some(problem) = rules::name_problem(value) {
+            errors.insert(field.into(), problem.into());
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors).reported());
+    }
+    db::update_profile(&state.pool, viewer.id, first, last).await?;
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "account/add_email")]
+pub async fn add_email(email: String) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    let email = email.trim();
+    if let Some(problem) = rules::email_problem(email) {
+        return Err(AppError::field("email", problem).reported());
+    }
+    let mut conn = state.pool.acquire().await?;
+    db::add_contact(&mut conn, viewer.id, ContactKind::Email, email).await?;
+    Ok(())
+}
+
+/// Removes one of the user's email addresses or phone numbers (never the last email).
+#[server(prefix = "/api", endpoint = "account/remove_contact")]
+pub async fn remove_contact(kind: ContactKind, id: i64) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    let mut tx = state.pool.begin().await?;
+    db::remove_contact(&mut tx, viewer.id, kind, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes one of the user's email addresses or phone numbers the primary one.
+#[server(prefix = "/api", endpoint = "account/primary_contact")]
+pub async fn make_contact_primary(kind: ContactKind, id: i64) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    let mut tx = state.pool.begin().await?;
+    db::make_contact_primary(&mut tx, viewer.id, kind, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "account/add_phone")]
+pub async fn add_phone(phone: String) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    let phone = rules::normalize_phone(&phone).map_err(|problem| AppError::field("phone", problem).reported())?;
+    let mut conn = state.pool.acquire().await?;
+    db::add_contact(&mut conn, viewer.id, ContactKind::Phone, &phone).await?;
+    Ok(())
+}
+
+/// The address book, primary first.
+#[server(prefix = "/api", endpoint = "account/addresses")]
+pub async fn get_addresses() -> Result<Vec<Address>, AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    Ok(db::addresses(&state.pool, viewer.id).await?)
+}
+
+/// Adds an address (no `id`) or edits one of the user's own.
+#[server(prefix = "/api", endpoint = "account/save_address")]
+pub async fn save_address(id: Option<i64>, address: AddressInput) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    let address = address.checked().map_err(AppError::reported)?;
+    let mut conn = state.pool.acquire().await?;
+    match id {
+        None => {
+            db::add_address(&mut conn, viewer.id, &address).await?;
+        }
+        Some(id) => {
+            if !db::update_address(&mut *conn, viewer.id, id, &address).await? {
+                return Err(AppError::not_found());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "account/delete_address")]
+pub async fn delete_address(id: i64) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    let mut tx = state.pool.begin().await?;
+    if !db::delete_address(&mut tx, viewer.id, id).await? {
+        return Err(AppError::not_found());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "account/primary_address")]
+pub async fn make_address_primary(id: i64) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    let mut tx = state.pool.begin().await?;
+    if !db::make_address_primary(&mut tx, viewer.id, id).await? {
+        return Err(AppError::not_found());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes the password (the current one is required) and signs out every
+/// other session. Returns how many were signed out.
+#[server(prefix = "/api", endpoint = "account/change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<u64, AppError> {
+    let signed_in = require_session()?;
+    let user = signed_in.viewer.id;
+    let state = AppState::current()?;
+    SIGN_IN_PER_ACCOUNT.check(&state.pool, &signed_in.viewer.username).await?;
+    let mut conn = state.pool.acquire().await?;
+    let stored = db::password_hash(&mut conn, user).await?;
+    if !password::verify(SecretString::from(current_password), Some(stored)).await? {
+        SIGN_IN_PER_ACCOUNT.hit(&state.pool, &signed_in.viewer.username).await?;
+        return Err(AppError::field("current_password", "That isn't your current password.").reported());
+    }
+    let email = db::primary_email(&mut *conn, user).await?.unwrap_or_default();
+    if let Some(problem) = rules::password_problem(&new_password, &signed_in.viewer.username, &email) {
+        return Err(AppError::field("new_password", problem).reported());
+    }
+    drop(conn);
+    let hash = password::hash(SecretString::from(new_password)).await?;
+    let mut tx = state.pool.begin().await?;
+    db::set_password(&mut tx, user, &hash).await?;
+    let revoked = db::revoke_all_tokens(&mut *tx, user, Some(signed_in.token_id)).await?;
+    if !email.is_empty() {
+        let body = format!(
+            "Hello {},\n\nThe password of your {} account was just changed, and every other \
+             place you were signed in has been signed out.\n\nIf this wasn't you, reset your \
+             password at {}/forgot-password and contact us.\n",
+            signed_in.viewer.first_name, state.config.store_name, state.config.public_url
+        );
+        crate::mail::enqueue(&mut tx, &email, "Your password was changed", &body).await?;
+    }
+    tx.commit().await?;
+    Ok(revoked)
+}
+
+/// Emails a single-use reset link if the email or username matches an
+/// account. Answers the same either way, so it reveals no accounts.
+#[server(prefix = "/api", endpoint = "account/request_reset")]
+pub async fn request_password_reset(login: String) -> Result<(), AppError> {
+    let state = AppState::current()?;
+    let auth = Auth::current()?;
+    let login = login.trim().to_owned();
+    if login.is_empty() {
+        return Err(AppError::field("login", "Enter your email or username.").reported());
+    }
+    RESET_PER_CLIENT.take(&state.pool, auth.client()).await?;
+    // Counted by what was typed, not by account, so a refusal reveals nothing.
+    RESET_PER_ACCOUNT.take(&state.pool, &login).await?;
+    let Some(account) = db::credentials(&state.pool, &login).await?.filter(|a| !a.disabled) else {
+        return Ok(());
+    };
+    let mut tx = state.pool.begin().await?;
+    let Some(email) = db::primary_email(&mut *tx, account.id).await? else {
+        return Ok(());
+    };
+    let token = tokens::generate()?;
+    db::create_password_reset(&mut tx, account.id, &token.hash).await?;
+    let body = format!(
+        "Someone asked to reset the password of your {store} account.\n\n\
+         To choose a new password, open this link within an hour:\n\n{url}/reset-password?token={token}\n\n\
+         The link works once. If you didn't ask for this, ignore this email: your password stays as it is.\n",
+        store = state.config.store_name,
+        url = state.config.public_url,
+        token = token.expose(),
+    );
+    crate::mail::enqueue(&mut tx, &email, "Reset your password", &body).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether a reset link is still usable, for showing its form.
+#[server(prefix = "/api", endpoint = "account/check_reset")]
+pub async fn check_reset_token(token: String) -> Result<bool, AppError> {
+    if !tokens::looks_valid(&token) {
+        return Ok(false);
+    }
+    let state = AppState::current()?;
+    Ok(db::password_reset_is_usable(&state.pool, &tokens::hash(&token)).await?)
+}
+
+/// Sets a new password with a reset link's token (once), and signs the
+/// account out everywhere.
+#[server(prefix = "/api", endpoint = "account/reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    let state = AppState::current()?;
+    let expired = || AppError::BadRequest("This reset link has expired or was already used. Ask for a new one.".into()).reported();
+    if !tokens::looks_valid(&token) {
+        return Err(expired());
+    }
+    if password.chars().count() < rules::PASSWORD_MIN || password.chars().count() > rules::PASSWORD_MAX {
+        return Err(AppError::field("password", rules::PASSWORD_RULES).reported());
+    }
+    let hash = password::hash(SecretString::from(password.clone())).await?;
+    let mut tx = state.pool.begin().await?;
+    let user = db::consume_password_reset(&mut tx, &tokens::hash(&token)).await?.ok_or_else(expired)?;
+    let viewer = db::viewer(&mut *tx, user).await?.ok_or_else(expired)?;
+    let email = db::primary_email(&mut *tx, user).await?.unwrap_or_default();
+    if let Some(problem) = rules::password_problem(&password, &viewer.username, &email) {
+        // Rolled back: the link stays usable for a better password.
+        return Err(AppError::field("password", problem).reported());
+    }
+    db::set_password(&mut tx, user, &hash).await?;
+    db::revoke_all_tokens(&mut *tx, user, None).await?;
+    tx.commit().await?;
+    if let Ok(auth) = Auth::current() {
+        auth.end().await?;
+    }
+    leptos_axum::redirect("/sign-in?reset=done");
+    Ok(())
+}
+
+/// The newest outgoing emails (admins only): how development reads mail when
+/// no SMTP server is configured.
+#[server(prefix = "/api", endpoint = "admin/outbox")]
+pub async fn get_outbox() -> Result<Vec<OutboxEmail>, AppError> {
+    require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    Ok(crate::mail::recent(&state.pool, 50).await?)
+}

@@ -1,0 +1,99 @@
+//! Password hashing with argon2id, always off the async executor.
+
+use std::sync::LazyLock;
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::AppError;
+
+/// A stored argon2id PHC string. Neither `Serialize` nor printable, so it can't
+/// reach a response or a log line by accident.
+#[derive(Clone)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// Wraps a hash read from the database.
+    pub fn from_stored(phc: String) -> Self {
+        PasswordHash(phc)
+    }
+
+    /// The PHC string, for writing to the database.
+    pub fn as_stored(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(..)")
+    }
+}
+
+/// OWASP Password Storage Cheat Sheet: argon2id, 19 MiB of memory, two
+/// iterations, one lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("constant argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Verified against when the account does not exist, so that an unknown
+/// account costs the same time as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(b"a password nobody has", &salt)
+        .expect("hashing a constant succeeds")
+        .to_string()
+});
+
+/// Hashes a new password.
+pub async fn hash(password: SecretString) -> Result<PasswordHash, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(password.expose_secret().as_bytes(), &salt)
+            .map(|hash| PasswordHash(hash.to_string()))
+            .map_err(|error| {
+                tracing::error!(%error, "password hashing failed");
+                AppError::Internal
+            })
+    })
+    .await?
+}
+
+/// Whether `password` matches `stored`. With no stored hash (unknown account)
+/// a dummy hash is checked anyway and the answer is `false`.
+pub async fn verify(password: SecretString, stored: Option<PasswordHash>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let phc = stored.map(|h| h.0).unwrap_or_else(|| DUMMY_HASH.clone());
+        let parsed = argon2::PasswordHash::new(&phc).map_err(|error| {
+            tracing::error!(%error, "stored password hash is malformed");
+            AppError::Internal
+        })?;
+        let matches = argon2().verify_password(password.expose_secret().as_bytes(), &parsed).is_ok();
+        Ok(known && matches)
+    })
+    .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_and_nothing_else() {
+        let hash = hash(SecretString::from("correct horse battery")).await.unwrap();
+        assert!(hash.as_stored().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify(SecretString::from("correct horse battery"), Some(hash.clone())).await.unwrap());
+        assert!(!verify(SecretString::from("wrong horse battery"), Some(hash.clone())).await.unwrap());
+        assert_eq!(format!("{hash:?}"), "PasswordHash(..)");
+    }
+
+    #[tokio::test]
+    async fn an_unknown_account_never_verifies() {
+        assert!(!verify(SecretString::from("a password nobody has"), None).await.unwrap());
+    }
+}

@@ -1,0 +1,174 @@
+//! Outgoing email through the `email_outbox` table. A change that sends mail
+//! writes the message in its own transaction; a background sender delivers it
+//! over SMTP with retries and backoff. Without `SMTP_URL` messages stay in the
+//! outbox, where admins can read them at /admin/outbox.
+
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use secrecy::ExposeSecret;
+use sqlx::postgres::PgListener;
+use sqlx::{PgConnection, PgPool};
+
+use crate::account::OutboxEmail;
+use crate::config::Config;
+
+const CHANNEL: &str = "email_outbox";
+/// After this many failed attempts a message is marked failed and left alone.
+pub const MAX_ATTEMPTS: i32 = 8;
+const BATCH: i64 = 20;
+
+/// Queues a plain-text message, to be sent once the caller's transaction commits.
+pub async fn enqueue(conn: &mut PgConnection, recipient: &str, subject: &str, body: &str) -> Result<i64, sqlx::Error> {
+    let id = sqlx::query_scalar!(
+        "INSERT INTO email_outbox (recipient, subject, body_text) VALUES ($1, $2, $3) RETURNING id",
+        recipient,
+        subject,
+        body
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    // Delivered at commit: wakes a sender at once instead of at its next poll.
+    sqlx::query!("SELECT pg_notify($1, '')", CHANNEL).execute(&mut *conn).await?;
+    Ok(id)
+}
+
+/// The newest messages, for the admin outbox page.
+pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<OutboxEmail>, sqlx::Error> {
+    sqlx::query_as!(
+        OutboxEmail,
+        "SELECT id, recipient, subject, body_text, created_at, sent_at, attempts, last_error
+         FROM email_outbox ORDER BY id DESC LIMIT $1",
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Seconds to wait before attempt `attempts + 1`: 30 s doubling, at most 6 hours.
+pub fn backoff_seconds(attempts: i32) -> i64 {
+    (30_i64 << attempts.clamp(0, 20)).min(6 * 3600)
+}
+
+pub type Transport = AsyncSmtpTransport<Tokio1Executor>;
+
+/// Starts the sender when SMTP is configured.
+pub fn spawn_sender(pool: PgPool, config: &Config) -> Result<(), Box<dyn std::error::Error>> {
+    let Some(url) = &config.smtp_url else {
+        tracing::info!("SMTP_URL is not set: mail stays in the outbox (admins read it at /admin/outbox)");
+        return Ok(());
+    };
+    let transport = Transport::from_url(url.expose_secret())
+        .map_err(|_| "SMTP_URL is not a usable SMTP URL")?
+        .timeout(Some(Duration::from_secs(20)))
+        .build();
+    let from: Mailbox = config.mail_from.parse().map_err(|_| "TROVE_MAIL_FROM is not a valid address")?;
+    tokio::spawn(run_sender(pool, transport, from));
+    Ok(())
+}
+
+async fn run_sender(pool: PgPool, transport: Transport, from: Mailbox) {
+    let mut listener = match PgListener::connect_with(&pool).await {
+        Ok(mut listener) => match listener.listen(CHANNEL).await {
+            Ok(()) => Some(listener),
+            Err(error) => {
+                tracing::warn!(%error, "mail sender: LISTEN failed; polling instead");
+                None
+            }
+        },
+        Err(error) => {
+            tracing::warn!(%error, "mail sender: no listener connection; polling instead");
+            None
+        }
+    };
+    loop {
+        match send_due(&pool, &transport, &from).await {
+            // A full batch may mean more are waiting.
+            Ok(sent) if sent as i64 == BATCH => continue,
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "mail sender: outbox query failed"),
+        }
+        let wait = Duration::from_secs(10);
+        match listener.as_mut() {
+            Some(listener) => {
+                let _ = tokio::time::timeout(wait, listener.recv()).await;
+            }
+            None => tokio::time::sleep(wait).await,
+        }
+    }
+}
+
+/// Sends what is due. Rows are locked with SKIP LOCKED, so several app
+/// instances never send the same message twice.
+pub async fn send_due(pool: &PgPool, transport: &Transport, from: &Mailbox) -> Result<usize, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let due = sqlx::query!(
+        "SELECT id, recipient, subject, body_text, attempts FROM email_outbox
+         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        BATCH
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let count = due.len();
+    for mail in due {
+        let outcome = match mail.recipient.parse::<Mailbox>() {
+            Err(_) => Err(("the recipient address is invalid".to_owned(), true)),
+            Ok(to) => {
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(mail.subject.clone())
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(mail.body_text.clone());
+                match message {
+                    Err(error) => Err((error.to_string(), true)),
+                    Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| (e.to_string(), e.is_permanent())),
+                }
+            }
+        };
+        let attempts = mail.attempts + 1;
+        match outcome {
+            Ok(()) => {
+                sqlx::query!("UPDATE email_outbox SET sent_at = now(), attempts = $2, last_error = NULL WHERE id = $1", mail.id, attempts)
+                    .execute(&mut *tx)
+                    .await?;
+                tracing::info!(id = mail.id, "mail sent");
+            }
+            Err((error, permanent)) => {
+                let give_up = permanent || attempts >= MAX_ATTEMPTS;
+                tracing::warn!(id = mail.id, attempts, give_up, %error, "mail not sent");
+                sqlx::query!(
+                    "UPDATE email_outbox SET attempts = $2, last_error = $3,
+                            next_attempt_at = now() + make_interval(secs => $4),
+                            failed_at = CASE WHEN $5 THEN now() END
+                     WHERE id = $1",
+                    mail.id,
+                    attempts,
+                    error,
+                    backoff_seconds(attempts) as f64,
+                    give_up
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_and_are_capped() {
+        assert_eq!(backoff_seconds(0), 30);
+        assert_eq!(backoff_seconds(1), 60);
+        assert_eq!(backoff_seconds(3), 240);
+        assert_eq!(backoff_seconds(30), 6 * 3600);
+    }
+}

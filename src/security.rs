@@ -1,0 +1,181 @@
+//! Request protection: rate limits kept in Postgres (shared by every app
+//! instance), the same-origin check for state-changing requests, security
+//! headers, and the client's address.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sqlx::PgPool;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A fixed-window limit: at most `max` hits per `window_secs` per subject.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub name: &'static str,
+    pub max: i32,
+    pub window_secs: i32,
+}
+
+/// Failed sign-ins per account and per client address, every 15 minutes.
+pub const SIGN_IN_PER_ACCOUNT: Limit = Limit { name: "sign-in:account", max: 10, window_secs: 900 };
+pub const SIGN_IN_PER_CLIENT: Limit = Limit { name: "sign-in:client", max: 50, window_secs: 900 };
+/// Password-reset requests per account and per client address, every hour.
+pub const RESET_PER_ACCOUNT: Limit = Limit { name: "reset:account", max: 3, window_secs: 3600 };
+pub const RESET_PER_CLIENT: Limit = Limit { name: "reset:client", max: 20, window_secs: 3600 };
+
+impl Limit {
+    fn key(&self, subject: &str) -> String {
+        format!("{}:{}", self.name, subject.to_lowercase())
+    }
+
+    fn refused(&self) -> AppError {
+        let minutes = (self.window_secs + 59) / 60;
+        AppError::TooManyRequests(format!("Too many attempts. Please wait {minutes} minutes and try again.")).reported()
+    }
+
+    /// Counts one hit against `subject` in the current window; the new total.
+    pub async fn hit(&self, pool: &PgPool, subject: &str) -> Result<i32, sqlx::Error> {
+        sqlx::query_scalar!(
+            "INSERT INTO rate_limits (key, window_start, hits)
+             VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), 1)
+             ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+             RETURNING hits",
+            self.key(subject),
+            rust_decimal::Decimal::from(self.window_secs)
+        )
+        .fetch_one(pool)
+        .await
+    }
+
+    /// Hits so far in the current window.
+    pub async fn count(&self, pool: &PgPool, subject: &str) -> Result<i32, sqlx::Error> {
+        let hits = sqlx::query_scalar!(
+            "SELECT hits FROM rate_limits
+             WHERE key = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2)",
+            self.key(subject),
+            rust_decimal::Decimal::from(self.window_secs)
+        )
+        .fetch_optional(pool)
+        .await?;
+        Ok(hits.unwrap_or(0))
+    }
+
+    /// `TooManyRequests` once the window's hits have reached the limit.
+    pub async fn check(&self, pool: &PgPool, subject: &str) -> Result<(), AppError> {
+        if self.count(pool, subject).await? >= self.max { Err(self.refused()) } else { Ok(()) }
+    }
+
+    /// Counts this attempt, then refuses it if it goes over the limit.
+    pub async fn take(&self, pool: &PgPool, subject: &str) -> Result<(), AppError> {
+        if self.hit(pool, subject).await? > self.max { Err(self.refused()) } else { Ok(()) }
+    }
+}
+
+/// The client's address: the connection's peer, or behind a trusted proxy the
+/// address the proxy appended to `X-Forwarded-For`.
+pub fn client_address(request: &Request, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(forwarded) = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(last) = forwarded.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty())
+    {
+        return last.to_owned();
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Whether an `Origin` header names this store: the configured public URL,
+/// or the host the request was sent to.
+fn same_origin(origin: &str, host: Option<&str>, public_url: &str) -> bool {
+    if origin == public_url {
+        return true;
+    }
+    let origin_host = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// Middleware: refuses state-changing requests sent from another site, on top
+/// of SameSite cookies. Requests with no `Origin` (API clients, old browsers)
+/// pass unless the browser says they are cross-site.
+pub async fn same_origin_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE);
+    if safe || request.uri().path().starts_with("/webhooks/") {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let allowed = match headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("null")) {
+        Some(origin) => same_origin(origin, host, &state.config.public_url),
+        None => headers.get("sec-fetch-site").is_none_or(|site| site != "cross-site"),
+    };
+    if allowed {
+        next.run(request).await
+    } else {
+        tracing::warn!(path = %request.uri().path(), "refused a cross-origin write");
+        (StatusCode::FORBIDDEN, axum::Json(AppError::BadRequest("Requests from other sites are not accepted.".into())))
+            .into_response()
+    }
+}
+
+/// The Content-Security-Policy of a page rendered with `nonce`: scripts only
+/// from this origin or carrying the nonce (Leptos's hydration scripts do),
+/// WebAssembly allowed, no framing.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Sets the page policy on the response being rendered, with its nonce.
+pub fn set_page_policy() {
+    let nonce = leptos::nonce::use_nonce();
+    if let (Some(nonce), Some(response)) = (nonce, leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
+            response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// For responses that are not pages (JSON, files): nothing may run or embed them.
+pub const DEFAULT_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'";
+
+/// Headers every response carries, set unless a handler chose its own.
+pub fn static_headers() -> [(header::HeaderName, HeaderValue); 4] {
+    [
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_match_the_public_url_or_the_requested_host() {
+        assert!(same_origin("https://shop.example.com", None, "https://shop.example.com"));
+        assert!(same_origin("http://127.0.0.1:3100", Some("127.0.0.1:3100"), "http://127.0.0.1:3000"));
+        assert!(!same_origin("https://evil.example", Some("shop.example.com"), "https://shop.example.com"));
+        assert!(!same_origin("null", Some("shop.example.com"), "https://shop.example.com"));
+    }
+
+    #[test]
+    fn the_page_policy_admits_only_nonced_inline_scripts() {
+        let csp = page_csp("abc123");
+        assert!(csp.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+}

@@ -1,0 +1,340 @@
+//! Sessions: a tower-sessions store in Postgres, and the middleware that puts
+//! the signed-in user on every request, renewing an expired session from the
+//! refresh-token cookie.
+//!
+//! The server session is short-lived (an hour). Signing in also sets a
+//! refresh cookie that lasts 30 days from its last use; when the session has
+//! gone, the cookie opens a new one and is rotated. Every request checks that
+//! the session's token is still live, so a revoked sign-in stops working at once.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use leptos::prelude::use_context;
+use sqlx::PgPool;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use uuid::Uuid;
+
+use crate::account::db::{self, REFRESH_TOKEN_DAYS, Rotation};
+use crate::account::tokens::{self, NewToken};
+use crate::account::{UserId, Viewer};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "trove_session";
+pub const REFRESH_COOKIE: &str = "trove_refresh";
+const USER_ID: &str = "user_id";
+const TOKEN_ID: &str = "refresh_token_id";
+
+/// Sessions stored in the `sessions` table.
+#[derive(Debug, Clone)]
+pub struct PgSessionStore {
+    pool: PgPool,
+}
+
+impl PgSessionStore {
+    pub fn new(pool: PgPool) -> Self {
+        PgSessionStore { pool }
+    }
+}
+
+fn backend(error: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+fn expiry(record: &Record) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_default()
+}
+
+#[async_trait]
+impl SessionStore for PgSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let data = serde_json::to_value(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        // A 128-bit random id practically never collides; if it does, draw again.
+        loop {
+            let inserted = sqlx::query!(
+                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                record.id.to_string(),
+                data,
+                expiry(record)
+            )
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = serde_json::to_value(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        sqlx::query!(
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            record.id.to_string(),
+            data,
+            expiry(record)
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let row = sqlx::query!(
+            r#"SELECT data, extract(epoch FROM expires_at)::bigint AS "expires!" FROM sessions
+               WHERE id = $1 AND expires_at > now()"#,
+            id.to_string()
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let data = serde_json::from_value(row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record { id: *id, data, expiry_date }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        sqlx::query!("DELETE FROM sessions WHERE id = $1", id.to_string()).execute(&self.pool).await.map_err(backend)?;
+        Ok(())
+    }
+}
+
+/// The session layer: HttpOnly, SameSite=Lax, Secure when served over HTTPS.
+pub fn layer(pool: PgPool, secure: bool) -> SessionManagerLayer<PgSessionStore> {
+    SessionManagerLayer::new(PgSessionStore::new(pool))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(1)))
+}
+
+/// The signed-in state of one request, and the cookie it should send back.
+/// Put on every request by [`authenticate`]; server functions reach it with
+/// [`Auth::current`].
+#[derive(Clone)]
+pub struct Auth {
+    inner: Arc<AuthInner>,
+}
+
+struct AuthInner {
+    session: Session,
+    signed_in: Mutex<Option<SignedIn>>,
+    set_cookie: Mutex<Option<HeaderValue>>,
+    user_agent: String,
+    client: String,
+    secure: bool,
+}
+
+/// A signed-in user and the refresh token their session rides on.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub viewer: Viewer,
+    pub token_id: Uuid,
+}
+
+impl Auth {
+    /// The auth state of the request being handled.
+    pub fn current() -> Result<Auth, AppError> {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Auth>().cloned())
+            .ok_or_else(|| {
+                tracing::error!("Auth missing from the request: is the authenticate middleware installed?");
+                AppError::Internal
+            })
+    }
+
+    pub fn signed_in(&self) -> Option<SignedIn> {
+        self.inner.signed_in.lock().expect("auth lock").clone()
+    }
+
+    pub fn viewer(&self) -> Option<Viewer> {
+        self.signed_in().map(|s| s.viewer)
+    }
+
+    pub fn user_agent(&self) -> &str {
+        &self.inner.user_agent
+    }
+
+    /// The client's address, for per-address rate limits.
+    pub fn client(&self) -> &str {
+        &self.inner.client
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.inner.session
+    }
+
+    /// Starts a signed-in session on a fresh session id (no fixation) and
+    /// sends the refresh cookie.
+    pub async fn establish(&self, viewer: Viewer, token_id: Uuid, token: &NewToken) -> Result<(), AppError> {
+        let session = &self.inner.session;
+        session.cycle_id().await?;
+        session.insert(USER_ID, viewer.id).await?;
+        session.insert(TOKEN_ID, token_id).await?;
+        self.set_refresh_cookie(Some(token));
+        *self.inner.signed_in.lock().expect("auth lock") = Some(SignedIn { viewer, token_id });
+        Ok(())
+    }
+
+    /// Ends the session and clears the refresh cookie. The caller revokes the token.
+    pub async fn end(&self) -> Result<(), AppError> {
+        self.inner.session.flush().await?;
+        self.set_refresh_cookie(None);
+        *self.inner.signed_in.lock().expect("auth lock") = None;
+        Ok(())
+    }
+
+    fn set_refresh_cookie(&self, token: Option<&NewToken>) {
+        let secure = if self.inner.secure { "; Secure" } else { "" };
+        let cookie = match token {
+            Some(token) => format!(
+                "{REFRESH_COOKIE}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+                token.expose(),
+                i64::from(REFRESH_TOKEN_DAYS) * 86_400
+            ),
+            None => format!("{REFRESH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
+        };
+        *self.inner.set_cookie.lock().expect("auth lock") = HeaderValue::from_str(&cookie).ok();
+    }
+
+    /// Works out who is signed in: the session's live token, or else a
+    /// refresh cookie exchanged for a new session.
+    async fn resolve(&self, pool: &PgPool, refresh: Option<&str>) -> Result<(), AppError> {
+        let session = &self.inner.session;
+        if let Some(token_id) = session.get::<Uuid>(TOKEN_ID).await? {
+            if let Some((viewer, stale)) = db::session_viewer(pool, token_id).await? {
+                if stale {
+                    db::touch_refresh_token(pool, token_id).await?;
+                }
+                *self.inner.signed_in.lock().expect("auth lock") = Some(SignedIn { viewer, token_id });
+                return Ok(());
+            }
+            // Revoked elsewhere (sign out everywhere, password change) or expired.
+            session.flush().await?;
+            self.set_refresh_cookie(None);
+            return Ok(());
+        }
+        let Some(presented) = refresh else { return Ok(()) };
+        if !tokens::looks_valid(presented) {
+            self.set_refresh_cookie(None);
+            return Ok(());
+        }
+        match db::rotate_refresh_token(pool, presented, self.user_agent()).await? {
+            Rotation::Renewed { viewer, token_id, token } => self.establish(viewer, token_id, &token).await?,
+            Rotation::Reused { user } => {
+                tracing::warn!(user = %user.0, "a rotated refresh token was presented again; its family is revoked");
+                self.set_refresh_cookie(None);
+            }
+            Rotation::Raced => {}
+            Rotation::Invalid => self.set_refresh_cookie(None),
+        }
+        Ok(())
+    }
+}
+
+/// The user id kept in the session, without checking the token (guest carts).
+pub async fn session_user(session: &Session) -> Result<Option<UserId>, AppError> {
+    Ok(session.get::<UserId>(USER_ID).await?)
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// Static files and the health check skip sessions entirely.
+fn needs_auth(path: &str) -> bool {
+    !(path.starts_with("/pkg/") || path.starts_with("/media/") || path == "/healthz")
+}
+
+/// Middleware: resolves the signed-in user into an [`Auth`] request extension
+/// and sends back any cookie change. Runs inside the session layer.
+pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if !needs_auth(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        tracing::error!("authenticate runs outside the session layer");
+        return next.run(request).await;
+    };
+    let headers = request.headers();
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let client = crate::security::client_address(&request, state.config.trust_proxy);
+    let auth = Auth {
+        inner: Arc::new(AuthInner {
+            session,
+            signed_in: Mutex::new(None),
+            set_cookie: Mutex::new(None),
+            user_agent,
+            client,
+            secure: state.config.secure_cookies(),
+        }),
+    };
+    let refresh = cookie(request.headers(), REFRESH_COOKIE).map(str::to_owned);
+    if let Err(error) = auth.resolve(&state.pool, refresh.as_deref()).await {
+        // The request goes on signed out; the error was logged where it arose.
+        tracing::warn!(%error, "could not resolve the session");
+    }
+    request.extensions_mut().insert(auth.clone());
+    let mut response = next.run(request).await;
+    if let Some(value) = auth.inner.set_cookie.lock().expect("auth lock").take() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Deletes expired sessions, tokens and counters every ten minutes.
+pub fn spawn_cleanup(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match db::delete_expired(&pool).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "deleted expired sessions, tokens and counters"),
+                Err(error) => tracing::warn!(%error, "expired-session cleanup failed"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static("a=1; trove_refresh_x=2; trove_refresh=abc"));
+        assert_eq!(cookie(&headers, REFRESH_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn assets_skip_the_session() {
+        assert!(!needs_auth("/pkg/trove.wasm"));
+        assert!(!needs_auth("/media/seed/x.svg"));
+        assert!(needs_auth("/account"));
+        assert!(needs_auth("/api/account/sign_in"));
+    }
+}
