@@ -47,6 +47,7 @@ export default defineConfig({
       DATABASE_URL: process.env.TROVE_E2E_DATABASE_URL ?? '',
       TROVE_MEDIA_DIR: process.env.TROVE_E2E_MEDIA_DIR ?? '',
       TROVE_SITE_ROOT: process.env.TROVE_E2E_SITE_ROOT ?? '',
+      SMTP_URL: process.env.TROVE_E2E_SMTP_URL ?? '',
       RUST_LOG: 'warn',
     },
   },

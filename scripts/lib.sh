@@ -106,7 +106,7 @@ ensure_python_tools() {
 # stopped when the calling script exits.
 start_smtp() {
   local port=$1 maildir=$2
-  mkdir -p "$maildir"
+  mkdir -p "$maildir"/{tmp,new,cur}
   "$PY_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$maildir" &
   SMTP_PID=$!
   trap 'kill $SMTP_PID 2>/dev/null || true' EXIT

@@ -73,34 +73,45 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Store name, category navigation, and room for the cart and account links.
+/// Store name, category navigation, and the account links.
+///
+/// The account links sit outside the layout's `Suspense`: anything created
+/// inside resolved async content is created at a moment that differs between
+/// the server and hydration, and resource ids must be handed out in one order.
 #[component]
 fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
     view! {
         <header class="site-header">
-            <Suspense fallback=|| view! { <div class="header-bar"><a class="brand" href="/">"\u{a0}"</a></div> }>
-                {move || Suspend::new(async move {
-                    let layout = layout.await.unwrap_or_else(|_| Layout { store_name: "Trove".into(), categories: vec![] });
-                    let store = layout.store_name.clone();
-                    view! {
-                        <Title formatter=move |text: String| {
-                            if text.is_empty() { store.clone() } else { format!("{text} | {store}") }
-                        } />
-                        <div class="header-bar">
-                            <a class="brand" href="/">{layout.store_name.clone()}</a>
-                            <div class="header-actions"><HeaderAccount /></div>
-                        </div>
-                        <nav class="category-nav" aria-label="Categories">
+            <div class="header-bar">
+                <Suspense fallback=|| view! { <a class="brand" href="/">"\u{a0}"</a> }>
+                    {move || Suspend::new(async move {
+                        let store = layout.await.map(|l| l.store_name).unwrap_or_else(|_| "Trove".into());
+                        let title_store = store.clone();
+                        view! {
+                            <Title formatter=move |text: String| {
+                                if text.is_empty() { title_store.clone() } else { format!("{text} | {title_store}") }
+                            } />
+                            <a class="brand" href="/">{store}</a>
+                        }
+                    })}
+                </Suspense>
+                <div class="header-actions"><HeaderAccount /></div>
+            </div>
+            <nav class="category-nav" aria-label="Categories">
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        let categories = layout.await.map(|l| l.categories).unwrap_or_default();
+                        view! {
                             <ul>
                                 <li><a href="/products">"All products"</a></li>
-                                {layout.categories.into_iter().map(|c| view! {
+                                {categories.into_iter().map(|c| view! {
                                     <li><a href=c.href()>{c.name.clone()}</a></li>
                                 }).collect_view()}
                             </ul>
-                        </nav>
-                    }
-                })}
-            </Suspense>
+                        }
+                    })}
+                </Suspense>
+            </nav>
         </header>
     }
 }

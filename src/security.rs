@@ -139,7 +139,8 @@ pub fn page_csp(nonce: &str) -> String {
 /// Sets the page policy on the response being rendered, with its nonce.
 pub fn set_page_policy() {
     let nonce = leptos::nonce::use_nonce();
-    if let (Some(nonce), Some(response)) = (nonce, leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) {
+    let response = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
+    if let (Some(nonce), Some(response)) = (nonce, response) {
         if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
             response.insert_header(header::CONTENT_SECURITY_POLICY, value);
         }

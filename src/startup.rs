@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::handler::Handler;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
@@ -80,7 +81,14 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(file_and_error_handler_with_context::<AppState, _>(|| (), shell))
+        // Public files (favicon…) are served here, not by leptos_axum's file
+        // handler: that one reads response options from whatever reactive
+        // owner the thread last ran and takes them, so under load it stole a
+        // concurrent page's headers (its Content-Security-Policy among them).
+        // It only renders the 404 page.
+        .fallback_service(ServeDir::new(&state.config.site_root).fallback(
+            file_and_error_handler_with_context::<AppState, _>(|| (), shell).with_state(state.clone()),
+        ))
         // Inner to outer: who is signed in needs the session, which needs the
         // request to have passed the cross-origin check.
         .layer(from_fn_with_state(state.clone(), crate::session::authenticate))

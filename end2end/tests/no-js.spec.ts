@@ -20,3 +20,18 @@ test('thumbnails are links that show the chosen image without JavaScript', async
   await expect(page).toHaveURL(/\?image=2$/);
   await expect(await mainImage(page)).toHaveAttribute('src', /-2\.svg$/);
 });
+
+test('signing in and out works without JavaScript, and a wrong password says so', async ({ page }) => {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email or username').fill('shopper');
+  await page.getByLabel('Password').fill('wrong password here');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText("That username or email and password don't match an account.")).toBeVisible();
+
+  await page.getByLabel('Email or username').fill('shopper@trove.test');
+  await page.getByLabel('Password').fill('trove-shopper-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
+});
