@@ -101,7 +101,10 @@ pub fn router(state: AppState) -> Router {
         // Quality 4 keeps on-the-fly brotli and gzip cheap; the WASM bundle is
         // precompressed at build time at the highest level.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path only: a query can hold a secret (a reset link's token).
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
         .with_state(state)
 }
 

@@ -81,3 +81,52 @@ fn the_server_migrates_serves_and_stops_cleanly_on_sigterm() {
     };
     assert!(status.success(), "exit status {status}");
 }
+
+fn psql_value(url: &str, sql: &str) -> String {
+    let output = Command::new("psql").args([url, "-qtAc", sql]).output().unwrap();
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[test]
+fn create_admin_makes_an_account_from_standard_input_then_promotes_existing_ones() {
+    use std::io::Write;
+    let url = database("trove_create_admin_test");
+    let mut child = trove()
+        .env("DATABASE_URL", &url)
+        .env_remove("TROVE_ADMIN_PASSWORD")
+        .args(["create-admin", "boss", "--email", "boss@example.com"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a strong admin phrase\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("created admin boss"));
+    let stored = psql_value(&url, "SELECT role || ' ' || left(password_hash, 9) FROM users WHERE username = 'boss'");
+    assert_eq!(stored, "ADMIN $argon2id");
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(!logs.contains("a strong admin phrase"), "the password never reaches a log");
+
+    // A weak password is refused with the rule, and nothing is created.
+    let weak = trove()
+        .env("DATABASE_URL", &url)
+        .env("TROVE_ADMIN_PASSWORD", "short")
+        .args(["create-admin", "other", "--email", "other@example.com"])
+        .output()
+        .unwrap();
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password: Use at least 10 characters."));
+
+    // An existing member is promoted; their password is left alone.
+    let media = std::env::temp_dir().join(format!("trove-create-admin-media-{}", std::process::id()));
+    let seeded = trove().env("DATABASE_URL", &url).env("TROVE_MEDIA_DIR", &media).arg("seed").output().unwrap();
+    assert!(seeded.status.success());
+    let before = psql_value(&url, "SELECT password_hash FROM users WHERE username = 'shopper'");
+    let promoted = trove().env("DATABASE_URL", &url).args(["create-admin", "shopper"]).output().unwrap();
+    assert!(promoted.status.success());
+    assert!(String::from_utf8_lossy(&promoted.stdout).contains("shopper is now an admin"));
+    assert_eq!(psql_value(&url, "SELECT role FROM users WHERE username = 'shopper'"), "ADMIN");
+    assert_eq!(psql_value(&url, "SELECT password_hash FROM users WHERE username = 'shopper'"), before);
+}

@@ -134,3 +134,20 @@ test('a signed-out visitor is sent to sign in and brought back', async ({ page }
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Password and sessions' })).toBeVisible();
 });
+
+test('the sign-up form checks the password rules in the browser before sending', async ({ page }) => {
+  await page.goto('/sign-up');
+  await hydrated(page);
+  let posts = 0;
+  page.on('request', (request) => {
+    if (request.method() === 'POST') posts++;
+  });
+  await page.getByLabel('Password').fill('short');
+  await page.getByLabel('Password').press('Tab');
+  await expect(page.getByText('Use at least 10 characters.')).toBeVisible();
+  await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Username').fill('no spaces allowed');
+  await page.getByLabel('Username').press('Tab');
+  await expect(page.getByText('Use only letters, digits, dots, dashes and underscores.')).toBeVisible();
+  expect(posts).toBe(0);
+});

@@ -8,9 +8,22 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::*;
 use super::components::{AccountError, AccountNav, AuthContext};
-use super::rules::{COUNTRIES, PASSWORD_RULES, USERNAME_RULES, country_name};
+use super::rules::{COUNTRIES, PASSWORD_RULES, USERNAME_RULES, country_name, email_problem, password_problem, username_problem};
 use super::{Address, AddressInput, ContactEntry, ContactKind, Role};
 use crate::ui::{ErrorView, Field, FormStatus, Loading, action_error, field_error};
+
+/// Browser-side checks: the rules the server applies, run as a field changes.
+fn password_check() -> Callback<String, Option<String>> {
+    Callback::new(|value: String| password_problem(&value, "", "").map(str::to_owned))
+}
+
+fn username_check() -> Callback<String, Option<String>> {
+    Callback::new(|value: String| username_problem(value.trim()).map(str::to_owned))
+}
+
+fn email_check() -> Callback<String, Option<String>> {
+    Callback::new(|value: String| email_problem(value.trim()).map(str::to_owned))
+}
 
 /// Bumps the signed-in state once `action` succeeds (header links change).
 fn refresh_auth_on_success<T, S>(value: S)
@@ -73,9 +86,9 @@ pub fn SignUpPage() -> impl IntoView {
             <ActionForm action>
                 <FormStatus error fields />
                 <Field id="sign-up-username" name="username" label="Username" autocomplete="username" required=true
-                    hint=USERNAME_RULES error=field_error(error, "username") />
+                    hint=USERNAME_RULES error=field_error(error, "username") check=username_check() />
                 <Field id="sign-up-email" name="email" label="Email" kind="email" autocomplete="email" required=true
-                    error=field_error(error, "email") />
+                    error=field_error(error, "email") check=email_check() />
                 <div class="field-row">
                     <Field id="sign-up-first-name" name="first_name" label="First name" autocomplete="given-name"
                         required=true error=field_error(error, "first_name") />
@@ -83,7 +96,8 @@ pub fn SignUpPage() -> impl IntoView {
                         required=true error=field_error(error, "last_name") />
                 </div>
                 <Field id="sign-up-password" name="password" label="Password" kind="password"
-                    autocomplete="new-password" required=true hint=PASSWORD_RULES error=field_error(error, "password") />
+                    autocomplete="new-password" required=true hint=PASSWORD_RULES error=field_error(error, "password")
+                    check=password_check() />
                 {move || next().map(|next| view! { <input type="hidden" name="next" value=next /> })}
                 <button type="submit" class="button">"Create account"</button>
             </ActionForm>
@@ -137,7 +151,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                                 <input type="hidden" name="token" value=token() />
                                 <Field id="reset-password" name="password" label="New password" kind="password"
                                     autocomplete="new-password" required=true hint=PASSWORD_RULES
-                                    error=field_error(error, "password") />
+                                    error=field_error(error, "password") check=password_check() />
                                 <button type="submit" class="button">"Set new password"</button>
                             </ActionForm>
                         }.into_any(),
@@ -244,7 +258,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <ActionForm action=add_email>
                                     <FormStatus error=email_error fields=&["email"] />
                                     <Field id="add-email" name="email" label="Add an email address" kind="email" autocomplete="email"
-                                        required=true error=field_error(email_error, "email") />
+                                        required=true error=field_error(email_error, "email") check=email_check() />
                                     <button type="submit" class="button button-secondary">"Add email"</button>
                                 </ActionForm>
                             </section>
@@ -500,7 +514,8 @@ pub fn SecurityPage() -> impl IntoView {
                         <Field id="current-password" name="current_password" label="Current password" kind="password"
                             autocomplete="current-password" required=true error=field_error(change_error, "current_password") />
                         <Field id="new-password" name="new_password" label="New password" kind="password"
-                            autocomplete="new-password" required=true hint=PASSWORD_RULES error=field_error(change_error, "new_password") />
+                            autocomplete="new-password" required=true hint=PASSWORD_RULES error=field_error(change_error, "new_password")
+                            check=password_check() />
                         <p class="field-hint">"Changing your password signs out every other place you're signed in."</p>
                         <button type="submit" class="button">"Change password"</button>
                     </ActionForm>

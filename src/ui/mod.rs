@@ -110,7 +110,18 @@ pub fn Field(
     /// The message for this field, from the action's latest error.
     #[prop(into)]
     error: Signal<Option<String>>,
+    /// Checks the value in the browser when the field changes, with the same
+    /// rule the server applies; `Some(problem)` is shown at once.
+    #[prop(optional, into)]
+    check: Option<Callback<String, Option<String>>>,
 ) -> impl IntoView {
+    let live = RwSignal::new(None::<String>);
+    let error = Signal::derive(move || live.get().or_else(|| error.get()));
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some(check) = check {
+            live.set(check.run(event_target_value(&ev)));
+        }
+    };
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described = {
@@ -138,6 +149,7 @@ pub fn Field(
                 required=required
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described
+                on:change=on_change
             />
             {hint.map(|text| view! { <p class="field-hint" id=hint_id>{text}</p> })}
             <p class="field-error" id=error_id>{move || error.get()}</p>
