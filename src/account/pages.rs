@@ -296,6 +296,8 @@ fn ContactList(
     if entries.is_empty() {
         return view! { <p>"None yet."</p> }.into_any();
     }
+    // The last email can't be removed (the server refuses too); don't offer it.
+    let removable = kind == ContactKind::Phone || entries.len() > 1;
     view! {
         <ul class="contact-list">
             {entries.into_iter().map(|entry| {
@@ -316,13 +318,15 @@ fn ContactList(
                                     </button>
                                 </ActionForm>
                             })}
-                            <ActionForm action=remove>
-                                <input type="hidden" name="kind" value=kind_value />
-                                <input type="hidden" name="id" value=id.clone() />
-                                <button type="submit" class="link-button">
-                                    "Remove" <span class="visually-hidden">{format!(": {}", entry.value)}</span>
-                                </button>
-                            </ActionForm>
+                            {removable.then(|| view! {
+                                <ActionForm action=remove>
+                                    <input type="hidden" name="kind" value=kind_value />
+                                    <input type="hidden" name="id" value=id.clone() />
+                                    <button type="submit" class="link-button">
+                                        "Remove" <span class="visually-hidden">{format!(": {}", entry.value)}</span>
+                                    </button>
+                                </ActionForm>
+                            })}
                         </span>
                     </li>
                 }
