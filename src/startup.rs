@@ -56,7 +56,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
         .site_addr(config.addr)
         .hash_files(hash_file)
         .build();
-    AppState { leptos_options, pool, config: Arc::new(config) }
+    AppState { leptos_options, pool, config: Arc::new(config), categories: Default::default() }
 }
 
 /// Every route of the store.

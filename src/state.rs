@@ -15,6 +15,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub config: Arc<Config>,
+    /// The category list every page shows, kept in memory.
+    pub categories: crate::catalog::cache::CategoryCache,
 }
 
 impl AppState {

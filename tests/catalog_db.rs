@@ -5,6 +5,7 @@ mod common;
 use common::{NewProduct, category, image};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
+use trove::catalog::cache::CategoryCache;
 use trove::catalog::db;
 use trove::catalog::rules::{ListingQuery, PAGE_SIZE, Sort};
 use trove::catalog::{CategoryId, Listing, ProductId};
@@ -198,13 +199,41 @@ async fn the_newest_products_are_the_first_of_the_newest_listing(pool: PgPool) {
 async fn categories_are_listed_by_name_and_found_by_slug(pool: PgPool) {
     category(&pool, "Vegetables").await;
     category(&pool, "Audio").await;
-    let links = db::category_links(&pool).await.unwrap();
-    assert_eq!(links.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Audio", "Vegetables"]);
-    let all = db::categories(&pool).await.unwrap();
+    let cache = CategoryCache::default();
+    let all = cache.get(&pool).await.unwrap();
+    assert_eq!(all.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Audio", "Vegetables"]);
     assert_eq!(all[1].description, "All about Vegetables.");
-    let found = db::category_by_slug(&pool, "vegetables").await.unwrap().unwrap();
+    let found = cache.by_slug(&pool, "vegetables").await.unwrap().unwrap();
     assert_eq!(found.name, "Vegetables");
-    assert!(db::category_by_slug(&pool, "nope").await.unwrap().is_none());
+    assert!(cache.by_slug(&pool, "nope").await.unwrap().is_none());
+}
+
+#[sqlx::test]
+async fn a_category_change_reaches_the_cached_list_at_once(pool: PgPool) {
+    category(&pool, "Audio").await;
+    let cache = CategoryCache::default();
+    assert_eq!(cache.get(&pool).await.unwrap().len(), 1);
+    // The listener starts with the first read; give it its connection.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(cache.get(&pool).await.unwrap().len(), 1);
+    category(&pool, "Vegetables").await;
+    let mut seen = 0;
+    for _ in 0..50 {
+        seen = cache.get(&pool).await.unwrap().len();
+        if seen == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, 2, "the NOTIFY from the trigger invalidated the copy within a second");
+    sqlx::query("UPDATE categories SET name = 'Sound' WHERE slug = 'audio'").execute(&pool).await.unwrap();
+    for _ in 0..50 {
+        if cache.by_slug(&pool, "audio").await.unwrap().unwrap().name == "Sound" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("a rename never reached the cache");
 }
 
 #[sqlx::test]

@@ -15,7 +15,7 @@ pub const FEATURED_COUNT: i64 = 8;
 #[server(prefix = "/api", endpoint = "catalog/layout")]
 pub async fn get_layout() -> Result<Layout, AppError> {
     let state = AppState::current()?;
-    let categories = db::category_links(&state.pool).await?;
+    let categories = state.categories.get(&state.pool).await?.iter().map(|c| c.link()).collect();
     Ok(Layout { store_name: state.config.store_name.clone(), categories })
 }
 
@@ -26,7 +26,7 @@ pub async fn get_home() -> Result<Home, AppError> {
     let currency = &state.config.currency;
     let featured = db::featured_products(&state.pool, FEATURED_COUNT).await?;
     let newest = db::newest_products(&state.pool, FEATURED_COUNT).await?;
-    let categories = db::categories(&state.pool).await?;
+    let categories = state.categories.get(&state.pool).await?.as_ref().clone();
     Ok(Home { featured, newest, categories, currency: currency.clone() })
 }
 
@@ -41,7 +41,7 @@ pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/category")]
 pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryListing, AppError> {
     let state = AppState::current()?;
-    let category = db::category_by_slug(&state.pool, &slug)
+    let category = state.categories.by_slug(&state.pool, &slug)
         .await?
         .ok_or_else(AppError::not_found)?;
     let listing = db::list_products(&state.pool, Some(category.id), &query, &state.config.currency).await?;

@@ -8,11 +8,6 @@ use sqlx::{PgConnection, PgExecutor};
 use super::rules::{ListingQuery, PAGE_SIZE, Sort};
 use super::{Category, CategoryId, CategoryLink, ImageRef, Listing, ProductSummary, ProductDetail, ProductId};
 
-/// Every category, by name, for navigation.
-pub async fn category_links(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CategoryLink>> {
-    sqlx::query_as!(CategoryLink, "SELECT name, slug FROM categories ORDER BY name").fetch_all(db).await
-}
-
 /// Every category with its description, by name.
 pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Category>> {
     let rows = sqlx::query!("SELECT id, name, slug, description FROM categories ORDER BY name")
@@ -22,13 +17,6 @@ pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Category>> 
         .into_iter()
         .map(|r| Category { id: CategoryId(r.id), name: r.name, slug: r.slug, description: r.description })
         .collect())
-}
-
-pub async fn category_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Category>> {
-    let row = sqlx::query!("SELECT id, name, slug, description FROM categories WHERE slug = $1", slug)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.map(|r| Category { id: CategoryId(r.id), name: r.name, slug: r.slug, description: r.description }))
 }
 
 /// A product card as a row: the primary image's columns are absent when it has none.

@@ -1,6 +1,8 @@
 //! The catalog: categories, products and their images, as shoppers browse them.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
