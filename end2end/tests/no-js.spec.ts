@@ -35,3 +35,36 @@ test('signing in and out works without JavaScript, and a wrong password says so'
   await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
 });
+
+test('signing up and keeping an address book work without JavaScript', async ({ page }) => {
+  const username = `nojs${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  await page.goto('/sign-up');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Email').fill(`${username}@example.com`);
+  await page.getByLabel('First name').fill('No');
+  await page.getByLabel('Last name').fill('Script');
+  await page.getByLabel('Password').fill('a long enough phrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
+
+  await page.goto('/account/addresses');
+  const form = page.getByRole('region', { name: 'Add an address' });
+  await form.getByLabel('Full name').fill('Plain Form');
+  await form.getByLabel('Address line 1').fill('2 Low Road');
+  await form.getByLabel('City').fill('Bath');
+  await form.getByLabel('Postal code').fill('BA1 1AA');
+  await form.getByLabel('Country').selectOption('GB');
+  await form.getByRole('button', { name: 'Add address' }).click();
+  const card = page.getByRole('listitem', { name: 'Address of Plain Form' });
+  await expect(card).toBeVisible();
+  await expect(card.getByText('Primary address')).toBeVisible();
+
+  // A form the server refuses comes back with the reason beside the field.
+  await form.getByLabel('Full name').fill('Long Code');
+  await form.getByLabel('Address line 1').fill('3 Nowhere');
+  await form.getByLabel('City').fill('Bath');
+  await form.getByLabel('Postal code').fill('BA1 1AA BA1 1AA BA1 1AA');
+  await form.getByRole('button', { name: 'Add address' }).click();
+  await expect(form.getByText('Use at most 20 characters.')).toBeVisible();
+  await expect(page.getByRole('listitem', { name: 'Address of Long Code' })).toHaveCount(0);
+});

@@ -437,7 +437,9 @@ fn AddressForm(action: ServerAction<SaveAddress>, prefix: String, address: Optio
     let values = address.map(|a| a.fields).unwrap_or_else(|| AddressInput { country: "US".into(), ..Default::default() });
     // Errors belong to the form that was submitted: the one whose id matches.
     let error = Signal::derive(move || {
-        let mine = action.input().get().map(|input| input.id == editing).unwrap_or(true)
+        // After a plain form post (no JavaScript) the input is unknown: the
+        // error goes to the new-address form.
+        let mine = action.input().get().map(|input| input.id == editing).unwrap_or(editing.is_none())
             && action.value().get().is_some();
         if mine { action.value().get().and_then(|r| r.err()) } else { None }
     });
