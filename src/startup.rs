@@ -56,7 +56,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
         .site_addr(config.addr)
         .hash_files(hash_file)
         .build();
-    AppState { leptos_options, pool, config: Arc::new(config), categories: Default::default() }
+    AppState { leptos_options, pool, config: Arc::new(config), categories: Default::default(), pages: Default::default() }
 }
 
 /// Every route of the store.
@@ -93,6 +93,8 @@ pub fn router(state: AppState) -> Router {
         // request to have passed the cross-origin check.
         .layer(from_fn_with_state(state.clone(), crate::session::authenticate))
         .layer(crate::session::layer(state.pool.clone(), state.config.secure_cookies()))
+        // Anonymous page views are answered from memory before any session work.
+        .layer(from_fn_with_state(state.clone(), crate::page_cache::serve_cached))
         .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes));
     for (name, value) in crate::security::static_headers() {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));

@@ -17,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The category list every page shows, kept in memory.
     pub categories: crate::catalog::cache::CategoryCache,
+    /// Whole pages for anonymous visitors.
+    pub pages: crate::page_cache::PageCache,
 }
 
 impl AppState {

@@ -161,3 +161,38 @@ async fn media_is_served_with_cache_headers(pool: PgPool) {
     assert_eq!(get(&app, "/media/seed/missing.svg").await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&app, "/media/../Cargo.toml").await.status, StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test]
+async fn anonymous_pages_come_from_memory_with_fresh_nonces_and_follow_catalog_changes(pool: PgPool) {
+    shop(&pool).await;
+    let app = app(pool.clone());
+    let first = get(&app, "/c/fresh-fruit").await;
+    // Let the cache's listener connect before changing anything.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = get(&app, "/c/fresh-fruit").await;
+    let second = get(&app, "/c/fresh-fruit").await;
+    let nonce = |reply: &common::Reply| {
+        let csp = reply.headers.get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+        csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned()
+    };
+    let (n1, n2) = (nonce(&first), nonce(&second));
+    assert_ne!(n1, n2, "a cached page never repeats a nonce");
+    assert!(second.body.contains(&format!("nonce=\"{n2}\"")) && !second.body.contains(&n1));
+    assert_eq!(first.body.replace(&n1, "N"), second.body.replace(&n2, "N"), "the same page");
+
+    // With the trigger off, a change goes unnoticed: the page really is from memory.
+    sqlx::query("ALTER TABLE products DISABLE TRIGGER products_changed").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE products SET price = 7.77, offer_price = NULL WHERE name = 'Lychees'").execute(&pool).await.unwrap();
+    assert!(!get(&app, "/c/fresh-fruit").await.body.contains("$7.77"));
+    sqlx::query("ALTER TABLE products ENABLE TRIGGER products_changed").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE products SET price = 9.99, offer_price = NULL WHERE name = 'Lychees'").execute(&pool).await.unwrap();
+    let mut fresh = false;
+    for _ in 0..50 {
+        if get(&app, "/c/fresh-fruit").await.body.contains("$9.99") {
+            fresh = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(fresh, "a price change shows within a second");
+}
