@@ -22,7 +22,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http_body_util::BodyExt;
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 
 use crate::state::AppState;
 
@@ -74,24 +73,9 @@ impl PageCache {
 
     fn ensure_listening(&self, pool: &PgPool) {
         if !self.inner.listening.swap(true, Ordering::AcqRel) {
-            tokio::spawn(listen(self.clone(), pool.clone()));
+            let cache = self.clone();
+            crate::db::on_notify(pool.clone(), CHANNEL, move || cache.invalidate());
         }
-    }
-}
-
-async fn listen(cache: PageCache, pool: PgPool) {
-    loop {
-        if let Ok(mut listener) = PgListener::connect_with(&pool).await
-            && listener.listen(CHANNEL).await.is_ok()
-        {
-            // Anything kept before the listener was up may have missed a change.
-            cache.invalidate();
-            while listener.try_recv().await.ok().flatten().is_some() {
-                cache.invalidate();
-            }
-        }
-        cache.invalidate();
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

@@ -9,7 +9,6 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 
 use super::{Category, db};
 
@@ -33,7 +32,8 @@ impl CategoryCache {
     /// Every category by name, from memory when the copy is fresh.
     pub async fn get(&self, pool: &PgPool) -> sqlx::Result<Arc<Vec<Category>>> {
         if !self.inner.listening.swap(true, Ordering::AcqRel) {
-            tokio::spawn(listen(self.clone(), pool.clone()));
+            let cache = self.clone();
+            crate::db::on_notify(pool.clone(), CHANNEL, move || cache.invalidate());
         }
         if let Some((loaded, list)) = self.inner.current.read().expect("cache lock").as_ref()
             && loaded.elapsed() < MAX_AGE
@@ -57,26 +57,5 @@ impl CategoryCache {
     pub fn invalidate(&self) {
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         *self.inner.current.write().expect("cache lock") = None;
-    }
-}
-
-/// Listens for changes for as long as the process runs, reconnecting after a
-/// second when the connection drops. Every (re)connection invalidates, since
-/// notifications may have been missed while it was down.
-async fn listen(cache: CategoryCache, pool: PgPool) {
-    loop {
-        match PgListener::connect_with(&pool).await {
-            Ok(mut listener) => {
-                if listener.listen(CHANNEL).await.is_ok() {
-                    cache.invalidate();
-                    while listener.try_recv().await.ok().flatten().is_some() {
-                        cache.invalidate();
-                    }
-                }
-            }
-            Err(error) => tracing::debug!(%error, "category listener could not connect"),
-        }
-        cache.invalidate();
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
