@@ -7,6 +7,10 @@ use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use sqlx::migrate::{MigrateError, Migrator};
 
+/// Channel the catalog triggers NOTIFY on any change to products, product
+/// images or categories.
+pub const CATALOG_CHANGED: &str = "catalog_changed";
+
 /// Every migration under `migrations/`, embedded at compile time.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 

@@ -25,7 +25,7 @@ use sqlx::PgPool;
 
 use crate::state::AppState;
 
-const CHANNEL: &str = "catalog_changed";
+const CHANNEL: &str = crate::db::CATALOG_CHANGED;
 const MAX_AGE: Duration = Duration::from_secs(60);
 /// Distinct URLs kept; past it, new pages are served uncached until the next change.
 const MAX_PAGES: usize = 2_000;

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::account::db::{self, REFRESH_TOKEN_DAYS, Rotation};
 use crate::account::tokens::{self, NewToken};
-use crate::account::{UserId, Viewer};
+use crate::account::Viewer;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -49,21 +49,24 @@ fn backend(error: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
 }
 
-fn expiry(record: &Record) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_default()
+/// A record as its row: id, data, expiry.
+fn row(record: &Record) -> session_store::Result<(String, serde_json::Value, chrono::DateTime<chrono::Utc>)> {
+    let data = serde_json::to_value(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let expires = chrono::DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_default();
+    Ok((record.id.to_string(), data, expires))
 }
 
 #[async_trait]
 impl SessionStore for PgSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let data = serde_json::to_value(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         // A 128-bit random id practically never collides; if it does, draw again.
         loop {
+            let (id, data, expires) = row(record)?;
             let inserted = sqlx::query!(
                 "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-                record.id.to_string(),
+                id,
                 data,
-                expiry(record)
+                expires
             )
             .execute(&self.pool)
             .await
@@ -76,13 +79,13 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_value(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let (id, data, expires) = row(record)?;
         sqlx::query!(
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
-            record.id.to_string(),
+            id,
             data,
-            expiry(record)
+            expires
         )
         .execute(&self.pool)
         .await
@@ -244,11 +247,6 @@ impl Auth {
         }
         Ok(())
     }
-}
-
-/// The user id kept in the session, without checking the token (guest carts).
-pub async fn session_user(session: &Session) -> Result<Option<UserId>, AppError> {
-    Ok(session.get::<UserId>(USER_ID).await?)
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -111,7 +111,7 @@ async fn signed_out_visitors_are_sent_to_sign_in_and_refused_by_server_functions
         let reply = call(&app, &mut jar, endpoint, "").await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{endpoint}: {}", reply.body);
     }
-    let reply = call(&app, &mut jar, "account/add_email", "email=x%40example.com").await;
+    let reply = call(&app, &mut jar, "account/add_contact", "kind=email&value=x%40example.com").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -249,10 +249,10 @@ async fn state_changing_requests_from_another_site_are_refused(pool: PgPool) {
     let app = app(pool.clone());
     let mut jar = signed_in(&app, "amy").await;
     for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
-        let request = Request::post("/api/account/add_email")
+        let request = Request::post("/api/account/add_contact")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(name, value);
-        let reply = send_as(&app, &mut jar, request, Body::from("email=evil%40example.com")).await;
+        let reply = send_as(&app, &mut jar, request, Body::from("kind=email&value=evil%40example.com")).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{name}");
     }
     let added: i64 = sqlx::query_scalar("SELECT count(*) FROM user_emails WHERE email = 'evil@example.com'")
@@ -260,11 +260,11 @@ async fn state_changing_requests_from_another_site_are_refused(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(added, 0);
-    let request = Request::post("/api/account/add_email")
+    let request = Request::post("/api/account/add_contact")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::HOST, "shop.test")
         .header(header::ORIGIN, "http://shop.test");
-    assert_eq!(send_as(&app, &mut jar, request, Body::from("email=ok%40example.com")).await.status, StatusCode::OK);
+    assert_eq!(send_as(&app, &mut jar, request, Body::from("kind=email&value=ok%40example.com")).await.status, StatusCode::OK);
 }
 
 #[sqlx::test]
@@ -377,4 +377,87 @@ async fn anything_but_a_real_image_is_refused_with_a_clear_error(pool: PgPool) {
     assert_eq!(avatar, None, "nothing was stored");
     let signed_out = upload(&app, &mut Jar::default(), &png(10, 10), "me.png", "application/json").await;
     assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn the_profile_and_contacts_are_edited_and_checked_on_the_server(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = app(pool);
+    let mut jar = signed_in(&app, "amy").await;
+    let bad = call(&app, &mut jar, "account/profile", "first_name=&last_name=Baker").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("first_name"), "{}", bad.body);
+    let ok = call(&app, &mut jar, "account/profile", "first_name=+Amelia+&last_name=Baker").await;
+    assert_eq!(ok.status, StatusCode::OK);
+
+    let phone = call(&app, &mut jar, "account/add_contact", "kind=phone&value=%2B1+(555)+010-2030").await;
+    assert_eq!(phone.status, StatusCode::OK, "{}", phone.body);
+    let junk = call(&app, &mut jar, "account/add_contact", "kind=phone&value=call+me").await;
+    assert_eq!(junk.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let email = call(&app, &mut jar, "account/add_contact", "kind=email&value=not-an-email").await;
+    assert!(email.body.contains("name@example.com"), "{}", email.body);
+
+    let account: serde_json::Value = serde_json::from_str(&call(&app, &mut jar, "account/overview", "").await.body).unwrap();
+    assert_eq!(account["first_name"], "Amelia");
+    assert_eq!(account["last_name"], "Baker");
+    assert_eq!(account["phones"][0]["value"], "+15550102030");
+    assert_eq!(account["phones"][0]["is_primary"], true);
+    assert_eq!(account["emails"].as_array().unwrap().len(), 1);
+}
+
+#[sqlx::test]
+async fn signing_out_everywhere_else_keeps_only_this_browser(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = app(pool);
+    let mut laptop = signed_in(&app, "amy").await;
+    let mut phone = signed_in(&app, "amy").await;
+    let mut tablet = signed_in(&app, "amy").await;
+    let reply = call(&app, &mut laptop, "account/sign_out_everywhere", "").await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "2"));
+    assert!(call(&app, &mut phone, "account/viewer", "").await.body.contains("null"));
+    assert!(call(&app, &mut tablet, "account/viewer", "").await.body.contains("null"));
+    assert!(call(&app, &mut laptop, "account/viewer", "").await.body.contains("amy"));
+}
+
+#[sqlx::test]
+async fn reset_requests_are_limited_per_account_with_429(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = app(pool.clone());
+    for _ in 0..3 {
+        let reply = call(&app, &mut Jar::default(), "account/request_reset", "login=amy").await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let refused = call(&app, &mut Jar::default(), "account/request_reset", "login=AMY").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.body.contains("Too many attempts"));
+    // An unknown login is limited the same way, so a 429 reveals nothing.
+    for _ in 0..3 {
+        call(&app, &mut Jar::default(), "account/request_reset", "login=nobody").await;
+    }
+    let unknown = call(&app, &mut Jar::default(), "account/request_reset", "login=nobody").await;
+    assert_eq!(unknown.status, StatusCode::TOO_MANY_REQUESTS);
+    let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox").fetch_one(&pool).await.unwrap();
+    assert_eq!(sent, 3);
+}
+
+#[sqlx::test]
+async fn failed_sign_ins_from_one_address_are_limited_across_accounts(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = app(pool);
+    let from = |addr: &str| {
+        Request::post("/api/account/sign_in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .extension(axum::extract::ConnectInfo(addr.parse::<std::net::SocketAddr>().unwrap()))
+    };
+    // 50 guesses at 50 different accounts: no account limit is reached.
+    for i in 0..50 {
+        let body = Body::from(format!("login=victim{i}&password=guess+guess+guess"));
+        let reply = send_as(&app, &mut Jar::default(), from("203.0.113.9:40000"), body).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let body = || Body::from("login=amy&password=correct+horse+battery");
+    let refused = send_as(&app, &mut Jar::default(), from("203.0.113.9:40001"), body()).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "the address is limited");
+    let other = send_as(&app, &mut Jar::default(), from("198.51.100.7:40000"), body()).await;
+    assert_eq!(other.status, StatusCode::OK, "another address is not");
 }

@@ -161,16 +161,24 @@ pub async fn update_profile(first_name: String, last_name: String) -> Result<(),
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "account/add_email")]
-pub async fn add_email(email: String) -> Result<(), AppError> {
+/// Adds an email address (refused when another account has it) or a phone
+/// number to the user's account; the first of each kind becomes the primary.
+#[server(prefix = "/api", endpoint = "account/add_contact")]
+pub async fn add_contact(kind: ContactKind, value: String) -> Result<(), AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    let email = email.trim();
-    if let Some(problem) = rules::email_problem(email) {
-        return Err(AppError::field("email", problem).reported());
-    }
+    let value = match kind {
+        ContactKind::Email => {
+            let email = value.trim();
+            if let Some(problem) = rules::email_problem(email) {
+                return Err(AppError::field("email", problem).reported());
+            }
+            email.to_owned()
+        }
+        ContactKind::Phone => rules::normalize_phone(&value).map_err(|problem| AppError::field("phone", problem).reported())?,
+    };
     let mut conn = state.pool.acquire().await?;
-    db::add_contact(&mut conn, viewer.id, ContactKind::Email, email).await?;
+    db::add_contact(&mut conn, viewer.id, kind, &value).await?;
     Ok(())
 }
 
@@ -193,16 +201,6 @@ pub async fn make_contact_primary(kind: ContactKind, id: i64) -> Result<(), AppE
     let mut tx = state.pool.begin().await?;
     db::make_contact_primary(&mut tx, viewer.id, kind, id).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-#[server(prefix = "/api", endpoint = "account/add_phone")]
-pub async fn add_phone(phone: String) -> Result<(), AppError> {
-    let viewer = require_user()?;
-    let state = AppState::current()?;
-    let phone = rules::normalize_phone(&phone).map_err(|problem| AppError::field("phone", problem).reported())?;
-    let mut conn = state.pool.acquire().await?;
-    db::add_contact(&mut conn, viewer.id, ContactKind::Phone, &phone).await?;
     Ok(())
 }
 

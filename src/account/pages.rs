@@ -172,8 +172,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
     let profile = ServerAction::<UpdateProfile>::new();
-    let add_email = ServerAction::<AddEmail>::new();
-    let add_phone = ServerAction::<AddPhone>::new();
+    // One server function, two forms: each keeps its own result.
+    let add_email = ServerAction::<AddContact>::new();
+    let add_phone = ServerAction::<AddContact>::new();
     let remove = ServerAction::<RemoveContact>::new();
     let primary = ServerAction::<MakeContactPrimary>::new();
     refresh_auth_on_success(profile.value());
@@ -257,7 +258,8 @@ pub fn AccountPage() -> impl IntoView {
                                 <ContactList entries=account.emails.clone() kind=ContactKind::Email remove primary />
                                 <ActionForm action=add_email>
                                     <FormStatus error=email_error fields=&["email"] />
-                                    <Field id="add-email" name="email" label="Add an email address" kind="email" autocomplete="email"
+                                    <input type="hidden" name="kind" value="email" />
+                                    <Field id="add-email" name="value" label="Add an email address" kind="email" autocomplete="email"
                                         required=true error=field_error(email_error, "email") check=email_check() />
                                     <button type="submit" class="button button-secondary">"Add email"</button>
                                 </ActionForm>
@@ -267,7 +269,8 @@ pub fn AccountPage() -> impl IntoView {
                                 <ContactList entries=account.phones.clone() kind=ContactKind::Phone remove primary />
                                 <ActionForm action=add_phone>
                                     <FormStatus error=phone_error fields=&["phone"] />
-                                    <Field id="add-phone" name="phone" label="Add a phone number" kind="tel" autocomplete="tel"
+                                    <input type="hidden" name="kind" value="phone" />
+                                    <Field id="add-phone" name="value" label="Add a phone number" kind="tel" autocomplete="tel"
                                         required=true error=field_error(phone_error, "phone") />
                                     <button type="submit" class="button button-secondary">"Add phone"</button>
                                 </ActionForm>

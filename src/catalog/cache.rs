@@ -1,7 +1,7 @@
 //! The category list, held in memory by each app instance: every page's
-//! header and every category page need it, and it rarely changes. A trigger
-//! NOTIFYs `categories_changed` on any change; each instance listens and drops
-//! its copy, so a change shows at once on every instance. Should the listener
+//! header and every category page need it, and it rarely changes. Triggers
+//! NOTIFY `catalog_changed` on any catalog change; each instance listens and
+//! drops its copy, so a change shows at once on every instance. Should the listener
 //! lose its connection, copies also expire after a minute.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -12,7 +12,7 @@ use sqlx::PgPool;
 
 use super::{Category, db};
 
-const CHANNEL: &str = "categories_changed";
+const CHANNEL: &str = crate::db::CATALOG_CHANGED;
 const MAX_AGE: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Default)]

@@ -1,6 +1,6 @@
--- Anonymous pages are cached in memory by each app instance; any change to
--- what they show (products, their images, categories) notifies every
--- instance to drop its pages.
+-- Each app instance keeps the category list and whole anonymous pages in
+-- memory; any change to what they show (products, their images, categories)
+-- notifies every instance to drop its copies.
 CREATE FUNCTION notify_catalog_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('catalog_changed', '');
@@ -14,6 +14,6 @@ CREATE TRIGGER products_changed
 CREATE TRIGGER product_images_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON product_images
     FOR EACH STATEMENT EXECUTE FUNCTION notify_catalog_changed();
-CREATE TRIGGER categories_catalog_changed
+CREATE TRIGGER categories_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON categories
     FOR EACH STATEMENT EXECUTE FUNCTION notify_catalog_changed();
