@@ -9,10 +9,15 @@ use crate::account::components::{AuthContext, HeaderAccount};
 use crate::account::pages::{
     AccountPage, AddressesPage, ForgotPasswordPage, OutboxPage, ResetPasswordPage, SecurityPage, SignInPage, SignUpPage,
 };
+use crate::cart::components::{CartContext, HeaderCart};
+use crate::cart::pages::CartPage;
 use crate::catalog::Layout;
 use crate::catalog::api::get_layout;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
+use crate::checkout::pages::CheckoutPage;
 use crate::error::AppError;
+use crate::notifications::pages::{HeaderBell, NotificationContext, NotificationsPage};
+use crate::orders::pages::{OrderPage, OrdersPage};
 use crate::ui::NotFoundPage;
 
 /// The document around the app; rendered on the server only.
@@ -45,7 +50,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    AuthContext::provide();
+    let auth = AuthContext::provide();
+    CartContext::provide(auth);
+    NotificationContext::provide(auth);
     let layout = Resource::new(|| (), |_| get_layout());
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
@@ -66,6 +73,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/outbox") view=OutboxPage ssr=SsrMode::Async />
+                    <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
+                    <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:number") view=OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter layout />
@@ -95,7 +107,7 @@ fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
                         }
                     })}
                 </Suspense>
-                <div class="header-actions"><HeaderAccount /></div>
+                <div class="header-actions"><HeaderBell /><HeaderCart /><HeaderAccount /></div>
             </div>
             <nav class="category-nav" aria-label="Categories">
                 <Suspense>

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use rust_decimal::Decimal;
 use secrecy::SecretString;
 
 /// The store's settings. Secrets are `SecretString`s and never print.
@@ -38,6 +39,50 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// The From address of outgoing mail (`TROVE_MAIL_FROM`).
     pub mail_from: String,
+    /// Flat delivery charge per order (`TROVE_SHIPPING_FEE`, default 4.90).
+    pub shipping_fee: Decimal,
+    /// Discounted subtotal from which delivery is free (`TROVE_FREE_SHIPPING_FROM`,
+    /// default 50.00; `none` to always charge).
+    pub free_shipping_from: Option<Decimal>,
+    /// Minutes an unpaid card order keeps its stock (`TROVE_UNPAID_ORDER_MINUTES`, default 30).
+    pub unpaid_order_minutes: u32,
+    /// Card payments; `None` (no `STRIPE_SECRET_KEY`) offers cash on delivery only.
+    pub stripe: Option<StripeConfig>,
+}
+
+/// Stripe settings: all three keys, or none.
+#[derive(Debug, Clone)]
+pub struct StripeConfig {
+    /// `STRIPE_SECRET_KEY` (sk_…): server-side API calls.
+    pub secret_key: SecretString,
+    /// `STRIPE_PUBLISHABLE_KEY` (pk_…): handed to Stripe.js in the browser.
+    pub publishable_key: String,
+    /// `STRIPE_WEBHOOK_SECRET` (whsec_…): verifies webhook signatures.
+    pub webhook_secret: SecretString,
+    /// `STRIPE_API_URL`, default https://api.stripe.com/ (tests point it at localstripe).
+    pub api_url: String,
+    /// `STRIPE_JS_URL`, default https://js.stripe.com/v3/ (tests load localstripe's fake).
+    pub js_url: String,
+}
+
+impl StripeConfig {
+    /// The origin Stripe.js is served from, for the payment page's CSP.
+    pub fn js_origin(&self) -> &str {
+        origin(&self.js_url)
+    }
+
+    /// The origin of the API, which the card form talks to from the browser.
+    pub fn api_origin(&self) -> &str {
+        origin(&self.api_url)
+    }
+}
+
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(slash) => &url[..after_scheme + slash],
+        None => url,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +165,26 @@ impl Config {
         if !mail_from.contains('@') {
             return Err(ConfigError { var: "TROVE_MAIL_FROM", message: "expected an address such as Shop <shop@example.com>".into() });
         }
+        let shipping_fee: Decimal = parse(&get, "TROVE_SHIPPING_FEE", "4.90", "expected an amount such as 4.90")?;
+        if shipping_fee.is_sign_negative() || shipping_fee.scale() > 2 {
+            return Err(ConfigError { var: "TROVE_SHIPPING_FEE", message: "expected an amount of 0 or more with at most two decimals".into() });
+        }
+        let free_shipping_from = match get("TROVE_FREE_SHIPPING_FROM").as_deref().map(str::trim) {
+            Some("none") => None,
+            _ => {
+                let from: Decimal = parse(&get, "TROVE_FREE_SHIPPING_FROM", "50.00", "expected an amount such as 50.00, or none")?;
+                if from.is_sign_negative() {
+                    return Err(ConfigError { var: "TROVE_FREE_SHIPPING_FROM", message: "expected an amount of 0 or more, or none".into() });
+                }
+                Some(from)
+            }
+        };
+        let unpaid_order_minutes: u32 =
+            parse(&get, "TROVE_UNPAID_ORDER_MINUTES", "30", "expected a whole number of minutes from 1 to 10080")?;
+        if !(1..=10_080).contains(&unpaid_order_minutes) {
+            return Err(ConfigError { var: "TROVE_UNPAID_ORDER_MINUTES", message: "expected a whole number of minutes from 1 to 10080".into() });
+        }
+        let stripe = stripe_config(&get)?;
         Ok(Config {
             addr,
             database_url: SecretString::from(database_url),
@@ -133,6 +198,10 @@ impl Config {
             trust_proxy,
             smtp_url: smtp_url.map(SecretString::from),
             mail_from,
+            shipping_fee,
+            free_shipping_from,
+            unpaid_order_minutes,
+            stripe,
         })
     }
 
@@ -140,6 +209,34 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+fn stripe_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<StripeConfig>, ConfigError> {
+    let (Some(secret_key), publishable_key, webhook_secret) =
+        (get("STRIPE_SECRET_KEY"), get("STRIPE_PUBLISHABLE_KEY"), get("STRIPE_WEBHOOK_SECRET"))
+    else {
+        return Ok(None);
+    };
+    let Some(publishable_key) = publishable_key else {
+        return Err(ConfigError { var: "STRIPE_PUBLISHABLE_KEY", message: "required when STRIPE_SECRET_KEY is set".into() });
+    };
+    let Some(webhook_secret) = webhook_secret else {
+        return Err(ConfigError { var: "STRIPE_WEBHOOK_SECRET", message: "required when STRIPE_SECRET_KEY is set".into() });
+    };
+    let url = |var: &'static str, default: &str| -> Result<String, ConfigError> {
+        let value = get(var).unwrap_or_else(|| default.to_owned());
+        if !(value.starts_with("https://") || value.starts_with("http://")) {
+            return Err(ConfigError { var, message: "expected an http(s):// URL".into() });
+        }
+        Ok(if value.ends_with('/') { value } else { format!("{value}/") })
+    };
+    Ok(Some(StripeConfig {
+        secret_key: SecretString::from(secret_key),
+        publishable_key,
+        webhook_secret: SecretString::from(webhook_secret),
+        api_url: url("STRIPE_API_URL", "https://api.stripe.com/")?,
+        js_url: url("STRIPE_JS_URL", "https://js.stripe.com/v3/")?,
+    }))
 }
 
 fn parse<T: FromStr>(
@@ -223,6 +320,40 @@ mod tests {
         assert!(config(&[("SMTP_URL", "smtp://127.0.0.1:2525")]).unwrap().smtp_url.is_some());
         assert_eq!(config(&[("TROVE_MAIL_FROM", "nobody")]).unwrap_err().var, "TROVE_MAIL_FROM");
         assert_eq!(config(&[("TROVE_TRUST_PROXY", "maybe")]).unwrap_err().var, "TROVE_TRUST_PROXY");
+    }
+
+    #[test]
+    fn shipping_and_unpaid_order_settings_are_checked() {
+        let defaults = config(&[]).unwrap();
+        assert_eq!(defaults.shipping_fee.to_string(), "4.90");
+        assert_eq!(defaults.free_shipping_from.map(|d| d.to_string()).as_deref(), Some("50.00"));
+        assert_eq!(defaults.unpaid_order_minutes, 30);
+        assert!(config(&[("TROVE_FREE_SHIPPING_FROM", "none")]).unwrap().free_shipping_from.is_none());
+        assert_eq!(config(&[("TROVE_SHIPPING_FEE", "-1")]).unwrap_err().var, "TROVE_SHIPPING_FEE");
+        assert_eq!(config(&[("TROVE_SHIPPING_FEE", "4.999")]).unwrap_err().var, "TROVE_SHIPPING_FEE");
+        assert_eq!(config(&[("TROVE_UNPAID_ORDER_MINUTES", "0")]).unwrap_err().var, "TROVE_UNPAID_ORDER_MINUTES");
+    }
+
+    #[test]
+    fn stripe_needs_all_three_keys_and_keeps_them_secret() {
+        assert!(defaults_have_no_stripe());
+        assert_eq!(config(&[("STRIPE_SECRET_KEY", "sk_test_1")]).unwrap_err().var, "STRIPE_PUBLISHABLE_KEY");
+        let stripe = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_hidden"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_hidden"),
+            ("STRIPE_JS_URL", "http://localhost:8420/js.stripe.com/v3/"),
+        ])
+        .unwrap();
+        let stripe_config = stripe.stripe.as_ref().unwrap();
+        assert_eq!(stripe_config.js_origin(), "http://localhost:8420");
+        assert_eq!(stripe_config.api_origin(), "https://api.stripe.com");
+        let printed = format!("{stripe:?}");
+        assert!(!printed.contains("sk_test_hidden") && !printed.contains("whsec_hidden"), "{printed}");
+    }
+
+    fn defaults_have_no_stripe() -> bool {
+        config(&[]).unwrap().stripe.is_none()
     }
 
     #[test]

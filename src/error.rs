@@ -27,6 +27,12 @@ pub enum AppError {
     Conflict { field: String, message: String },
     #[error("{0}")]
     BadRequest(String),
+    /// Less stock than asked for; the message names the product and what is left.
+    #[error("{0}")]
+    OutOfStock(String),
+    /// The card was declined or the payment provider refused; the message says why.
+    #[error("{0}")]
+    PaymentFailed(String),
     /// Too many attempts; the message says when to try again.
     #[error("{0}")]
     TooManyRequests(String),
@@ -46,6 +52,8 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::Conflict { .. } => 409,
             AppError::BadRequest(_) => 400,
+            AppError::OutOfStock(_) => 409,
+            AppError::PaymentFailed(_) => 402,
             AppError::TooManyRequests(_) => 429,
             AppError::Network => 503,
             AppError::Internal => 500,

@@ -2,8 +2,12 @@
 
 pub mod account;
 pub mod app;
+pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod error;
+pub mod notifications;
+pub mod orders;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -14,6 +18,8 @@ pub mod db;
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod page_cache;
+#[cfg(feature = "ssr")]
+pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]

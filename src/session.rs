@@ -30,6 +30,9 @@ use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "trove_session";
 pub const REFRESH_COOKIE: &str = "trove_refresh";
+/// A guest's cart id; sign-in merges that cart into the user's own.
+pub const CART_COOKIE: &str = "trove_cart";
+const CART_COOKIE_DAYS: i64 = 30;
 const USER_ID: &str = "user_id";
 const TOKEN_ID: &str = "refresh_token_id";
 
@@ -136,7 +139,8 @@ pub struct Auth {
 struct AuthInner {
     session: Session,
     signed_in: Mutex<Option<SignedIn>>,
-    set_cookie: Mutex<Option<HeaderValue>>,
+    set_cookie: Mutex<Vec<(&'static str, HeaderValue)>>,
+    guest_cart: Mutex<Option<Uuid>>,
     user_agent: String,
     client: String,
     secure: bool,
@@ -211,7 +215,31 @@ impl Auth {
             ),
             None => format!("{REFRESH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
         };
-        *self.inner.set_cookie.lock().expect("auth lock") = HeaderValue::from_str(&cookie).ok();
+        self.set_cookie(REFRESH_COOKIE, &cookie);
+    }
+
+    /// Queues a Set-Cookie for the response, replacing one queued for the same cookie.
+    fn set_cookie(&self, name: &'static str, cookie: &str) {
+        let Ok(value) = HeaderValue::from_str(cookie) else { return };
+        let mut cookies = self.inner.set_cookie.lock().expect("auth lock");
+        cookies.retain(|(queued, _)| *queued != name);
+        cookies.push((name, value));
+    }
+
+    /// The cart id a guest's browser carries, if any.
+    pub fn guest_cart(&self) -> Option<Uuid> {
+        *self.inner.guest_cart.lock().expect("auth lock")
+    }
+
+    /// Gives this browser a guest cart, or (with `None`) takes it away.
+    pub fn set_guest_cart(&self, cart: Option<Uuid>) {
+        let secure = if self.inner.secure { "; Secure" } else { "" };
+        let cookie = match cart {
+            Some(id) => format!("{CART_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}", CART_COOKIE_DAYS * 86_400),
+            None => format!("{CART_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
+        };
+        *self.inner.guest_cart.lock().expect("auth lock") = cart;
+        self.set_cookie(CART_COOKIE, &cookie);
     }
 
     /// Works out who is signed in: the session's live token, or else a
@@ -282,7 +310,8 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         inner: Arc::new(AuthInner {
             session,
             signed_in: Mutex::new(None),
-            set_cookie: Mutex::new(None),
+            set_cookie: Mutex::new(Vec::new()),
+            guest_cart: Mutex::new(cookie(headers, CART_COOKIE).and_then(|id| Uuid::parse_str(id).ok())),
             user_agent,
             client,
             secure: state.config.secure_cookies(),
@@ -295,7 +324,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     }
     request.extensions_mut().insert(auth.clone());
     let mut response = next.run(request).await;
-    if let Some(value) = auth.inner.set_cookie.lock().expect("auth lock").take() {
+    for (_, value) in auth.inner.set_cookie.lock().expect("auth lock").drain(..) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response

@@ -29,6 +29,8 @@ use crate::state::AppState;
 /// so browsers may keep them for a year. Without hashes they must revalidate.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
+/// Stripe's events are a few kilobytes.
+const WEBHOOK_MAX_BYTES: usize = 256 * 1024;
 /// Media keys are never overwritten: a new upload gets a new key.
 const MEDIA_CACHE: &str = "public, max-age=604800";
 
@@ -56,7 +58,21 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
         .site_addr(config.addr)
         .hash_files(hash_file)
         .build();
-    AppState { leptos_options, pool, config: Arc::new(config), categories: Default::default(), pages: Default::default() }
+    let payments = config.stripe.as_ref().and_then(|stripe| match crate::payments::Payments::new(stripe) {
+        Ok(payments) => Some(payments),
+        Err(error) => {
+            tracing::error!(%error, "card payments are off: the Stripe client could not be built");
+            None
+        }
+    });
+    AppState {
+        leptos_options,
+        pool,
+        config: Arc::new(config),
+        categories: Default::default(),
+        pages: Default::default(),
+        payments,
+    }
 }
 
 /// Every route of the store.
@@ -95,7 +111,12 @@ pub fn router(state: AppState) -> Router {
         .layer(crate::session::layer(state.pool.clone(), state.config.secure_cookies()))
         // Anonymous page views are answered from memory before any session work.
         .layer(from_fn_with_state(state.clone(), crate::page_cache::serve_cached))
-        .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes));
+        .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes))
+        // Stripe's webhook: no session, no cookies; its signature is the check.
+        .route(
+            "/webhooks/stripe",
+            post(crate::payments::webhook::handle).layer(DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
+        );
     for (name, value) in crate::security::static_headers() {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }

@@ -19,6 +19,8 @@ pub struct AppState {
     pub categories: crate::catalog::cache::CategoryCache,
     /// Whole pages for anonymous visitors.
     pub pages: crate::page_cache::PageCache,
+    /// Card payments, when Stripe is configured.
+    pub payments: Option<crate::payments::Payments>,
 }
 
 impl AppState {

@@ -45,6 +45,7 @@ pub async fn sign_up(
     let viewer = db::viewer(&mut *tx, user).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
     auth.establish(viewer, token_id, &token).await?;
+    crate::cart::api::merge_guest_cart(&state, &auth).await?;
     tracing::info!(user = %user.0, "account created");
     leptos_axum::redirect(&rules::safe_next(next.as_deref()));
     Ok(())
@@ -87,6 +88,8 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
     let (token_id, token) = db::issue_refresh_token(&mut conn, account.id, None, auth.user_agent()).await?;
     let viewer = db::viewer(&mut *conn, account.id).await?.ok_or(AppError::Internal)?;
     auth.establish(viewer, token_id, &token).await?;
+    // The cart filled before signing in joins the account's cart.
+    crate::cart::api::merge_guest_cart(&state, &auth).await?;
     leptos_axum::redirect(&rules::safe_next(next.as_deref()));
     Ok(())
 }

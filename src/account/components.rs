@@ -120,6 +120,7 @@ pub fn AccountNav(current: &'static str) -> impl IntoView {
                 {link("/account", "Profile")}
                 {link("/account/addresses", "Addresses")}
                 {link("/account/security", "Password and sessions")}
+                {link("/orders", "Orders")}
             </ul>
         </nav>
     }

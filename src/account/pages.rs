@@ -10,6 +10,7 @@ use super::api::*;
 use super::components::{AccountError, AccountNav, AuthContext};
 use super::rules::{COUNTRIES, PASSWORD_RULES, USERNAME_RULES, country_name, email_problem, password_problem, username_problem};
 use super::{Address, AddressInput, ContactEntry, ContactKind, Role};
+use crate::error::AppError;
 use crate::ui::{ErrorView, Field, FormStatus, Loading, action_error, field_error};
 
 /// Browser-side checks: the rules the server applies, run as a field changes.
@@ -446,35 +447,52 @@ fn AddressForm(action: ServerAction<SaveAddress>, prefix: String, address: Optio
             && action.value().get().is_some();
         if mine { action.value().get().and_then(|r| r.err()) } else { None }
     });
-    let field = move |name: &'static str| field_error(error, name);
-    let id = move |name: &str| format!("{prefix}-{name}");
     let saved = Signal::derive(move || {
         (editing.is_none() && matches!(action.value().get(), Some(Ok(()))) && action.input().get().is_none_or(|i| i.id.is_none()))
             .then(|| "Address saved.".to_owned())
     });
-    let country = values.country.clone();
     view! {
         <ActionForm action>
             <FormStatus error fields=&["full_name", "line1", "line2", "city", "province", "postal_code", "country", "phone"] success=saved />
             {editing.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
-            <Field id=id("full-name") name="address[full_name]" label="Full name" autocomplete="name" required=true
+            <AddressFields id_prefix=prefix.clone() name="address" values=values.clone() error />
+            <button type="submit" class="button">{if editing.is_some() { "Save changes" } else { "Add address" }}</button>
+        </ActionForm>
+    }
+}
+
+/// The inputs of an address, named `{name}[field]`, for any form that takes one.
+#[component]
+pub fn AddressFields(
+    /// Makes the inputs' ids unique on the page.
+    id_prefix: String,
+    /// The server function argument the fields belong to.
+    name: &'static str,
+    values: AddressInput,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let field = move |field: &'static str| field_error(error, field);
+    let id = move |field: &str| format!("{id_prefix}-{field}");
+    let country = values.country.clone();
+    view! {
+            <Field id=id("full-name") name=format!("{name}[full_name]") label="Full name" autocomplete="name" required=true
                 value=values.full_name.clone() error=field("full_name") />
-            <Field id=id("line1") name="address[line1]" label="Address line 1" autocomplete="address-line1" required=true
+            <Field id=id("line1") name=format!("{name}[line1]") label="Address line 1" autocomplete="address-line1" required=true
                 value=values.line1.clone() error=field("line1") />
-            <Field id=id("line2") name="address[line2]" label="Address line 2 (optional)" autocomplete="address-line2"
+            <Field id=id("line2") name=format!("{name}[line2]") label="Address line 2 (optional)" autocomplete="address-line2"
                 value=values.line2.clone() error=field("line2") />
             <div class="field-row">
-                <Field id=id("city") name="address[city]" label="City" autocomplete="address-level2" required=true
+                <Field id=id("city") name=format!("{name}[city]") label="City" autocomplete="address-level2" required=true
                     value=values.city.clone() error=field("city") />
-                <Field id=id("province") name="address[province]" label="State or province" autocomplete="address-level1"
+                <Field id=id("province") name=format!("{name}[province]") label="State or province" autocomplete="address-level1"
                     value=values.province.clone() error=field("province") />
             </div>
             <div class="field-row">
-                <Field id=id("postal-code") name="address[postal_code]" label="Postal code" autocomplete="postal-code" required=true
+                <Field id=id("postal-code") name=format!("{name}[postal_code]") label="Postal code" autocomplete="postal-code" required=true
                     value=values.postal_code.clone() error=field("postal_code") />
                 <div class="field">
                     <label for=id("country")>"Country"</label>
-                    <select id=id("country") name="address[country]" autocomplete="country">
+                    <select id=id("country") name=format!("{name}[country]") autocomplete="country">
                         {COUNTRIES.iter().map(|(code, name)| view! {
                             <option value=*code selected=*code == country>{*name}</option>
                         }).collect_view()}
@@ -482,10 +500,8 @@ fn AddressForm(action: ServerAction<SaveAddress>, prefix: String, address: Optio
                     <p class="field-error">{move || field("country").get()}</p>
                 </div>
             </div>
-            <Field id=id("phone") name="address[phone]" label="Phone (optional)" kind="tel" autocomplete="tel"
+            <Field id=id("phone") name=format!("{name}[phone]") label="Phone (optional)" kind="tel" autocomplete="tel"
                 value=values.phone.clone() error=field("phone") />
-            <button type="submit" class="button">{if editing.is_some() { "Save changes" } else { "Add address" }}</button>
-        </ActionForm>
     }
 }
 

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::rules::{ListingQuery, Sort};
 use super::{CategoryLink, ImageRef, Listing, ProductSummary};
+use crate::cart::components::AddToCartForm;
 use crate::ui::{Price, StockBadge};
 
 /// How many cards at the top of a grid load eagerly (they are on screen at once).
@@ -34,6 +35,7 @@ pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] 
             </a>
             <Price price=product.price offer_price=product.offer_price currency />
             <StockBadge stock=product.stock />
+            <AddToCartForm product=product.id name=product.name.clone() stock=product.stock />
         </li>
     }
 }

@@ -8,6 +8,7 @@ use super::api::{get_category, get_home, get_listing, get_product};
 use super::components::{Breadcrumbs, Gallery, ListingView, ProductGrid};
 use super::rules::{ListingQuery, paragraphs};
 use crate::error::AppError;
+use crate::cart::components::AddToCartForm;
 use crate::ui::{ErrorView, Loading, Price, StockBadge};
 
 /// The listing query in the current URL, or the 400 a malformed link earns.
@@ -162,6 +163,7 @@ pub fn ProductPage() -> impl IntoView {
                                     <h1>{product.name.clone()}</h1>
                                     <Price price=product.price offer_price=product.offer_price currency=product.currency.clone() />
                                     <StockBadge stock=product.stock />
+                                    <AddToCartForm product=product.id name=product.name.clone() stock=product.stock choose_quantity=true />
                                     <div class="description">
                                         {summary.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
                                     </div>

@@ -1,0 +1,99 @@
+//! The shopping cart: one per user, or one per browser until sign-in merges it.
+
+pub mod api;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::rules::format_money;
+use crate::catalog::{ImageRef, ProductId};
+
+/// The most of one product a cart line may hold.
+pub const MAX_QUANTITY: i32 = 999;
+
+/// One product in the cart, priced as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLine {
+    pub product: ProductId,
+    pub slug: String,
+    pub name: String,
+    pub image: Option<ImageRef>,
+    /// What one costs now (the offer price when there is one).
+    pub unit_price: Decimal,
+    /// What one cost when it was put in the cart.
+    pub seen_price: Decimal,
+    pub quantity: i32,
+    pub stock: i32,
+    /// False once the product is withdrawn from sale.
+    pub available: bool,
+}
+
+impl CartLine {
+    pub fn href(&self) -> String {
+        format!("/p/{}", self.slug)
+    }
+
+    pub fn line_total(&self) -> Decimal {
+        self.unit_price * Decimal::from(self.quantity)
+    }
+
+    /// What stops this line from being ordered as it is, if anything.
+    pub fn problem(&self) -> Option<String> {
+        if !self.available {
+            Some("This product is no longer sold. Remove it to check out.".into())
+        } else if self.stock == 0 {
+            Some("Sold out. Remove it to check out.".into())
+        } else if self.quantity > self.stock {
+            Some(format!("Only {} left: lower the quantity to check out.", self.stock))
+        } else {
+            None
+        }
+    }
+
+    /// A note when the price moved since the product was added.
+    pub fn price_note(&self, currency: &str) -> Option<String> {
+        (self.unit_price != self.seen_price).then(|| {
+            let direction = if self.unit_price < self.seen_price { "dropped" } else { "went up" };
+            format!(
+                "The price {direction} from {} to {} since you added it.",
+                format_money(self.seen_price, currency),
+                format_money(self.unit_price, currency)
+            )
+        })
+    }
+}
+
+/// The cart as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cart {
+    pub lines: Vec<CartLine>,
+    pub currency: String,
+}
+
+impl Cart {
+    pub fn count(&self) -> i32 {
+        self.lines.iter().map(|line| line.quantity).sum()
+    }
+
+    pub fn subtotal(&self) -> Decimal {
+        self.lines.iter().map(CartLine::line_total).sum()
+    }
+
+    /// True when every line can be ordered as it stands.
+    pub fn ready(&self) -> bool {
+        !self.lines.is_empty() && self.lines.iter().all(|line| line.problem().is_none())
+    }
+}
+
+/// The message for a quantity above what is in stock.
+pub fn stock_message(name: &str, stock: i32) -> String {
+    match stock {
+        0 => format!("{name} is sold out."),
+        1 => format!("Only 1 {name} is left."),
+        n => format!("Only {n} of {name} are left."),
+    }
+}

@@ -1,0 +1,100 @@
+//! The cart page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::api::{RemoveFromCart, UpdateCartLine, get_cart};
+use super::components::refresh_cart_on_success;
+use super::{CartLine, MAX_QUANTITY};
+use crate::catalog::rules::format_money;
+use crate::ui::{ErrorView, FormStatus, Loading, action_error};
+
+#[component]
+pub fn CartPage() -> impl IntoView {
+    let update = ServerAction::<UpdateCartLine>::new();
+    let remove = ServerAction::<RemoveFromCart>::new();
+    refresh_cart_on_success(update.value());
+    refresh_cart_on_success(remove.value());
+    let cart = Resource::new(move || (update.version().get(), remove.version().get()), |_| get_cart());
+    let error = Signal::derive(move || action_error(update.value()).get().or_else(|| action_error(remove.value()).get()));
+    view! {
+        <Title text="Your cart" />
+        <section class="cart-page">
+            <h1>"Your cart"</h1>
+            <FormStatus error fields=&[] />
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    let cart = match cart.await {
+                        Ok(cart) => cart,
+                        Err(error) => return view! { <ErrorView error /> }.into_any(),
+                    };
+                    if cart.lines.is_empty() {
+                        return view! {
+                            <p>"Your cart is empty."</p>
+                            <p><a class="button" href="/products">"Browse products"</a></p>
+                        }.into_any();
+                    }
+                    let currency = cart.currency.clone();
+                    let subtotal = format_money(cart.subtotal(), &currency);
+                    let ready = cart.ready();
+                    view! {
+                        <ul class="cart-lines">
+                            {cart.lines.into_iter().map(|line| view! {
+                                <CartLineView line currency=currency.clone() update remove />
+                            }).collect_view()}
+                        </ul>
+                        <div class="cart-summary panel">
+                            <p class="cart-subtotal">"Subtotal: " <strong>{subtotal}</strong></p>
+                            <p class="field-hint">"Shipping and any promo code are worked out at checkout."</p>
+                            {if ready {
+                                view! { <a class="button" href="/checkout">"Check out"</a> }.into_any()
+                            } else {
+                                view! { <p class="alert alert-error">"Fix the items marked above to check out."</p> }.into_any()
+                            }}
+                        </div>
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn CartLineView(
+    line: CartLine,
+    currency: String,
+    update: ServerAction<UpdateCartLine>,
+    remove: ServerAction<RemoveFromCart>,
+) -> impl IntoView {
+    let id = line.product.0.to_string();
+    let input_id = format!("cart-quantity-{id}");
+    let problem = line.problem();
+    let price_note = line.price_note(&currency);
+    let name = line.name.clone();
+    let remove_id = id.clone();
+    let remove_label = format!(": {}", line.name);
+    view! {
+        <li class="cart-line panel" aria-label=line.name.clone()>
+            {line.image.clone().map(|image| view! {
+                <img src=image.url() alt="" width="96" height="96" loading="lazy" />
+            })}
+            <div class="cart-line-info">
+                <h2 class="cart-line-name"><a href=line.href()>{line.name.clone()}</a></h2>
+                <p>{format_money(line.unit_price, &currency)} " each"</p>
+                {price_note.map(|note| view! { <p class="alert alert-info">{note}</p> })}
+                {problem.map(|text| view! { <p class="alert alert-error cart-line-problem">{text}</p> })}
+            </div>
+            <ActionForm action=update attr:class="cart-quantity">
+                <input type="hidden" name="product" value=id.clone() />
+                <label for=input_id.clone()>"Quantity" <span class="visually-hidden">{format!(" of {name}")}</span></label>
+                <input id=input_id name="quantity" type="number" min="0" max=MAX_QUANTITY.to_string() value=line.quantity.to_string() class="quantity-input" />
+                <button type="submit" class="button button-secondary">"Update"</button>
+            </ActionForm>
+            <p class="cart-line-total">{format_money(line.line_total(), &currency)}</p>
+            <ActionForm action=remove>
+                <input type="hidden" name="product" value=remove_id />
+                <button type="submit" class="link-button">"Remove" <span class="visually-hidden">{remove_label}</span></button>
+            </ActionForm>
+        </li>
+    }
+}

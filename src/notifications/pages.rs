@@ -1,0 +1,95 @@
+//! The notifications page and the header's bell.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::api::{read_notifications, unread_notifications};
+use crate::account::components::{AccountError, AuthContext};
+use crate::error::AppError;
+use crate::ui::Loading;
+
+/// The unread count the header shows; `version` moves on when it may have changed.
+#[derive(Clone, Copy)]
+pub struct NotificationContext {
+    pub unread: Resource<Result<i64, AppError>>,
+    pub version: RwSignal<u32>,
+}
+
+impl NotificationContext {
+    pub fn provide(auth: AuthContext) -> Self {
+        let version = RwSignal::new(0);
+        let unread = Resource::new(move || (version.get(), auth.version.get()), |_| unread_notifications());
+        let context = NotificationContext { unread, version };
+        provide_context(context);
+        context
+    }
+}
+
+/// A bell linking to the notifications, with the unread count; signed-in only.
+#[component]
+pub fn HeaderBell() -> impl IntoView {
+    let Some(context) = use_context::<NotificationContext>() else { return ().into_any() };
+    let auth = AuthContext::use_context();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let signed_in = match auth { Some(auth) => auth.viewer.await.ok().flatten().is_some(), None => false };
+                let unread = context.unread.await.unwrap_or(0);
+                signed_in.then(|| view! {
+                    <a class="bell-link" href="/notifications">
+                        <span aria-hidden="true">"🔔"</span>
+                        <span class="visually-hidden">"Notifications"</span>
+                        {(unread > 0).then(|| view! {
+                            <span class="bell-count" data-count=unread.to_string()>
+                                {unread.to_string()}<span class="visually-hidden">" unread"</span>
+                            </span>
+                        })}
+                    </a>
+                })
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let list = Resource::new(|| (), |_| read_notifications());
+    // Reading marks them read: the bell counts again once they have loaded.
+    Effect::new(move |_| {
+        if matches!(list.get(), Some(Ok(_)))
+            && let Some(context) = use_context::<NotificationContext>()
+        {
+            context.version.update(|v| *v += 1);
+        }
+    });
+    view! {
+        <Title text="Notifications" />
+        <section class="notifications-page">
+            <h1>"Notifications"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    let items = match list.await {
+                        Ok(items) => items,
+                        Err(error) => return view! { <AccountError error /> }.into_any(),
+                    };
+                    if items.is_empty() {
+                        return view! { <p>"Nothing yet."</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="notification-list">
+                            {items.into_iter().map(|n| view! {
+                                <li class=if n.unread { "notification unread" } else { "notification" }>
+                                    {n.unread.then(|| view! { <span class="badge badge-info">"New"</span> " " })}
+                                    <a href=n.link.clone()><strong>{n.title.clone()}</strong></a>
+                                    <p>{n.body.clone()}</p>
+                                    <time datetime=n.created_at.to_rfc3339()>{n.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,388 @@
+//! All of the orders' SQL after placement: history, detail, and every status
+//! change, each of which writes its event, an in-app notification and an email
+//! in the caller's transaction.
+
+use std::fmt::Write;
+
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::{
+    HISTORY_PAGE_SIZE, OrderDetail, OrderEvent, OrderHistory, OrderLine, OrderNumber, OrderStatus, OrderSummary,
+    PaymentMethod,
+};
+use crate::account::{AddressInput, UserId};
+use crate::catalog::ProductId;
+use crate::catalog::rules::format_money;
+use crate::checkout::rules::Totals;
+use crate::config::Config;
+use crate::error::AppError;
+
+/// One page (from 1) of the user's orders, newest first.
+pub async fn history(db: impl PgExecutor<'_>, user: UserId, page: u32) -> sqlx::Result<OrderHistory> {
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * HISTORY_PAGE_SIZE;
+    let rows = sqlx::query!(
+        r#"SELECT o.number, o.created_at, o.status AS "status: OrderStatus", o.total, o.currency,
+                  (SELECT COALESCE(sum(quantity), 0) FROM order_items i WHERE i.order_id = o.id)::bigint AS "items!"
+           FROM orders o
+           WHERE o.user_id = $1
+           ORDER BY o.created_at DESC, o.number DESC
+           LIMIT $2 OFFSET $3"#,
+        user.0,
+        HISTORY_PAGE_SIZE + 1,
+        offset
+    )
+    .fetch_all(db)
+    .await?;
+    let has_next = rows.len() as i64 > HISTORY_PAGE_SIZE;
+    let orders = rows
+        .into_iter()
+        .take(HISTORY_PAGE_SIZE as usize)
+        .map(|r| OrderSummary {
+            number: OrderNumber(r.number),
+            placed_at: r.created_at,
+            status: r.status,
+            total: r.total,
+            currency: r.currency,
+            items: r.items,
+        })
+        .collect();
+    Ok(OrderHistory { orders, page, has_next })
+}
+
+/// The order's id and everything its page shows; `owner` limits it to one user's orders.
+pub async fn detail(
+    conn: &mut PgConnection,
+    owner: Option<UserId>,
+    number: OrderNumber,
+) -> sqlx::Result<Option<(Uuid, OrderDetail)>> {
+    let Some(o) = sqlx::query!(
+        r#"SELECT id, number, created_at, status AS "status: OrderStatus",
+                  payment_method AS "payment_method: PaymentMethod", paid_at, currency,
+                  subtotal, discount, shipping, total, promo_code,
+                  ship_full_name, ship_line1, ship_line2, ship_city, ship_province, ship_postal_code,
+                  ship_country, ship_phone
+           FROM orders WHERE number = $1 AND ($2::uuid IS NULL OR user_id = $2)"#,
+        number.0,
+        owner.map(|u| u.0)
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let lines = sqlx::query!(
+        "SELECT product_id, name, unit_price, quantity FROM order_items WHERE order_id = $1 ORDER BY name",
+        o.id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| OrderLine { product: ProductId(r.product_id), name: r.name, unit_price: r.unit_price, quantity: r.quantity })
+    .collect();
+    let events = sqlx::query!(
+        r#"SELECT from_status AS "from_status: OrderStatus", to_status AS "to_status: OrderStatus", created_at, note
+           FROM order_events WHERE order_id = $1 ORDER BY id"#,
+        o.id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| OrderEvent { from: r.from_status, to: r.to_status, at: r.created_at, note: r.note })
+    .collect();
+    let detail = OrderDetail {
+        number: OrderNumber(o.number),
+        placed_at: o.created_at,
+        status: o.status,
+        payment_method: o.payment_method,
+        paid_at: o.paid_at,
+        currency: o.currency,
+        totals: Totals { subtotal: o.subtotal, discount: o.discount, shipping: o.shipping, total: o.total },
+        promo_code: o.promo_code,
+        address: AddressInput {
+            full_name: o.ship_full_name,
+            line1: o.ship_line1,
+            line2: o.ship_line2,
+            city: o.ship_city,
+            province: o.ship_province,
+            postal_code: o.ship_postal_code,
+            country: o.ship_country,
+            phone: o.ship_phone,
+        },
+        lines,
+        events,
+    };
+    Ok(Some((o.id, detail)))
+}
+
+/// Records a status change: its event, the customer's notification and email.
+/// The caller has already changed `orders.status` in the same transaction.
+pub async fn record_status(
+    conn: &mut PgConnection,
+    config: &Config,
+    order: Uuid,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    actor: Option<UserId>,
+    note: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO order_events (order_id, from_status, to_status, actor_id, note) VALUES ($1, $2, $3, $4, $5)",
+        order,
+        from as Option<OrderStatus>,
+        to as OrderStatus,
+        actor.map(|a| a.0),
+        note
+    )
+    .execute(&mut *conn)
+    .await?;
+    let o = sqlx::query!(
+        r#"SELECT o.number, o.user_id, o.total, o.currency, o.payment_method AS "payment_method: PaymentMethod",
+                  u.first_name,
+                  (SELECT e.email FROM user_emails e WHERE e.user_id = o.user_id AND e.is_primary) AS email
+           FROM orders o JOIN users u ON u.id = o.user_id WHERE o.id = $1"#,
+        order
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let number = OrderNumber(o.number);
+    let total = format_money(o.total, &o.currency);
+    let (title, body) = status_message(number, to, &total, o.payment_method, config.unpaid_order_minutes, note);
+    let link = number.href();
+    crate::notifications::db::create(&mut *conn, UserId(o.user_id), &title, &body, &link).await?;
+    let Some(email) = o.email else { return Ok(()) };
+    let items = sqlx::query!("SELECT name, unit_price, quantity FROM order_items WHERE order_id = $1 ORDER BY name", order)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut text = format!("Hello {},\n\n{body}\n\n", o.first_name);
+    for item in items {
+        let _ = writeln!(text, "  {} x {}  {}", item.quantity, item.name, format_money(item.unit_price, &o.currency));
+    }
+    let _ = write!(
+        text,
+        "\nTotal: {total}\n\nSee your order: {}{link}\n\n{}\n",
+        config.public_url, config.store_name
+    );
+    crate::mail::enqueue(conn, &email, &format!("{} · {}", title, config.store_name), &text).await?;
+    Ok(())
+}
+
+/// The notification's title and text for a change to `to`.
+fn status_message(
+    number: OrderNumber,
+    to: OrderStatus,
+    total: &str,
+    method: PaymentMethod,
+    unpaid_minutes: u32,
+    note: &str,
+) -> (String, String) {
+    let (title, mut body) = match to {
+        OrderStatus::PendingPayment => (
+            format!("Order {number} is waiting for payment"),
+            format!(
+                "Pay {total} by card to complete order {number}. Unpaid orders are cancelled after {unpaid_minutes} minutes."
+            ),
+        ),
+        OrderStatus::Processing if method == PaymentMethod::CashOnDelivery => (
+            format!("Order {number} confirmed"),
+            format!("Thank you! We are preparing order {number}. You pay {total} in cash on delivery."),
+        ),
+        OrderStatus::Processing => (
+            format!("Order {number} confirmed"),
+            format!("Thank you! We received your payment of {total} and are preparing order {number}."),
+        ),
+        OrderStatus::Shipped => (format!("Order {number} shipped"), format!("Order {number} is on its way.")),
+        OrderStatus::Delivered => (format!("Order {number} delivered"), format!("Order {number} was delivered. Enjoy!")),
+        OrderStatus::Cancelled => (format!("Order {number} cancelled"), format!("Order {number} was cancelled.")),
+        OrderStatus::Refunded => (
+            format!("Order {number} refunded"),
+            format!("We refunded {total} for order {number} to your card. Banks take a few days to show it."),
+        ),
+    };
+    if !note.is_empty() {
+        body.push(' ');
+        body.push_str(note);
+    }
+    (title, body)
+}
+
+/// Puts an order's items back on the shelf.
+pub async fn restore_stock(conn: &mut PgConnection, order: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE products p SET stock = p.stock + i.quantity, updated_at = now()
+         FROM order_items i WHERE i.order_id = $1 AND p.id = i.product_id",
+        order
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An order locked for a status change.
+#[derive(Debug, Clone)]
+pub struct Locked {
+    pub id: Uuid,
+    pub number: OrderNumber,
+    pub user: UserId,
+    pub status: OrderStatus,
+    pub payment_method: PaymentMethod,
+    pub paid: bool,
+    pub payment_intent: Option<String>,
+    pub total: rust_decimal::Decimal,
+}
+
+/// Locks the order (`FOR UPDATE`) so concurrent changes apply one at a time.
+pub async fn lock(conn: &mut PgConnection, number: OrderNumber) -> sqlx::Result<Option<Locked>> {
+    let row = sqlx::query!(
+        r#"SELECT id, number, user_id, status AS "status: OrderStatus",
+                  payment_method AS "payment_method: PaymentMethod", paid_at, stripe_payment_intent_id, total
+           FROM orders WHERE number = $1 FOR UPDATE"#,
+        number.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Locked {
+        id: r.id,
+        number: OrderNumber(r.number),
+        user: UserId(r.user_id),
+        status: r.status,
+        payment_method: r.payment_method,
+        paid: r.paid_at.is_some(),
+        payment_intent: r.stripe_payment_intent_id,
+        total: r.total,
+    }))
+}
+
+/// Moves a locked order to `to` and records it.
+pub async fn change_status(
+    conn: &mut PgConnection,
+    config: &Config,
+    order: &Locked,
+    to: OrderStatus,
+    actor: Option<UserId>,
+    note: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE orders SET status = $2, updated_at = now() WHERE id = $1", order.id, to as OrderStatus)
+        .execute(&mut *conn)
+        .await?;
+    record_status(conn, config, order.id, Some(order.status), to, actor, note).await
+}
+
+/// Cancels a locked order that has not shipped: its stock comes back. A paid
+/// card order must be refunded by the caller first (see `orders::api`).
+pub async fn cancel(
+    conn: &mut PgConnection,
+    config: &Config,
+    order: &Locked,
+    actor: Option<UserId>,
+    note: &str,
+) -> Result<(), AppError> {
+    if !order.status.cancellable() {
+        return Err(AppError::BadRequest(format!(
+            "Order {} is {} and can no longer be cancelled.",
+            order.number,
+            order.status.label().to_lowercase()
+        ))
+        .reported());
+    }
+    restore_stock(conn, order.id).await?;
+    change_status(conn, config, order, OrderStatus::Cancelled, actor, note).await?;
+    Ok(())
+}
+
+/// Marks the card order paid by `payment_intent` as paid and processing, once:
+/// later calls (webhook after return page, or a replayed event) change nothing.
+/// An amount that is not the order's total is refused and logged.
+pub async fn mark_paid(
+    conn: &mut PgConnection,
+    config: &Config,
+    payment_intent: &str,
+    amount_minor: i64,
+) -> sqlx::Result<Option<OrderNumber>> {
+    let Some(row) = sqlx::query!(
+        r#"SELECT number FROM orders WHERE stripe_payment_intent_id = $1"#,
+        payment_intent
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        tracing::warn!(payment_intent, "a payment succeeded for no order of ours");
+        return Ok(None);
+    };
+    let Some(order) = lock(conn, OrderNumber(row.number)).await? else { return Ok(None) };
+    if order.paid {
+        return Ok(Some(order.number));
+    }
+    if crate::checkout::rules::minor_units(order.total) != Some(amount_minor) {
+        tracing::error!(order = order.number.0, amount_minor, "a payment's amount differs from the order total");
+        return Ok(None);
+    }
+    sqlx::query!("UPDATE orders SET paid_at = now() WHERE id = $1", order.id).execute(&mut *conn).await?;
+    match order.status {
+        OrderStatus::PendingPayment => {
+            change_status(conn, config, &order, OrderStatus::Processing, None, "").await?;
+        }
+        status => {
+            // Paid after the unpaid-order sweep cancelled it: staff must refund.
+            tracing::error!(order = order.number.0, ?status, "payment arrived for an order that is no longer pending");
+        }
+    }
+    Ok(Some(order.number))
+}
+
+/// Remembers the PaymentIntent created for an order; if another request stored
+/// one first, that one is returned and `intent` should be abandoned.
+pub async fn set_payment_intent(db: impl PgExecutor<'_>, order: Uuid, intent: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "UPDATE orders SET stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, $2), updated_at = now()
+         WHERE id = $1 RETURNING stripe_payment_intent_id",
+        order,
+        intent
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Card orders left unpaid for longer than `minutes`.
+pub async fn unpaid_since(db: impl PgExecutor<'_>, minutes: u32) -> sqlx::Result<Vec<OrderNumber>> {
+    let rows = sqlx::query_scalar!(
+        "SELECT number FROM orders
+         WHERE status = 'PENDING_PAYMENT' AND created_at < now() - make_interval(mins => $1)
+         ORDER BY created_at LIMIT 100",
+        minutes as i32
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(OrderNumber).collect())
+}
+
+/// Records a provider event id; false when it was seen before.
+pub async fn first_payment_event(db: impl PgExecutor<'_>, id: &str, kind: &str) -> sqlx::Result<bool> {
+    Ok(sqlx::query!(
+        "INSERT INTO payment_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+        id,
+        kind
+    )
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The user's Stripe customer id, if one was created.
+pub async fn stripe_customer(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT stripe_customer_id FROM users WHERE id = $1", user.0).fetch_one(db).await
+}
+
+/// Stores the user's Stripe customer id unless one is stored already; answers the stored one.
+pub async fn set_stripe_customer(db: impl PgExecutor<'_>, user: UserId, customer: &str) -> sqlx::Result<String> {
+    sqlx::query_scalar!(
+        r#"UPDATE users SET stripe_customer_id = COALESCE(stripe_customer_id, $2) WHERE id = $1
+           RETURNING stripe_customer_id AS "id!""#,
+        user.0,
+        customer
+    )
+    .fetch_one(db)
+    .await
+}

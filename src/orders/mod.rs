@@ -1,0 +1,180 @@
+//! Orders: what a shopper bought, what it cost, where it goes and how far it got.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::account::AddressInput;
+use crate::catalog::ProductId;
+use crate::checkout::rules::Totals;
+
+/// The number shoppers and staff quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OrderNumber(pub i64);
+
+impl OrderNumber {
+    pub fn href(self) -> String {
+        format!("/orders/{}", self.0)
+    }
+}
+
+impl std::fmt::Display for OrderNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "order_status", rename_all = "SCREAMING_SNAKE_CASE"))]
+pub enum OrderStatus {
+    PendingPayment,
+    Processing,
+    Shipped,
+    Delivered,
+    Cancelled,
+    Refunded,
+}
+
+impl OrderStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "Pending payment",
+            OrderStatus::Processing => "Processing",
+            OrderStatus::Shipped => "Shipped",
+            OrderStatus::Delivered => "Delivered",
+            OrderStatus::Cancelled => "Cancelled",
+            OrderStatus::Refunded => "Refunded",
+        }
+    }
+
+    /// A shopper may cancel until the order leaves the warehouse.
+    pub fn cancellable(self) -> bool {
+        matches!(self, OrderStatus::PendingPayment | OrderStatus::Processing)
+    }
+
+    /// The class name pages style the status badge with.
+    pub fn css(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "status status-pending",
+            OrderStatus::Processing => "status status-processing",
+            OrderStatus::Shipped => "status status-shipped",
+            OrderStatus::Delivered => "status status-delivered",
+            OrderStatus::Cancelled | OrderStatus::Refunded => "status status-closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "payment_method", rename_all = "SCREAMING_SNAKE_CASE"))]
+pub enum PaymentMethod {
+    Card,
+    CashOnDelivery,
+}
+
+impl PaymentMethod {
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "Card",
+            PaymentMethod::CashOnDelivery => "Cash on delivery",
+        }
+    }
+
+    /// The value forms post.
+    pub fn param(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "card",
+            PaymentMethod::CashOnDelivery => "cash",
+        }
+    }
+
+    pub fn from_param(value: &str) -> Option<Self> {
+        [PaymentMethod::Card, PaymentMethod::CashOnDelivery].into_iter().find(|m| m.param() == value)
+    }
+}
+
+/// A row of the order history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub number: OrderNumber,
+    pub placed_at: DateTime<Utc>,
+    pub status: OrderStatus,
+    pub total: Decimal,
+    pub currency: String,
+    pub items: i64,
+}
+
+/// One page of the order history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderHistory {
+    pub orders: Vec<OrderSummary>,
+    pub page: u32,
+    pub has_next: bool,
+}
+
+/// Orders per history page.
+pub const HISTORY_PAGE_SIZE: i64 = 10;
+
+/// An item as it was sold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub product: ProductId,
+    pub name: String,
+    pub unit_price: Decimal,
+    pub quantity: i32,
+}
+
+impl OrderLine {
+    pub fn line_total(&self) -> Decimal {
+        self.unit_price * Decimal::from(self.quantity)
+    }
+}
+
+/// A step of the status timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderEvent {
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    pub at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// Everything the order page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDetail {
+    pub number: OrderNumber,
+    pub placed_at: DateTime<Utc>,
+    pub status: OrderStatus,
+    pub payment_method: PaymentMethod,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub currency: String,
+    pub totals: Totals,
+    pub promo_code: Option<String>,
+    pub address: AddressInput,
+    pub lines: Vec<OrderLine>,
+    pub events: Vec<OrderEvent>,
+}
+
+impl OrderDetail {
+    /// A card order still waiting for its payment can be paid (again).
+    pub fn awaiting_card_payment(&self) -> bool {
+        self.status == OrderStatus::PendingPayment && self.payment_method == PaymentMethod::Card
+    }
+}
+
+/// What happened when the shopper paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayOutcome {
+    /// The order is paid and processing.
+    Paid,
+    /// The bank wants the shopper to authenticate (3-D Secure) in the browser.
+    NeedsAction { client_secret: String },
+}

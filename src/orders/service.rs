@@ -1,0 +1,187 @@
+//! Order changes that involve the payment provider (server only): paying by
+//! card, confirming on return, cancelling with a refund, and the sweep that
+//! gives unpaid orders' stock back.
+
+use super::db::{self, Locked};
+use super::{OrderNumber, OrderStatus, PayOutcome, PaymentMethod};
+use crate::account::{UserId, Viewer};
+use crate::checkout::rules::minor_units;
+use crate::error::AppError;
+use crate::payments::{Intent, Payments};
+use crate::state::AppState;
+
+fn payments(state: &AppState) -> Result<&Payments, AppError> {
+    state
+        .payments
+        .as_ref()
+        .ok_or_else(|| AppError::BadRequest("Card payments are not available. Please choose cash on delivery.".into()).reported())
+}
+
+/// The user's order, locked; other users' orders are "not found".
+async fn own_order(conn: &mut sqlx::PgConnection, user: UserId, number: OrderNumber) -> Result<Locked, AppError> {
+    match db::lock(conn, number).await? {
+        Some(order) if order.user == user => Ok(order),
+        _ => Err(AppError::not_found()),
+    }
+}
+
+/// The user's Stripe customer, created on first card payment.
+async fn customer(state: &AppState, payments: &Payments, viewer: &Viewer) -> Result<String, AppError> {
+    if let Some(id) = db::stripe_customer(&state.pool, viewer.id).await? {
+        return Ok(id);
+    }
+    let email = crate::account::db::primary_email(&state.pool, viewer.id).await?.unwrap_or_default();
+    let created = payments.create_customer(viewer.id.0, &email, &viewer.username).await?;
+    Ok(db::set_stripe_customer(&state.pool, viewer.id, &created).await?)
+}
+
+/// The order's PaymentIntent, created on the first attempt to pay.
+async fn intent(state: &AppState, payments: &Payments, viewer: &Viewer, order: &Locked) -> Result<String, AppError> {
+    if let Some(intent) = &order.payment_intent {
+        return Ok(intent.clone());
+    }
+    let customer = customer(state, payments, viewer).await?;
+    let amount = minor_units(order.total).ok_or(AppError::Internal)?;
+    let created = payments.create_intent(order.id, order.number.0, amount, &state.config.currency, &customer).await?;
+    Ok(db::set_payment_intent(&state.pool, order.id, &created.id).await?.unwrap_or(created.id))
+}
+
+/// Pays a pending card order with a Stripe.js card token.
+pub async fn pay(state: &AppState, viewer: &Viewer, number: OrderNumber, token: &str) -> Result<PayOutcome, AppError> {
+    let payments = payments(state)?;
+    let order = {
+        let mut conn = state.pool.acquire().await?;
+        own_order(&mut conn, viewer.id, number).await?
+    };
+    if order.payment_method != PaymentMethod::Card || order.status != OrderStatus::PendingPayment || order.paid {
+        return Err(AppError::BadRequest(format!("Order {number} does not need paying.")).reported());
+    }
+    let intent_id = intent(state, payments, viewer, &order).await?;
+    let customer = customer(state, payments, viewer).await?;
+    let card = payments.add_card(&customer, token).await?;
+    let intent = payments.pay(&intent_id, &card).await?;
+    settle(state, &intent).await
+}
+
+/// Called when the browser returns from paying (or from 3-D Secure): asks
+/// Stripe and marks the order paid if it is. Idempotent.
+pub async fn confirm(state: &AppState, viewer: &Viewer, number: OrderNumber) -> Result<PayOutcome, AppError> {
+    let payments = payments(state)?;
+    let order = {
+        let mut conn = state.pool.acquire().await?;
+        own_order(&mut conn, viewer.id, number).await?
+    };
+    if order.paid {
+        return Ok(PayOutcome::Paid);
+    }
+    let Some(intent) = &order.payment_intent else {
+        return Err(AppError::PaymentFailed("No payment was made yet.".into()).reported());
+    };
+    let intent = payments.retrieve_intent(intent).await?;
+    settle(state, &intent).await
+}
+
+async fn settle(state: &AppState, intent: &Intent) -> Result<PayOutcome, AppError> {
+    if intent.succeeded() {
+        let mut tx = state.pool.begin().await?;
+        db::mark_paid(&mut tx, &state.config, &intent.id, intent.amount).await?;
+        tx.commit().await?;
+        return Ok(PayOutcome::Paid);
+    }
+    if intent.needs_action()
+        && let Some(secret) = &intent.client_secret
+    {
+        return Ok(PayOutcome::NeedsAction { client_secret: secret.clone() });
+    }
+    Err(AppError::PaymentFailed("The payment did not go through. Please try another card.".into()).reported())
+}
+
+/// The shopper cancels an order that has not shipped: stock comes back, and a
+/// card payment is refunded first (if the refund fails, nothing changes).
+pub async fn cancel_by_shopper(state: &AppState, viewer: &Viewer, number: OrderNumber) -> Result<(), AppError> {
+    let mut tx = state.pool.begin().await?;
+    let order = own_order(&mut tx, viewer.id, number).await?;
+    if order.status == OrderStatus::PendingPayment
+        && let (Some(payments), Some(intent)) = (&state.payments, &order.payment_intent)
+    {
+        // A payment may be under way: make sure it can no longer succeed.
+        let current = payments.retrieve_intent(intent).await?;
+        if current.succeeded() {
+            drop(tx);
+            let mut tx = state.pool.begin().await?;
+            db::mark_paid(&mut tx, &state.config, &current.id, current.amount).await?;
+            tx.commit().await?;
+            return Box::pin(cancel_by_shopper(state, viewer, number)).await;
+        }
+        if current.status != "canceled" {
+            payments.cancel_intent(intent).await?;
+        }
+    }
+    db::cancel(&mut tx, &state.config, &order, Some(viewer.id), "").await?;
+    if order.paid && order.payment_method == PaymentMethod::Card {
+        refund(state, &mut tx, &order).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Refunds a cancelled card order through Stripe and records it.
+async fn refund(state: &AppState, tx: &mut sqlx::PgConnection, order: &Locked) -> Result<(), AppError> {
+    let payments = payments(state)?;
+    let intent = order.payment_intent.as_deref().ok_or(AppError::Internal)?;
+    payments.refund(order.id, intent).await?;
+    let cancelled = Locked { status: OrderStatus::Cancelled, ..order.clone() };
+    db::change_status(tx, &state.config, &cancelled, OrderStatus::Refunded, None, "").await?;
+    Ok(())
+}
+
+/// Cancels card orders left unpaid longer than configured, giving their stock
+/// back; one whose payment did succeed is marked paid instead. Returns how
+/// many were cancelled.
+pub async fn sweep_unpaid(state: &AppState) -> Result<usize, AppError> {
+    let mut cancelled = 0;
+    for number in db::unpaid_since(&state.pool, state.config.unpaid_order_minutes).await? {
+        let mut tx = state.pool.begin().await?;
+        let Some(order) = db::lock(&mut tx, number).await? else { continue };
+        if order.status != OrderStatus::PendingPayment {
+            continue;
+        }
+        if let (Some(payments), Some(intent)) = (&state.payments, &order.payment_intent) {
+            let current = payments.retrieve_intent(intent).await?;
+            if current.succeeded() {
+                db::mark_paid(&mut tx, &state.config, &current.id, current.amount).await?;
+                tx.commit().await?;
+                continue;
+            }
+            if current.status != "canceled" {
+                payments.cancel_intent(intent).await?;
+            }
+        }
+        let note = format!("It was not paid within {} minutes.", state.config.unpaid_order_minutes);
+        db::cancel(&mut tx, &state.config, &order, None, &note).await?;
+        tx.commit().await?;
+        cancelled += 1;
+    }
+    Ok(cancelled)
+}
+
+/// Guest carts untouched this long are deleted (their cookie lasts as long).
+const GUEST_CART_DAYS: i32 = 30;
+
+/// Runs the unpaid-order sweep (and guest cart cleanup) every minute.
+pub fn spawn_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match sweep_unpaid(&state).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "cancelled unpaid orders and released their stock"),
+                Err(error) => tracing::warn!(%error, "unpaid-order sweep failed"),
+            }
+            if let Err(error) = crate::cart::db::delete_abandoned_guest_carts(&state.pool, GUEST_CART_DAYS).await {
+                tracing::warn!(%error, "abandoned guest cart cleanup failed");
+            }
+        }
+    });
+}
