@@ -127,8 +127,9 @@ fn respond(page: &Page) -> Option<Response> {
     let body = replace_all(&page.body, page.nonce.as_bytes(), nonce.as_bytes());
     let mut response = Response::new(Body::from(body));
     *response.headers_mut() = page.headers.clone();
-    let csp = HeaderValue::from_str(&crate::security::page_csp(&nonce)).ok()?;
-    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+    // The policy the page was rendered with, with the new nonce in it.
+    let policy = page.headers.get(header::CONTENT_SECURITY_POLICY)?.to_str().ok()?.replace(&page.nonce, &nonce);
+    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&policy).ok()?);
     Some(response)
 }
 
@@ -164,8 +165,8 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         }
     };
     if body.len() <= MAX_PAGE_BYTES {
+        // The policy stays: `respond` swaps the nonce in it.
         let mut headers = parts.headers.clone();
-        headers.remove(header::CONTENT_SECURITY_POLICY);
         headers.remove(header::CONTENT_LENGTH);
         cache.put(key, Page { stored: Instant::now(), body: body.clone(), nonce, headers }, generation);
     }

@@ -128,10 +128,21 @@ pub async fn same_origin_writes(State(state): State<AppState>, request: Request,
 /// The Content-Security-Policy of a page rendered with `nonce`: scripts only
 /// from this origin or carrying the nonce (Leptos's hydration scripts do),
 /// WebAssembly allowed, no framing.
-pub fn page_csp(nonce: &str) -> String {
+///
+/// With card payments configured, Stripe.js may load from its origin, talk to
+/// the Stripe API and show its card and 3-D Secure frames.
+pub fn page_csp(nonce: &str, stripe: Option<&crate::config::StripeConfig>) -> String {
+    let (script, connect, frame) = match stripe {
+        Some(stripe) => {
+            let js = stripe.js_origin();
+            let api = stripe.api_origin();
+            (format!(" {js}"), format!(" {api}"), format!("frame-src {js} https://hooks.stripe.com; "))
+        }
+        None => Default::default(),
+    };
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{script}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'{connect}; {frame}font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -141,7 +152,9 @@ pub fn set_page_policy() {
     let nonce = leptos::nonce::use_nonce();
     let response = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
     if let (Some(nonce), Some(response)) = (nonce, response) {
-        if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
+        let state = leptos::prelude::use_context::<crate::state::AppState>();
+        let stripe = state.as_ref().and_then(|s| s.config.stripe.as_ref());
+        if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce, stripe)) {
             response.insert_header(header::CONTENT_SECURITY_POLICY, value);
         }
     }
@@ -174,8 +187,8 @@ mod tests {
 
     #[test]
     fn the_page_policy_admits_only_nonced_inline_scripts() {
-        let csp = page_csp("abc123");
-        assert!(csp.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
+        let csp = page_csp("abc123", None);
+        assert!(csp.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';"));
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(!csp.contains("unsafe-inline"));
     }

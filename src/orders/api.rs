@@ -62,7 +62,7 @@ pub async fn get_order(number: i64) -> Result<OrderPage, AppError> {
 pub async fn pay_order(number: i64, token: String) -> Result<PayOutcome, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    service::pay(&state, &viewer, OrderNumber(number), &token).await
+    service::pay(&state, &viewer, OrderNumber(number), &token).await.map_err(AppError::reported)
 }
 
 /// After 3-D Secure in the browser: asks Stripe whether the order is paid now.
@@ -70,7 +70,7 @@ pub async fn pay_order(number: i64, token: String) -> Result<PayOutcome, AppErro
 pub async fn confirm_payment(number: i64) -> Result<PayOutcome, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    service::confirm(&state, &viewer, OrderNumber(number)).await
+    service::confirm(&state, &viewer, OrderNumber(number)).await.map_err(AppError::reported)
 }
 
 /// Cancels one of the user's orders that has not shipped.
@@ -78,5 +78,5 @@ pub async fn confirm_payment(number: i64) -> Result<PayOutcome, AppError> {
 pub async fn cancel_order(number: i64) -> Result<(), AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    service::cancel_by_shopper(&state, &viewer, OrderNumber(number)).await
+    service::cancel_by_shopper(&state, &viewer, OrderNumber(number)).await.map_err(AppError::reported)
 }

@@ -75,7 +75,7 @@ pub async fn confirm(state: &AppState, viewer: &Viewer, number: OrderNumber) -> 
         return Ok(PayOutcome::Paid);
     }
     let Some(intent) = &order.payment_intent else {
-        return Err(AppError::PaymentFailed("No payment was made yet.".into()).reported());
+        return Err(AppError::PaymentFailed("No payment was made yet.".into()));
     };
     let intent = payments.retrieve_intent(intent).await?;
     settle(state, &intent).await
@@ -93,7 +93,7 @@ async fn settle(state: &AppState, intent: &Intent) -> Result<PayOutcome, AppErro
     {
         return Ok(PayOutcome::NeedsAction { client_secret: secret.clone() });
     }
-    Err(AppError::PaymentFailed("The payment did not go through. Please try another card.".into()).reported())
+    Err(AppError::PaymentFailed("The payment did not go through. Please try another card.".into()))
 }
 
 /// The shopper cancels an order that has not shipped: stock comes back, and a

@@ -111,8 +111,10 @@ impl Payments {
         })?;
         CreatePaymentIntent::new(amount_minor, currency)
             .customer(customer)
-            .description(format!("Order #{number}"))
-            .metadata(HashMap::from([("order_id".to_owned(), order.to_string())]))
+            .metadata(HashMap::from([
+                ("order_id".to_owned(), order.to_string()),
+                ("order_number".to_owned(), number.to_string()),
+            ]))
             .build()
             .customize()
             .request_strategy(idempotent(&format!("order-{order}"))?)
