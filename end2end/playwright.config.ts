@@ -48,6 +48,16 @@ export default defineConfig({
       TROVE_MEDIA_DIR: process.env.TROVE_E2E_MEDIA_DIR ?? '',
       TROVE_SITE_ROOT: process.env.TROVE_E2E_SITE_ROOT ?? '',
       SMTP_URL: process.env.TROVE_E2E_SMTP_URL ?? '',
+      // Card payments through localstripe (scripts/test starts it).
+      ...(process.env.TROVE_E2E_STRIPE_URL
+        ? {
+            STRIPE_SECRET_KEY: 'sk_test_trove_e2e',
+            STRIPE_PUBLISHABLE_KEY: 'pk_test_trove_e2e',
+            STRIPE_WEBHOOK_SECRET: 'whsec_trove_e2e',
+            STRIPE_API_URL: `${process.env.TROVE_E2E_STRIPE_URL}/`,
+            STRIPE_JS_URL: `${process.env.TROVE_E2E_STRIPE_URL}/js.stripe.com/v3/`,
+          }
+        : {}),
       RUST_LOG: 'warn',
     },
   },

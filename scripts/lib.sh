@@ -87,7 +87,8 @@ ensure_build_tools() {
 }
 
 # Python tools the tests run as real servers, in a virtualenv of our own:
-# aiosmtpd (an SMTP server that files what it receives into a Maildir).
+# aiosmtpd (an SMTP server that files what it receives into a Maildir) and
+# localstripe (a stateful Stripe API double that also serves a fake Stripe.js).
 PY_VENV="$HOME/.cache/trove/venv"
 ensure_python_tools() {
   command_ensure python3 python3
@@ -100,6 +101,24 @@ ensure_python_tools() {
     log "Installing aiosmtpd (PyPI)"
     "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
   fi
+  if ! "$PY_VENV/bin/python" -c 'import localstripe' 2>/dev/null; then
+    log "Installing localstripe (PyPI)"
+    "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check 'localstripe==1.15.10'
+  fi
+}
+
+# start_localstripe PORT: a fresh localstripe; stopped when the calling script exits.
+start_localstripe() {
+  local port=$1
+  "$PY_VENV/bin/python" -m localstripe --from-scratch --port "$port" >/dev/null 2>&1 &
+  STRIPE_PID=$!
+  trap 'kill ${SMTP_PID:-} ${STRIPE_PID:-} 2>/dev/null || true' EXIT
+  local i
+  for i in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  die "localstripe did not start on port $port"
 }
 
 # start_smtp PORT MAILDIR: a real SMTP server filing every message into MAILDIR;
@@ -109,7 +128,7 @@ start_smtp() {
   mkdir -p "$maildir"/{tmp,new,cur}
   "$PY_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$maildir" &
   SMTP_PID=$!
-  trap 'kill $SMTP_PID 2>/dev/null || true' EXIT
+  trap 'kill ${SMTP_PID:-} ${STRIPE_PID:-} 2>/dev/null || true' EXIT
   local i
   for i in $(seq 50); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0

@@ -87,6 +87,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
         Command::Seed { products } => {
             trove::db::migrate(&state.pool).await?;
             seed::demo(&state.pool, &state.config).await?;
+            seed::demo_promos(&state.pool).await?;
             setup::demo_users(&state.pool).await.map_err(|e| format!("demo users: {e}"))?;
             if let Some(count) = products {
                 seed::synthetic(&state.pool, &state.config, count).await?;

@@ -84,13 +84,15 @@ pub fn AddToCartForm(product: ProductId, name: String, #[prop(optional)] choose_
         }
         _ => None,
     };
+    // The quantity has no `max`: the browser would refuse a larger number with
+    // its own message, where the server's names how many are left.
     let quantity_id = format!("quantity-{}", product.0);
     view! {
         <ActionForm action=add attr:class="add-to-cart">
             <input type="hidden" name="product" value=product.0.to_string() />
             {choose_quantity.then(|| view! {
                 <label for=quantity_id.clone()>"Quantity"</label>
-                <input id=quantity_id.clone() name="quantity" type="number" min="1" max=stock.max(1).to_string() value="1" class="quantity-input" />
+                <input id=quantity_id.clone() name="quantity" type="number" min="1" value="1" class="quantity-input" data-stock=stock.to_string() />
             })}
             <button type="submit" class="button" disabled=stock <= 0>
                 {if stock <= 0 { "Sold out" } else { "Add to cart" }}

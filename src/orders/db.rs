@@ -164,7 +164,7 @@ pub async fn record_status(
         "\nTotal: {total}\n\nSee your order: {}{link}\n\n{}\n",
         config.public_url, config.store_name
     );
-    crate::mail::enqueue(conn, &email, &format!("{} · {}", title, config.store_name), &text).await?;
+    crate::mail::enqueue(conn, &email, &title, &text).await?;
     Ok(())
 }
 

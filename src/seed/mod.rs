@@ -133,6 +133,19 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
     Ok(())
 }
 
+/// Demo promo codes: 10% off anything, and 5.00 off from 30.00 (100 uses).
+pub async fn demo_promos(pool: &PgPool) -> Result<(), SeedError> {
+    sqlx::query!(
+        "INSERT INTO promo_codes (code, kind, value, min_subtotal, usage_limit) VALUES
+             ('WELCOME10', 'PERCENT', 10, NULL, NULL),
+             ('SAVE5', 'FIXED', 5, 30, 100)
+         ON CONFLICT (code) DO NOTHING"
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Adds `count` synthetic products (spread over the demo categories) for
 /// benchmarks, in batches; products that exist already are skipped.
 pub async fn synthetic(pool: &PgPool, config: &Config, count: u32) -> Result<(), SeedError> {
