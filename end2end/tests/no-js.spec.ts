@@ -68,3 +68,40 @@ test('signing up and keeping an address book work without JavaScript', async ({ 
   await expect(form.getByText('Use at most 20 characters.')).toBeVisible();
   await expect(page.getByRole('listitem', { name: 'Address of Long Code' })).toHaveCount(0);
 });
+
+test('a cart is filled, changed and checked out with cash on delivery without JavaScript', async ({ page }) => {
+  const username = `nojscart${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  await page.goto('/p/red-lentils-1-kg');
+  await page.getByLabel('Quantity').fill('2');
+  await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
+  await expect(page).toHaveURL(/\/p\/red-lentils-1-kg/);
+  await expect(page.getByRole('banner').locator('.cart-count')).toHaveAttribute('data-count', '2');
+
+  await page.goto('/cart');
+  await page.locator('.cart-line').getByLabel(/Quantity/).fill('3');
+  await page.locator('.cart-line').getByRole('button', { name: 'Update' }).click();
+  await expect(page.getByRole('banner').locator('.cart-count')).toHaveAttribute('data-count', '3');
+
+  // Checkout asks a guest to sign in, and comes back with the cart merged.
+  await page.getByRole('link', { name: 'Check out' }).click();
+  await expect(page).toHaveURL(/\/sign-in\?next=\/checkout/);
+  await page.getByRole('main').getByRole('link', { name: 'Create an account' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Email').fill(`${username}@example.com`);
+  await page.getByLabel('First name').fill('No');
+  await page.getByLabel('Last name').fill('Script');
+  await page.getByLabel('Password').fill('a long enough phrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.goto('/checkout');
+  await expect(page.getByText('3 × Red Lentils, 1 kg')).toBeVisible();
+  const form = page.locator('form.checkout-form');
+  await form.getByLabel('Full name').fill('Plain Form');
+  await form.getByLabel('Address line 1').fill('2 Low Road');
+  await form.getByLabel('City').fill('Bath');
+  await form.getByLabel('Postal code').fill('BA1 1AA');
+  await page.getByLabel('Cash on delivery').check();
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(page).toHaveURL(/\/orders\/\d+$/);
+  await expect(page.locator('[data-status]')).toHaveText('Processing');
+  await expect(page.getByRole('banner').locator('.cart-count')).toHaveAttribute('data-count', '0');
+});
