@@ -192,6 +192,43 @@ async fn a_declined_card_leaves_the_order_pending_and_another_card_can_pay_it(po
 }
 
 #[sqlx::test]
+async fn a_card_that_needs_3d_secure_is_confirmed_after_the_shopper_authenticates(pool: PgPool) {
+    let stripe = localstripe().await;
+    let app = app(&pool, stripe.port);
+    let (mut jar, number, _) = card_order(&app, &pool, 5).await;
+    let token = card_token(stripe.port, "4000000000003220").await;
+    let asked = call(&app, &mut jar, "orders/pay", &format!("number={number}&token={token}")).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let outcome: serde_json::Value = serde_json::from_str(&asked.body).unwrap();
+    let secret = outcome["NeedsAction"]["client_secret"].as_str().expect("3-D Secure is asked for").to_owned();
+    assert_eq!(order_row(&pool, number).await.0, "PENDING_PAYMENT");
+    // Not authenticated yet: confirming changes nothing.
+    let early = call(&app, &mut jar, "orders/confirm", &format!("number={number}")).await;
+    assert!(early.body.contains("NeedsAction"), "{}", early.body);
+
+    // What Stripe.js does when the shopper completes 3-D Secure.
+    let intent = secret.split("_secret_").next().unwrap();
+    let body = format!(r#"{{"key":"{PUBLISHABLE}","client_secret":"{secret}"}}"#);
+    let (status, _) = stripe_request_json(stripe.port, &format!("/v1/payment_intents/{intent}/_authenticate?success=true"), &body).await;
+    assert_eq!(status, 200);
+    let confirmed = call(&app, &mut jar, "orders/confirm", &format!("number={number}")).await;
+    assert_eq!((confirmed.status, confirmed.body.as_str()), (StatusCode::OK, "\"Paid\""));
+    assert_eq!(order_row(&pool, number).await.0, "PROCESSING");
+}
+
+async fn stripe_request_json(port: u16, path: &str, body: &str) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    (response[9..12].parse().unwrap(), response)
+}
+
+#[sqlx::test]
 async fn someone_else_cannot_pay_view_or_cancel_an_order(pool: PgPool) {
     let stripe = localstripe().await;
     let app = app(&pool, stripe.port);
