@@ -37,14 +37,26 @@ pub async fn enqueue(conn: &mut PgConnection, recipient: &str, subject: &str, bo
 
 /// The newest messages, for the admin outbox page.
 pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<OutboxEmail>, sqlx::Error> {
-    sqlx::query_as!(
-        OutboxEmail,
+    let rows = sqlx::query!(
         "SELECT id, recipient, subject, body_text, created_at, sent_at, attempts, last_error
          FROM email_outbox ORDER BY id DESC LIMIT $1",
         limit
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OutboxEmail {
+            id: r.id,
+            recipient: r.recipient,
+            subject: r.subject,
+            body_text: r.body_text,
+            created_at: r.created_at.into(),
+            sent_at: r.sent_at.map(Into::into),
+            attempts: r.attempts,
+            last_error: r.last_error,
+        })
+        .collect())
 }
 
 /// Seconds to wait before attempt `attempts + 1`: 30 s doubling, at most 6 hours.

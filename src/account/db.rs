@@ -577,8 +577,8 @@ pub async fn devices(pool: &PgPool, user: UserId, current: Uuid) -> Result<Vec<S
         .map(|r| SignedInDevice {
             id: r.id,
             device: super::rules::describe_device(&r.user_agent),
-            signed_in_at: r.signed_in_at,
-            last_used_at: r.last_used_at,
+            signed_in_at: r.signed_in_at.into(),
+            last_used_at: r.last_used_at.into(),
             current: r.id == current,
         })
         .collect())

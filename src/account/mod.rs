@@ -1,8 +1,9 @@
 //! Accounts: sign-up and sign-in, sessions backed by refresh tokens, roles, and
 //! the account area (profile, avatar, emails, phones, addresses, security).
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::ui::Moment;
 use uuid::Uuid;
 
 pub mod api;
@@ -120,8 +121,8 @@ pub struct AddressInput {
 pub struct SignedInDevice {
     pub id: Uuid,
     pub device: String,
-    pub signed_in_at: DateTime<Utc>,
-    pub last_used_at: DateTime<Utc>,
+    pub signed_in_at: Moment,
+    pub last_used_at: Moment,
     /// The session this page was loaded in.
     pub current: bool,
 }
@@ -133,8 +134,8 @@ pub struct OutboxEmail {
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
+    pub created_at: Moment,
+    pub sent_at: Option<Moment>,
     pub attempts: i32,
     pub last_error: Option<String>,
 }

@@ -11,7 +11,7 @@ use super::components::{AccountError, AccountNav, AuthContext};
 use super::rules::{COUNTRIES, PASSWORD_RULES, USERNAME_RULES, country_name, email_problem, password_problem, username_problem};
 use super::{Address, AddressInput, ContactEntry, ContactKind, Role};
 use crate::error::AppError;
-use crate::ui::{ErrorView, Field, FormStatus, Loading, action_error, field_error};
+use crate::ui::{ErrorView, Field, FormStatus, Loading, Time, action_error, field_error};
 
 /// Browser-side checks: the rules the server applies, run as a field changes.
 fn password_check() -> Callback<String, Option<String>> {
@@ -562,8 +562,8 @@ pub fn SecurityPage() -> impl IntoView {
                                             view! {
                                                 <tr class:current=d.current>
                                                     <td>{d.device.clone()} {d.current.then(|| view! { " " <span class="badge badge-info">"This device"</span> })}</td>
-                                                    <td><time datetime=d.signed_in_at.to_rfc3339()>{d.signed_in_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></td>
-                                                    <td><time datetime=d.last_used_at.to_rfc3339()>{d.last_used_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></td>
+                                                    <td><Time at=d.signed_in_at.clone() /></td>
+                                                    <td><Time at=d.last_used_at.clone() /></td>
                                                     <td>
                                                         <ActionForm action=device>
                                                             <input type="hidden" name="id" value=id />
@@ -608,9 +608,9 @@ pub fn OutboxPage() -> impl IntoView {
                                 <article class="panel outbox-mail">
                                     <h2>{m.subject.clone()}</h2>
                                     <p>"To " {m.recipient.clone()} " · queued "
-                                        {m.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()} " · "
-                                        {match m.sent_at {
-                                            Some(at) => format!("sent {}", at.format("%H:%M:%S")),
+                                        <Time at=m.created_at.clone() /> " · "
+                                        {match m.sent_at.clone() {
+                                            Some(at) => format!("sent {}", at.text),
                                             None => format!("not sent ({} attempts)", m.attempts),
                                         }}
                                     </p>

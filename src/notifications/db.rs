@@ -46,6 +46,6 @@ pub async fn take_recent(db: impl PgExecutor<'_>, user: UserId, limit: i64) -> s
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| Notification { id: r.id, title: r.title, body: r.body, link: r.link, created_at: r.created_at, unread: r.unread })
+        .map(|r| Notification { id: r.id, title: r.title, body: r.body, link: r.link, created_at: r.created_at.into(), unread: r.unread })
         .collect())
 }

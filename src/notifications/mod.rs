@@ -5,8 +5,9 @@ pub mod api;
 pub mod db;
 pub mod pages;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::ui::Moment;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
@@ -15,7 +16,7 @@ pub struct Notification {
     pub body: String,
     /// A local path, or empty.
     pub link: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Moment,
     /// Whether it was unread when the page asked for it.
     pub unread: bool,
 }

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use super::api::{read_notifications, unread_notifications};
 use crate::account::components::{AccountError, AuthContext};
 use crate::error::AppError;
-use crate::ui::Loading;
+use crate::ui::{Loading, Time};
 
 /// The unread count the header shows; `version` moves on when it may have changed.
 #[derive(Clone, Copy)]
@@ -83,7 +83,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                     {n.unread.then(|| view! { <span class="badge badge-info">"New"</span> " " })}
                                     <a href=n.link.clone()><strong>{n.title.clone()}</strong></a>
                                     <p>{n.body.clone()}</p>
-                                    <time datetime=n.created_at.to_rfc3339()>{n.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time>
+                                    <Time at=n.created_at.clone() />
                                 </li>
                             }).collect_view()}
                         </ul>

@@ -41,7 +41,7 @@ pub async fn history(db: impl PgExecutor<'_>, user: UserId, page: u32) -> sqlx::
         .take(HISTORY_PAGE_SIZE as usize)
         .map(|r| OrderSummary {
             number: OrderNumber(r.number),
-            placed_at: r.created_at,
+            placed_at: r.created_at.into(),
             status: r.status,
             total: r.total,
             currency: r.currency,
@@ -89,14 +89,14 @@ pub async fn detail(
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|r| OrderEvent { from: r.from_status, to: r.to_status, at: r.created_at, note: r.note })
+    .map(|r| OrderEvent { from: r.from_status, to: r.to_status, at: r.created_at.into(), note: r.note })
     .collect();
     let detail = OrderDetail {
         number: OrderNumber(o.number),
-        placed_at: o.created_at,
+        placed_at: o.created_at.into(),
         status: o.status,
         payment_method: o.payment_method,
-        paid_at: o.paid_at,
+        paid_at: o.paid_at.map(Into::into),
         currency: o.currency,
         totals: Totals { subtotal: o.subtotal, discount: o.discount, shipping: o.shipping, total: o.total },
         promo_code: o.promo_code,

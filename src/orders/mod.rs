@@ -7,13 +7,13 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::account::AddressInput;
 use crate::catalog::ProductId;
 use crate::checkout::rules::Totals;
+use crate::ui::Moment;
 
 /// The number shoppers and staff quote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -105,7 +105,7 @@ impl PaymentMethod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSummary {
     pub number: OrderNumber,
-    pub placed_at: DateTime<Utc>,
+    pub placed_at: Moment,
     pub status: OrderStatus,
     pub total: Decimal,
     pub currency: String,
@@ -143,7 +143,7 @@ impl OrderLine {
 pub struct OrderEvent {
     pub from: Option<OrderStatus>,
     pub to: OrderStatus,
-    pub at: DateTime<Utc>,
+    pub at: Moment,
     pub note: String,
 }
 
@@ -151,10 +151,10 @@ pub struct OrderEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderDetail {
     pub number: OrderNumber,
-    pub placed_at: DateTime<Utc>,
+    pub placed_at: Moment,
     pub status: OrderStatus,
     pub payment_method: PaymentMethod,
-    pub paid_at: Option<DateTime<Utc>>,
+    pub paid_at: Option<Moment>,
     pub currency: String,
     pub totals: Totals,
     pub promo_code: Option<String>,

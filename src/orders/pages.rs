@@ -9,11 +9,7 @@ use super::{OrderDetail, OrderStatus};
 use crate::account::components::AccountError;
 use crate::account::rules::country_name;
 use crate::catalog::rules::format_money;
-use crate::ui::{FormStatus, Loading, action_error};
-
-fn date(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use crate::ui::{FormStatus, Loading, Time, action_error};
 
 #[component]
 pub fn OrdersPage() -> impl IntoView {
@@ -42,7 +38,7 @@ pub fn OrdersPage() -> impl IntoView {
                                 {history.orders.into_iter().map(|o| view! {
                                     <tr>
                                         <th scope="row"><a href=o.number.href()>{format!("Order {}", o.number)}</a></th>
-                                        <td>{date(o.placed_at)}</td>
+                                        <td><Time at=o.placed_at.clone() /></td>
                                         <td>{o.items.to_string()}</td>
                                         <td>{format_money(o.total, &o.currency)}</td>
                                         <td><span class=o.status.css()>{o.status.label()}</span></td>
@@ -86,8 +82,8 @@ fn OrderView(order: OrderDetail, card: Option<CardForm>, cancel: ServerAction<Ca
     let title = format!("Order {}", order.number);
     let a = &order.address;
     let cancel_error = action_error(cancel.value());
-    let payment_state = match (order.paid_at, order.status) {
-        (Some(at), _) => format!("Paid {}", date(at)),
+    let payment_state = match (order.paid_at.clone(), order.status) {
+        (Some(at), _) => format!("Paid {}", at.text),
         (None, OrderStatus::PendingPayment) => "Waiting for payment".to_owned(),
         (None, OrderStatus::Cancelled) => "Not paid".to_owned(),
         (None, _) => "To be paid on delivery".to_owned(),
@@ -97,7 +93,7 @@ fn OrderView(order: OrderDetail, card: Option<CardForm>, cancel: ServerAction<Ca
         <Title text=title.clone() />
         <article class="order-page">
             <h1>{title}</h1>
-            <p>"Placed " {date(order.placed_at)} " · " <span class=order.status.css() data-status=order.status.label()>{order.status.label()}</span></p>
+            <p>"Placed " <Time at=order.placed_at.clone() /> " · " <span class=order.status.css() data-status=order.status.label()>{order.status.label()}</span></p>
             {card.map(|card| view! { <CardPayment card number=order.number.0 total=total.clone() /> })}
             <div class="order-grid">
                 <section class="panel" aria-labelledby="items-heading">
@@ -139,7 +135,7 @@ fn OrderView(order: OrderDetail, card: Option<CardForm>, cancel: ServerAction<Ca
                         {order.events.iter().map(|event| view! {
                             <li>
                                 <strong>{event.to.label()}</strong>
-                                " · " <time datetime=event.at.to_rfc3339()>{date(event.at)}</time>
+                                " · " <Time at=event.at.clone() />
                                 {(!event.note.is_empty()).then(|| view! { <p>{event.note.clone()}</p> })}
                             </li>
                         }).collect_view()}

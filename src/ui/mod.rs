@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use rust_decimal::Decimal;
 
+use serde::{Deserialize, Serialize};
+
 use crate::catalog::rules::{StockState, discount_percent, format_money};
 use crate::error::AppError;
 
@@ -193,4 +195,27 @@ pub fn FormStatus(
 /// The message for `field` from an action's latest error.
 pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || error.get().and_then(|e| e.message_for(field)))
+}
+
+/// A moment as pages show it, formatted on the server: the browser bundle
+/// carries no date code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moment {
+    /// RFC 3339, for `<time datetime>`.
+    pub iso: String,
+    /// As people read it: `2026-11-22 09:30 UTC`.
+    pub text: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<chrono::DateTime<chrono::Utc>> for Moment {
+    fn from(at: chrono::DateTime<chrono::Utc>) -> Self {
+        Moment { iso: at.to_rfc3339(), text: at.format("%Y-%m-%d %H:%M UTC").to_string() }
+    }
+}
+
+/// A `<time>` element for a moment.
+#[component]
+pub fn Time(at: Moment) -> impl IntoView {
+    view! { <time datetime=at.iso>{at.text}</time> }
 }
