@@ -6,11 +6,15 @@ use super::api::{AddToCart, cart_count};
 use crate::catalog::ProductId;
 use crate::error::AppError;
 
-/// The cart count every page's header shows; `version` moves on after any cart change.
+/// The cart count every page's header shows; `version` moves on after any cart
+/// change. `add` is the one add-to-cart action every form on a page shares:
+/// a listing renders dozens of forms, and one action (made once, with the app)
+/// keeps each of them cheap to render.
 #[derive(Clone, Copy)]
 pub struct CartContext {
     pub count: Resource<Result<i32, AppError>>,
     pub version: RwSignal<u32>,
+    pub add: ServerAction<AddToCart>,
 }
 
 impl CartContext {
@@ -19,8 +23,10 @@ impl CartContext {
         let version = RwSignal::new(0);
         // Signing in merges a guest cart: count again then too.
         let count = Resource::new(move || (version.get(), auth.version.get()), |_| cart_count());
-        let context = CartContext { count, version };
+        let add = ServerAction::<AddToCart>::new();
+        let context = CartContext { count, version, add };
         provide_context(context);
+        refresh_cart_on_success(add.value());
         context
     }
 
@@ -73,8 +79,7 @@ pub fn HeaderCart() -> impl IntoView {
 /// plain form post before hydration and updates the header in place after.
 #[component]
 pub fn AddToCartForm(product: ProductId, name: String, #[prop(optional)] choose_quantity: bool, stock: i32) -> impl IntoView {
-    let add = ServerAction::<AddToCart>::new();
-    refresh_cart_on_success(add.value());
+    let Some(CartContext { add, .. }) = use_context::<CartContext>() else { return ().into_any() };
     // On a page of many forms, each shows only what its own submit answered.
     let mine = move || add.input().get().is_none_or(|input| input.product == product.0);
     let message = move || match add.value().get() {
@@ -103,4 +108,5 @@ pub fn AddToCartForm(product: ProductId, name: String, #[prop(optional)] choose_
             </div>
         </ActionForm>
     }
+    .into_any()
 }
