@@ -47,6 +47,13 @@ async fn a_guest_cart_lives_in_an_http_only_cookie_and_joins_the_account_at_sign
     assert_eq!(lines, vec![("Green Tea".to_owned(), 4), ("Plum Jam".to_owned(), 1)]);
     let guest_carts: i64 = sqlx::query_scalar("SELECT count(*) FROM carts WHERE user_id IS NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(guest_carts, 0);
+
+    // The jam goes on offer: the cart shows today's price and the price it was added at.
+    sqlx::query("UPDATE products SET offer_price = 3.20 WHERE id = $1").bind(jam).execute(&pool).await.unwrap();
+    let cart: serde_json::Value = serde_json::from_str(&call(&app, &mut guest, "cart/get", "").await.body).unwrap();
+    assert_eq!((cart["lines"][1]["unit_price"].as_str(), cart["lines"][1]["seen_price"].as_str()), (Some("3.20"), Some("4.00")));
+    let page = common::page(&app, &mut guest, "/cart").await;
+    assert!(page.body.contains("The price dropped from $4.00 to $3.20 since you added it."), "the cart page warns");
 }
 
 #[sqlx::test]

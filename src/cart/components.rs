@@ -81,10 +81,13 @@ pub fn HeaderCart() -> impl IntoView {
 pub fn AddToCartForm(product: ProductId, name: String, #[prop(optional)] choose_quantity: bool, stock: i32) -> impl IntoView {
     let Some(CartContext { add, .. }) = use_context::<CartContext>() else { return ().into_any() };
     // On a page of many forms, each shows only what its own submit answered.
-    let mine = move || add.input().get().is_none_or(|input| input.product == product.0);
-    let message = move || match add.value().get() {
+    // `try_get`: a render still running when its request has gone (the client
+    // hung up) reads nothing rather than panicking.
+    let (input, value) = (add.input(), add.value());
+    let mine = move || input.try_get().flatten().is_none_or(|input| input.product == product.0);
+    let message = move || match value.try_get().flatten() {
         Some(Ok(_)) if mine() => Some(("alert alert-success", "Added to your cart.".to_owned())),
-        Some(Err(error)) if mine() && (choose_quantity || add.input().get().is_some()) => {
+        Some(Err(error)) if mine() && (choose_quantity || input.try_get().flatten().is_some()) => {
             Some(("alert alert-error", error.message_for("quantity").unwrap_or_else(|| error.to_string())))
         }
         _ => None,

@@ -49,7 +49,8 @@ pub async fn lines(db: impl PgExecutor<'_>, cart: Uuid) -> sqlx::Result<Vec<Cart
            FROM cart_items c
            JOIN products p ON p.id = c.product_id
            LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
-           WHERE c.cart_id = $1
+           -- By id = ANY(…): never a walk along the products' primary key (see checkout::db).
+           WHERE c.cart_id = $1 AND p.id = ANY(ARRAY(SELECT product_id FROM cart_items WHERE cart_id = $1))
            ORDER BY c.added_at, p.id"#,
         cart
     )

@@ -97,3 +97,44 @@ pub fn stock_message(name: &str, stock: i32) -> String {
         n => format!("Only {n} of {name} are left."),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn line(quantity: i32, stock: i32) -> CartLine {
+        CartLine {
+            product: ProductId(1),
+            slug: "tea".into(),
+            name: "Tea".into(),
+            image: None,
+            unit_price: dec!(3.50),
+            seen_price: dec!(3.50),
+            quantity,
+            stock,
+            available: true,
+        }
+    }
+
+    #[test]
+    fn a_line_says_what_stops_it_from_being_ordered() {
+        assert_eq!(line(2, 5).problem(), None);
+        assert_eq!(line(2, 1).problem().as_deref(), Some("Only 1 left: lower the quantity to check out."));
+        assert_eq!(line(1, 0).problem().as_deref(), Some("Sold out. Remove it to check out."));
+        let withdrawn = CartLine { available: false, ..line(1, 5) };
+        assert!(withdrawn.problem().unwrap().contains("no longer sold"));
+        let cart = Cart { lines: vec![line(2, 5), line(1, 0)], currency: "USD".into() };
+        assert!(!cart.ready());
+        assert_eq!((cart.count(), cart.subtotal()), (3, dec!(10.50)));
+    }
+
+    #[test]
+    fn a_price_change_since_adding_is_noted_both_ways() {
+        assert_eq!(line(1, 5).price_note("USD"), None);
+        let dearer = CartLine { seen_price: dec!(3.00), ..line(1, 5) };
+        assert_eq!(dearer.price_note("USD").as_deref(), Some("The price went up from $3.00 to $3.50 since you added it."));
+        let cheaper = CartLine { seen_price: dec!(4.00), ..line(1, 5) };
+        assert!(cheaper.price_note("USD").unwrap().starts_with("The price dropped from $4.00"));
+    }
+}
