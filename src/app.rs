@@ -9,7 +9,7 @@ use crate::account::components::{AuthContext, HeaderAccount};
 use crate::account::pages::{
     AccountPage, AddressesPage, ForgotPasswordPage, OutboxPage, ResetPasswordPage, SecurityPage, SignInPage, SignUpPage,
 };
-use crate::cart::components::{CartContext, HeaderCart};
+use crate::cart::components::{CartContext, HeaderCart, HeaderCountsContext};
 use crate::cart::pages::CartPage;
 use crate::catalog::Layout;
 use crate::catalog::api::get_layout;
@@ -51,8 +51,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let auth = AuthContext::provide();
-    CartContext::provide(auth);
-    NotificationContext::provide(auth);
+    let cart = CartContext::provide();
+    let bell = NotificationContext::provide();
+    HeaderCountsContext::provide(auth, cart, bell);
     let layout = Resource::new(|| (), |_| get_layout());
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />

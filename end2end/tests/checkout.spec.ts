@@ -7,7 +7,7 @@ async function addToCart(page: Page, slug: string, quantity: number): Promise<vo
   await hydrated(page);
   await page.getByLabel('Quantity').fill(String(quantity));
   await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
-  await expect(page.locator('.product-info').getByText('Added to your cart.')).toBeVisible();
+  await expect(page.getByRole('banner').getByText('Added to your cart.')).toBeVisible();
 }
 
 /** Expects the header's cart to count `count` items. */
@@ -118,7 +118,7 @@ test('the cart refuses more than is in stock and updates in place', async ({ pag
   await hydrated(page);
   await page.getByLabel('Quantity').fill(String(stock + 1));
   await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
-  await expect(page.locator('.product-info').getByRole('status')).toContainText(`Only ${stock} of Ginger Beer, 4 pack are left.`);
+  await expect(page.getByRole('banner').getByRole('status')).toContainText(`Only ${stock} of Ginger Beer, 4 pack are left.`);
   await addToCart(page, 'ginger-beer-4-pack', 2);
   await page.goto('/cart');
   await hydrated(page);

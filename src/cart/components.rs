@@ -2,29 +2,32 @@
 
 use leptos::prelude::*;
 
-use super::api::{AddToCart, cart_count};
+use super::HeaderCounts;
+use super::api::{AddToCart, get_header_counts};
 use crate::catalog::ProductId;
 use crate::error::AppError;
 
-/// The cart count every page's header shows; `version` moves on after any cart
-/// change. `add` is the one add-to-cart action every form on a page shares:
-/// a listing renders dozens of forms, and one action (made once, with the app)
-/// keeps each of them cheap to render.
+/// The cart as every page's header knows it. `version` moves on after any
+/// cart change; `add` is the one add-to-cart action every form on a page
+/// shares (a listing renders dozens of forms; one action, made once with the
+/// app, keeps each of them cheap), and the header shows its outcome.
 #[derive(Clone, Copy)]
 pub struct CartContext {
-    pub count: Resource<Result<i32, AppError>>,
     pub version: RwSignal<u32>,
     pub add: ServerAction<AddToCart>,
 }
 
+/// The header's counts, fetched again whenever the cart, the notifications or
+/// who is signed in changes.
+#[derive(Clone, Copy)]
+pub struct HeaderCountsContext(pub Resource<Result<HeaderCounts, AppError>>);
+
 impl CartContext {
     /// Creates the context; called once by `App`.
-    pub fn provide(auth: crate::account::components::AuthContext) -> Self {
+    pub fn provide() -> Self {
         let version = RwSignal::new(0);
-        // Signing in merges a guest cart: count again then too.
-        let count = Resource::new(move || (version.get(), auth.version.get()), |_| cart_count());
         let add = ServerAction::<AddToCart>::new();
-        let context = CartContext { count, version, add };
+        let context = CartContext { version, add };
         provide_context(context);
         refresh_cart_on_success(add.value());
         context
@@ -51,16 +54,61 @@ where
     });
 }
 
-/// The header's link to the cart, with how many items it holds.
+impl HeaderCountsContext {
+    /// Creates the one header resource; called once by `App`, after the
+    /// contexts whose versions it follows.
+    pub fn provide(
+        auth: crate::account::components::AuthContext,
+        cart: CartContext,
+        bell: crate::notifications::pages::NotificationContext,
+    ) -> Self {
+        let counts = Resource::new(
+            move || (cart.version.get(), bell.version.get(), auth.version.get()),
+            |_| get_header_counts(),
+        );
+        let context = HeaderCountsContext(counts);
+        provide_context(context);
+        context
+    }
+}
+
+/// The header's link to the cart, with how many items it holds, and what the
+/// latest add-to-cart did.
 #[component]
 pub fn HeaderCart() -> impl IntoView {
-    let Some(cart) = use_context::<CartContext>() else { return ().into_any() };
+    let (Some(HeaderCountsContext(counts)), Some(cart)) = (use_context::<HeaderCountsContext>(), use_context::<CartContext>())
+    else {
+        return ().into_any();
+    };
+    // `try_get`: a render still running after its request went away (the
+    // client hung up) reads nothing instead of panicking.
+    let value = cart.add.value();
+    let outcome = move || match value.try_get().flatten() {
+        Some(Ok(_)) => Some(("cart-toast cart-toast-ok", "Added to your cart.".to_owned())),
+        Some(Err(error)) => {
+            Some(("cart-toast cart-toast-error", error.message_for("quantity").unwrap_or_else(|| error.to_string())))
+        }
+        None => None,
+    };
+    view! {
+        <div class="cart-header">
+            <div role="status" aria-live="polite" class="cart-status">
+                {move || outcome().map(|(class, text)| view! { <span class=class>{text}</span> })}
+            </div>
+            <HeaderCartLink counts />
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn HeaderCartLink(counts: Resource<Result<HeaderCounts, AppError>>) -> impl IntoView {
     view! {
         <a class="cart-link" href="/cart">
             "Cart"
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let count = cart.count.await.unwrap_or(0);
+                    let count = counts.await.map(|c| c.cart).unwrap_or(0);
                     view! {
                         <span class="cart-count" data-count=count.to_string()>
                             <span class="visually-hidden">", "</span>
@@ -72,26 +120,14 @@ pub fn HeaderCart() -> impl IntoView {
             </Suspense>
         </a>
     }
-    .into_any()
 }
 
 /// An "Add to cart" form; with `choose_quantity`, a quantity field too. It is a
-/// plain form post before hydration and updates the header in place after.
+/// plain form post before hydration and updates the header in place after;
+/// the header says what happened (one live region for all of a page's forms).
 #[component]
 pub fn AddToCartForm(product: ProductId, name: String, #[prop(optional)] choose_quantity: bool, stock: i32) -> impl IntoView {
     let Some(CartContext { add, .. }) = use_context::<CartContext>() else { return ().into_any() };
-    // On a page of many forms, each shows only what its own submit answered.
-    // `try_get`: a render still running when its request has gone (the client
-    // hung up) reads nothing rather than panicking.
-    let (input, value) = (add.input(), add.value());
-    let mine = move || input.try_get().flatten().is_none_or(|input| input.product == product.0);
-    let message = move || match value.try_get().flatten() {
-        Some(Ok(_)) if mine() => Some(("alert alert-success", "Added to your cart.".to_owned())),
-        Some(Err(error)) if mine() && (choose_quantity || input.try_get().flatten().is_some()) => {
-            Some(("alert alert-error", error.message_for("quantity").unwrap_or_else(|| error.to_string())))
-        }
-        _ => None,
-    };
     // The quantity has no `max`: the browser would refuse a larger number with
     // its own message, where the server's names how many are left.
     let quantity_id = format!("quantity-{}", product.0);
@@ -106,9 +142,6 @@ pub fn AddToCartForm(product: ProductId, name: String, #[prop(optional)] choose_
                 {if stock <= 0 { "Sold out" } else { "Add to cart" }}
                 <span class="visually-hidden">{format!(": {name}")}</span>
             </button>
-            <div role="status" aria-live="polite" class="add-to-cart-status">
-                {move || message().map(|(class, text)| view! { <p class=class>{text}</p> })}
-            </div>
         </ActionForm>
     }
     .into_any()

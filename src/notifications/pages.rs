@@ -3,23 +3,21 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{read_notifications, unread_notifications};
+use super::api::read_notifications;
 use crate::account::components::{AccountError, AuthContext};
-use crate::error::AppError;
+use crate::cart::components::HeaderCountsContext;
 use crate::ui::{Loading, Time};
 
-/// The unread count the header shows; `version` moves on when it may have changed.
+/// `version` moves on when the unread count may have changed; the header's
+/// counts (`HeaderCountsContext`) follow it.
 #[derive(Clone, Copy)]
 pub struct NotificationContext {
-    pub unread: Resource<Result<i64, AppError>>,
     pub version: RwSignal<u32>,
 }
 
 impl NotificationContext {
-    pub fn provide(auth: AuthContext) -> Self {
-        let version = RwSignal::new(0);
-        let unread = Resource::new(move || (version.get(), auth.version.get()), |_| unread_notifications());
-        let context = NotificationContext { unread, version };
+    pub fn provide() -> Self {
+        let context = NotificationContext { version: RwSignal::new(0) };
         provide_context(context);
         context
     }
@@ -28,13 +26,13 @@ impl NotificationContext {
 /// A bell linking to the notifications, with the unread count; signed-in only.
 #[component]
 pub fn HeaderBell() -> impl IntoView {
-    let Some(context) = use_context::<NotificationContext>() else { return ().into_any() };
+    let Some(HeaderCountsContext(counts)) = use_context::<HeaderCountsContext>() else { return ().into_any() };
     let auth = AuthContext::use_context();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let signed_in = match auth { Some(auth) => auth.viewer.await.ok().flatten().is_some(), None => false };
-                let unread = context.unread.await.unwrap_or(0);
+                let unread = counts.await.map(|c| c.unread).unwrap_or(0);
                 signed_in.then(|| view! {
                     <a class="bell-link" href="/notifications">
                         <span aria-hidden="true">"🔔"</span>
