@@ -130,3 +130,33 @@ test('the cart refuses more than is in stock and updates in place', async ({ pag
   await expect(page.getByText('Your cart is empty.')).toBeVisible();
   await expectCartCount(page, 0);
 });
+
+test('a declined card says so, and a card that asks for 3-D Secure pays once authenticated', async ({ page }) => {
+  await signUp(page, uniqueName('secure'));
+  await addToCart(page, 'chickpeas-400-g', 1);
+  await page.goto('/checkout');
+  await hydrated(page);
+  await fillNewAddress(page);
+  const number = await placeOrder(page);
+  await hydrated(page);
+  const card = page.locator('#card-element');
+  await card.getByPlaceholder('number').fill('4000000000000002');
+  await card.getByPlaceholder('exp_month').fill('12');
+  await card.getByPlaceholder('exp_year').fill('30');
+  await card.getByPlaceholder('cvc').fill('123');
+  await card.getByPlaceholder('postal_code').fill('62701');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await expect(page.locator('#card-status')).toHaveText('Your card was declined.');
+  await expect(page.locator('[data-status]')).toHaveText('Pending payment');
+
+  await card.getByPlaceholder('number').fill('4000000000003220');
+  await card.getByPlaceholder('exp_month').fill('12');
+  await card.getByPlaceholder('exp_year').fill('30');
+  await card.getByPlaceholder('cvc').fill('123');
+  await card.getByPlaceholder('postal_code').fill('62701');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  // localstripe's stand-in for the bank's 3-D Secure page.
+  await page.getByRole('button', { name: 'Complete authentication' }).click();
+  await expect(page.locator('[data-status]')).toHaveText('Processing');
+  await expect(page).toHaveURL(new RegExp(`/orders/${number}$`));
+});
