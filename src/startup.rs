@@ -90,6 +90,9 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/robots.txt", get(crate::catalog::seo::robots))
+        .route("/sitemap.xml", get(crate::catalog::seo::index))
+        .route("/sitemaps/{name}", get(crate::catalog::seo::file))
         .nest("/pkg", pkg)
         .nest("/media", media)
         .route("/account/avatar", post(avatar::upload).layer(DefaultBodyLimit::max(avatar::MAX_BYTES + 64 * 1024)))

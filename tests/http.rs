@@ -196,3 +196,34 @@ async fn anonymous_pages_come_from_memory_with_fresh_nonces_and_follow_catalog_c
     }
     assert!(fresh, "a price change shows within a second");
 }
+
+#[sqlx::test]
+async fn robots_and_the_sitemap_list_what_shoppers_may_find(pool: PgPool) {
+    shop(&pool).await;
+    let fruit: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = 'fresh-fruit'").fetch_one(&pool).await.unwrap();
+    NewProduct { active: false, ..NewProduct::new(fruit, "Secret Melon", "9.00") }.insert(&pool).await;
+    let app = common::app_with(pool.clone(), &[("TROVE_PUBLIC_URL", "https://shop.example.com")]);
+
+    let robots = get(&app, "/robots.txt").await;
+    assert_eq!(robots.status, StatusCode::OK);
+    assert!(robots.body.contains("Disallow: /account") && robots.body.contains("Disallow: /checkout"), "{}", robots.body);
+    assert!(robots.body.contains("Sitemap: https://shop.example.com/sitemap.xml"));
+
+    let index = get(&app, "/sitemap.xml").await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/xml"));
+    assert!(index.body.contains("<loc>https://shop.example.com/sitemaps/pages.xml</loc>"));
+    assert!(index.body.contains("<loc>https://shop.example.com/sitemaps/products-1.xml</loc>"));
+    assert!(!index.body.contains("products-2.xml"), "three products fit in one file");
+
+    let pages = get(&app, "/sitemaps/pages.xml").await;
+    assert!(pages.body.contains("<loc>https://shop.example.com/c/fresh-fruit</loc>"), "{}", pages.body);
+    let products = get(&app, "/sitemaps/products-1.xml").await;
+    assert_eq!(products.status, StatusCode::OK);
+    assert!(products.body.contains("<loc>https://shop.example.com/p/organic-bananas</loc><lastmod>"), "{}", products.body);
+    assert_eq!(products.body.matches("<url>").count(), 3, "active products only");
+    assert!(!products.body.contains("secret-melon"));
+    for missing in ["/sitemaps/products-2.xml", "/sitemaps/products-0.xml", "/sitemaps/other.xml"] {
+        assert_eq!(get(&app, missing).await.status, StatusCode::NOT_FOUND, "{missing}");
+    }
+}

@@ -8,6 +8,8 @@ pub mod components;
 pub mod db;
 pub mod pages;
 pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod seo;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,110 @@
+//! What search engines read (server only): `/robots.txt` and the sitemap, an
+//! index of files of at most 50,000 URLs each (the protocol's limit): the
+//! fixed pages and categories, then every active product.
+
+use std::fmt::Write;
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::state::AppState;
+
+/// URLs per sitemap file.
+pub const URLS_PER_FILE: i64 = 50_000;
+
+const XML: &str = "application/xml; charset=utf-8";
+
+/// Private areas stay out of search results; the sitemap is announced.
+pub async fn robots(State(state): State<AppState>) -> impl IntoResponse {
+    let body = format!(
+        "User-agent: *\nAllow: /\nDisallow: /account\nDisallow: /admin\nDisallow: /api/\nDisallow: /cart\n\
+         Disallow: /checkout\nDisallow: /orders\nDisallow: /notifications\nDisallow: /sign-\nDisallow: /forgot-password\n\
+         Disallow: /reset-password\n\nSitemap: {}/sitemap.xml\n",
+        state.config.public_url
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
+}
+
+/// The sitemap index: `pages.xml`, then `products-N.xml` for every 50,000 products.
+pub async fn index(State(state): State<AppState>) -> Response {
+    let count = match sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM products WHERE active"#).fetch_one(&state.pool).await {
+        Ok(count) => count,
+        Err(error) => return failed(error),
+    };
+    let base = escape(&state.config.public_url);
+    let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    xml.push_str(r#"<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#);
+    let _ = write!(xml, "<sitemap><loc>{base}/sitemaps/pages.xml</loc></sitemap>");
+    let files = ((count + URLS_PER_FILE - 1) / URLS_PER_FILE).max(1);
+    for file in 1..=files {
+        let _ = write!(xml, "<sitemap><loc>{base}/sitemaps/products-{file}.xml</loc></sitemap>");
+    }
+    xml.push_str("</sitemapindex>");
+    ([(header::CONTENT_TYPE, XML)], xml).into_response()
+}
+
+/// One file of the sitemap: `pages.xml` or `products-N.xml`.
+pub async fn file(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    let base = escape(&state.config.public_url);
+    let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    xml.push_str(r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#);
+    if name == "pages.xml" {
+        let _ = write!(xml, "<url><loc>{base}/</loc></url><url><loc>{base}/products</loc></url>");
+        let categories = match state.categories.get(&state.pool).await {
+            Ok(categories) => categories,
+            Err(error) => return failed(error),
+        };
+        for category in categories.iter() {
+            let _ = write!(xml, "<url><loc>{base}/c/{}</loc></url>", escape(&category.slug));
+        }
+    } else {
+        let Some(file) = name.strip_prefix("products-").and_then(|n| n.strip_suffix(".xml")).and_then(|n| n.parse::<i64>().ok())
+        else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        if file < 1 {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        let rows = sqlx::query!(
+            "SELECT slug, updated_at FROM products WHERE active ORDER BY id LIMIT $1 OFFSET $2",
+            URLS_PER_FILE,
+            (file - 1) * URLS_PER_FILE
+        )
+        .fetch_all(&state.pool)
+        .await;
+        let rows = match rows {
+            Ok(rows) if !rows.is_empty() || file == 1 => rows,
+            Ok(_) => return StatusCode::NOT_FOUND.into_response(),
+            Err(error) => return failed(error),
+        };
+        for row in rows {
+            let _ = write!(
+                xml,
+                "<url><loc>{base}/p/{}</loc><lastmod>{}</lastmod></url>",
+                escape(&row.slug),
+                row.updated_at.format("%Y-%m-%d")
+            );
+        }
+    }
+    xml.push_str("</urlset>");
+    ([(header::CONTENT_TYPE, XML)], xml).into_response()
+}
+
+fn failed(error: sqlx::Error) -> Response {
+    tracing::error!(%error, "sitemap query failed");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// Escapes text for XML character data.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn xml_text_is_escaped() {
+        assert_eq!(super::escape("a&b<c>'\""), "a&amp;b&lt;c&gt;&apos;&quot;");
+    }
+}
