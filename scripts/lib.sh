@@ -113,12 +113,7 @@ start_localstripe() {
   "$PY_VENV/bin/python" -m localstripe --from-scratch --port "$port" >/dev/null 2>&1 &
   STRIPE_PID=$!
   trap 'kill ${SMTP_PID:-} ${STRIPE_PID:-} 2>/dev/null || true' EXIT
-  local i
-  for i in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  die "localstripe did not start on port $port"
+  wait_for_port "$port" localstripe
 }
 
 # start_smtp PORT MAILDIR: a real SMTP server filing every message into MAILDIR;
@@ -129,12 +124,17 @@ start_smtp() {
   "$PY_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$maildir" &
   SMTP_PID=$!
   trap 'kill ${SMTP_PID:-} ${STRIPE_PID:-} 2>/dev/null || true' EXIT
+  wait_for_port "$port" "the test SMTP server"
+}
+
+# wait_for_port PORT WHAT: waits up to 10 s for a server to listen on PORT.
+wait_for_port() {
   local i
-  for i in $(seq 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+  for i in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     sleep 0.1
   done
-  die "the test SMTP server did not start on port $port"
+  die "$2 did not start on port $1"
 }
 
 # Starts the local PostgreSQL cluster and creates the `trove` role, unless

@@ -8,6 +8,12 @@ use common::{Jar, NewProduct, call, category, signed_in, user};
 use sqlx::PgPool;
 use trove::account::Role;
 
+/// How many items the header says the cart holds.
+async fn cart_count(app: &axum::Router, jar: &mut Jar) -> i64 {
+    let counts: serde_json::Value = serde_json::from_str(&call(app, jar, "header/counts", "").await.body).unwrap();
+    counts["cart"].as_i64().unwrap()
+}
+
 async fn products(pool: &PgPool) -> (i64, i64) {
     let cat = category(pool, "Pantry").await;
     let tea = NewProduct { stock: 4, ..NewProduct::new(cat, "Green Tea", "3.00") }.insert(pool).await;
@@ -26,7 +32,7 @@ async fn a_guest_cart_lives_in_an_http_only_cookie_and_joins_the_account_at_sign
     let cookie = added.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).find(|c| c.starts_with("trove_cart="));
     let cookie = cookie.expect("a guest cart cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert_eq!(call(&app, &mut guest, "cart/count", "").await.body, "3");
+    assert_eq!(cart_count(&app, &mut guest).await, 3);
 
     // Amy already has a cart with tea and jam in it.
     let mut amy = signed_in(&app, "amy").await;
@@ -73,11 +79,11 @@ async fn a_cart_cookie_cannot_open_someone_else_s_cart(pool: PgPool) {
     for presented in [amy_cart.to_string(), "00000000-0000-4000-8000-000000000000".to_owned(), "not-a-uuid".to_owned()] {
         let mut guest = Jar::default();
         guest.0.insert("trove_cart".into(), presented.clone());
-        assert_eq!(call(&app, &mut guest, "cart/count", "").await.body, "0", "{presented}");
+        assert_eq!(cart_count(&app, &mut guest).await, 0, "{presented}");
         let removed = call(&app, &mut guest, "cart/remove", &format!("product={tea}")).await;
         assert_eq!(removed.status, StatusCode::OK);
     }
-    assert_eq!(call(&app, &mut amy, "cart/count", "").await.body, "2", "amy's cart is untouched");
+    assert_eq!(cart_count(&app, &mut amy).await, 2, "amy's cart is untouched");
 }
 
 #[sqlx::test]
@@ -122,11 +128,27 @@ async fn checkout_needs_a_signed_in_shopper_and_offers_cards_only_with_stripe(po
     let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders").fetch_one(&pool).await.unwrap();
     assert_eq!(orders, 0, "no refused checkout left an order");
 
-    let placed = call(&app, &mut amy, "checkout/place", &format!("token={token}&payment=cash&{address}")).await;
+    let placed = call(&app, &mut amy, "checkout/place", &format!("token={token}&payment=cash&{address}&save_address=on")).await;
     assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
     // Submitted twice (a double click): the same order.
     let again = call(&app, &mut amy, "checkout/place", &format!("token={token}&payment=cash&{address}")).await;
     assert_eq!(again.body, placed.body);
     let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders").fetch_one(&pool).await.unwrap();
     assert_eq!(orders, 1);
+
+    // The new address was kept; the next checkout ships to it by its id.
+    let view: serde_json::Value = serde_json::from_str(&call(&app, &mut amy, "checkout/get", "").await.body).unwrap();
+    assert_eq!(view["addresses"].as_array().map(Vec::len), Some(1));
+    sqlx::query("UPDATE addresses SET city = 'Saved City'").execute(&pool).await.unwrap();
+    let saved: i64 = sqlx::query_scalar("SELECT id FROM addresses").fetch_one(&pool).await.unwrap();
+    call(&app, &mut amy, "cart/add", &format!("product={tea}")).await;
+    let second = "00000000-0000-4000-8000-000000000002";
+    let placed = call(&app, &mut amy, "checkout/place", &format!("token={second}&payment=cash&address={saved}")).await;
+    assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+    let city: String = sqlx::query_scalar("SELECT ship_city FROM orders WHERE number = $1")
+        .bind(placed.body.parse::<i64>().unwrap())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(city, "Saved City");
 }

@@ -351,25 +351,24 @@ async fn unpaid_card_orders_are_cancelled_after_the_configured_time_and_their_st
     assert_eq!(trove::orders::service::sweep_unpaid(&state).await.unwrap(), 0, "nothing twice");
 }
 
-#[sqlx::test]
-async fn fifty_buyers_for_ten_in_stock_give_ten_orders_and_forty_clear_refusals(pool: PgPool) {
+/// `count` shoppers, each with one of `product` in the cart, check out at the
+/// same moment (with `promo`); answers how many orders were placed and the refusals.
+async fn simultaneous_checkouts(pool: &PgPool, product: i64, count: usize, promo: Option<&'static str>) -> (usize, Vec<AppError>) {
     let config = std::sync::Arc::new(config());
-    let cat = category(&pool, "Limited").await;
-    let watch = NewProduct { stock: 10, ..NewProduct::new(cat, "Watch", "99.00") }.insert(&pool).await;
     let mut buyers = Vec::new();
-    for i in 0..50 {
-        let buyer = shopper(&pool, &format!("buyer{i}")).await;
-        add(&pool, buyer, watch, 1).await.unwrap();
+    for i in 0..count {
+        let buyer = shopper(pool, &format!("buyer{i}")).await;
+        add(pool, buyer, product, 1).await.unwrap();
         buyers.push(buyer);
     }
-    let start = std::sync::Arc::new(tokio::sync::Barrier::new(50));
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(count));
     let tasks: Vec<_> = buyers
         .into_iter()
         .map(|buyer| {
             let (pool, config, start) = (pool.clone(), config.clone(), start.clone());
             tokio::spawn(async move {
                 start.wait().await;
-                checkout(&pool, &config, buyer, None, token()).await
+                checkout(&pool, &config, buyer, promo, token()).await
             })
         })
         .collect();
@@ -381,6 +380,14 @@ async fn fifty_buyers_for_ten_in_stock_give_ten_orders_and_forty_clear_refusals(
             Err(error) => refused.push(error),
         }
     }
+    (placed, refused)
+}
+
+#[sqlx::test]
+async fn fifty_buyers_for_ten_in_stock_give_ten_orders_and_forty_clear_refusals(pool: PgPool) {
+    let cat = category(&pool, "Limited").await;
+    let watch = NewProduct { stock: 10, ..NewProduct::new(cat, "Watch", "99.00") }.insert(&pool).await;
+    let (placed, refused) = simultaneous_checkouts(&pool, watch, 50, None).await;
     assert_eq!(placed, 10);
     assert_eq!(refused.len(), 40);
     assert!(refused.iter().all(|e| *e == AppError::OutOfStock("Watch is sold out.".into())), "{refused:?}");
@@ -390,7 +397,6 @@ async fn fifty_buyers_for_ten_in_stock_give_ten_orders_and_forty_clear_refusals(
 
 #[sqlx::test]
 async fn a_promo_code_limited_to_five_uses_is_used_five_times_under_concurrent_checkouts(pool: PgPool) {
-    let config = std::sync::Arc::new(config());
     let cat = category(&pool, "Pantry").await;
     let coffee = NewProduct { stock: 1000, ..NewProduct::new(cat, "Coffee", "8.00") }.insert(&pool).await;
     create_promo(
@@ -399,30 +405,8 @@ async fn a_promo_code_limited_to_five_uses_is_used_five_times_under_concurrent_c
     )
     .await
     .unwrap();
-    let mut buyers = Vec::new();
-    for i in 0..20 {
-        let buyer = shopper(&pool, &format!("buyer{i}")).await;
-        add(&pool, buyer, coffee, 1).await.unwrap();
-        buyers.push(buyer);
-    }
-    let start = std::sync::Arc::new(tokio::sync::Barrier::new(20));
-    let tasks: Vec<_> = buyers
-        .into_iter()
-        .map(|buyer| {
-            let (pool, config, start) = (pool.clone(), config.clone(), start.clone());
-            tokio::spawn(async move {
-                start.wait().await;
-                checkout(&pool, &config, buyer, Some("FIVE"), token()).await
-            })
-        })
-        .collect();
-    let mut placed = 0;
-    for task in tasks {
-        match task.await.unwrap() {
-            Ok(_) => placed += 1,
-            Err(error) => assert_eq!(error.message_for("promo").as_deref(), Some("That promo code has been used up.")),
-        }
-    }
+    let (placed, refused) = simultaneous_checkouts(&pool, coffee, 20, Some("FIVE")).await;
+    assert!(refused.iter().all(|e| e.message_for("promo").as_deref() == Some("That promo code has been used up.")), "{refused:?}");
     assert_eq!(placed, 5);
     assert_eq!(count(&pool, "SELECT used_count::bigint FROM promo_codes WHERE code = 'FIVE'").await, 5);
     assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE promo_code = 'FIVE'").await, 5);

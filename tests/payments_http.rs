@@ -121,6 +121,10 @@ fn uuid_text() -> String {
     format!("00000000-0000-4000-8000-{:012}", common::unique() + u64::from(std::process::id()) * 1000)
 }
 
+async fn lamp_id(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT id FROM products WHERE name = 'Desk Lamp'").fetch_one(pool).await.unwrap()
+}
+
 async fn order_row(pool: &PgPool, number: i64) -> (String, bool, Option<String>) {
     sqlx::query_as("SELECT status::text, paid_at IS NOT NULL, stripe_payment_intent_id FROM orders WHERE number = $1")
         .bind(number)
@@ -164,10 +168,21 @@ async fn a_card_order_is_paid_through_stripe_and_becomes_processing(pool: PgPool
         .unwrap();
     assert_eq!(retrieved["customer"].as_str(), customer.as_deref());
 
+    // A second order is paid by the same Stripe customer, not a new one.
+    call(&app, &mut jar, "cart/add", &format!("product={}", lamp_id(&pool).await)).await;
+    let token2 = uuid_text();
+    let second = call(&app, &mut jar, "checkout/place", &format!("token={token2}&payment=card&{ADDRESS}")).await;
+    let second: i64 = second.body.parse().unwrap();
+    let card = card_token(stripe.port, "4242424242424242").await;
+    assert_eq!(call(&app, &mut jar, "orders/pay", &format!("number={second}&token={card}")).await.status, StatusCode::OK);
+    let customers = stripe_get(stripe.port, "/v1/customers").await;
+    assert_eq!(customers["data"].as_array().map(Vec::len), Some(1), "{customers}");
+
     // Paying again is refused: nothing is charged twice.
     let again = call(&app, &mut jar, "orders/pay", &format!("number={number}&token={token}")).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
-    let confirmation: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE subject LIKE 'Order #% confirmed%'")
+    let confirmation: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE subject = $1")
+        .bind(format!("Order #{number} confirmed"))
         .fetch_one(&pool)
         .await
         .unwrap();

@@ -29,6 +29,16 @@ async function fillNewAddress(page: Page): Promise<void> {
   await form.getByLabel('Postal code').fill('62701');
 }
 
+/** Fills Stripe's card form (localstripe's stand-in for Stripe.js in tests). */
+async function fillCard(page: Page, number: string): Promise<void> {
+  const card = page.locator('#card-element');
+  await card.getByPlaceholder('number').fill(number);
+  await card.getByPlaceholder('exp_month').fill('12');
+  await card.getByPlaceholder('exp_year').fill('30');
+  await card.getByPlaceholder('cvc').fill('123');
+  await card.getByPlaceholder('postal_code').fill('62701');
+}
+
 async function placeOrder(page: Page): Promise<string> {
   await page.getByRole('button', { name: 'Place order' }).click();
   await expect(page).toHaveURL(/\/orders\/\d+$/);
@@ -64,13 +74,7 @@ test('a guest fills a cart, signs up, and pays by card with a promo code', async
   const number = await placeOrder(page);
   await expect(page.locator('[data-status]')).toHaveText('Pending payment');
 
-  // The card form is Stripe's (localstripe's stand-in for Stripe.js in tests).
-  const card = page.locator('#card-element');
-  await card.getByPlaceholder('number').fill('4242424242424242');
-  await card.getByPlaceholder('exp_month').fill('12');
-  await card.getByPlaceholder('exp_year').fill('30');
-  await card.getByPlaceholder('cvc').fill('123');
-  await card.getByPlaceholder('postal_code').fill('62701');
+  await fillCard(page, '4242424242424242');
   await page.getByRole('button', { name: `Pay ${total}` }).click();
 
   await expect(page.locator('[data-status]')).toHaveText('Processing');
@@ -139,21 +143,12 @@ test('a declined card says so, and a card that asks for 3-D Secure pays once aut
   await fillNewAddress(page);
   const number = await placeOrder(page);
   await hydrated(page);
-  const card = page.locator('#card-element');
-  await card.getByPlaceholder('number').fill('4000000000000002');
-  await card.getByPlaceholder('exp_month').fill('12');
-  await card.getByPlaceholder('exp_year').fill('30');
-  await card.getByPlaceholder('cvc').fill('123');
-  await card.getByPlaceholder('postal_code').fill('62701');
+  await fillCard(page, '4000000000000002');
   await page.getByRole('button', { name: /^Pay / }).click();
   await expect(page.locator('#card-status')).toHaveText('Your card was declined.');
   await expect(page.locator('[data-status]')).toHaveText('Pending payment');
 
-  await card.getByPlaceholder('number').fill('4000000000003220');
-  await card.getByPlaceholder('exp_month').fill('12');
-  await card.getByPlaceholder('exp_year').fill('30');
-  await card.getByPlaceholder('cvc').fill('123');
-  await card.getByPlaceholder('postal_code').fill('62701');
+  await fillCard(page, '4000000000003220');
   await page.getByRole('button', { name: /^Pay / }).click();
   // localstripe's stand-in for the bank's 3-D Secure page.
   await page.getByRole('button', { name: 'Complete authentication' }).click();

@@ -1,8 +1,18 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { mainImage, openProductWithGallery } from './gallery';
 
 // This project runs with JavaScript disabled: every page and link works as
 // plain HTML.
+
+/** Fills and sends the sign-up form on the current page. */
+async function fillSignUp(page: Page, username: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Email').fill(`${username}@example.com`);
+  await page.getByLabel('First name').fill('No');
+  await page.getByLabel('Last name').fill('Script');
+  await page.getByLabel('Password').fill('a long enough phrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
 
 test('the shop can be browsed without JavaScript', async ({ page }) => {
   await page.goto('/');
@@ -39,12 +49,7 @@ test('signing in and out works without JavaScript, and a wrong password says so'
 test('signing up and keeping an address book work without JavaScript', async ({ page }) => {
   const username = `nojs${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   await page.goto('/sign-up');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Email').fill(`${username}@example.com`);
-  await page.getByLabel('First name').fill('No');
-  await page.getByLabel('Last name').fill('Script');
-  await page.getByLabel('Password').fill('a long enough phrase');
-  await page.getByRole('button', { name: 'Create account' }).click();
+  await fillSignUp(page, username);
   await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
 
   await page.goto('/account/addresses');
@@ -77,7 +82,13 @@ test('a cart is filled, changed and checked out with cash on delivery without Ja
   await expect(page).toHaveURL(/\/p\/red-lentils-1-kg/);
   await expect(page.getByRole('banner').locator('.cart-count')).toHaveAttribute('data-count', '2');
 
+  await page.goto('/p/rolled-oats-1-kg');
+  await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
+  await expect(page.getByRole('banner').locator('.cart-count')).toHaveAttribute('data-count', '3');
+
   await page.goto('/cart');
+  await page.getByRole('button', { name: /Remove.*Rolled Oats/ }).click();
+  await expect(page.locator('.cart-line')).toHaveCount(1);
   await page.locator('.cart-line').getByLabel(/Quantity/).fill('3');
   await page.locator('.cart-line').getByRole('button', { name: 'Update' }).click();
   await expect(page.getByRole('banner').locator('.cart-count')).toHaveAttribute('data-count', '3');
@@ -86,12 +97,7 @@ test('a cart is filled, changed and checked out with cash on delivery without Ja
   await page.getByRole('link', { name: 'Check out' }).click();
   await expect(page).toHaveURL(/\/sign-in\?next=\/checkout/);
   await page.getByRole('main').getByRole('link', { name: 'Create an account' }).click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Email').fill(`${username}@example.com`);
-  await page.getByLabel('First name').fill('No');
-  await page.getByLabel('Last name').fill('Script');
-  await page.getByLabel('Password').fill('a long enough phrase');
-  await page.getByRole('button', { name: 'Create account' }).click();
+  await fillSignUp(page, username);
   await page.goto('/checkout');
   await expect(page.getByText('3 × Red Lentils, 1 kg')).toBeVisible();
   const form = page.locator('form.checkout-form');

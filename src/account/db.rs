@@ -338,6 +338,19 @@ pub async fn addresses(executor: impl PgExecutor<'_>, user: UserId) -> Result<Ve
         .collect())
 }
 
+/// One of the user's addresses; `None` when it is not theirs.
+pub async fn address(executor: impl PgExecutor<'_>, user: UserId, id: i64) -> Result<Option<AddressInput>, sqlx::Error> {
+    sqlx::query_as!(
+        AddressInput,
+        "SELECT full_name, line1, line2, city, province, postal_code, country, phone
+         FROM addresses WHERE id = $2 AND user_id = $1",
+        user.0,
+        id
+    )
+    .fetch_optional(executor)
+    .await
+}
+
 /// Adds an address; the first one becomes the primary.
 pub async fn add_address(conn: &mut PgConnection, user: UserId, a: &AddressInput) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(

@@ -2,9 +2,9 @@
 //! the account area (profile, avatar, emails, phones, addresses, security).
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::ui::Moment;
-use uuid::Uuid;
 
 pub mod api;
 pub mod components;

@@ -11,7 +11,7 @@ use super::components::{AccountError, AccountNav, AuthContext};
 use super::rules::{COUNTRIES, PASSWORD_RULES, USERNAME_RULES, country_name, email_problem, password_problem, username_problem};
 use super::{Address, AddressInput, ContactEntry, ContactKind, Role};
 use crate::error::AppError;
-use crate::ui::{ErrorView, Field, FormStatus, Loading, Time, action_error, field_error};
+use crate::ui::{ErrorView, Field, FormStatus, Loading, Time, action_error, field_error, on_success};
 
 /// Browser-side checks: the rules the server applies, run as a field changes.
 fn password_check() -> Callback<String, Option<String>> {
@@ -26,26 +26,13 @@ fn email_check() -> Callback<String, Option<String>> {
     Callback::new(|value: String| email_problem(value.trim()).map(str::to_owned))
 }
 
-/// Bumps the signed-in state once `action` succeeds (header links change).
-fn refresh_auth_on_success<T, S>(value: S)
-where
-    T: Clone + Send + Sync + 'static,
-    S: Get<Value = Option<Result<T, crate::error::AppError>>> + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if matches!(value.get(), Some(Ok(_))) {
-            AuthContext::changed();
-        }
-    });
-}
-
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next");
     let reset_done = move || query.read().get("reset").as_deref() == Some("done");
     let action = ServerAction::<SignIn>::new();
-    refresh_auth_on_success(action.value());
+    on_success(action.value(), AuthContext::changed);
     let error = action_error(action.value());
     view! {
         <Title text="Sign in" />
@@ -77,7 +64,7 @@ pub fn SignUpPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next");
     let action = ServerAction::<SignUp>::new();
-    refresh_auth_on_success(action.value());
+    on_success(action.value(), AuthContext::changed);
     let error = action_error(action.value());
     let fields = &["username", "email", "first_name", "last_name", "password"];
     view! {
@@ -178,7 +165,7 @@ pub fn AccountPage() -> impl IntoView {
     let add_phone = ServerAction::<AddContact>::new();
     let remove = ServerAction::<RemoveContact>::new();
     let primary = ServerAction::<MakeContactPrimary>::new();
-    refresh_auth_on_success(profile.value());
+    on_success(profile.value(), AuthContext::changed);
     let account = Resource::new(
         move || {
             (
@@ -475,33 +462,33 @@ pub fn AddressFields(
     let id = move |field: &str| format!("{id_prefix}-{field}");
     let country = values.country.clone();
     view! {
-            <Field id=id("full-name") name=format!("{name}[full_name]") label="Full name" autocomplete="name" required=true
-                value=values.full_name.clone() error=field("full_name") />
-            <Field id=id("line1") name=format!("{name}[line1]") label="Address line 1" autocomplete="address-line1" required=true
-                value=values.line1.clone() error=field("line1") />
-            <Field id=id("line2") name=format!("{name}[line2]") label="Address line 2 (optional)" autocomplete="address-line2"
-                value=values.line2.clone() error=field("line2") />
-            <div class="field-row">
-                <Field id=id("city") name=format!("{name}[city]") label="City" autocomplete="address-level2" required=true
-                    value=values.city.clone() error=field("city") />
-                <Field id=id("province") name=format!("{name}[province]") label="State or province" autocomplete="address-level1"
-                    value=values.province.clone() error=field("province") />
+        <Field id=id("full-name") name=format!("{name}[full_name]") label="Full name" autocomplete="name" required=true
+            value=values.full_name.clone() error=field("full_name") />
+        <Field id=id("line1") name=format!("{name}[line1]") label="Address line 1" autocomplete="address-line1" required=true
+            value=values.line1.clone() error=field("line1") />
+        <Field id=id("line2") name=format!("{name}[line2]") label="Address line 2 (optional)" autocomplete="address-line2"
+            value=values.line2.clone() error=field("line2") />
+        <div class="field-row">
+            <Field id=id("city") name=format!("{name}[city]") label="City" autocomplete="address-level2" required=true
+                value=values.city.clone() error=field("city") />
+            <Field id=id("province") name=format!("{name}[province]") label="State or province" autocomplete="address-level1"
+                value=values.province.clone() error=field("province") />
+        </div>
+        <div class="field-row">
+            <Field id=id("postal-code") name=format!("{name}[postal_code]") label="Postal code" autocomplete="postal-code" required=true
+                value=values.postal_code.clone() error=field("postal_code") />
+            <div class="field">
+                <label for=id("country")>"Country"</label>
+                <select id=id("country") name=format!("{name}[country]") autocomplete="country">
+                    {COUNTRIES.iter().map(|(code, name)| view! {
+                        <option value=*code selected=*code == country>{*name}</option>
+                    }).collect_view()}
+                </select>
+                <p class="field-error">{move || field("country").get()}</p>
             </div>
-            <div class="field-row">
-                <Field id=id("postal-code") name=format!("{name}[postal_code]") label="Postal code" autocomplete="postal-code" required=true
-                    value=values.postal_code.clone() error=field("postal_code") />
-                <div class="field">
-                    <label for=id("country")>"Country"</label>
-                    <select id=id("country") name=format!("{name}[country]") autocomplete="country">
-                        {COUNTRIES.iter().map(|(code, name)| view! {
-                            <option value=*code selected=*code == country>{*name}</option>
-                        }).collect_view()}
-                    </select>
-                    <p class="field-error">{move || field("country").get()}</p>
-                </div>
-            </div>
-            <Field id=id("phone") name=format!("{name}[phone]") label="Phone (optional)" kind="tel" autocomplete="tel"
-                value=values.phone.clone() error=field("phone") />
+        </div>
+        <Field id=id("phone") name=format!("{name}[phone]") label="Phone (optional)" kind="tel" autocomplete="tel"
+            value=values.phone.clone() error=field("phone") />
     }
 }
 
@@ -511,7 +498,7 @@ pub fn SecurityPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     let device = ServerAction::<SignOutDevice>::new();
-    refresh_auth_on_success(device.value());
+    on_success(device.value(), AuthContext::changed);
     let devices = Resource::new(
         move || (change.version().get(), everywhere.version().get(), device.version().get()),
         |_| get_devices(),

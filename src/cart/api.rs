@@ -59,27 +59,20 @@ pub async fn merge_guest_cart(state: &AppState, auth: &Auth) -> Result<Uuid, App
     Ok(cart)
 }
 
-/// The cart with current prices, stock and any problems.
-#[server(prefix = "/api", endpoint = "cart/get")]
-pub async fn get_cart() -> Result<Cart, AppError> {
-    let state = AppState::current()?;
-    let auth = Auth::current()?;
-    let lines = match current_cart(&state, &auth, false).await? {
+/// The asker's cart priced as it is now (empty when there is none yet).
+#[cfg(feature = "ssr")]
+pub async fn load_cart(state: &AppState, auth: &Auth) -> Result<Cart, AppError> {
+    let lines = match current_cart(state, auth, false).await? {
         Some(cart) => db::lines(&state.pool, cart).await?,
         None => Vec::new(),
     };
     Ok(Cart { lines, currency: state.config.currency.clone() })
 }
 
-/// How many items the cart holds, for the header.
-#[server(prefix = "/api", endpoint = "cart/count")]
-pub async fn cart_count() -> Result<i32, AppError> {
-    let state = AppState::current()?;
-    let auth = Auth::current()?;
-    match current_cart(&state, &auth, false).await? {
-        Some(cart) => Ok(db::count(&state.pool, cart).await?),
-        None => Ok(0),
-    }
+/// The cart with current prices, stock and any problems.
+#[server(prefix = "/api", endpoint = "cart/get")]
+pub async fn get_cart() -> Result<Cart, AppError> {
+    load_cart(&AppState::current()?, &Auth::current()?).await
 }
 
 /// The header's counts: cart items and unread notifications, in one call so

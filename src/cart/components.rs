@@ -29,7 +29,7 @@ impl CartContext {
         let add = ServerAction::<AddToCart>::new();
         let context = CartContext { version, add };
         provide_context(context);
-        refresh_cart_on_success(add.value());
+        crate::ui::on_success(add.value(), CartContext::changed);
         context
     }
 
@@ -39,19 +39,6 @@ impl CartContext {
             context.version.update(|v| *v += 1);
         }
     }
-}
-
-/// Runs `CartContext::changed` whenever an action succeeds.
-pub fn refresh_cart_on_success<T, S>(value: S)
-where
-    T: Clone + Send + Sync + 'static,
-    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if matches!(value.get(), Some(Ok(_))) {
-            CartContext::changed();
-        }
-    });
 }
 
 impl HeaderCountsContext {

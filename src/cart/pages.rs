@@ -4,17 +4,17 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{RemoveFromCart, UpdateCartLine, get_cart};
-use super::components::refresh_cart_on_success;
+use super::components::CartContext;
 use super::{CartLine, MAX_QUANTITY};
 use crate::catalog::rules::format_money;
-use crate::ui::{ErrorView, FormStatus, Loading, action_error};
+use crate::ui::{ErrorView, FormStatus, Loading, action_error, on_success};
 
 #[component]
 pub fn CartPage() -> impl IntoView {
     let update = ServerAction::<UpdateCartLine>::new();
     let remove = ServerAction::<RemoveFromCart>::new();
-    refresh_cart_on_success(update.value());
-    refresh_cart_on_success(remove.value());
+    on_success(update.value(), CartContext::changed);
+    on_success(remove.value(), CartContext::changed);
     let cart = Resource::new(move || (update.version().get(), remove.version().get()), |_| get_cart());
     let error = Signal::derive(move || action_error(update.value()).get().or_else(|| action_error(remove.value()).get()));
     view! {

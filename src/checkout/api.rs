@@ -22,14 +22,8 @@ use {
 pub async fn get_checkout(promo: Option<String>) -> Result<CheckoutView, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    let auth = crate::session::Auth::current()?;
-    let cart = crate::cart::api::current_cart(&state, &auth, false).await?;
+    let cart = crate::cart::api::load_cart(&state, &crate::session::Auth::current()?).await?;
     let mut conn = state.pool.acquire().await?;
-    let lines = match cart {
-        Some(cart) => crate::cart::db::lines(&mut *conn, cart).await?,
-        None => Vec::new(),
-    };
-    let cart = crate::cart::Cart { lines, currency: state.config.currency.clone() };
     let addresses = crate::account::db::addresses(&mut *conn, viewer.id).await?;
     let subtotal = cart.subtotal();
     let (promo, terms) = match promo.as_deref().map(str::trim).filter(|code| !code.is_empty()) {
@@ -80,11 +74,8 @@ pub async fn place_order(
         fields
     } else {
         let id: i64 = address.parse().map_err(|_| AppError::field("address", "Choose an address to ship to.").reported())?;
-        crate::account::db::addresses(&mut *tx, viewer.id)
+        crate::account::db::address(&mut *tx, viewer.id, id)
             .await?
-            .into_iter()
-            .find(|saved| saved.id == id)
-            .map(|saved| saved.fields)
             .ok_or_else(|| AppError::field("address", "Choose an address to ship to.").reported())?
     };
     let order = db::NewOrder { user: viewer.id, token, method, address: &shipping, promo: promo.as_deref() };

@@ -10,15 +10,15 @@ use crate::account::AddressInput;
 use crate::account::components::AccountError;
 use crate::account::pages::AddressFields;
 use crate::account::rules::country_name;
-use crate::cart::components::refresh_cart_on_success;
+use crate::cart::components::CartContext;
 use crate::catalog::rules::format_money;
-use crate::ui::{FormStatus, Loading, action_error, field_error};
+use crate::ui::{FormStatus, Loading, action_error, field_error, on_success};
 
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     let query = use_query_map();
     let place = ServerAction::<PlaceOrder>::new();
-    refresh_cart_on_success(place.value());
+    on_success(place.value(), CartContext::changed);
     let checkout = Resource::new(move || query.with(|q| q.get("promo")), get_checkout);
     view! {
         <Title text="Checkout" />

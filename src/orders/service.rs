@@ -36,13 +36,12 @@ async fn customer(state: &AppState, payments: &Payments, viewer: &Viewer) -> Res
 }
 
 /// The order's PaymentIntent, created on the first attempt to pay.
-async fn intent(state: &AppState, payments: &Payments, viewer: &Viewer, order: &Locked) -> Result<String, AppError> {
+async fn intent(state: &AppState, payments: &Payments, customer: &str, order: &Locked) -> Result<String, AppError> {
     if let Some(intent) = &order.payment_intent {
         return Ok(intent.clone());
     }
-    let customer = customer(state, payments, viewer).await?;
     let amount = minor_units(order.total).ok_or(AppError::Internal)?;
-    let created = payments.create_intent(order.id, order.number.0, amount, &state.config.currency, &customer).await?;
+    let created = payments.create_intent(order.id, order.number.0, amount, &state.config.currency, customer).await?;
     Ok(db::set_payment_intent(&state.pool, order.id, &created.id).await?.unwrap_or(created.id))
 }
 
@@ -56,8 +55,8 @@ pub async fn pay(state: &AppState, viewer: &Viewer, number: OrderNumber, token: 
     if order.payment_method != PaymentMethod::Card || order.status != OrderStatus::PendingPayment || order.paid {
         return Err(AppError::BadRequest(format!("Order {number} does not need paying.")).reported());
     }
-    let intent_id = intent(state, payments, viewer, &order).await?;
     let customer = customer(state, payments, viewer).await?;
+    let intent_id = intent(state, payments, &customer, &order).await?;
     let card = payments.add_card(&customer, token).await?;
     let intent = payments.pay(&intent_id, &card).await?;
     settle(state, &intent).await

@@ -94,6 +94,20 @@ where
     Signal::derive(move || value.get().and_then(|result| result.err()))
 }
 
+/// Runs `then` each time an action's latest result is a success (to refresh
+/// what depends on it, such as the header).
+pub fn on_success<T, S>(value: S, then: fn())
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            then();
+        }
+    });
+}
+
 /// A labelled input with its hint and its error, announced to screen readers.
 #[component]
 pub fn Field(
