@@ -192,7 +192,8 @@ SITE_DEBUG="$ROOT/target/site-dev"
 build_site() {
   log "Building Trove ${1:-(debug)}"
   if [ "${1:-}" = --release ]; then export LEPTOS_SITE_ROOT=target/site; else export LEPTOS_SITE_ROOT=target/site-dev; fi
-  cargo leptos build "$@"
+  # --split: lazy routes (the admin area) ship as their own WASM chunks.
+  cargo leptos build --split "$@"
   if [ "${1:-}" = --release ]; then
     # Precompressed copies: served as-is to browsers that accept them.
     local file

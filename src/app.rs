@@ -3,12 +3,13 @@
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 use crate::account::components::{AuthContext, HeaderAccount};
 use crate::account::pages::{
     AccountPage, AddressesPage, ForgotPasswordPage, OutboxPage, ResetPasswordPage, SecurityPage, SignInPage, SignUpPage,
 };
+use crate::admin::pages as admin;
 use crate::cart::components::{CartContext, HeaderCart, HeaderCountsContext};
 use crate::cart::pages::CartPage;
 use crate::catalog::Layout;
@@ -73,7 +74,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/outbox") view=OutboxPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view={Lazy::<admin::DashboardRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders") view={Lazy::<admin::OrdersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders/:number") view={Lazy::<admin::OrderRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products") view={Lazy::<admin::ProductsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products/new") view={Lazy::<admin::ProductRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products/import") view={Lazy::<admin::ImportRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products/:id") view={Lazy::<admin::ProductRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/categories") view={Lazy::<admin::CategoriesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/promos") view={Lazy::<admin::PromosRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view={Lazy::<admin::UsersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/:id") view={Lazy::<admin::UserRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view={Lazy::<admin::AuditRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/outbox") view={Lazy::<OutboxPage>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />

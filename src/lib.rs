@@ -1,6 +1,7 @@
 //! Trove: a self-hosted web store.
 
 pub mod account;
+pub mod admin;
 pub mod app;
 pub mod cart;
 pub mod catalog;
@@ -16,6 +17,8 @@ pub mod config;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod media;
 #[cfg(feature = "ssr")]
 pub mod page_cache;
 #[cfg(feature = "ssr")]
@@ -38,9 +41,12 @@ pub mod telemetry;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // A signal for people and tests that the page is now interactive.
-    if let Some(body) = leptos::prelude::document().body() {
+    // Lazy routes (the admin area) load their code before hydrating.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let body = leptos::prelude::document().body().expect("a page has a body");
+        leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+        // A signal for people and tests that the page is now interactive.
         let _ = body.set_attribute("data-hydrated", "");
-    }
+    });
 }

@@ -65,6 +65,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
             None
         }
     });
+    let config_media_dir = config.media_dir.clone();
     AppState {
         leptos_options,
         pool,
@@ -72,6 +73,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
         categories: Default::default(),
         pages: Default::default(),
         payments,
+        media: crate::media::Media::local(config_media_dir),
     }
 }
 
@@ -96,6 +98,15 @@ pub fn router(state: AppState) -> Router {
         .nest("/pkg", pkg)
         .nest("/media", media)
         .route("/account/avatar", post(avatar::upload).layer(DefaultBodyLimit::max(avatar::MAX_BYTES + 64 * 1024)))
+        .route(
+            "/admin/products/{id}/images",
+            post(crate::admin::upload::upload).layer(DefaultBodyLimit::max(crate::admin::upload::MAX_BODY_BYTES)),
+        )
+        .route("/admin/products.csv", get(crate::admin::csv::export))
+        .route(
+            "/admin/products/import",
+            post(crate::admin::csv::import).layer(DefaultBodyLimit::max(crate::admin::csv::MAX_BYTES + 64 * 1024)),
+        )
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

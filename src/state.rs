@@ -21,6 +21,8 @@ pub struct AppState {
     pub pages: crate::page_cache::PageCache,
     /// Card payments, when Stripe is configured.
     pub payments: Option<crate::payments::Payments>,
+    /// Uploaded images.
+    pub media: crate::media::Media,
 }
 
 impl AppState {

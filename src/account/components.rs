@@ -55,8 +55,8 @@ pub fn HeaderAccount() -> impl IntoView {
                 match auth.viewer.await.ok().flatten() {
                     Some(viewer) => view! {
                         <ul class="account-links">
-                            {viewer.role.includes(Role::Admin).then(|| view! {
-                                <li><a href="/admin/outbox">"Admin"</a></li>
+                            {viewer.role.includes(Role::Moderator).then(|| view! {
+                                <li><a href=if viewer.role.includes(Role::Admin) { "/admin" } else { "/admin/orders" }>"Admin"</a></li>
                             })}
                             <li><a href="/account">"Account" <span class="visually-hidden">" of " {viewer.username.clone()}</span></a></li>
                             <li>

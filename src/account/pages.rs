@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::*;
 use super::components::{AccountError, AccountNav, AuthContext};
 use super::rules::{COUNTRIES, PASSWORD_RULES, USERNAME_RULES, country_name, email_problem, password_problem, username_problem};
-use super::{Address, AddressInput, ContactEntry, ContactKind, Role};
+use super::{Address, AddressInput, ContactEntry, ContactKind, OutboxEmail, Role};
 use crate::error::AppError;
 use crate::ui::{ErrorView, Field, FormStatus, Loading, Time, action_error, field_error, on_success};
 
@@ -579,9 +579,18 @@ pub fn SecurityPage() -> impl IntoView {
 
 /// Outgoing mail, newest first (admins): development's inbox when no SMTP
 /// server is configured.
-#[component]
-pub fn OutboxPage() -> impl IntoView {
-    let outbox = Resource::new(|| (), |_| get_outbox());
+pub struct OutboxPage {
+    outbox: Resource<Result<Vec<OutboxEmail>, AppError>>,
+}
+
+#[leptos_router::lazy_route]
+impl leptos_router::LazyRoute for OutboxPage {
+    fn data() -> Self {
+        OutboxPage { outbox: Resource::new(|| (), |_| get_outbox()) }
+    }
+
+    fn view(this: Self) -> AnyView {
+    let outbox = this.outbox;
     view! {
         <Title text="Email outbox" />
         <section class="admin-page">
@@ -611,5 +620,6 @@ pub fn OutboxPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }.into_any()
     }
 }

@@ -291,6 +291,17 @@ pub async fn cancel(
     Ok(())
 }
 
+/// Records that a cash-on-delivery order's money was collected.
+pub async fn record_cash_payment(conn: &mut PgConnection, order: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE orders SET paid_at = now(), updated_at = now() WHERE id = $1 AND paid_at IS NULL AND payment_method = 'CASH_ON_DELIVERY'",
+        order
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Marks the card order paid by `payment_intent` as paid and processing, once:
 /// later calls (webhook after return page, or a replayed event) change nothing.
 /// An amount that is not the order's total is refused and logged.

@@ -44,6 +44,31 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    pub const ALL: [OrderStatus; 6] = [
+        OrderStatus::PendingPayment,
+        OrderStatus::Processing,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+        OrderStatus::Cancelled,
+        OrderStatus::Refunded,
+    ];
+
+    /// The value filters put in URLs.
+    pub fn param(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "pending",
+            OrderStatus::Processing => "processing",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+
+    pub fn from_param(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.param() == value)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             OrderStatus::PendingPayment => "Pending payment",
@@ -68,6 +93,93 @@ impl OrderStatus {
             OrderStatus::Shipped => "status status-shipped",
             OrderStatus::Delivered => "status status-delivered",
             OrderStatus::Cancelled | OrderStatus::Refunded => "status status-closed",
+        }
+    }
+}
+
+/// What staff may do to an order. Orders move forward only: processing →
+/// shipped → delivered; cancelled before shipping; a paid card order that has
+/// shipped is refunded through Stripe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StaffAction {
+    Ship,
+    Deliver,
+    Cancel,
+    Refund,
+}
+
+impl StaffAction {
+    pub const ALL: [StaffAction; 4] = [StaffAction::Ship, StaffAction::Deliver, StaffAction::Cancel, StaffAction::Refund];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffAction::Ship => "Mark shipped",
+            StaffAction::Deliver => "Mark delivered",
+            StaffAction::Cancel => "Cancel order",
+            StaffAction::Refund => "Refund payment",
+        }
+    }
+
+    /// The value forms post.
+    pub fn param(self) -> &'static str {
+        match self {
+            StaffAction::Ship => "ship",
+            StaffAction::Deliver => "deliver",
+            StaffAction::Cancel => "cancel",
+            StaffAction::Refund => "refund",
+        }
+    }
+
+    pub fn from_param(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.param() == value)
+    }
+
+    /// Moderators advance orders; cancelling and refunding are for admins.
+    pub fn required_role(self) -> crate::account::Role {
+        match self {
+            StaffAction::Ship | StaffAction::Deliver => crate::account::Role::Moderator,
+            StaffAction::Cancel | StaffAction::Refund => crate::account::Role::Admin,
+        }
+    }
+
+    /// Whether an order in `status`, paid this way, can take this action.
+    pub fn allowed(self, status: OrderStatus, method: PaymentMethod, paid: bool) -> bool {
+        match self {
+            StaffAction::Ship => status == OrderStatus::Processing,
+            StaffAction::Deliver => status == OrderStatus::Shipped,
+            StaffAction::Cancel => status.cancellable(),
+            StaffAction::Refund => {
+                paid && method == PaymentMethod::Card && matches!(status, OrderStatus::Shipped | OrderStatus::Delivered)
+            }
+        }
+    }
+
+    /// The status an order ends in.
+    pub fn target(self) -> OrderStatus {
+        match self {
+            StaffAction::Ship => OrderStatus::Shipped,
+            StaffAction::Deliver => OrderStatus::Delivered,
+            StaffAction::Cancel => OrderStatus::Cancelled,
+            StaffAction::Refund => OrderStatus::Refunded,
+        }
+    }
+
+    /// Why it cannot be done, for the error message.
+    pub fn refusal(self, status: OrderStatus) -> String {
+        match self {
+            StaffAction::Refund => format!(
+                "Only a paid card order that has shipped can be refunded; this one is {}. Cancel an order that has not shipped.",
+                status.label().to_lowercase()
+            ),
+            _ => format!(
+                "An order that is {} cannot be {}.",
+                status.label().to_lowercase(),
+                match self.target() {
+                    OrderStatus::Shipped => "shipped",
+                    OrderStatus::Delivered => "marked delivered",
+                    _ => "cancelled",
+                }
+            ),
         }
     }
 }

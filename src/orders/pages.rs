@@ -77,11 +77,35 @@ pub fn OrderPage() -> impl IntoView {
 
 #[component]
 fn OrderView(order: OrderDetail, card: Option<CardForm>, cancel: ServerAction<CancelOrder>) -> impl IntoView {
+    let title = format!("Order {}", order.number);
+    let cancel_error = action_error(cancel.value());
+    let total = format_money(order.totals.total, &order.currency);
+    view! {
+        <Title text=title.clone() />
+        <article class="order-page">
+            <h1>{title}</h1>
+            <p>"Placed " <Time at=order.placed_at.clone() /> " · " <span class=order.status.css() data-status=order.status.label()>{order.status.label()}</span></p>
+            {card.map(|card| view! { <CardPayment card number=order.number.0 total=total.clone() /> })}
+            <OrderPanels order=order.clone() />
+            {order.status.cancellable().then(|| view! {
+                <ActionForm action=cancel attr:class="cancel-order">
+                    <FormStatus error=cancel_error fields=&[] />
+                    <input type="hidden" name="number" value=order.number.0.to_string() />
+                    <button type="submit" class="button button-danger">"Cancel order"</button>
+                </ActionForm>
+            })}
+            <p><a href="/orders">"All your orders"</a></p>
+        </article>
+    }
+}
+
+/// Items with totals, delivery and payment, and the status timeline: the
+/// shopper's order page and the admin's show the same.
+#[component]
+pub fn OrderPanels(order: OrderDetail) -> impl IntoView {
     let currency = order.currency.clone();
     let money = move |amount| format_money(amount, &currency);
-    let title = format!("Order {}", order.number);
     let a = &order.address;
-    let cancel_error = action_error(cancel.value());
     let payment_state = match (order.paid_at.clone(), order.status) {
         (Some(at), _) => format!("Paid {}", at.text),
         (None, OrderStatus::PendingPayment) => "Waiting for payment".to_owned(),
@@ -90,11 +114,6 @@ fn OrderView(order: OrderDetail, card: Option<CardForm>, cancel: ServerAction<Ca
     };
     let total = money(order.totals.total);
     view! {
-        <Title text=title.clone() />
-        <article class="order-page">
-            <h1>{title}</h1>
-            <p>"Placed " <Time at=order.placed_at.clone() /> " · " <span class=order.status.css() data-status=order.status.label()>{order.status.label()}</span></p>
-            {card.map(|card| view! { <CardPayment card number=order.number.0 total=total.clone() /> })}
             <div class="order-grid">
                 <section class="panel" aria-labelledby="items-heading">
                     <h2 id="items-heading">"Items"</h2>
@@ -142,15 +161,6 @@ fn OrderView(order: OrderDetail, card: Option<CardForm>, cancel: ServerAction<Ca
                     </ol>
                 </section>
             </div>
-            {order.status.cancellable().then(|| view! {
-                <ActionForm action=cancel attr:class="cancel-order">
-                    <FormStatus error=cancel_error fields=&[] />
-                    <input type="hidden" name="number" value=order.number.0.to_string() />
-                    <button type="submit" class="button button-danger">"Cancel order"</button>
-                </ActionForm>
-            })}
-            <p><a href="/orders">"All your orders"</a></p>
-        </article>
     }
 }
 

@@ -3,7 +3,7 @@
 //! gives unpaid orders' stock back.
 
 use super::db::{self, Locked};
-use super::{OrderNumber, OrderStatus, PayOutcome, PaymentMethod};
+use super::{OrderNumber, OrderStatus, PayOutcome, PaymentMethod, StaffAction};
 use crate::account::{UserId, Viewer};
 use crate::checkout::rules::minor_units;
 use crate::error::AppError;
@@ -100,37 +100,84 @@ async fn settle(state: &AppState, intent: &Intent) -> Result<PayOutcome, AppErro
 pub async fn cancel_by_shopper(state: &AppState, viewer: &Viewer, number: OrderNumber) -> Result<(), AppError> {
     let mut tx = state.pool.begin().await?;
     let order = own_order(&mut tx, viewer.id, number).await?;
+    drop(tx);
+    cancel(state, &order, viewer.id, "").await
+}
+
+/// Cancels `order` (already checked as theirs, or as staff) in its own
+/// transaction: a payment under way is stopped (or, if it succeeded after
+/// all, recorded first and then refunded), stock comes back.
+async fn cancel(state: &AppState, order: &Locked, actor: UserId, note: &str) -> Result<(), AppError> {
+    let mut tx = state.pool.begin().await?;
+    let Some(mut order) = db::lock(&mut tx, order.number).await? else { return Err(AppError::not_found()) };
     if order.status == OrderStatus::PendingPayment
         && let (Some(payments), Some(intent)) = (&state.payments, &order.payment_intent)
     {
         // A payment may be under way: make sure it can no longer succeed.
         let current = payments.retrieve_intent(intent).await?;
         if current.succeeded() {
-            drop(tx);
-            let mut tx = state.pool.begin().await?;
             db::mark_paid(&mut tx, &state.config, &current.id, current.amount).await?;
-            tx.commit().await?;
-            return Box::pin(cancel_by_shopper(state, viewer, number)).await;
-        }
-        if current.status != "canceled" {
+            order = db::lock(&mut tx, order.number).await?.ok_or(AppError::Internal)?;
+        } else if current.status != "canceled" {
             payments.cancel_intent(intent).await?;
         }
     }
-    db::cancel(&mut tx, &state.config, &order, Some(viewer.id), "").await?;
+    db::cancel(&mut tx, &state.config, &order, Some(actor), note).await?;
     if order.paid && order.payment_method == PaymentMethod::Card {
-        refund(state, &mut tx, &order).await?;
+        refund(state, &mut tx, &Locked { status: OrderStatus::Cancelled, ..order.clone() }, Some(actor)).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
-/// Refunds a cancelled card order through Stripe and records it.
-async fn refund(state: &AppState, tx: &mut sqlx::PgConnection, order: &Locked) -> Result<(), AppError> {
+/// Staff move an order along one allowed step (see `StaffAction`), notifying
+/// the customer and writing the audit log. Marking a cash-on-delivery order
+/// delivered records its payment. Returns the status it ends in.
+pub async fn staff_action(
+    state: &AppState,
+    viewer: &Viewer,
+    number: OrderNumber,
+    action: StaffAction,
+    note: &str,
+) -> Result<OrderStatus, AppError> {
+    if !viewer.role.includes(action.required_role()) {
+        return Err(AppError::Forbidden.reported());
+    }
+    let mut tx = state.pool.begin().await?;
+    let order = db::lock(&mut tx, number).await?.ok_or_else(AppError::not_found)?;
+    if !action.allowed(order.status, order.payment_method, order.paid) {
+        return Err(AppError::Conflict { field: "action".into(), message: action.refusal(order.status) }.reported());
+    }
+    match action {
+        StaffAction::Ship => db::change_status(&mut tx, &state.config, &order, OrderStatus::Shipped, Some(viewer.id), note).await?,
+        StaffAction::Deliver => {
+            if order.payment_method == PaymentMethod::CashOnDelivery && !order.paid {
+                db::record_cash_payment(&mut tx, order.id).await?;
+            }
+            db::change_status(&mut tx, &state.config, &order, OrderStatus::Delivered, Some(viewer.id), note).await?;
+        }
+        StaffAction::Cancel => {
+            drop(tx);
+            cancel(state, &order, viewer.id, note).await?;
+            tx = state.pool.begin().await?;
+        }
+        StaffAction::Refund => refund(state, &mut tx, &order, Some(viewer.id)).await?,
+    }
+    let ended = db::lock(&mut tx, number).await?.ok_or(AppError::Internal)?.status;
+    let audit = crate::admin::db::Audit::new(viewer.id, &format!("order.{}", action.param()), "order", number.0.to_string())
+        .summary(format!("Order {number}: {} → {}", order.status.label(), ended.label()))
+        .change(serde_json::json!({ "status": order.status.label() }), serde_json::json!({ "status": ended.label(), "note": note }));
+    audit.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Refunds a paid card order (cancelled, or shipped) through Stripe and records it.
+async fn refund(state: &AppState, tx: &mut sqlx::PgConnection, order: &Locked, actor: Option<UserId>) -> Result<(), AppError> {
     let payments = payments(state)?;
     let intent = order.payment_intent.as_deref().ok_or(AppError::Internal)?;
     payments.refund(order.id, intent).await?;
-    let cancelled = Locked { status: OrderStatus::Cancelled, ..order.clone() };
-    db::change_status(tx, &state.config, &cancelled, OrderStatus::Refunded, None, "").await?;
+    db::change_status(tx, &state.config, order, OrderStatus::Refunded, actor, "").await?;
     Ok(())
 }
 

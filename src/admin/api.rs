@@ -1,0 +1,476 @@
+//! Admin server functions. Each checks the viewer's role itself first:
+//! products, categories, promo codes, users, the dashboard and the audit log
+//! are for admins; orders are for moderators too (who may advance them but
+//! not cancel or refund).
+
+use leptos::prelude::*;
+
+use super::{
+    AdminOrder, AuditPage, CategoryRow, Dashboard, OrderList, ProductEditor, ProductInput, ProductTable, PromoInput,
+    PromoRow, UserDetail, UserList,
+};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::db::{self, Audit},
+    super::rules,
+    super::{OrderFilter, ProductFilter},
+    crate::account::guard::require_role,
+    crate::account::{Role, UserId},
+    crate::orders::{OrderNumber, OrderStatus, PaymentMethod, StaffAction},
+    crate::state::AppState,
+    serde_json::json,
+};
+
+#[server(prefix = "/api", endpoint = "admin/dashboard")]
+pub async fn get_dashboard() -> Result<Dashboard, AppError> {
+    require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let now = chrono::Utc::now();
+    let (today, week, month) = db::period_figures(&state.pool, now).await?;
+    let days = db::revenue_by_day(&state.pool, now, 30).await?;
+    let low_stock = db::low_stock(&state.pool, 10).await?;
+    let (newest, _) = db::orders(&state.pool, &OrderFilter::default(), 8).await?;
+    Ok(Dashboard { currency: state.config.currency.clone(), today, week, month, days, low_stock, newest })
+}
+
+// ---- orders ----
+
+#[server(prefix = "/api", endpoint = "admin/orders/list")]
+pub async fn get_admin_orders(
+    status: Option<String>,
+    method: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    customer: Option<String>,
+    page: Option<u32>,
+) -> Result<OrderList, AppError> {
+    require_role(Role::Moderator)?;
+    let state = AppState::current()?;
+    let date = |d: Option<String>, field: &str| -> Result<Option<String>, AppError> {
+        match d.filter(|d| !d.trim().is_empty()) {
+            None => Ok(None),
+            Some(d) if rules::is_date(d.trim()) => Ok(Some(d.trim().to_owned())),
+            Some(_) => Err(AppError::field(field, "Enter a date as YYYY-MM-DD.").reported()),
+        }
+    };
+    let filter = OrderFilter {
+        status: status.as_deref().and_then(OrderStatus::from_param),
+        method: method.as_deref().and_then(PaymentMethod::from_param),
+        from: date(from, "from")?,
+        to: date(to, "to")?,
+        customer: customer.unwrap_or_default(),
+        page: page.unwrap_or(1).max(1),
+    };
+    Ok(db::order_list(&state.pool, &state.config.currency, &filter).await?)
+}
+
+#[server(prefix = "/api", endpoint = "admin/orders/get")]
+pub async fn get_admin_order(number: i64) -> Result<AdminOrder, AppError> {
+    let viewer = require_role(Role::Moderator)?;
+    let state = AppState::current()?;
+    let number = OrderNumber(number);
+    let mut conn = state.pool.acquire().await?;
+    let (_, order) = crate::orders::db::detail(&mut conn, None, number).await?.ok_or_else(AppError::not_found)?;
+    let (customer_id, customer, email) = db::order_customer(&mut *conn, number).await?.ok_or_else(AppError::not_found)?;
+    let paid = order.paid_at.is_some();
+    let actions = StaffAction::ALL
+        .into_iter()
+        .filter(|a| viewer.role.includes(a.required_role()) && a.allowed(order.status, order.payment_method, paid))
+        .collect();
+    Ok(AdminOrder { order, customer, email, customer_id, actions })
+}
+
+/// Ships, delivers, cancels or refunds an order (see `StaffAction`).
+#[server(prefix = "/api", endpoint = "admin/orders/advance")]
+pub async fn advance_order(number: i64, action: String, note: Option<String>) -> Result<String, AppError> {
+    let viewer = require_role(Role::Moderator)?;
+    let state = AppState::current()?;
+    let action = StaffAction::from_param(&action).ok_or_else(|| AppError::BadRequest("Unknown order action.".into()).reported())?;
+    let note = note.unwrap_or_default();
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        return Err(AppError::field("note", "Use at most 500 characters.").reported());
+    }
+    let ended = crate::orders::service::staff_action(&state, &viewer, OrderNumber(number), action, note).await?;
+    Ok(format!("Order #{number} is now {}.", ended.label().to_lowercase()))
+}
+
+// ---- products ----
+
+#[server(prefix = "/api", endpoint = "admin/products/list")]
+#[allow(clippy::too_many_arguments)]
+pub async fn get_admin_products(
+    search: Option<String>,
+    category: Option<i64>,
+    state: Option<String>,
+    out_of_stock: Option<bool>,
+    on_offer: Option<bool>,
+    sort: Option<String>,
+    page: Option<u32>,
+) -> Result<ProductTable, AppError> {
+    require_role(Role::Admin)?;
+    let app = AppState::current()?;
+    let filter = ProductFilter {
+        search: search.unwrap_or_default(),
+        category,
+        state: state.unwrap_or_default(),
+        out_of_stock: out_of_stock.unwrap_or(false),
+        on_offer: on_offer.unwrap_or(false),
+        sort: sort.unwrap_or_default(),
+        page: page.unwrap_or(1).max(1),
+    };
+    let (products, has_next, total) = db::products(&app.pool, &filter).await?;
+    let categories = db::categories(&app.pool).await?;
+    Ok(ProductTable { currency: app.config.currency.clone(), products, categories, page: filter.page, has_next, total })
+}
+
+/// The editor for product `id`, or an empty one for a new product.
+#[server(prefix = "/api", endpoint = "admin/products/get")]
+pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditor, AppError> {
+    require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let categories = db::categories(&state.pool).await?;
+    let Some(id) = id else {
+        let input = ProductInput { active: Some("on".into()), stock: "0".into(), ..Default::default() };
+        return Ok(ProductEditor { id: None, input, archived: false, sold: false, images: Vec::new(), categories });
+    };
+    let (input, archived, sold) = db::product_input(&state.pool, id).await?.ok_or_else(AppError::not_found)?;
+    let images = db::images(&state.pool, id).await?;
+    Ok(ProductEditor { id: Some(id), input, archived, sold, images, categories })
+}
+
+/// Creates (no `id`) or updates a product; a new product's editor opens next.
+#[server(prefix = "/api", endpoint = "admin/products/save")]
+pub async fn save_product(id: Option<i64>, input: ProductInput) -> Result<i64, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let draft = rules::product_draft(&input).map_err(|e| AppError::Validation(e).reported())?;
+    let mut tx = state.pool.begin().await?;
+    let id = match id {
+        None => {
+            let id = db::create_product(&mut tx, &draft).await.map_err(AppError::reported)?;
+            Audit::new(viewer.id, "product.create", "product", id)
+                .summary(format!("Created {}", draft.name))
+                .change(serde_json::Value::Null, db::draft_json(&draft))
+                .write(&mut tx)
+                .await?;
+            leptos_axum::redirect(&format!("/admin/products/{id}?created=1"));
+            id
+        }
+        Some(id) => {
+            let (before, _, _) = db::product_input(&mut *tx, id).await?.ok_or_else(AppError::not_found)?;
+            db::update_product(&mut tx, id, &draft).await.map_err(AppError::reported)?;
+            Audit::new(viewer.id, "product.update", "product", id)
+                .summary(format!("Edited {}", draft.name))
+                .change(db::input_json(&before), db::draft_json(&draft))
+                .write(&mut tx)
+                .await?;
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Stock and price from the product table.
+#[server(prefix = "/api", endpoint = "admin/products/quick")]
+pub async fn quick_edit_product(id: i64, stock: String, price: String) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let stock = stock.trim().parse::<i32>().ok().filter(|s| *s >= 0);
+    let price = rules::parse_money(&price).filter(|p| *p > rust_decimal::Decimal::ZERO);
+    let mut errors = crate::error::FieldErrors::new();
+    if stock.is_none() {
+        errors.insert("stock".into(), "Stock must be a whole number, 0 or more.".into());
+    }
+    if price.is_none() {
+        errors.insert("price".into(), "The price must be an amount above zero.".into());
+    }
+    let (Some(stock), Some(price)) = (stock, price) else { return Err(AppError::Validation(errors).reported()) };
+    let mut tx = state.pool.begin().await?;
+    let (old_stock, old_price) = db::quick_edit(&mut tx, id, stock, price).await?.ok_or_else(AppError::not_found)?;
+    let name = db::product_name(&mut *tx, id).await?.unwrap_or_default();
+    Audit::new(viewer.id, "product.quick_edit", "product", id)
+        .summary(format!("Stock and price of {name}"))
+        .change(
+            json!({ "stock": old_stock, "price": old_price.to_string() }),
+            json!({ "stock": stock, "price": price.to_string() }),
+        )
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(format!("Saved {name}: {stock} in stock at {price}."))
+}
+
+#[server(prefix = "/api", endpoint = "admin/products/active")]
+pub async fn set_product_active(id: i64, active: bool) -> Result<(), AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let mut tx = state.pool.begin().await?;
+    let name = db::product_name(&mut *tx, id).await?.ok_or_else(AppError::not_found)?;
+    db::set_active(&mut tx, id, active).await?;
+    let verb = if active { "product.activate" } else { "product.deactivate" };
+    Audit::new(viewer.id, verb, "product", id)
+        .summary(format!("{} {name}", if active { "Activated" } else { "Deactivated" }))
+        .change(json!({ "active": !active }), json!({ "active": active }))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a product that never sold, archives one that did.
+#[server(prefix = "/api", endpoint = "admin/products/remove")]
+pub async fn remove_product(id: i64) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let mut tx = state.pool.begin().await?;
+    let name = db::product_name(&mut *tx, id).await?.ok_or_else(AppError::not_found)?;
+    let (removal, keys) = db::remove_product(&mut tx, id).await?.ok_or_else(AppError::not_found)?;
+    let (verb, message) = match removal {
+        db::Removal::Deleted => ("product.delete", format!("Deleted {name}.")),
+        db::Removal::Archived => ("product.archive", format!("{name} has been sold, so it was archived instead of deleted.")),
+    };
+    Audit::new(viewer.id, verb, "product", id).summary(message.clone()).write(&mut tx).await?;
+    tx.commit().await?;
+    for key in keys {
+        state.media.remove(&key).await;
+    }
+    leptos_axum::redirect("/admin/products");
+    Ok(message)
+}
+
+/// Makes an image primary, moves it (`up`/`down`), changes its alt text or removes it.
+#[server(prefix = "/api", endpoint = "admin/products/image")]
+pub async fn change_image(product: i64, image: i64, change: String, alt: Option<String>) -> Result<(), AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let mut tx = state.pool.begin().await?;
+    let name = db::product_name(&mut *tx, product).await?.ok_or_else(AppError::not_found)?;
+    let mut removed = None;
+    let found = match change.as_str() {
+        "primary" => db::set_primary_image(&mut tx, product, image).await?,
+        "up" => db::move_image(&mut tx, product, image, -1).await?,
+        "down" => db::move_image(&mut tx, product, image, 1).await?,
+        "alt" => {
+            let alt = alt.unwrap_or_default();
+            let alt = alt.trim();
+            if alt.is_empty() || alt.chars().count() > 300 {
+                return Err(AppError::field("alt", "Describe the image in 1 to 300 characters.").reported());
+            }
+            db::set_image_alt(&mut tx, product, image, alt).await?
+        }
+        "remove" => {
+            removed = db::remove_image(&mut tx, product, image).await?;
+            removed.is_some()
+        }
+        _ => return Err(AppError::BadRequest("Unknown image change.".into()).reported()),
+    };
+    if !found {
+        return Err(AppError::not_found());
+    }
+    Audit::new(viewer.id, &format!("product.image_{change}"), "product", product)
+        .summary(format!("Image {image} of {name}: {change}"))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    if let Some(key) = removed {
+        state.media.remove(&key).await;
+    }
+    Ok(())
+}
+
+/// The outcome of the last CSV import in this session, shown once.
+#[server(prefix = "/api", endpoint = "admin/products/import_report")]
+pub async fn get_import_report() -> Result<Option<super::ImportReport>, AppError> {
+    require_role(Role::Admin)?;
+    let auth = crate::session::Auth::current()?;
+    Ok(auth.session().remove::<super::ImportReport>(super::csv::REPORT_KEY).await?)
+}
+
+// ---- categories ----
+
+#[server(prefix = "/api", endpoint = "admin/categories/list")]
+pub async fn get_admin_categories() -> Result<Vec<CategoryRow>, AppError> {
+    require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    Ok(db::categories(&state.pool).await?)
+}
+
+#[server(prefix = "/api", endpoint = "admin/categories/save")]
+pub async fn save_category(id: Option<i64>, name: String, description: Option<String>) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let (name, slug, description) = rules::category_fields(&name, description.as_deref().unwrap_or("")).map_err(AppError::reported)?;
+    let mut tx = state.pool.begin().await?;
+    let message = match id {
+        None => {
+            let id = db::create_category(&mut tx, &name, &slug, &description).await.map_err(AppError::reported)?;
+            Audit::new(viewer.id, "category.create", "category", id)
+                .summary(format!("Created {name}"))
+                .change(serde_json::Value::Null, json!({ "name": name, "description": description }))
+                .write(&mut tx)
+                .await?;
+            format!("Created {name}.")
+        }
+        Some(id) => {
+            let (old_name, old_description) = db::update_category(&mut tx, id, &name, &slug, &description)
+                .await
+                .map_err(AppError::reported)?
+                .ok_or_else(AppError::not_found)?;
+            Audit::new(viewer.id, "category.update", "category", id)
+                .summary(format!("Edited {name}"))
+                .change(
+                    json!({ "name": old_name, "description": old_description }),
+                    json!({ "name": name, "description": description }),
+                )
+                .write(&mut tx)
+                .await?;
+            format!("Saved {name}.")
+        }
+    };
+    tx.commit().await?;
+    Ok(message)
+}
+
+/// Deletes a category; its products move to `move_to` first when chosen.
+#[server(prefix = "/api", endpoint = "admin/categories/delete")]
+pub async fn delete_category(id: i64, move_to: Option<String>) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let move_to = move_to.and_then(|m| m.trim().parse::<i64>().ok());
+    let mut tx = state.pool.begin().await?;
+    let name = db::delete_category(&mut tx, id, move_to).await.map_err(AppError::reported)?.ok_or_else(AppError::not_found)?;
+    Audit::new(viewer.id, "category.delete", "category", id)
+        .summary(match move_to {
+            Some(target) => format!("Deleted {name}, its products moved to category {target}"),
+            None => format!("Deleted {name}"),
+        })
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(format!("Deleted {name}."))
+}
+
+// ---- promo codes ----
+
+#[server(prefix = "/api", endpoint = "admin/promos/list")]
+pub async fn get_promos() -> Result<Vec<PromoRow>, AppError> {
+    require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    Ok(db::promos(&state.pool).await?)
+}
+
+#[server(prefix = "/api", endpoint = "admin/promos/save")]
+pub async fn save_promo(id: Option<i64>, input: PromoInput) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let draft = rules::promo_draft(&input).map_err(|e| AppError::Validation(e).reported())?;
+    let mut tx = state.pool.begin().await?;
+    match id {
+        None => {
+            let id = db::create_promo(&mut tx, &draft).await.map_err(AppError::reported)?;
+            Audit::new(viewer.id, "promo_code.create", "promo_code", id)
+                .summary(format!("Created {}", draft.code))
+                .change(serde_json::Value::Null, db::promo_json(&draft))
+                .write(&mut tx)
+                .await?;
+        }
+        Some(id) => {
+            let before = db::promo(&mut *tx, id).await?.ok_or_else(AppError::not_found)?;
+            db::update_promo(&mut tx, id, &draft).await.map_err(AppError::reported)?;
+            Audit::new(viewer.id, "promo_code.update", "promo_code", id)
+                .summary(format!("Edited {}", draft.code))
+                .change(db::promo_row_json(&before), db::promo_json(&draft))
+                .write(&mut tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(format!("Saved {}.", draft.code))
+}
+
+#[server(prefix = "/api", endpoint = "admin/promos/active")]
+pub async fn set_promo_active(id: i64, active: bool) -> Result<(), AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let mut tx = state.pool.begin().await?;
+    let code = db::set_promo_active(&mut tx, id, active).await?.ok_or_else(AppError::not_found)?;
+    Audit::new(viewer.id, if active { "promo_code.activate" } else { "promo_code.deactivate" }, "promo_code", id)
+        .summary(format!("{} {code}", if active { "Activated" } else { "Deactivated" }))
+        .change(json!({ "active": !active }), json!({ "active": active }))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- users ----
+
+#[server(prefix = "/api", endpoint = "admin/users/list")]
+pub async fn get_admin_users(search: Option<String>, page: Option<u32>) -> Result<UserList, AppError> {
+    require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    Ok(db::users(&state.pool, search.as_deref().unwrap_or(""), page.unwrap_or(1)).await?)
+}
+
+#[server(prefix = "/api", endpoint = "admin/users/get")]
+pub async fn get_admin_user(id: uuid::Uuid) -> Result<UserDetail, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let mut conn = state.pool.acquire().await?;
+    let mut detail = db::user(&mut conn, UserId(id), &state.config.currency).await?.ok_or_else(AppError::not_found)?;
+    detail.is_self = viewer.id.0 == id;
+    Ok(detail)
+}
+
+#[server(prefix = "/api", endpoint = "admin/users/role")]
+pub async fn set_user_role(id: uuid::Uuid, role: String) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let role = match role.as_str() {
+        "member" => Role::Member,
+        "moderator" => Role::Moderator,
+        "admin" => Role::Admin,
+        _ => return Err(AppError::field("role", "Choose member, moderator or admin.").reported()),
+    };
+    let mut tx = state.pool.begin().await?;
+    let before = db::change_role(&mut tx, UserId(id), role).await.map_err(AppError::reported)?.ok_or_else(AppError::not_found)?;
+    Audit::new(viewer.id, "user.role", "user", id)
+        .summary(format!("Role {} → {}", before.label(), role.label()))
+        .change(json!({ "role": before.label() }), json!({ "role": role.label() }))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(format!("The role is now {}.", role.label()))
+}
+
+/// Disables an account (signed out everywhere at once; sign-in refused) or enables it.
+#[server(prefix = "/api", endpoint = "admin/users/disabled")]
+pub async fn set_user_disabled(id: uuid::Uuid, disabled: bool) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    if disabled && viewer.id.0 == id {
+        return Err(AppError::BadRequest("You cannot disable your own account.".into()).reported());
+    }
+    let mut tx = state.pool.begin().await?;
+    let username = db::set_disabled(&mut tx, UserId(id), disabled).await.map_err(AppError::reported)?.ok_or_else(AppError::not_found)?;
+    Audit::new(viewer.id, if disabled { "user.disable" } else { "user.enable" }, "user", id)
+        .summary(format!("{} {username}", if disabled { "Disabled" } else { "Enabled" }))
+        .change(json!({ "disabled": !disabled }), json!({ "disabled": disabled }))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(if disabled { format!("{username} is disabled and signed out everywhere.") } else { format!("{username} can sign in again.") })
+}
+
+// ---- audit log ----
+
+#[server(prefix = "/api", endpoint = "admin/audit")]
+pub async fn get_audit_log(entity: Option<String>, actor: Option<String>, page: Option<u32>) -> Result<AuditPage, AppError> {
+    require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    Ok(db::audit_log(&state.pool, entity.as_deref().unwrap_or(""), actor.as_deref().unwrap_or(""), page.unwrap_or(1)).await?)
+}
