@@ -277,8 +277,7 @@ async fn plan(conn: &mut PgConnection, bytes: &[u8]) -> Result<Result<Vec<Planne
         };
         if let Some(first) = seen_names.insert(draft.name.to_lowercase(), line) {
             problems.push(problem(line, "name", format!("The name is also on line {first}.")));
-        }
-        if let Some(first) = seen_slugs.insert(draft.slug.clone(), line) {
+        } else if let Some(first) = seen_slugs.insert(draft.slug.clone(), line) {
             problems.push(problem(line, "slug", format!("The slug is also on line {first}.")));
         }
         // A slug given in the file names the product to update; otherwise the name does.

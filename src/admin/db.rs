@@ -386,7 +386,24 @@ pub fn input_json(i: &ProductInput) -> Value {
     })
 }
 
+/// Refuses a name another product has (any letter case) before the write, so
+/// the form names the field a person chose rather than the derived slug.
+async fn check_name_free(conn: &mut PgConnection, id: Option<i64>, name: &str) -> Result<(), AppError> {
+    let taken = sqlx::query_scalar!(
+        "SELECT id FROM products WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2",
+        name,
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    match taken {
+        Some(_) => Err(AppError::Conflict { field: "name".into(), message: "Another product already has this name.".into() }),
+        None => Ok(()),
+    }
+}
+
 pub async fn create_product(conn: &mut PgConnection, d: &ProductDraft) -> Result<i64, AppError> {
+    check_name_free(conn, None, &d.name).await?;
     sqlx::query_scalar!(
         "INSERT INTO products (category_id, name, slug, description, price, offer_price, stock, active, featured)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -407,6 +424,7 @@ pub async fn create_product(conn: &mut PgConnection, d: &ProductDraft) -> Result
 
 /// Writes every field; an archived product stays archived (and inactive).
 pub async fn update_product(conn: &mut PgConnection, id: i64, d: &ProductDraft) -> Result<bool, AppError> {
+    check_name_free(conn, Some(id), &d.name).await?;
     let done = sqlx::query!(
         "UPDATE products SET category_id = $2, name = $3, slug = $4, description = $5, price = $6, offer_price = $7,
                 stock = $8, active = $9 AND archived_at IS NULL, featured = $10, updated_at = now()
