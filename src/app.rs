@@ -7,7 +7,7 @@ use leptos_router::{Lazy, SsrMode, path};
 
 use crate::account::components::{AuthContext, HeaderAccount};
 use crate::account::pages::{
-    AccountPage, AddressesPage, ForgotPasswordPage, OutboxPage, ResetPasswordPage, SecurityPage, SignInPage, SignUpPage,
+    AccountPage, AddressesRoute, ForgotPasswordRoute, OutboxPage, ResetPasswordRoute, SecurityRoute, SignInPage, SignUpPage,
 };
 use crate::admin::pages as admin;
 use crate::cart::components::{CartContext, HeaderCart, HeaderCountsContext};
@@ -17,8 +17,8 @@ use crate::catalog::api::get_layout;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
 use crate::checkout::pages::CheckoutPage;
 use crate::error::AppError;
-use crate::notifications::pages::{HeaderBell, NotificationContext, NotificationsPage};
-use crate::orders::pages::{OrderPage, OrdersPage};
+use crate::notifications::pages::{HeaderBell, NotificationContext, NotificationsRoute};
+use crate::orders::pages::{OrderPage, OrdersRoute};
 use crate::ui::NotFoundPage;
 
 /// The document around the app; rendered on the server only.
@@ -69,11 +69,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
-                    <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/addresses") view={Lazy::<AddressesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin") view={Lazy::<admin::DashboardRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders") view={Lazy::<admin::OrdersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders/:number") view={Lazy::<admin::OrderRoute>::new()} ssr=SsrMode::Async />
@@ -89,9 +89,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/outbox") view={Lazy::<OutboxPage>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
-                    <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders") view={Lazy::<OrdersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/orders/:number") view=OrderPage ssr=SsrMode::Async />
-                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter layout />

@@ -292,6 +292,43 @@ async fn cancelling_a_paid_card_order_refunds_it_and_returns_the_stock(pool: PgP
     assert_eq!(steps, ["PENDING_PAYMENT", "PROCESSING", "CANCELLED", "REFUNDED"]);
 }
 
+#[sqlx::test]
+async fn an_admin_refunds_a_shipped_card_order_through_stripe_and_the_shopper_is_told(pool: PgPool) {
+    let stripe = localstripe().await;
+    let app = app(&pool, stripe.port);
+    let (mut jar, number, lamp) = card_order(&app, &pool, 5).await;
+    let token = card_token(stripe.port, "4242424242424242").await;
+    assert_eq!(call(&app, &mut jar, "orders/pay", &format!("number={number}&token={token}")).await.status, StatusCode::OK);
+    user(&pool, "boss", Role::Admin).await;
+    let mut admin = signed_in(&app, "boss").await;
+
+    // Refunding before shipping is refused (cancel is the way then).
+    let early = call(&app, &mut admin, "admin/orders/advance", &format!("number={number}&action=refund")).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    let shipped = call(&app, &mut admin, "admin/orders/advance", &format!("number={number}&action=ship")).await;
+    assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.body);
+    let refunded = call(&app, &mut admin, "admin/orders/advance", &format!("number={number}&action=refund&note=Damaged+in+transit.")).await;
+    assert_eq!(refunded.status, StatusCode::OK, "{}", refunded.body);
+    assert_eq!(refunded.body, format!("\"Order #{number} is now refunded.\""));
+    assert_eq!(order_row(&pool, number).await.0, "REFUNDED");
+    // Shipped goods are not back on the shelf.
+    assert_eq!(stock(&pool, lamp).await, 3);
+    let intent = order_row(&pool, number).await.2.unwrap();
+    let refunds = stripe_get(stripe.port, &format!("/v1/refunds?payment_intent={intent}")).await;
+    assert_eq!(refunds["data"].as_array().map(Vec::len), Some(1), "refunded once: {refunds}");
+    assert_eq!(refunds["data"][0]["amount"], 12_000, "{refunds}");
+    let body: String = sqlx::query_scalar(
+        "SELECT n.body FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'amy' ORDER BY n.id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(body.starts_with("We refunded $120.00 for order") && body.ends_with("Damaged in transit."), "{body}");
+    // A second refund is refused: nothing is paid back twice.
+    let again = call(&app, &mut admin, "admin/orders/advance", &format!("number={number}&action=refund")).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+}
+
 /// A signed `payment_intent.succeeded` event for `intent`.
 fn event(id: &str, intent: &str, amount: i64) -> String {
     serde_json::json!({

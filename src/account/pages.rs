@@ -623,3 +623,9 @@ impl leptos_router::LazyRoute for OutboxPage {
     }.into_any()
     }
 }
+
+// Pages shoppers open rarely load on demand.
+crate::ui::lazy_page!(ForgotPasswordRoute, ForgotPasswordPage);
+crate::ui::lazy_page!(ResetPasswordRoute, ResetPasswordPage);
+crate::ui::lazy_page!(AddressesRoute, AddressesPage);
+crate::ui::lazy_page!(SecurityRoute, SecurityPage);

@@ -91,3 +91,5 @@ pub fn NotificationsPage() -> impl IntoView {
         </section>
     }
 }
+
+crate::ui::lazy_page!(NotificationsRoute, NotificationsPage);

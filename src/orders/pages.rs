@@ -183,3 +183,5 @@ fn CardPayment(card: CardForm, number: i64, total: String) -> impl IntoView {
         </section>
     }
 }
+
+crate::ui::lazy_page!(OrdersRoute, OrdersPage);

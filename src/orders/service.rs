@@ -124,7 +124,7 @@ async fn cancel(state: &AppState, order: &Locked, actor: UserId, note: &str) -> 
     }
     db::cancel(&mut tx, &state.config, &order, Some(actor), note).await?;
     if order.paid && order.payment_method == PaymentMethod::Card {
-        refund(state, &mut tx, &Locked { status: OrderStatus::Cancelled, ..order.clone() }, Some(actor)).await?;
+        refund(state, &mut tx, &Locked { status: OrderStatus::Cancelled, ..order.clone() }, Some(actor), "").await?;
     }
     tx.commit().await?;
     Ok(())
@@ -161,7 +161,7 @@ pub async fn staff_action(
             cancel(state, &order, viewer.id, note).await?;
             tx = state.pool.begin().await?;
         }
-        StaffAction::Refund => refund(state, &mut tx, &order, Some(viewer.id)).await?,
+        StaffAction::Refund => refund(state, &mut tx, &order, Some(viewer.id), note).await?,
     }
     let ended = db::lock(&mut tx, number).await?.ok_or(AppError::Internal)?.status;
     let audit = crate::admin::db::Audit::new(viewer.id, &format!("order.{}", action.param()), "order", number.0.to_string())
@@ -173,11 +173,17 @@ pub async fn staff_action(
 }
 
 /// Refunds a paid card order (cancelled, or shipped) through Stripe and records it.
-async fn refund(state: &AppState, tx: &mut sqlx::PgConnection, order: &Locked, actor: Option<UserId>) -> Result<(), AppError> {
+async fn refund(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    order: &Locked,
+    actor: Option<UserId>,
+    note: &str,
+) -> Result<(), AppError> {
     let payments = payments(state)?;
     let intent = order.payment_intent.as_deref().ok_or(AppError::Internal)?;
     payments.refund(order.id, intent).await?;
-    db::change_status(tx, &state.config, order, OrderStatus::Refunded, actor, "").await?;
+    db::change_status(tx, &state.config, order, OrderStatus::Refunded, actor, note).await?;
     Ok(())
 }
 

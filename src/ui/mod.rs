@@ -233,3 +233,25 @@ impl From<chrono::DateTime<chrono::Utc>> for Moment {
 pub fn Time(at: Moment) -> impl IntoView {
     view! { <time datetime=at.iso>{at.text}</time> }
 }
+
+/// Declares `$route`, a lazy route showing the component `$page`: the page's
+/// code becomes a WASM chunk of its own, loaded the first time it is opened
+/// (or before hydrating a page that is one), so it stays out of the bundle
+/// every shopper downloads.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_route: Self) -> leptos::prelude::AnyView {
+                leptos::prelude::IntoAny::into_any(leptos::prelude::view! { <$page /> })
+            }
+        }
+    };
+}
+pub(crate) use lazy_page;
