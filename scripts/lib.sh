@@ -105,6 +105,11 @@ ensure_python_tools() {
     log "Installing localstripe (PyPI)"
     "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check 'localstripe==1.15.10'
   fi
+  # An S3-compatible server for the media-bucket tests.
+  if ! "$PY_VENV/bin/python" -c 'import moto.server' 2>/dev/null; then
+    log "Installing moto's S3 server (PyPI)"
+    "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.1.18'
+  fi
 }
 
 # start_localstripe PORT: a fresh localstripe; stopped when the calling script exits.

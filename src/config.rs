@@ -48,6 +48,23 @@ pub struct Config {
     pub unpaid_order_minutes: u32,
     /// Card payments; `None` (no `STRIPE_SECRET_KEY`) offers cash on delivery only.
     pub stripe: Option<StripeConfig>,
+    /// Media in an S3-compatible bucket instead of `media_dir` (`TROVE_S3_BUCKET`).
+    pub s3: Option<S3Config>,
+}
+
+/// An S3-compatible bucket for media: bucket, region and both keys, or none.
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    /// `TROVE_S3_BUCKET`
+    pub bucket: String,
+    /// `TROVE_S3_REGION` (default `us-east-1`).
+    pub region: String,
+    /// `TROVE_S3_ENDPOINT`: the service's URL when it is not AWS (MinIO, R2, Ceph…).
+    pub endpoint: Option<String>,
+    /// `TROVE_S3_ACCESS_KEY_ID`
+    pub access_key_id: String,
+    /// `TROVE_S3_SECRET_ACCESS_KEY`
+    pub secret_access_key: SecretString,
 }
 
 /// Stripe settings: all three keys, or none.
@@ -185,6 +202,7 @@ impl Config {
             return Err(ConfigError { var: "TROVE_UNPAID_ORDER_MINUTES", message: "expected a whole number of minutes from 1 to 10080".into() });
         }
         let stripe = stripe_config(&get)?;
+        let s3 = s3_config(&get)?;
         Ok(Config {
             addr,
             database_url: SecretString::from(database_url),
@@ -202,6 +220,7 @@ impl Config {
             free_shipping_from,
             unpaid_order_minutes,
             stripe,
+            s3,
         })
     }
 
@@ -209,6 +228,26 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+fn s3_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<S3Config>, ConfigError> {
+    let Some(bucket) = get("TROVE_S3_BUCKET") else { return Ok(None) };
+    let required = |var: &'static str| {
+        get(var).ok_or_else(|| ConfigError { var, message: "required when TROVE_S3_BUCKET is set".into() })
+    };
+    let endpoint = get("TROVE_S3_ENDPOINT");
+    if let Some(endpoint) = &endpoint
+        && !(endpoint.starts_with("https://") || endpoint.starts_with("http://"))
+    {
+        return Err(ConfigError { var: "TROVE_S3_ENDPOINT", message: "expected an http(s):// URL".into() });
+    }
+    Ok(Some(S3Config {
+        bucket,
+        region: get("TROVE_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        endpoint,
+        access_key_id: required("TROVE_S3_ACCESS_KEY_ID")?,
+        secret_access_key: SecretString::from(required("TROVE_S3_SECRET_ACCESS_KEY")?),
+    }))
 }
 
 fn stripe_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<StripeConfig>, ConfigError> {
@@ -354,6 +393,26 @@ mod tests {
 
     fn defaults_have_no_stripe() -> bool {
         config(&[]).unwrap().stripe.is_none()
+    }
+
+    #[test]
+    fn a_media_bucket_needs_its_keys_and_keeps_the_secret() {
+        assert!(config(&[]).unwrap().s3.is_none());
+        assert_eq!(config(&[("TROVE_S3_BUCKET", "media")]).unwrap_err().var, "TROVE_S3_ACCESS_KEY_ID");
+        let bucket = [
+            ("TROVE_S3_BUCKET", "media"),
+            ("TROVE_S3_ACCESS_KEY_ID", "AKIA1"),
+            ("TROVE_S3_SECRET_ACCESS_KEY", "s3-hidden"),
+        ];
+        let with_endpoint = |endpoint| {
+            let mut vars = bucket.to_vec();
+            vars.push(("TROVE_S3_ENDPOINT", endpoint));
+            config(&vars)
+        };
+        assert_eq!(with_endpoint("minio:9000").unwrap_err().var, "TROVE_S3_ENDPOINT");
+        let s3 = config(&bucket).unwrap();
+        assert_eq!(s3.s3.as_ref().map(|s| s.region.as_str()), Some("us-east-1"));
+        assert!(!format!("{s3:?}").contains("s3-hidden"));
     }
 
     #[test]

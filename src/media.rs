@@ -1,39 +1,95 @@
-//! Where uploaded images live: one interface over the storage backend. The
-//! local media directory (served at `/media`) is the default.
+//! Where uploaded images live, behind one interface: the local media
+//! directory by default, or an S3-compatible bucket (AWS, MinIO, R2…) when
+//! `TROVE_S3_BUCKET` is set. Either way pages link to `/media/{key}`; with a
+//! bucket, Trove reads the object and answers with it, so URLs, caching and
+//! the Content-Security-Policy stay the same.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use secrecy::ExposeSecret;
+
+use crate::config::S3Config;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Media storage. Keys are relative paths such as `products/12/ab12cd.jpg`.
 #[derive(Debug, Clone)]
-pub struct Media {
-    dir: PathBuf,
+pub enum Media {
+    Local(PathBuf),
+    Bucket(Arc<dyn ObjectStore>),
+}
+
+/// A key we wrote ourselves: no `..`, no absolute paths, no empty parts.
+fn safe(key: &str) -> bool {
+    !key.is_empty() && !key.starts_with('/') && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 impl Media {
     pub fn local(dir: PathBuf) -> Self {
-        Media { dir }
+        Media::Local(dir)
     }
 
-    /// A key we wrote ourselves: no `..`, no absolute paths.
-    fn path(&self, key: &str) -> Option<PathBuf> {
-        let safe = !key.is_empty()
-            && !key.starts_with('/')
-            && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
-        safe.then(|| self.dir.join(key))
+    /// The bucket when one is configured, else the media directory.
+    pub fn from_config(config: &crate::config::Config) -> Result<Self, object_store::Error> {
+        match &config.s3 {
+            Some(s3) => Self::bucket(s3),
+            None => Ok(Self::local(config.media_dir.clone())),
+        }
+    }
+
+    /// Stores what `contents` makes under `key` unless something is there already.
+    pub async fn put_if_missing(&self, key: &str, contents: impl FnOnce() -> Vec<u8>) -> Result<(), AppError> {
+        let present = match self {
+            Media::Local(dir) => tokio::fs::try_exists(dir.join(key)).await.unwrap_or(false),
+            Media::Bucket(store) => store.head(&Path::from(key)).await.is_ok(),
+        };
+        if present { Ok(()) } else { self.put(key, contents()).await }
+    }
+
+    /// The bucket named in the configuration.
+    pub fn bucket(config: &S3Config) -> Result<Self, object_store::Error> {
+        // reqwest's TLS takes rustls's process-wide provider: ring, as for mail and Stripe.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = AmazonS3Builder::new()
+            .with_bucket_name(&config.bucket)
+            .with_region(&config.region)
+            .with_access_key_id(&config.access_key_id)
+            .with_secret_access_key(config.secret_access_key.expose_secret());
+        if let Some(endpoint) = &config.endpoint {
+            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
+        }
+        Ok(Media::Bucket(Arc::new(builder.build()?)))
     }
 
     /// Stores `bytes` under `key`.
-    pub async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), AppError> {
-        let path = self.path(key).ok_or(AppError::Internal)?;
-        let written = async {
-            if let Some(parent) = path.parent() {
-                tokio::fs::create_dir_all(parent).await?;
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), AppError> {
+        if !safe(key) {
+            return Err(AppError::Internal);
+        }
+        let stored = match self {
+            Media::Local(dir) => {
+                let path = dir.join(key);
+                let written = async {
+                    if let Some(parent) = path.parent() {
+                        tokio::fs::create_dir_all(parent).await?;
+                    }
+                    tokio::fs::write(&path, bytes).await
+                };
+                written.await.map_err(|error| error.to_string())
             }
-            tokio::fs::write(&path, bytes).await
+            Media::Bucket(store) => {
+                store.put(&Path::from(key), PutPayload::from(bytes)).await.map(|_| ()).map_err(|error| error.to_string())
+            }
         };
-        written.await.map_err(|error| {
+        stored.map_err(|error| {
             tracing::error!(%error, key, "could not store media");
             AppError::Internal
         })
@@ -41,11 +97,66 @@ impl Media {
 
     /// Removes `key`; a failure is logged (an orphaned file harms no one).
     pub async fn remove(&self, key: &str) {
-        let Some(path) = self.path(key) else { return };
-        if let Err(error) = tokio::fs::remove_file(&path).await
-            && error.kind() != std::io::ErrorKind::NotFound
-        {
+        if !safe(key) {
+            return;
+        }
+        let removed = match self {
+            Media::Local(dir) => match tokio::fs::remove_file(dir.join(key)).await {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error.to_string()),
+                _ => Ok(()),
+            },
+            Media::Bucket(store) => match store.delete(&Path::from(key)).await {
+                Err(object_store::Error::NotFound { .. }) | Ok(()) => Ok(()),
+                Err(error) => Err(error.to_string()),
+            },
+        };
+        if let Err(error) = removed {
             tracing::warn!(%error, key, "could not remove media");
+        }
+    }
+}
+
+/// `GET /media/{*key}` when media live in a bucket (the local directory is
+/// served by `ServeDir`).
+pub async fn serve_from_bucket(State(state): State<AppState>, UrlPath(key): UrlPath<String>) -> Response {
+    let Media::Bucket(store) = &state.media else { return StatusCode::NOT_FOUND.into_response() };
+    if !safe(&key) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let object = match store.get(&Path::from(key.as_str())).await {
+        Ok(object) => object,
+        Err(object_store::Error::NotFound { .. }) => return StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::error!(%error, key, "could not read media from the bucket");
+            return StatusCode::BAD_GATEWAY.into_response();
+        }
+    };
+    let bytes = match object.bytes().await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, key, "could not read media from the bucket");
+            return StatusCode::BAD_GATEWAY.into_response();
+        }
+    };
+    let content_type = match key.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("webp") => "image/webp",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    ([(header::CONTENT_TYPE, content_type)], Body::from(bytes)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe;
+
+    #[test]
+    fn only_plain_relative_keys_are_used() {
+        assert!(safe("products/12/abc.jpg"));
+        for bad in ["", "/etc/passwd", "../secret", "products/../../x", "a//b", "./a"] {
+            assert!(!safe(bad), "{bad}");
         }
     }
 }

@@ -65,7 +65,11 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
             None
         }
     });
-    let config_media_dir = config.media_dir.clone();
+    let media = crate::media::Media::from_config(&config).unwrap_or_else(|error| {
+        // Only a malformed setting gets here; serving without the images would hide it.
+        tracing::error!(%error, "TROVE_S3_*: the media bucket cannot be used");
+        std::process::exit(2)
+    });
     AppState {
         leptos_options,
         pool,
@@ -73,7 +77,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
         categories: Default::default(),
         pages: Default::default(),
         payments,
-        media: crate::media::Media::local(config_media_dir),
+        media,
     }
 }
 
@@ -86,9 +90,11 @@ pub fn router(state: AppState) -> Router {
             ServeDir::new(state.config.site_root.join("pkg")).precompressed_br().precompressed_gzip(),
         )
         .layer(cache_control(pkg_cache));
-    let media = Router::new()
-        .fallback_service(ServeDir::new(&state.config.media_dir))
-        .layer(cache_control(MEDIA_CACHE));
+    let media = match &state.media {
+        crate::media::Media::Local(dir) => Router::new().fallback_service(ServeDir::new(dir)),
+        crate::media::Media::Bucket(_) => Router::new().route("/{*key}", get(crate::media::serve_from_bucket)),
+    }
+    .layer(cache_control(MEDIA_CACHE));
 
     let mut app = Router::new()
         .route("/healthz", get(healthz))

@@ -130,18 +130,10 @@ async fn store(state: &AppState, user: super::UserId, mut multipart: Multipart) 
 
     let suffix = crate::account::tokens::generate().map_err(Err)?.expose()[..12].to_owned();
     let key = format!("avatars/{}-{suffix}.jpg", user.0);
-    let path = state.config.media_dir.join(&key);
-    let written = async {
-        tokio::fs::create_dir_all(state.config.media_dir.join("avatars")).await?;
-        tokio::fs::write(&path, &jpeg).await
-    };
-    if let Err(error) = written.await {
-        tracing::error!(%error, "could not write an avatar");
-        return Err(Err(AppError::Internal));
-    }
+    state.media.put(&key, jpeg).await.map_err(Err)?;
     let old = db::set_avatar(&state.pool, user, &key).await.map_err(|e| Err(AppError::from(e)))?;
-    if let Some(old) = old.filter(|old| old.starts_with("avatars/") && !old.contains("..")) {
-        let _ = tokio::fs::remove_file(state.config.media_dir.join(old)).await;
+    if let Some(old) = old.filter(|old| old.starts_with("avatars/")) {
+        state.media.remove(&old).await;
     }
     Ok(format!("/media/{key}"))
 }

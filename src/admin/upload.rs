@@ -150,7 +150,7 @@ async fn store(state: &AppState, actor: crate::account::UserId, product: i64, mu
     .map_err(|refusal| invalid(refusal.message()))?;
 
     let mut keys = Vec::new();
-    for jpeg in &processed {
+    for jpeg in processed {
         let suffix = crate::account::tokens::generate()?.expose()[..12].to_owned();
         let key = format!("products/{product}/{suffix}.jpg");
         state.media.put(&key, jpeg).await?;

@@ -6,7 +6,6 @@
 mod data;
 mod images;
 
-use std::path::Path;
 
 use chrono::{Duration, Utc};
 use rust_decimal::Decimal;
@@ -23,6 +22,8 @@ pub enum SeedError {
     Database(#[from] sqlx::Error),
     #[error("writing images: {0}")]
     Io(#[from] std::io::Error),
+    #[error("storing images: {0}")]
+    Media(String),
 }
 
 /// Folder under the media directory that seeded pictures live in.
@@ -61,8 +62,7 @@ const VIEWS: [&str; 4] = ["", ", side view", ", close-up", ", in its packaging"]
 
 /// Loads the demo shop: 15 categories and 210 products with pictures.
 pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
-    let dir = config.media_dir.join(SEED_DIR);
-    tokio::fs::create_dir_all(&dir).await?;
+    let media = media(config)?;
     let mut tx = pool.begin().await?;
     let mut created = 0;
     for (c, category) in CATEGORIES.iter().enumerate() {
@@ -110,7 +110,7 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
             let views = 1 + (h >> 40) as usize % 4;
             for view in 0..views {
                 let key = format!("{SEED_DIR}/{slug}-{}.svg", view + 1);
-                write_if_missing(&config.media_dir.join(&key), || images::product_svg(name, category.hue, view)).await?;
+                store(&media, &key, || images::product_svg(name, category.hue, view)).await?;
                 if let Some(id) = id {
                     sqlx::query!(
                         "INSERT INTO product_images (product_id, storage_key, alt_text, position, is_primary)
@@ -153,10 +153,11 @@ pub async fn synthetic(pool: &PgPool, config: &Config, count: u32) -> Result<(),
     if categories.is_empty() {
         return Ok(());
     }
+    let media = media(config)?;
     for k in 0..POOL_IMAGES {
-        let path = config.media_dir.join(format!("{SEED_DIR}/pool-{k}.svg"));
+        let key = format!("{SEED_DIR}/pool-{k}.svg");
         let name = format!("{} {}", ADJECTIVES[k % ADJECTIVES.len()], NOUNS[k % NOUNS.len()]);
-        write_if_missing(&path, || images::product_svg(&name, (k * 37 % 360) as u16, k)).await?;
+        store(&media, &key, || images::product_svg(&name, (k * 37 % 360) as u16, k)).await?;
     }
     let now = Utc::now();
     let mut created = 0u64;
@@ -239,14 +240,16 @@ struct SyntheticBatch {
     created: Vec<chrono::DateTime<Utc>>,
 }
 
-async fn write_if_missing(path: &Path, contents: impl FnOnce() -> String) -> std::io::Result<()> {
-    if tokio::fs::try_exists(path).await? {
-        return Ok(());
-    }
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent).await?;
-    }
-    tokio::fs::write(path, contents()).await
+fn media(config: &Config) -> Result<crate::media::Media, SeedError> {
+    crate::media::Media::from_config(config).map_err(|error| SeedError::Media(error.to_string()))
+}
+
+/// Stores a generated picture once (a second seed leaves it as it is).
+async fn store(media: &crate::media::Media, key: &str, contents: impl FnOnce() -> String) -> Result<(), SeedError> {
+    media
+        .put_if_missing(key, || contents().into_bytes())
+        .await
+        .map_err(|_| SeedError::Media(format!("could not store {key} (see the log)")))
 }
 
 #[cfg(test)]
