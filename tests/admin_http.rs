@@ -229,3 +229,49 @@ async fn a_disabled_account_is_signed_out_at_once_and_told_why_at_sign_in(pool: 
     let reply = call(&app, &mut admin, "admin/users/disabled", &format!("id={admin_id}&disabled=true")).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
 }
+
+#[sqlx::test]
+async fn an_admin_creates_edits_and_deactivates_promo_codes_that_checkout_then_honours(pool: PgPool) {
+    let app = common::app(pool.clone());
+    user(&pool, "admin", Role::Admin).await;
+    let mut jar = signed_in(&app, "admin").await;
+    let quote = |code: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let mut conn = pool.acquire().await.unwrap();
+            trove::checkout::db::quote_promo(&mut conn, code, "40.00".parse().unwrap(), "USD").await.unwrap().0.outcome
+        }
+    };
+
+    let bad = call(&app, &mut jar, "admin/promos/save", "input[code]=x&input[kind]=percent&input[value]=120&input[expires_on]=soon").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    for message in ["Use 3 to 32 letters", "A percentage is at most 100.", "Enter a date as YYYY-MM-DD"] {
+        assert!(bad.body.contains(message), "{message}: {}", bad.body);
+    }
+    let good = "input[code]=spring-20&input[kind]=percent&input[value]=20&input[usage_limit]=50&input[expires_on]=2099-03-31";
+    let created = call(&app, &mut jar, "admin/promos/save", good).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(quote("SPRING-20").await, Ok("8.00".parse().unwrap()));
+    let again = call(&app, &mut jar, "admin/promos/save", good).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body.contains("Another promo code already uses this code."), "{}", again.body);
+
+    let list = call(&app, &mut jar, "admin/promos/list", "").await;
+    let promos: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    let promo = &promos.as_array().unwrap()[0];
+    assert_eq!((promo["code"].as_str(), promo["used_count"].as_i64(), promo["usage_limit"].as_i64()), (Some("SPRING-20"), Some(0), Some(50)));
+    assert_eq!(promo["expires_on"], "2099-03-31");
+    let id = promo["id"].as_i64().unwrap();
+
+    // Edited to a fixed amount with a minimum, then deactivated: checkout follows at once.
+    let edit = format!("id={id}&input[code]=SPRING-20&input[kind]=fixed&input[value]=5&input[min_subtotal]=50");
+    assert_eq!(call(&app, &mut jar, "admin/promos/save", &edit).await.status, StatusCode::OK);
+    assert!(quote("SPRING-20").await.unwrap_err().contains("50.00"), "the minimum is explained");
+    assert_eq!(call(&app, &mut jar, "admin/promos/active", &format!("id={id}&active=false")).await.status, StatusCode::OK);
+    assert!(quote("SPRING-20").await.is_err());
+    let audit: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE entity = 'promo_code' ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audit, vec!["promo_code.create", "promo_code.update", "promo_code.deactivate"]);
+}
