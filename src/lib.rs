@@ -9,6 +9,7 @@ pub mod checkout;
 pub mod error;
 pub mod notifications;
 pub mod orders;
+pub mod reviews;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

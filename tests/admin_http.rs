@@ -41,6 +41,8 @@ fn endpoints(product: i64, user: &str) -> Vec<(&'static str, String, bool)> {
         ("admin/users/disabled", format!("id={user}&disabled=true"), false),
         ("admin/audit", String::new(), false),
         ("admin/outbox", String::new(), false),
+        ("admin/reviews/list", String::new(), true),
+        ("admin/reviews/moderate", "id=1&hide=true&reason=Spam".into(), true),
     ]
 }
 

@@ -34,6 +34,11 @@ pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] 
                 <h3 class="card-title">{product.name.clone()}</h3>
             </a>
             <Price price=product.price offer_price=product.offer_price currency />
+            {product.rating.average().map(|average| view! {
+                <p class="card-rating" aria-label=product.rating.describe()>
+                    <span aria-hidden="true">{format!("★ {average} ({})", product.rating.count)}</span>
+                </p>
+            })}
             <StockBadge stock=product.stock />
             <AddToCartForm product=product.id name=product.name.clone() stock=product.stock />
         </li>

@@ -30,6 +30,8 @@ struct CardRow {
     stock: i32,
     image_key: Option<String>,
     image_alt: Option<String>,
+    rating_count: i32,
+    rating_sum: i32,
 }
 
 impl From<CardRow> for ProductSummary {
@@ -43,6 +45,7 @@ impl From<CardRow> for ProductSummary {
             offer_price: row.offer_price,
             stock: row.stock,
             image,
+            rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
         }
     }
 }
@@ -52,7 +55,7 @@ pub async fn featured_products(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Res
     let rows = sqlx::query_as!(
         CardRow,
         r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock,
-                  i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
+                  i.storage_key AS "image_key?", i.alt_text AS "image_alt?", p.rating_count, p.rating_sum
            FROM products p
            LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
            WHERE p.active AND p.featured
@@ -94,7 +97,7 @@ pub fn listing_sql(sort: Sort, by_category: bool, cursor: Option<Direction>) -> 
     let (order, op) = if descending { ("DESC", "<") } else { ("ASC", ">") };
     let mut sql = String::from(
         "SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, \
-                i.storage_key AS image_key, i.alt_text AS image_alt \
+                i.storage_key AS image_key, i.alt_text AS image_alt, p.rating_count, p.rating_sum \
          FROM products p \
          LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary \
          WHERE p.active",
@@ -174,7 +177,7 @@ pub async fn product_by_slug(
 ) -> sqlx::Result<Option<ProductDetail>> {
     let Some(row) = sqlx::query!(
         r#"SELECT p.id, p.slug, p.name, p.description, p.price, p.offer_price, p.stock,
-                  c.name AS category_name, c.slug AS category_slug
+                  p.rating_count, p.rating_sum, c.name AS category_name, c.slug AS category_slug
            FROM products p
            JOIN categories c ON c.id = p.category_id
            WHERE p.slug = $1 AND p.active"#,
@@ -206,6 +209,7 @@ pub async fn product_by_slug(
         category: CategoryLink { name: row.category_name, slug: row.category_slug },
         images,
         currency: currency.to_owned(),
+        rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
     }))
 }
 

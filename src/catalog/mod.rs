@@ -65,6 +65,31 @@ impl ImageRef {
     }
 }
 
+/// A product's visible ratings: how many, and their sum (1–5 each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub count: i32,
+    pub sum: i32,
+}
+
+impl Rating {
+    /// The average to one decimal, e.g. `4.3`; `None` without reviews.
+    pub fn average(self) -> Option<Decimal> {
+        (self.count > 0).then(|| {
+            let mut average = (Decimal::from(self.sum) / Decimal::from(self.count)).round_dp(1);
+            average.rescale(1);
+            average
+        })
+    }
+
+    /// "4.3 out of 5 from 12 reviews"
+    pub fn describe(self) -> Option<String> {
+        self.average().map(|avg| {
+            format!("Rated {avg} out of 5 from {} review{}", self.count, if self.count == 1 { "" } else { "s" })
+        })
+    }
+}
+
 /// What a product card in a listing shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductSummary {
@@ -75,6 +100,7 @@ pub struct ProductSummary {
     pub offer_price: Option<Decimal>,
     pub stock: i32,
     pub image: Option<ImageRef>,
+    pub rating: Rating,
 }
 
 /// Everything the product page shows.
@@ -91,6 +117,7 @@ pub struct ProductDetail {
     /// Primary image first, then by position.
     pub images: Vec<ImageRef>,
     pub currency: String,
+    pub rating: Rating,
 }
 
 impl ProductSummary {

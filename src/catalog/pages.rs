@@ -9,6 +9,8 @@ use super::components::{Breadcrumbs, Gallery, ListingView, ProductGrid};
 use super::rules::{ListingQuery, paragraphs};
 use crate::error::AppError;
 use crate::cart::components::AddToCartForm;
+use crate::reviews::api::{DeleteReview, SaveReview, get_product_reviews};
+use crate::reviews::components::ReviewsSection;
 use crate::ui::{ErrorView, Loading, Price, StockBadge};
 
 /// The listing query in the current URL, or the 400 a malformed link earns.
@@ -141,7 +143,14 @@ pub fn CategoryPage() -> impl IntoView {
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let product = Resource::new(move || params.with(|p| p.get("slug").unwrap_or_default()), get_product);
+    let slug = Signal::derive(move || params.with(|p| p.get("slug").unwrap_or_default()));
+    let product = Resource::new(move || slug.get(), get_product);
+    let save_review = ServerAction::<SaveReview>::new();
+    let delete_review = ServerAction::<DeleteReview>::new();
+    let reviews = Resource::new(
+        move || (slug.get(), save_review.version().get(), delete_review.version().get()),
+        |(slug, _, _)| get_product_reviews(slug),
+    );
     // `?image=N` (1-based) picks the image shown first; thumbnails link there.
     let initial = move || {
         query.with_untracked(|q| q.get_str("image").and_then(|n| n.parse::<usize>().ok())).unwrap_or(1).max(1) - 1
@@ -162,6 +171,9 @@ pub fn ProductPage() -> impl IntoView {
                                 <div class="product-info">
                                     <h1>{product.name.clone()}</h1>
                                     <Price price=product.price offer_price=product.offer_price currency=product.currency.clone() />
+                                    {product.rating.describe().map(|text| view! {
+                                        <p class="rating"><a href="#reviews-heading">{text}</a></p>
+                                    })}
                                     <StockBadge stock=product.stock />
                                     <AddToCartForm product=product.id name=product.name.clone() stock=product.stock choose_quantity=true />
                                     <div class="description">
@@ -175,5 +187,6 @@ pub fn ProductPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <ReviewsSection reviews save=save_review delete=delete_review slug />
     }
 }
