@@ -19,6 +19,8 @@ use crate::checkout::pages::CheckoutPage;
 use crate::error::AppError;
 use crate::notifications::pages::{HeaderBell, NotificationContext, NotificationsRoute};
 use crate::orders::pages::{OrderPage, OrdersRoute};
+use crate::search::components::SearchBox;
+use crate::search::pages::SearchPage;
 use crate::ui::NotFoundPage;
 
 /// The document around the app; rendered on the server only.
@@ -65,6 +67,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/products") view=ProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
@@ -122,6 +125,7 @@ fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
                         }
                     })}
                 </Suspense>
+                <SearchBox />
                 <div class="header-actions"><HeaderBell /><HeaderCart /><HeaderAccount /></div>
             </div>
             <nav class="category-nav" aria-label="Categories">

@@ -1,5 +1,9 @@
 //! Trove: a self-hosted web store.
 
+// The whole app's view type is one deeply nested type when components are
+// not erased (release builds erase them).
+#![recursion_limit = "256"]
+
 pub mod account;
 pub mod admin;
 pub mod app;
@@ -10,6 +14,7 @@ pub mod error;
 pub mod notifications;
 pub mod orders;
 pub mod reviews;
+pub mod search;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -1,0 +1,80 @@
+//! Search in the database: exact names first, typo tolerance, suggestions by
+//! prefix, drafts left out, and a renamed category found by its new name.
+
+mod common;
+
+use common::{NewProduct, category};
+use sqlx::PgPool;
+use trove::search::{SearchSort, db};
+
+async fn names(pool: &PgPool, query: &str) -> (Vec<String>, bool) {
+    let results = db::search(pool, query, SearchSort::Relevance, 1, "USD").await.unwrap();
+    (results.products.into_iter().map(|p| p.name).collect(), results.fuzzy)
+}
+
+async fn shop(pool: &PgPool) {
+    let fruit = category(pool, "Fruit").await;
+    let audio = category(pool, "Headphones & Audio").await;
+    NewProduct::new(fruit, "Organic Bananas, 1 kg", "2.49").insert(pool).await;
+    NewProduct::new(fruit, "Banana Bread Mix", "3.99").insert(pool).await;
+    NewProduct::new(fruit, "Bananas", "1.99").insert(pool).await;
+    NewProduct::new(fruit, "Dried Apple Rings", "2.99").insert(pool).await;
+    NewProduct::new(audio, "Wireless Noise-Cancelling Headphones", "249.00").insert(pool).await;
+    NewProduct::new(audio, "Studio Monitor Headphones", "129.00").insert(pool).await;
+    NewProduct::new(audio, "Bluetooth Speaker", "59.00").insert(pool).await;
+    NewProduct { active: false, ..NewProduct::new(audio, "Draft Headphones", "9.00") }.insert(pool).await;
+}
+
+#[sqlx::test]
+async fn an_exact_name_comes_first_and_drafts_never_show(pool: PgPool) {
+    shop(&pool).await;
+    let (found, fuzzy) = names(&pool, "bananas").await;
+    assert!(!fuzzy);
+    assert_eq!(found.first().map(String::as_str), Some("Bananas"), "{found:?}");
+    assert!(found.contains(&"Organic Bananas, 1 kg".to_owned()) && found.contains(&"Banana Bread Mix".to_owned()), "{found:?}");
+    // Names weigh more than the category: the speaker (in "Headphones & Audio") comes last.
+    let (found, _) = names(&pool, "headphones").await;
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(found.last().map(String::as_str), Some("Bluetooth Speaker"), "{found:?}");
+    assert!(!found.iter().any(|n| n.starts_with("Draft")));
+    let (found, _) = names(&pool, "audio").await;
+    assert_eq!(found.len(), 3, "{found:?}");
+}
+
+#[sqlx::test]
+async fn typos_find_the_closest_names(pool: PgPool) {
+    shop(&pool).await;
+    let (found, fuzzy) = names(&pool, "bananna").await;
+    assert!(fuzzy);
+    assert!(found.iter().any(|n| n.contains("Bananas")), "{found:?}");
+    assert!(!found.iter().any(|n| n.contains("Headphones")), "{found:?}");
+    let (found, fuzzy) = names(&pool, "hedphones").await;
+    assert!(fuzzy);
+    assert!(found.iter().all(|n| n.contains("Headphones")) && found.len() == 2, "{found:?}");
+    let (found, _) = names(&pool, "zzzzqqq").await;
+    assert!(found.is_empty());
+}
+
+#[sqlx::test]
+async fn suggestions_complete_the_last_word_and_tolerate_typos(pool: PgPool) {
+    shop(&pool).await;
+    let suggested = |q: &'static str| {
+        let pool = pool.clone();
+        async move { db::suggest(&pool, q).await.unwrap().into_iter().map(|s| s.name).collect::<Vec<_>>() }
+    };
+    let found = suggested("bana").await;
+    assert_eq!(found.first().map(String::as_str), Some("Banana Bread Mix"), "names starting with it first: {found:?}");
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(suggested("studio head").await, vec!["Studio Monitor Headphones"]);
+    assert!(suggested("hedphones").await.iter().all(|n| n.contains("Headphones")));
+}
+
+#[sqlx::test]
+async fn a_renamed_category_is_searched_by_its_new_name(pool: PgPool) {
+    shop(&pool).await;
+    assert!(names(&pool, "orchard").await.0.is_empty());
+    sqlx::query("UPDATE categories SET name = 'Orchard Fruit' WHERE name = 'Fruit'").execute(&pool).await.unwrap();
+    let (found, fuzzy) = names(&pool, "orchard").await;
+    assert!(!fuzzy);
+    assert_eq!(found.len(), 4, "{found:?}");
+}
