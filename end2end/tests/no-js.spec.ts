@@ -24,6 +24,14 @@ test('the shop can be browsed without JavaScript', async ({ page }) => {
   await expect(page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Bakery' })).toBeVisible();
 });
 
+test('searching works without JavaScript', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('searchbox', { name: 'Search products' }).or(page.getByRole('combobox', { name: 'Search products' })).fill('basmati');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Search results for “basmati”' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Products' }).getByRole('link', { name: /Basmati Rice/ }).first()).toBeVisible();
+});
+
 test('thumbnails are links that show the chosen image without JavaScript', async ({ page }) => {
   await openProductWithGallery(page);
   await page.getByRole('link', { name: /^Show image 2 of/ }).click();
