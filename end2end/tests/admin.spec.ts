@@ -169,7 +169,7 @@ test('an admin makes a moderator, who can work on orders but cannot open product
   await signInAsAdmin(page);
   await page.goto('/admin/users');
   await page.getByLabel('Name, username or email').fill(username);
-  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: username }).click();
   await expect(page.getByRole('heading', { level: 1, name: `User ${username}` })).toBeVisible();
   await hydrated(page);
