@@ -13,6 +13,7 @@ use crate::admin::pages as admin;
 use crate::cart::components::{CartContext, HeaderCart, HeaderCountsContext};
 use crate::cart::pages::CartPage;
 use crate::catalog::Layout;
+use crate::catalog::components::LayoutContext;
 use crate::catalog::api::get_layout;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
 use crate::checkout::pages::CheckoutPage;
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
     let bell = NotificationContext::provide();
     HeaderCountsContext::provide(auth, cart, bell);
     let layout = Resource::new(|| (), |_| get_layout());
+    provide_context(LayoutContext(layout));
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
@@ -119,7 +121,7 @@ fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
                         let title_store = store.clone();
                         view! {
                             <Title formatter=move |text: String| {
-                                if text.is_empty() { title_store.clone() } else { format!("{text} | {title_store}") }
+                                crate::ui::title_text(if text.is_empty() { title_store.clone() } else { format!("{text} | {title_store}") })
                             } />
                             <a class="brand" href="/">{store}</a>
                         }

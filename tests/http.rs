@@ -227,3 +227,59 @@ async fn robots_and_the_sitemap_list_what_shoppers_may_find(pool: PgPool) {
         assert_eq!(get(&app, missing).await.status, StatusCode::NOT_FOUND, "{missing}");
     }
 }
+
+/// The JSON-LD of a page, parsed.
+fn json_ld(body: &str) -> serde_json::Value {
+    let start = body.find(r#"<script type="application/ld+json">"#).expect("a JSON-LD script") + 35;
+    let end = start + body[start..].find("</script>").unwrap();
+    serde_json::from_str(&body[start..end].replace("<\\/", "</")).expect("valid JSON")
+}
+
+#[sqlx::test]
+async fn a_product_page_tells_search_engines_and_link_previews_what_it_sells(pool: PgPool) {
+    let app = common::app_with(pool.clone(), &[("TROVE_PUBLIC_URL", "https://shop.example.com")]);
+    let cat = category(&pool, "Lights").await;
+    let lamp = NewProduct { offer: Some("49.00"), stock: 3, ..NewProduct::new(cat, "Desk Lamp </script>", "60.00") }.insert(&pool).await;
+    common::image(&pool, lamp, "seed/lamp-1.svg", 0, true).await;
+    let slug = trove::catalog::rules::slugify("Desk Lamp </script>");
+    let page = get(&app, &format!("/p/{slug}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let url = format!("https://shop.example.com/p/{slug}");
+    assert!(page.body.contains(&format!(r#"<link href="{url}" rel="canonical">"#)), "{}", page.body);
+    // The name is text in the title, never markup.
+    assert!(page.body.contains("<title>Desk Lamp &lt;/script&gt; | Trove</title>"), "{}", page.body);
+    assert!(page.body.contains(r#"<meta property="og:type" content="product">"#));
+    assert!(page.body.contains(r#"<meta property="og:image" content="https://shop.example.com/media/seed/lamp-1.svg">"#));
+    assert!(page.body.contains(r#"<meta property="og:title" content="Desk Lamp &lt;/script&gt;">"#), "{}", page.body);
+
+    let data = json_ld(&page.body);
+    let product = &data["@graph"][0];
+    assert_eq!(product["@type"], "Product");
+    assert_eq!(product["name"], "Desk Lamp </script>");
+    assert_eq!(product["offers"]["price"], "49.00");
+    assert_eq!(product["offers"]["availability"], "https://schema.org/InStock");
+    assert_eq!(product["image"][0], "https://shop.example.com/media/seed/lamp-1.svg");
+    assert!(product.get("aggregateRating").is_none(), "no rating before reviews");
+    let crumbs = &data["@graph"][1];
+    assert_eq!(crumbs["@type"], "BreadcrumbList");
+    assert_eq!(crumbs["itemListElement"][1]["item"], "https://shop.example.com/c/lights");
+    assert_eq!(crumbs["itemListElement"][2]["item"], url.as_str());
+
+    // Reviews give it an aggregate rating.
+    let buyer: uuid::Uuid = sqlx::query_scalar("INSERT INTO users (username, first_name, last_name, password_hash) VALUES ('rev', 'R', 'V', 'x') RETURNING id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO reviews (product_id, user_id, rating, title) VALUES ($1, $2, 4, 'Bright')")
+        .bind(lamp)
+        .bind(buyer)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let data = json_ld(&get(&app, &format!("/p/{slug}")).await.body);
+    assert_eq!(data["@graph"][0]["aggregateRating"]["ratingValue"], "4.0");
+    assert_eq!(data["@graph"][0]["aggregateRating"]["reviewCount"], 1);
+
+    let listing = get(&app, "/c/lights?sort=price-asc").await.body;
+    assert!(listing.contains(r#"<link href="https://shop.example.com/c/lights?sort=price-asc" rel="canonical">"#), "{listing}");
+}

@@ -16,7 +16,8 @@ pub const FEATURED_COUNT: i64 = 8;
 pub async fn get_layout() -> Result<Layout, AppError> {
     let state = AppState::current()?;
     let categories = state.categories.get(&state.pool).await?.iter().map(|c| c.link()).collect();
-    Ok(Layout { store_name: state.config.store_name.clone(), categories })
+    let public_url = state.config.public_url.trim_end_matches('/').to_owned();
+    Ok(Layout { store_name: state.config.store_name.clone(), categories, public_url })
 }
 
 /// Featured and newest products and every category.
@@ -53,7 +54,8 @@ pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryL
 pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     let state = AppState::current()?;
     let mut conn = state.pool.acquire().await?;
-    db::product_by_slug(&mut conn, &slug, &state.config.currency)
-        .await?
-        .ok_or_else(AppError::not_found)
+    let mut product =
+        db::product_by_slug(&mut conn, &slug, &state.config.currency).await?.ok_or_else(AppError::not_found)?;
+    product.structured_data = super::seo::product_json_ld(&product, state.config.public_url.trim_end_matches('/'));
+    Ok(product)
 }

@@ -196,3 +196,39 @@ pub fn Gallery(images: Vec<ImageRef>, initial: usize, product_name: String) -> i
     }
     .into_any()
 }
+
+/// The layout resource every page shares (store name, categories, public URL).
+#[derive(Clone, Copy)]
+pub struct LayoutContext(pub Resource<Result<super::Layout, crate::error::AppError>>);
+
+impl LayoutContext {
+    /// The store's public URL (no trailing slash), once the layout is loaded.
+    pub async fn base(self) -> String {
+        self.0.await.map(|layout| layout.public_url).unwrap_or_default()
+    }
+}
+
+/// A page's description, canonical URL and Open Graph tags. `path` and
+/// `image` are site paths; `base` makes them absolute.
+#[component]
+pub fn PageMeta(
+    title: String,
+    description: String,
+    path: String,
+    base: String,
+    #[prop(default = None)] image: Option<String>,
+    #[prop(default = "website")] kind: &'static str,
+) -> impl IntoView {
+    use leptos_meta::{Link, Meta};
+    let url = format!("{base}{path}");
+    view! {
+        <Meta name="description" content=description.clone() />
+        <Link rel="canonical" href=url.clone() />
+        <Meta property="og:type" content=kind />
+        <Meta property="og:title" content=title />
+        <Meta property="og:description" content=description />
+        <Meta property="og:url" content=url />
+        {image.map(|image| view! { <Meta property="og:image" content=format!("{base}{image}") /> })}
+        <Meta name="twitter:card" content="summary_large_image" />
+    }
+}

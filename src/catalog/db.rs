@@ -210,6 +210,7 @@ pub async fn product_by_slug(
         images,
         currency: currency.to_owned(),
         rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
+        structured_data: String::new(),
     }))
 }
 

@@ -103,6 +103,12 @@ pub struct ProductSummary {
     pub rating: Rating,
 }
 
+impl ProductDetail {
+    pub fn href(&self) -> String {
+        format!("/p/{}", self.slug)
+    }
+}
+
 /// Everything the product page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductDetail {
@@ -118,6 +124,9 @@ pub struct ProductDetail {
     pub images: Vec<ImageRef>,
     pub currency: String,
     pub rating: Rating,
+    /// JSON-LD (schema.org Product with its Offer and AggregateRating, and the
+    /// BreadcrumbList), made on the server and safe inside a `<script>`.
+    pub structured_data: String,
 }
 
 impl ProductSummary {
@@ -143,6 +152,9 @@ pub struct Listing {
 pub struct Layout {
     pub store_name: String,
     pub categories: Vec<CategoryLink>,
+    /// Where shoppers reach the store (`TROVE_PUBLIC_URL`, no trailing slash),
+    /// for canonical and Open Graph URLs.
+    pub public_url: String,
 }
 
 /// The home page: featured and newest products and the category tiles.

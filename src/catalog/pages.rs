@@ -1,11 +1,11 @@
 //! The catalog's pages: home, all products, a category, a product.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{get_category, get_home, get_listing, get_product};
-use super::components::{Breadcrumbs, Gallery, ListingView, ProductGrid};
+use super::components::{Breadcrumbs, Gallery, LayoutContext, ListingView, PageMeta, ProductGrid};
 use super::rules::{ListingQuery, paragraphs};
 use crate::error::AppError;
 use crate::cart::components::AddToCartForm;
@@ -26,9 +26,9 @@ fn listing_query() -> Memo<Result<ListingQuery, AppError>> {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let home = Resource::new(|| (), |_| get_home());
+    let layout = expect_context::<LayoutContext>();
     view! {
         <Title text="Fresh groceries and tech gear" />
-        <Meta name="description" content="Fresh groceries and the tech gear you need, from one shop." />
         <section class="hero">
             <h1>"Fresh groceries and tech gear"</h1>
             <p>"Everything for the kitchen and the desk, from one shop."</p>
@@ -36,8 +36,11 @@ pub fn HomePage() -> impl IntoView {
         </section>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let base = layout.base().await;
                 match home.await {
                     Ok(home) => view! {
+                        <PageMeta title="Fresh groceries and tech gear".into() base path="/".into()
+                            description="Fresh groceries and the tech gear you need, from one shop.".into() />
                         <section class="home-section" aria-labelledby="featured-heading">
                             <h2 id="featured-heading">"Featured"</h2>
                             <ProductGrid products=home.featured currency=home.currency.clone() label="Featured products".to_owned() />
@@ -80,13 +83,16 @@ pub fn ProductsPage() -> impl IntoView {
             Err(error) => Err(error.reported()),
         }
     });
+    let layout = expect_context::<LayoutContext>();
     view! {
         <Title text="All products" />
-        <Meta name="description" content="Browse every product in the shop." />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let base = layout.base().await;
                 match listing.await {
                     Ok(listing) => view! {
+                        <PageMeta title="All products".into() base path=format!("/products{}", listing.query.to_query_string())
+                            description="Browse every product in the shop.".into() />
                         <header class="page-header">
                             <h1>"All products"</h1>
                         </header>
@@ -113,16 +119,19 @@ pub fn CategoryPage() -> impl IntoView {
             }
         },
     );
+    let layout = expect_context::<LayoutContext>();
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let site = layout.base().await;
                 match page.await {
                     Ok(page) => {
                         let base = format!("/c/{}", page.category.slug);
                         let description = page.category.description.clone();
                         view! {
                             <Title text=page.category.name.clone() />
-                            <Meta name="description" content=description.clone() />
+                            <PageMeta title=page.category.name.clone() base=site description=description.clone()
+                                path=format!("{base}{}", page.listing.query.to_query_string()) />
                             <Breadcrumbs category=page.category.link() />
                             <header class="page-header">
                                 <h1>{page.category.name.clone()}</h1>
@@ -144,6 +153,7 @@ pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let slug = Signal::derive(move || params.with(|p| p.get("slug").unwrap_or_default()));
+    let layout = expect_context::<LayoutContext>();
     let product = Resource::new(move || slug.get(), get_product);
     let save_review = ServerAction::<SaveReview>::new();
     let delete_review = ServerAction::<DeleteReview>::new();
@@ -158,13 +168,16 @@ pub fn ProductPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let base = layout.base().await;
                 match product.await {
                     Ok(product) => {
                         let summary = paragraphs(&product.description);
                         let meta = summary.first().cloned().unwrap_or_default();
                         view! {
                             <Title text=product.name.clone() />
-                            <Meta name="description" content=meta />
+                            <PageMeta title=product.name.clone() description=meta base kind="product"
+                                path=product.href() image=product.images.first().map(|i| i.url()) />
+                            <script type="application/ld+json" inner_html=product.structured_data.clone()></script>
                             <Breadcrumbs category=product.category.clone() current=product.name.clone() />
                             <article class="product">
                                 <Gallery images=product.images.clone() initial=initial() product_name=product.name.clone() />

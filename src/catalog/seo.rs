@@ -108,3 +108,48 @@ mod tests {
         assert_eq!(super::escape("a&b<c>'\""), "a&amp;b&lt;c&gt;&apos;&quot;");
     }
 }
+
+/// The product page's JSON-LD: the Product with its Offer (price, currency,
+/// availability) and, once reviewed, its AggregateRating; and the breadcrumb
+/// trail. `</` is escaped so the text cannot close its `<script>`.
+pub fn product_json_ld(product: &super::ProductDetail, base: &str) -> String {
+    let url = format!("{base}/p/{}", product.slug);
+    let availability =
+        if product.stock > 0 { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" };
+    let mut item = serde_json::json!({
+        "@type": "Product",
+        "@id": format!("{url}#product"),
+        "name": product.name,
+        "description": super::rules::paragraphs(&product.description).join(" "),
+        "sku": product.id.0.to_string(),
+        "url": url,
+        "image": product.images.iter().map(|i| format!("{base}{}", i.url())).collect::<Vec<_>>(),
+        "category": product.category.name,
+        "offers": {
+            "@type": "Offer",
+            "url": url,
+            "price": product.offer_price.unwrap_or(product.price).to_string(),
+            "priceCurrency": product.currency,
+            "availability": availability,
+        },
+    });
+    if let Some(average) = product.rating.average() {
+        item["aggregateRating"] = serde_json::json!({
+            "@type": "AggregateRating",
+            "ratingValue": average.to_string(),
+            "reviewCount": product.rating.count,
+            "bestRating": "5",
+            "worstRating": "1",
+        });
+    }
+    let breadcrumbs = serde_json::json!({
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            { "@type": "ListItem", "position": 1, "name": "Home", "item": format!("{base}/") },
+            { "@type": "ListItem", "position": 2, "name": product.category.name, "item": format!("{base}{}", product.category.href()) },
+            { "@type": "ListItem", "position": 3, "name": product.name, "item": url },
+        ],
+    });
+    let graph = serde_json::json!({ "@context": "https://schema.org", "@graph": [item, breadcrumbs] });
+    graph.to_string().replace("</", "<\\/")
+}

@@ -211,6 +211,18 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
     Signal::derive(move || error.get().and_then(|e| e.message_for(field)))
 }
 
+/// A page title as it must be written. The server writes it into `<title>`
+/// as HTML, and leptos_meta does not escape it (a product named
+/// `</title><script>…` would end the element); the browser sets
+/// `document.title`, which takes plain text.
+pub fn title_text(title: String) -> String {
+    if cfg!(feature = "ssr") {
+        title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        title
+    }
+}
+
 /// A moment as pages show it, formatted on the server: the browser bundle
 /// carries no date code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
