@@ -23,6 +23,8 @@ use crate::orders::pages::{OrderPage, OrdersRoute};
 use crate::search::components::SearchBox;
 use crate::search::pages::SearchPage;
 use crate::ui::NotFoundPage;
+use crate::wishlist::components::WishlistContext;
+use crate::wishlist::pages::WishlistRoute;
 
 /// The document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,6 +59,7 @@ pub fn App() -> impl IntoView {
     let auth = AuthContext::provide();
     let cart = CartContext::provide();
     let bell = NotificationContext::provide();
+    WishlistContext::provide();
     HeaderCountsContext::provide(auth, cart, bell);
     let layout = Resource::new(|| (), |_| get_layout());
     provide_context(LayoutContext(layout));
@@ -97,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders") view={Lazy::<OrdersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/orders/:number") view=OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/wishlist") view={Lazy::<WishlistRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>

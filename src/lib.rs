@@ -16,6 +16,7 @@ pub mod orders;
 pub mod reviews;
 pub mod search;
 pub mod ui;
+pub mod wishlist;
 
 #[cfg(feature = "ssr")]
 pub mod config;

@@ -58,6 +58,7 @@ pub fn HeaderAccount() -> impl IntoView {
                             {viewer.role.includes(Role::Moderator).then(|| view! {
                                 <li><a href=if viewer.role.includes(Role::Admin) { "/admin" } else { "/admin/orders" }>"Admin"</a></li>
                             })}
+                            <li><a href="/wishlist">"Wishlist"</a></li>
                             <li><a href="/account">"Account" <span class="visually-hidden">" of " {viewer.username.clone()}</span></a></li>
                             <li>
                                 <ActionForm action=sign_out>

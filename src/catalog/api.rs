@@ -25,8 +25,10 @@ pub async fn get_layout() -> Result<Layout, AppError> {
 pub async fn get_home() -> Result<Home, AppError> {
     let state = AppState::current()?;
     let currency = &state.config.currency;
-    let featured = db::featured_products(&state.pool, FEATURED_COUNT).await?;
-    let newest = db::newest_products(&state.pool, FEATURED_COUNT).await?;
+    let mut featured = db::featured_products(&state.pool, FEATURED_COUNT).await?;
+    let mut newest = db::newest_products(&state.pool, FEATURED_COUNT).await?;
+    mark_wished(&state, &mut featured).await?;
+    mark_wished(&state, &mut newest).await?;
     let categories = state.categories.get(&state.pool).await?.as_ref().clone();
     Ok(Home { featured, newest, categories, currency: currency.clone() })
 }
@@ -35,7 +37,9 @@ pub async fn get_home() -> Result<Home, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/listing")]
 pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
     let state = AppState::current()?;
-    Ok(db::list_products(&state.pool, None, &query, &state.config.currency).await?)
+    let mut listing = db::list_products(&state.pool, None, &query, &state.config.currency).await?;
+    mark_wished(&state, &mut listing.products).await?;
+    Ok(listing)
 }
 
 /// A category and one page of its active products; `NotFound` for an unknown slug.
@@ -45,7 +49,8 @@ pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryL
     let category = state.categories.by_slug(&state.pool, &slug)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let listing = db::list_products(&state.pool, Some(category.id), &query, &state.config.currency).await?;
+    let mut listing = db::list_products(&state.pool, Some(category.id), &query, &state.config.currency).await?;
+    mark_wished(&state, &mut listing.products).await?;
     Ok(CategoryListing { category, listing })
 }
 
@@ -57,5 +62,14 @@ pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     let mut product =
         db::product_by_slug(&mut conn, &slug, &state.config.currency).await?.ok_or_else(AppError::not_found)?;
     product.structured_data = super::seo::product_json_ld(&product, state.config.public_url.trim_end_matches('/'));
+    if let Some(viewer) = crate::session::Auth::current()?.viewer() {
+        product.wished = crate::wishlist::db::contains(&mut *conn, viewer.id, product.id.0).await?;
+    }
     Ok(product)
+}
+
+/// Marks the cards on the signed-in viewer's wishlist (guests see none).
+#[cfg(feature = "ssr")]
+async fn mark_wished(state: &AppState, products: &mut [super::ProductSummary]) -> Result<(), AppError> {
+    crate::wishlist::api::mark_for_viewer(state, products).await
 }

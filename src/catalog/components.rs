@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::rules::{ListingQuery, Sort};
 use super::{CategoryLink, ImageRef, Listing, ProductSummary};
 use crate::cart::components::AddToCartForm;
+use crate::wishlist::components::WishlistButton;
 use crate::ui::{Price, StockBadge};
 
 /// How many cards at the top of a grid load eagerly (they are on screen at once).
@@ -41,6 +42,7 @@ pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] 
             })}
             <StockBadge stock=product.stock />
             <AddToCartForm product=product.id name=product.name.clone() stock=product.stock />
+            <WishlistButton product=product.id name=product.name.clone() slug=product.slug.clone() wished=product.wished />
         </li>
     }
 }

@@ -46,6 +46,7 @@ impl From<CardRow> for ProductSummary {
             stock: row.stock,
             image,
             rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
+            wished: false,
         }
     }
 }
@@ -210,6 +211,7 @@ pub async fn product_by_slug(
         images,
         currency: currency.to_owned(),
         rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
+        wished: false,
         structured_data: String::new(),
     }))
 }

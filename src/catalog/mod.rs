@@ -101,6 +101,9 @@ pub struct ProductSummary {
     pub stock: i32,
     pub image: Option<ImageRef>,
     pub rating: Rating,
+    /// On the signed-in viewer's wishlist.
+    #[serde(default)]
+    pub wished: bool,
 }
 
 impl ProductDetail {
@@ -124,6 +127,9 @@ pub struct ProductDetail {
     pub images: Vec<ImageRef>,
     pub currency: String,
     pub rating: Rating,
+    /// On the signed-in viewer's wishlist.
+    #[serde(default)]
+    pub wished: bool,
     /// JSON-LD (schema.org Product with its Offer and AggregateRating, and the
     /// BreadcrumbList), made on the server and safe inside a `<script>`.
     pub structured_data: String,

@@ -9,6 +9,7 @@ use super::components::{Breadcrumbs, Gallery, LayoutContext, ListingView, PageMe
 use super::rules::{ListingQuery, paragraphs};
 use crate::error::AppError;
 use crate::cart::components::AddToCartForm;
+use crate::wishlist::components::WishlistButton;
 use crate::reviews::api::{DeleteReview, SaveReview, get_product_reviews};
 use crate::reviews::components::ReviewsSection;
 use crate::ui::{ErrorView, Loading, Price, StockBadge};
@@ -189,6 +190,7 @@ pub fn ProductPage() -> impl IntoView {
                                     })}
                                     <StockBadge stock=product.stock />
                                     <AddToCartForm product=product.id name=product.name.clone() stock=product.stock choose_quantity=true />
+                                    <WishlistButton product=product.id name=product.name.clone() slug=product.slug.clone() wished=product.wished />
                                     <div class="description">
                                         {summary.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
                                     </div>

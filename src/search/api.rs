@@ -14,7 +14,9 @@ pub async fn get_search(q: Option<String>, sort: Option<String>, page: Option<u3
     let state = AppState::current()?;
     let query = clean(q.as_deref().unwrap_or(""));
     let sort = sort.as_deref().and_then(SearchSort::from_param).unwrap_or_default();
-    Ok(db::search(&state.pool, &query, sort, page.unwrap_or(1), &state.config.currency).await?)
+    let mut results = db::search(&state.pool, &query, sort, page.unwrap_or(1), &state.config.currency).await?;
+    crate::wishlist::api::mark_for_viewer(&state, &mut results.products).await?;
+    Ok(results)
 }
 
 /// Up to eight products for what the shopper has typed so far.

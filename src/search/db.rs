@@ -33,6 +33,7 @@ fn card(
         stock,
         image: image.map(|(key, alt)| ImageRef { key, alt }),
         rating: Rating { count: rating.0, sum: rating.1 },
+        wished: false,
     }
 }
 

@@ -1,0 +1,75 @@
+//! Wishlist server functions. A signed-out shopper pressing a heart is sent
+//! to sign in and brought back to the product.
+
+use leptos::prelude::*;
+
+use super::{WishState, Wishlist};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::db,
+    crate::account::guard::require_user,
+    crate::catalog::ProductId,
+    crate::session::Auth,
+    crate::state::AppState,
+};
+
+/// Adds `product` to the wishlist, or takes it off; answers whether it is on
+/// it now. Signed out, the answer is a redirect to sign in (then back to
+/// `/p/{slug}`).
+#[server(prefix = "/api", endpoint = "wishlist/toggle")]
+pub async fn toggle_wishlist(product: i64, slug: String) -> Result<WishState, AppError> {
+    let Some(viewer) = Auth::current()?.viewer() else {
+        let slug: String = slug.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        leptos_axum::redirect(&format!("/sign-in?next=/p/{slug}"));
+        return Ok(WishState { product, wished: false });
+    };
+    let state = AppState::current()?;
+    let mut conn = state.pool.acquire().await?;
+    let wished = db::toggle(&mut conn, viewer.id, product).await?;
+    Ok(WishState { product, wished })
+}
+
+#[server(prefix = "/api", endpoint = "wishlist/list")]
+pub async fn get_wishlist() -> Result<Wishlist, AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    Ok(Wishlist { products: db::list(&state.pool, viewer.id).await?, currency: state.config.currency.clone() })
+}
+
+#[server(prefix = "/api", endpoint = "wishlist/remove")]
+pub async fn remove_from_wishlist(product: i64) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    if !db::remove(&state.pool, viewer.id, product).await? {
+        return Err(AppError::not_found());
+    }
+    Ok(())
+}
+
+/// Puts one of the product in the cart and takes it off the wishlist, in one
+/// transaction (refused, and kept on the list, when it is sold out).
+#[server(prefix = "/api", endpoint = "wishlist/move_to_cart")]
+pub async fn move_to_cart(product: i64) -> Result<String, AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    let auth = Auth::current()?;
+    let cart = crate::cart::api::current_cart(&state, &auth, true).await?.ok_or(AppError::Internal)?;
+    let mut tx = state.pool.begin().await?;
+    if !db::remove(&mut *tx, viewer.id, product).await? {
+        return Err(AppError::not_found());
+    }
+    crate::cart::db::add(&mut tx, cart, ProductId(product), 1).await?;
+    tx.commit().await?;
+    Ok("Moved to your cart.".into())
+}
+
+/// Marks the products on the signed-in viewer's wishlist (nothing for guests).
+#[cfg(feature = "ssr")]
+pub async fn mark_for_viewer(state: &AppState, products: &mut [crate::catalog::ProductSummary]) -> Result<(), AppError> {
+    if let Some(viewer) = Auth::current()?.viewer() {
+        db::mark(&state.pool, viewer.id, products).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! The heart on cards and product pages. Every heart on a page shares one
+//! action (made once with the app); its answers are kept in one map, so a
+//! card that was pressed shows its new state without refetching the page.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+
+use super::api::ToggleWishlist;
+use crate::catalog::ProductId;
+
+#[derive(Clone, Copy)]
+pub struct WishlistContext {
+    pub toggle: ServerAction<ToggleWishlist>,
+    /// Product id → on the wishlist, for products pressed on this page.
+    pub pressed: RwSignal<HashMap<i64, bool>>,
+}
+
+impl WishlistContext {
+    /// Creates the context; called once by `App`.
+    pub fn provide() -> Self {
+        let toggle = ServerAction::<ToggleWishlist>::new();
+        let pressed = RwSignal::new(HashMap::new());
+        Effect::new(move |_| {
+            if let Some(Ok(state)) = toggle.value().get() {
+                pressed.update(|map| {
+                    map.insert(state.product, state.wished);
+                });
+            }
+        });
+        let context = WishlistContext { toggle, pressed };
+        provide_context(context);
+        context
+    }
+}
+
+/// A toggle button: pressed when the product is on the wishlist. Before
+/// hydration it is a plain form post that comes back to the page.
+#[component]
+pub fn WishlistButton(product: ProductId, name: String, slug: String, wished: bool) -> impl IntoView {
+    let Some(context) = use_context::<WishlistContext>() else { return ().into_any() };
+    let id = product.0;
+    let on = move || context.pressed.with(|map| map.get(&id).copied()).unwrap_or(wished);
+    view! {
+        <ActionForm action=context.toggle attr:class="wish-form">
+            <input type="hidden" name="product" value=id.to_string() />
+            <input type="hidden" name="slug" value=slug />
+            <button type="submit" class="heart" aria-pressed=move || if on() { "true" } else { "false" }>
+                <span aria-hidden="true">{move || if on() { "♥" } else { "♡" }}</span>
+                <span class="visually-hidden">{format!("Save {name}")}</span>
+            </button>
+        </ActionForm>
+    }
+    .into_any()
+}

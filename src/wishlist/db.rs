@@ -1,0 +1,91 @@
+//! The wishlist's SQL.
+
+use sqlx::{PgConnection, PgExecutor};
+
+use crate::account::UserId;
+use crate::catalog::{ImageRef, ProductId, ProductSummary, Rating};
+
+/// Adds or removes `product`; answers whether it is now on the list.
+pub async fn toggle(conn: &mut PgConnection, user: UserId, product: i64) -> sqlx::Result<bool> {
+    let removed = sqlx::query!("DELETE FROM wishlist_items WHERE user_id = $1 AND product_id = $2", user.0, product)
+        .execute(&mut *conn)
+        .await?;
+    if removed.rows_affected() == 1 {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "INSERT INTO wishlist_items (user_id, product_id) SELECT $1, id FROM products WHERE id = $2 AND active
+         ON CONFLICT DO NOTHING",
+        user.0,
+        product
+    )
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected() == 1)
+}
+
+pub async fn remove(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query!("DELETE FROM wishlist_items WHERE user_id = $1 AND product_id = $2", user.0, product)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The user's wishlist, newest first (products since withdrawn are left out).
+pub async fn list(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Vec<ProductSummary>> {
+    let rows = sqlx::query!(
+        r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, p.rating_count, p.rating_sum,
+                  i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
+           FROM wishlist_items w
+           JOIN products p ON p.id = w.product_id AND p.active
+           LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
+           WHERE w.user_id = $1
+           ORDER BY w.created_at DESC, p.id"#,
+        user.0
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ProductSummary {
+            id: ProductId(r.id),
+            slug: r.slug,
+            name: r.name,
+            price: r.price,
+            offer_price: r.offer_price,
+            stock: r.stock,
+            image: r.image_key.map(|key| ImageRef { key, alt: r.image_alt.unwrap_or_default() }),
+            rating: Rating { count: r.rating_count, sum: r.rating_sum },
+            wished: true,
+        })
+        .collect())
+}
+
+/// Sets `wished` on the cards that are on the user's wishlist (one query).
+pub async fn mark(db: impl PgExecutor<'_>, user: UserId, products: &mut [ProductSummary]) -> sqlx::Result<()> {
+    if products.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = products.iter().map(|p| p.id.0).collect();
+    let wished = sqlx::query_scalar!(
+        "SELECT product_id FROM wishlist_items WHERE user_id = $1 AND product_id = ANY($2)",
+        user.0,
+        &ids
+    )
+    .fetch_all(db)
+    .await?;
+    for product in products {
+        product.wished = wished.contains(&product.id.0);
+    }
+    Ok(())
+}
+
+pub async fn contains(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM wishlist_items WHERE user_id = $1 AND product_id = $2) AS "on!""#,
+        user.0,
+        product
+    )
+    .fetch_one(db)
+    .await
+}

@@ -1,0 +1,28 @@
+//! Wishlists: a heart on cards and product pages keeps a product for later;
+//! the wishlist page moves products to the cart. Guests are sent to sign in
+//! and come back to the product.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::ProductSummary;
+
+/// The wishlist page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wishlist {
+    pub products: Vec<ProductSummary>,
+    pub currency: String,
+}
+
+/// A product's place on the wishlist after a heart was pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishState {
+    pub product: i64,
+    pub wished: bool,
+}

@@ -1,0 +1,69 @@
+//! The wishlist page (a lazy route): saved products, each moved to the cart
+//! or removed.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::api::{MoveToCart, RemoveFromWishlist, get_wishlist};
+use crate::account::components::AccountError;
+use crate::cart::components::CartContext;
+use crate::catalog::rules::format_money;
+use crate::ui::{Loading, StockBadge, action_error, on_success};
+
+#[component]
+pub fn WishlistPage() -> impl IntoView {
+    let move_to_cart = ServerAction::<MoveToCart>::new();
+    let remove = ServerAction::<RemoveFromWishlist>::new();
+    on_success(move_to_cart.value(), CartContext::changed);
+    let list = Resource::new(move || (move_to_cart.version().get(), remove.version().get()), |_| get_wishlist());
+    let error = action_error(move_to_cart.value());
+    let moved = move || matches!(move_to_cart.value().get(), Some(Ok(_)));
+    view! {
+        <Title text="Your wishlist" />
+        <section class="wishlist-page">
+            <h1>"Your wishlist"</h1>
+            <div role="status" aria-live="polite">
+                {move || moved().then(|| view! { <p class="alert alert-success">"Moved to your cart."</p> })}
+                {move || error.get().map(|e| view! { <p class="alert alert-error">{e.to_string()}</p> })}
+            </div>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    let w = match list.await {
+                        Ok(w) => w,
+                        Err(error) => return view! { <AccountError error /> }.into_any(),
+                    };
+                    if w.products.is_empty() {
+                        return view! { <p>"Your wishlist is empty. Press the heart on a product to keep it here."</p> }.into_any();
+                    }
+                    let currency = w.currency.clone();
+                    view! {
+                        <ul class="wishlist" aria-label="Saved products">
+                            {w.products.into_iter().map(|p| {
+                                let remove_label = format!(" {}", p.name);
+                                view! {
+                                <li class="wishlist-item" aria-label=p.name.clone()>
+                                    {p.image.clone().map(|i| view! { <img src=i.url() alt="" width="96" height="96" /> })}
+                                    <div>
+                                        <a href=p.href()>{p.name.clone()}</a>
+                                        <p>{format_money(p.offer_price.unwrap_or(p.price), &currency)}</p>
+                                        <StockBadge stock=p.stock />
+                                    </div>
+                                    <ActionForm action=move_to_cart>
+                                        <input type="hidden" name="product" value=p.id.0.to_string() />
+                                        <button type="submit" class="button" disabled=p.stock == 0>"Move to cart"</button>
+                                    </ActionForm>
+                                    <ActionForm action=remove>
+                                        <input type="hidden" name="product" value=p.id.0.to_string() />
+                                        <button type="submit" class="link-button">"Remove" <span class="visually-hidden">{remove_label}</span></button>
+                                    </ActionForm>
+                                </li>
+                            }}).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+crate::ui::lazy_page!(WishlistRoute, WishlistPage);
