@@ -106,7 +106,7 @@ test('an admin adds a category and a product with two images, and a shopper find
   await shopper.getByRole('navigation', { name: 'Categories' }).getByRole('link', { name: categoryName }).click();
   await expect(shopper.getByRole('heading', { level: 1, name: categoryName })).toBeVisible();
   const card = shopper.getByRole('list', { name: 'Products' }).getByRole('listitem').filter({ hasText: productName });
-  await expect(card.getByRole('img')).toHaveAttribute('src', primarySrc!);
+  await expect(card.locator('img')).toHaveAttribute('src', primarySrc!);
   await card.getByRole('link', { name: productName }).first().click();
   await expect(shopper.getByRole('heading', { level: 1, name: productName })).toBeVisible();
   await expect(shopper.locator('.gallery-main')).toHaveAttribute('src', primarySrc!);

@@ -18,7 +18,7 @@ test('scripts, WebAssembly and styles have hashed names, are compressed and cach
 
 test('product pictures are served from media with cache headers', async ({ page, request }) => {
   await page.goto('/products');
-  const src = await page.getByRole('list', { name: 'Products' }).getByRole('img').first().getAttribute('src');
+  const src = await page.getByRole('list', { name: 'Products' }).locator('img').first().getAttribute('src');
   expect(src).toMatch(/^\/media\//);
   const response = await request.get(src!);
   expect(response.status()).toBe(200);

@@ -12,12 +12,17 @@ for (const path of ['/', '/products', '/c/monitors', '/p/organic-bananas-1-kg'])
     const images = page.locator('main img');
     expect(await images.count()).toBeGreaterThan(0);
     for (const alt of await images.evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt')))) {
-      // Thumbnails are decorative (alt=""): their links carry the label.
+      // Thumbnails and card pictures are decorative (alt=""): the links
+      // around them carry the label.
       expect(alt).not.toBeNull();
     }
-    const meaningful = await page.locator('main img:not(.thumbnail img)').evaluateAll((imgs) =>
+    const meaningful = await page.locator('main img:not(.thumbnail img):not(.card img)').evaluateAll((imgs) =>
       imgs.map((img) => img.getAttribute('alt') ?? ''),
     );
     expect(meaningful.every((alt) => alt.trim().length > 0)).toBe(true);
+    // Each card link is named by the product, not by its picture twice.
+    for (const link of await page.locator('main .card-link').all()) {
+      await expect(link).toHaveAccessibleName(/\S/);
+    }
   });
 }

@@ -17,9 +17,11 @@ pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] 
     let href = product.href();
     let image = match &product.image {
         Some(image) => view! {
+            // The card's title, in the same link, names the product: the
+            // picture is decorative there (axe: image-redundant-alt).
             <img
                 src=image.url()
-                alt=image.alt.clone()
+                alt=""
                 width="400"
                 height="400"
                 loading=if eager { "eager" } else { "lazy" }

@@ -1,0 +1,46 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { hydrated, signUp, uniqueName } from './account-helpers';
+
+/** Runs axe-core (WCAG 2.1 A and AA rules) on the page; serious and critical violations fail. */
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  await hydrated(page);
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`);
+  expect(report, `${what}: ${report.join('\n')}`).toEqual([]);
+}
+
+test('storefront pages have no serious accessibility violations', async ({ page }) => {
+  for (const [what, url] of [
+    ['home', '/'],
+    ['listing', '/products'],
+    ['category', '/c/bakery'],
+    ['search', '/search?q=headphones'],
+    ['product', '/p/espresso-beans-1-kg'],
+    ['sign-in', '/sign-in'],
+    ['sign-up', '/sign-up'],
+  ]) {
+    await page.goto(url);
+    await expectAccessible(page, what);
+  }
+});
+
+test('cart, checkout and account pages have no serious accessibility violations', async ({ page }) => {
+  await signUp(page, uniqueName('axe'));
+  await expectAccessible(page, 'account');
+  await page.goto('/p/espresso-beans-1-kg');
+  await hydrated(page);
+  await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
+  await expect(page.getByRole('banner').getByText('Added to your cart.')).toBeVisible();
+  for (const [what, url] of [
+    ['cart', '/cart'],
+    ['checkout', '/checkout'],
+    ['addresses', '/account/addresses'],
+    ['orders', '/orders'],
+    ['wishlist', '/wishlist'],
+  ]) {
+    await page.goto(url);
+    await expectAccessible(page, what);
+  }
+});
