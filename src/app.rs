@@ -7,19 +7,19 @@ use leptos_router::{Lazy, SsrMode, path};
 
 use crate::account::components::{AuthContext, HeaderAccount};
 use crate::account::pages::{
-    AccountPage, AddressesRoute, ForgotPasswordRoute, OutboxPage, ResetPasswordRoute, SecurityRoute, SignInPage, SignUpPage,
+    AccountRoute, AddressesRoute, ForgotPasswordRoute, OutboxPage, ResetPasswordRoute, SecurityRoute, SignInRoute, SignUpRoute,
 };
 use crate::admin::pages as admin;
 use crate::cart::components::{CartContext, HeaderCart, HeaderCountsContext};
-use crate::cart::pages::CartPage;
+use crate::cart::pages::CartRoute;
 use crate::catalog::Layout;
 use crate::catalog::components::LayoutContext;
 use crate::catalog::api::get_layout;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
-use crate::checkout::pages::CheckoutPage;
+use crate::checkout::pages::CheckoutRoute;
 use crate::error::AppError;
 use crate::notifications::pages::{HeaderBell, NotificationContext, NotificationsRoute};
-use crate::orders::pages::{OrderPage, OrdersRoute};
+use crate::orders::pages::{OrderRoute, OrdersRoute};
 use crate::search::components::SearchBox;
 use crate::search::pages::SearchPage;
 use crate::ui::NotFoundPage;
@@ -75,11 +75,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
-                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
-                    <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account/addresses") view={Lazy::<AddressesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin") view={Lazy::<admin::DashboardRoute>::new()} ssr=SsrMode::Async />
@@ -96,10 +96,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/reviews") view={Lazy::<admin::ReviewsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view={Lazy::<admin::AuditRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/outbox") view={Lazy::<OutboxPage>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
-                    <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/cart") view={Lazy::<CartRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/checkout") view={Lazy::<CheckoutRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/orders") view={Lazy::<OrdersRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/orders/:number") view=OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:number") view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/wishlist") view={Lazy::<WishlistRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
                 </Routes>

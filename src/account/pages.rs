@@ -629,3 +629,6 @@ crate::ui::lazy_page!(ForgotPasswordRoute, ForgotPasswordPage);
 crate::ui::lazy_page!(ResetPasswordRoute, ResetPasswordPage);
 crate::ui::lazy_page!(AddressesRoute, AddressesPage);
 crate::ui::lazy_page!(SecurityRoute, SecurityPage);
+crate::ui::lazy_page!(SignInRoute, SignInPage);
+crate::ui::lazy_page!(SignUpRoute, SignUpPage);
+crate::ui::lazy_page!(AccountRoute, AccountPage);

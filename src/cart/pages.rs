@@ -98,3 +98,6 @@ fn CartLineView(
         </li>
     }
 }
+
+// The cart, checkout and order pages load on demand: most visits browse.
+crate::ui::lazy_page!(CartRoute, CartPage);

@@ -141,3 +141,5 @@ fn CheckoutForm(view: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
         </div>
     }
 }
+
+crate::ui::lazy_page!(CheckoutRoute, CheckoutPage);

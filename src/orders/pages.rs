@@ -185,3 +185,4 @@ fn CardPayment(card: CardForm, number: i64, total: String) -> impl IntoView {
 }
 
 crate::ui::lazy_page!(OrdersRoute, OrdersPage);
+crate::ui::lazy_page!(OrderRoute, OrderPage);
