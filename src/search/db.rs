@@ -2,7 +2,7 @@
 //! `-word` work); when that finds nothing, names that are similar word by
 //! word (pg_trgm), which catches typos.
 
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgPool};
 
 use super::rules::{prefix_tsquery, words};
 use super::{SearchResults, SearchSort, Suggestion};
@@ -37,11 +37,20 @@ fn card(
     }
 }
 
+/// A connection in a transaction that plans each statement for its values.
+/// Prepared statements otherwise switch to a generic plan after five runs,
+/// which cannot fold the sort choice or see the query's words: measured
+/// 21–22 ms against 15 ms for a word matching 5,800 of 100,000 products.
+async fn custom_plans(pool: &PgPool) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
+    Ok(tx)
+}
+
 /// One page of products matching `query` (already cleaned), best first unless sorted otherwise.
-pub async fn search<'c, E>(db: E, query: &str, sort: SearchSort, page: u32, currency: &str) -> sqlx::Result<SearchResults>
-where
-    E: PgExecutor<'c> + Copy,
-{
+pub async fn search(pool: &PgPool, query: &str, sort: SearchSort, page: u32, currency: &str) -> sqlx::Result<SearchResults> {
+    let mut tx = custom_plans(pool).await?;
+    let db: &mut PgConnection = &mut tx;
     let page = page.max(1);
     let offset = i64::from(page - 1) * PAGE_SIZE;
     let empty = || SearchResults {
@@ -87,7 +96,7 @@ where
         PAGE_SIZE + 1,
         offset
     )
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     if !rows.is_empty() || page > 1 {
         let total = rows.first().map_or(0, |r| r.total);
@@ -114,7 +123,7 @@ where
         query,
         PAGE_SIZE
     )
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let products: Vec<ProductSummary> = rows
         .into_iter()
@@ -129,10 +138,9 @@ where
 /// Products to offer while the shopper types `query`: names whose words start
 /// with what was typed, names starting with it first, then the shortest (no
 /// ranking to compute: a short prefix matches thousands); similar names when none do.
-pub async fn suggest<'c, E>(db: E, query: &str) -> sqlx::Result<Vec<Suggestion>>
-where
-    E: PgExecutor<'c> + Copy,
-{
+pub async fn suggest(pool: &PgPool, query: &str) -> sqlx::Result<Vec<Suggestion>> {
+    let mut tx = custom_plans(pool).await?;
+    let db: &mut PgConnection = &mut tx;
     let Some(prefix) = prefix_tsquery(query) else { return Ok(Vec::new()) };
     let rows = sqlx::query!(
         r#"WITH q AS (SELECT to_tsquery('simple', $1) AS tsq)
@@ -145,7 +153,7 @@ where
         query,
         SUGGESTIONS
     )
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     if !rows.is_empty() {
         return Ok(rows.into_iter().map(|r| Suggestion { name: r.name, slug: r.slug }).collect());
@@ -158,7 +166,7 @@ where
         query,
         SUGGESTIONS
     )
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     Ok(rows.into_iter().map(|r| Suggestion { name: r.name, slug: r.slug }).collect())
 }
