@@ -14,6 +14,14 @@ pub const CATALOG_CHANGED: &str = "catalog_changed";
 /// Every migration under `migrations/`, embedded at compile time.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
+/// A page from rows fetched with one more than `size`: the page, and whether
+/// another follows.
+pub fn one_page<T>(mut rows: Vec<T>, size: i64) -> (Vec<T>, bool) {
+    let more = rows.len() as i64 > size;
+    rows.truncate(size as usize);
+    (rows, more)
+}
+
 /// Applies pending migrations; safe to run on every start.
 pub async fn migrate(pool: &PgPool) -> Result<(), MigrateError> {
     MIGRATOR.run(pool).await

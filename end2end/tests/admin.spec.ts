@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { deflateSync } from 'node:zlib';
 import { hydrated, signIn, signUp, uniqueName } from './account-helpers';
+import { buyWithCash } from './shop-helpers';
 
 const ADMIN = { login: 'admin', password: 'trove-admin-demo' };
 
@@ -118,21 +119,7 @@ test('an admin adds a category and a product with two images, and a shopper find
 test('an admin ships and delivers an order; the shopper sees the timeline and the notification', async ({ page, browser }) => {
   const username = uniqueName('parcel');
   await signUp(page, username);
-  await page.goto('/p/red-lentils-1-kg');
-  await hydrated(page);
-  await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
-  await expect(page.getByRole('banner').getByText('Added to your cart.')).toBeVisible();
-  await page.goto('/checkout');
-  await hydrated(page);
-  const form = page.locator('form.checkout-form');
-  await form.getByLabel('Full name').fill('Parcel Person');
-  await form.getByLabel('Address line 1').fill('3 Post Lane');
-  await form.getByLabel('City').fill('Springfield');
-  await form.getByLabel('Postal code').fill('62701');
-  await page.getByLabel('Cash on delivery').check();
-  await page.getByRole('button', { name: 'Place order' }).click();
-  await expect(page).toHaveURL(/\/orders\/\d+$/);
-  const number = page.url().split('/').pop()!;
+  const number = await buyWithCash(page, 'red-lentils-1-kg', 'Parcel Person');
 
   const admin = await newPage(browser);
   await signInAsAdmin(admin);

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { hydrated, signIn, signUp, uniqueName } from './account-helpers';
+import { buyWithCash } from './shop-helpers';
 
 const PRODUCT = '/p/espresso-beans-1-kg';
 
@@ -10,19 +11,7 @@ test('a shopper reviews a product they bought, edits it, and a moderator hides i
   await expect(reviews.getByText('Only shoppers who bought this product can review it.')).toBeVisible();
 
   // Buy it (cash on delivery: the order is processing at once).
-  await hydrated(page);
-  await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
-  await expect(page.getByRole('banner').getByText('Added to your cart.')).toBeVisible();
-  await page.goto('/checkout');
-  await hydrated(page);
-  const form = page.locator('form.checkout-form');
-  await form.getByLabel('Full name').fill('Rita Critic');
-  await form.getByLabel('Address line 1').fill('9 Bean Street');
-  await form.getByLabel('City').fill('Springfield');
-  await form.getByLabel('Postal code').fill('62701');
-  await page.getByLabel('Cash on delivery').check();
-  await page.getByRole('button', { name: 'Place order' }).click();
-  await expect(page).toHaveURL(/\/orders\/\d+$/);
+  await buyWithCash(page, 'espresso-beans-1-kg', 'Rita Critic');
 
   await page.goto(PRODUCT);
   await hydrated(page);

@@ -228,10 +228,9 @@ pub async fn orders(db: impl PgExecutor<'_>, filter: &OrderFilter, limit: i64) -
     )
     .fetch_all(db)
     .await?;
-    let has_next = rows.len() as i64 > limit;
+    let (rows, has_next) = crate::db::one_page(rows, limit);
     let orders = rows
         .into_iter()
-        .take(limit as usize)
         .map(|r| OrderRow {
             number: OrderNumber(r.number),
             placed_at: r.created_at.into(),
@@ -304,10 +303,9 @@ pub async fn products(db: impl PgExecutor<'_>, filter: &ProductFilter) -> sqlx::
     .fetch_all(db)
     .await?;
     let total = rows.first().map_or(0, |r| r.total);
-    let has_next = rows.len() as i64 > PAGE_SIZE;
+    let (rows, has_next) = crate::db::one_page(rows, PAGE_SIZE);
     let products = rows
         .into_iter()
-        .take(PAGE_SIZE as usize)
         .map(|r| ProductRow {
             id: r.id,
             name: r.name,
@@ -845,10 +843,9 @@ pub async fn users(db: impl PgExecutor<'_>, search: &str, page: u32) -> sqlx::Re
     )
     .fetch_all(db)
     .await?;
-    let has_next = rows.len() as i64 > PAGE_SIZE;
+    let (rows, has_next) = crate::db::one_page(rows, PAGE_SIZE);
     let users = rows
         .into_iter()
-        .take(PAGE_SIZE as usize)
         .map(|r| UserRow {
             id: UserId(r.id),
             username: r.username,
@@ -982,10 +979,9 @@ pub async fn audit_log(db: impl PgExecutor<'_>, entity: &str, actor: &str, page:
     )
     .fetch_all(db)
     .await?;
-    let has_next = rows.len() as i64 > PAGE_SIZE;
+    let (rows, has_next) = crate::db::one_page(rows, PAGE_SIZE);
     let entries = rows
         .into_iter()
-        .take(PAGE_SIZE as usize)
         .map(|r| AuditEntry {
             id: r.id,
             at: r.created_at.into(),

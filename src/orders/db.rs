@@ -35,10 +35,9 @@ pub async fn history(db: impl PgExecutor<'_>, user: UserId, page: u32) -> sqlx::
     )
     .fetch_all(db)
     .await?;
-    let has_next = rows.len() as i64 > HISTORY_PAGE_SIZE;
+    let (rows, has_next) = crate::db::one_page(rows, HISTORY_PAGE_SIZE);
     let orders = rows
         .into_iter()
-        .take(HISTORY_PAGE_SIZE as usize)
         .map(|r| OrderSummary {
             number: OrderNumber(r.number),
             placed_at: r.created_at.into(),

@@ -113,10 +113,9 @@ pub async fn for_moderation(db: impl PgExecutor<'_>, hidden: bool, page: u32) ->
     )
     .fetch_all(db)
     .await?;
-    let more = rows.len() as i64 > limit;
+    let (rows, more) = crate::db::one_page(rows, limit);
     let reviews = rows
         .into_iter()
-        .take(limit as usize)
         .map(|r| ModeratedReview {
             id: r.id,
             product: r.product,

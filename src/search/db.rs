@@ -100,10 +100,9 @@ pub async fn search(pool: &PgPool, query: &str, sort: SearchSort, page: u32, cur
     .await?;
     if !rows.is_empty() || page > 1 {
         let total = rows.first().map_or(0, |r| r.total);
-        let has_next = rows.len() as i64 > PAGE_SIZE;
+        let (rows, has_next) = crate::db::one_page(rows, PAGE_SIZE);
         let products = rows
             .into_iter()
-            .take(PAGE_SIZE as usize)
             .map(|r| {
                 let image = r.image_key.map(|k| (k, r.image_alt.unwrap_or_default()));
                 card(r.id, r.slug, r.name, r.price, r.offer_price, r.stock, image, (r.rating_count, r.rating_sum))
