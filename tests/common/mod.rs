@@ -60,6 +60,20 @@ pub async fn get(app: &Router, uri: &str) -> Reply {
     send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
+/// GETs `uri` until its body satisfies `fresh`, for up to a second: pages for
+/// anonymous visitors come from memory and follow a change once its NOTIFY
+/// arrives. Returns the last reply either way.
+pub async fn get_until(app: &Router, uri: &str, fresh: impl Fn(&str) -> bool) -> Reply {
+    for _ in 0..50 {
+        let reply = get(app, uri).await;
+        if fresh(&reply.body) {
+            return reply;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    get(app, uri).await
+}
+
 pub async fn category(pool: &PgPool, name: &str) -> i64 {
     sqlx::query_scalar("INSERT INTO categories (name, slug, description) VALUES ($1, $2, $3) RETURNING id")
         .bind(name)
