@@ -75,6 +75,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
         pool,
         config: Arc::new(config),
         categories: Default::default(),
+        facets: Default::default(),
         pages: Default::default(),
         payments,
         media,

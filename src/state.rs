@@ -17,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The category list every page shows, kept in memory.
     pub categories: crate::catalog::cache::CategoryCache,
+    /// Facet counts over all active products, kept in memory.
+    pub facets: crate::catalog::cache::FacetCache,
     /// Whole pages for anonymous visitors.
     pub pages: crate::page_cache::PageCache,
     /// Card payments, when Stripe is configured.

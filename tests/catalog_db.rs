@@ -324,7 +324,7 @@ async fn deep_pages_are_read_through_an_index(pool: PgPool) {
         .await
         .unwrap();
     for sort in Sort::ALL {
-        let sql = db::listing_sql(sort, false, Some(db::Direction::Forward));
+        let sql = db::listing_sql(sort, false, &Default::default(), Some(db::Direction::Forward));
         let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {sql}"))
             .bind(cursor)
             .bind(25_i64)

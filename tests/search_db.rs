@@ -5,10 +5,12 @@ mod common;
 
 use common::{NewProduct, category};
 use sqlx::PgPool;
-use trove::search::{SearchSort, db};
+use trove::search::{SearchRequest, db};
 
 async fn names(pool: &PgPool, query: &str) -> (Vec<String>, bool) {
-    let results = db::search(pool, query, SearchSort::Relevance, 1, "USD").await.unwrap();
+    let request = SearchRequest { query: query.to_owned(), page: 1, ..SearchRequest::default() };
+    let categories = trove::catalog::db::categories(pool).await.unwrap();
+    let results = db::search(pool, &request, None, &categories, "USD").await.unwrap();
     (results.products.into_iter().map(|p| p.name).collect(), results.fuzzy)
 }
 

@@ -37,7 +37,11 @@ pub async fn get_home() -> Result<Home, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/listing")]
 pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
     let state = AppState::current()?;
-    let mut listing = db::list_products(&state.pool, None, &query, &state.config.currency).await?;
+    let (mut listing, facets) = tokio::try_join!(
+        db::list_products(&state.pool, None, &query, &state.config.currency),
+        listing_facets(&state, None, &query.filters),
+    )?;
+    listing.facets = facets;
     mark_wished(&state, &mut listing.products).await?;
     Ok(listing)
 }
@@ -49,7 +53,11 @@ pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryL
     let category = state.categories.by_slug(&state.pool, &slug)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let mut listing = db::list_products(&state.pool, Some(category.id), &query, &state.config.currency).await?;
+    let (mut listing, facets) = tokio::try_join!(
+        db::list_products(&state.pool, Some(category.id), &query, &state.config.currency),
+        listing_facets(&state, Some(category.id), &query.filters),
+    )?;
+    listing.facets = facets;
     mark_wished(&state, &mut listing.products).await?;
     Ok(CategoryListing { category, listing })
 }
@@ -66,6 +74,19 @@ pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
         product.wished = crate::wishlist::db::contains(&mut *conn, viewer.id, product.id.0).await?;
     }
     Ok(product)
+}
+
+/// The counts beside each filter choice of a listing, from the cells of all
+/// active products (kept in memory until the catalog changes).
+#[cfg(feature = "ssr")]
+async fn listing_facets(
+    state: &AppState,
+    category: Option<super::CategoryId>,
+    filters: &super::filters::Filters,
+) -> sqlx::Result<super::filters::Facets> {
+    let cells = state.facets.get(&state.pool, filters.min_price, filters.max_price).await?;
+    let categories = state.categories.get(&state.pool).await?;
+    Ok(super::filters::count_facets(&cells, &categories, category.map(|c| c.0), filters))
 }
 
 /// Marks the cards on the signed-in viewer's wishlist (guests see none).

@@ -1,51 +1,103 @@
-//! The category list, held in memory by each app instance: every page's
-//! header and every category page need it, and it rarely changes. Triggers
-//! NOTIFY `catalog_changed` on any catalog change; each instance listens and
-//! drops its copy, so a change shows at once on every instance. Should the listener
-//! lose its connection, copies also expire after a minute.
+//! Catalog data held in memory by each app instance: the category list (every
+//! page's header and every category page need it) and the facet counts of
+//! every listing. Triggers NOTIFY `catalog_changed` on any catalog change;
+//! each instance listens and drops its copies, so a change shows at once on
+//! every instance. Should the listener lose its connection, copies also
+//! expire after a minute.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use rust_decimal::Decimal;
 use sqlx::PgPool;
 
+use super::filters::FacetCell;
 use super::{Category, db};
 
 const CHANNEL: &str = crate::db::CATALOG_CHANGED;
 const MAX_AGE: Duration = Duration::from_secs(60);
 
-#[derive(Clone, Default)]
-pub struct CategoryCache {
-    inner: Arc<Inner>,
+/// Values loaded from the catalog by key, dropped whenever the catalog changes.
+pub struct CatalogMemo<K, V> {
+    inner: Arc<Inner<K, V>>,
+    /// Keys kept at most; past it, new keys are loaded every time until the next change.
+    capacity: usize,
 }
 
-#[derive(Default)]
-struct Inner {
-    current: RwLock<Option<(Instant, Arc<Vec<Category>>)>>,
+struct Inner<K, V> {
+    entries: RwLock<HashMap<K, (Instant, Arc<V>)>>,
     /// Moves on at every invalidation, so a load that raced one is not kept.
     generation: AtomicU64,
     listening: AtomicBool,
 }
 
+impl<K, V> Clone for CatalogMemo<K, V> {
+    fn clone(&self) -> Self {
+        CatalogMemo { inner: Arc::clone(&self.inner), capacity: self.capacity }
+    }
+}
+
+impl<K, V> CatalogMemo<K, V>
+where
+    K: Eq + Hash + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    pub fn new(capacity: usize) -> Self {
+        let inner = Inner { entries: RwLock::default(), generation: AtomicU64::new(0), listening: AtomicBool::new(false) };
+        CatalogMemo { inner: Arc::new(inner), capacity }
+    }
+
+    /// The value for `key`, from memory when fresh, else from `load`.
+    pub async fn get<F, Fut>(&self, pool: &PgPool, key: K, load: F) -> sqlx::Result<Arc<V>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = sqlx::Result<V>>,
+    {
+        if !self.inner.listening.swap(true, Ordering::AcqRel) {
+            let memo = self.clone();
+            crate::db::on_notify(pool.clone(), CHANNEL, move || memo.invalidate());
+        }
+        if let Some((loaded, value)) = self.inner.entries.read().expect("cache lock").get(&key)
+            && loaded.elapsed() < MAX_AGE
+        {
+            return Ok(Arc::clone(value));
+        }
+        let generation = self.inner.generation.load(Ordering::Acquire);
+        let value = Arc::new(load().await?);
+        let mut entries = self.inner.entries.write().expect("cache lock");
+        if self.inner.generation.load(Ordering::Acquire) == generation
+            && (entries.len() < self.capacity || entries.contains_key(&key))
+        {
+            entries.insert(key, (Instant::now(), Arc::clone(&value)));
+        }
+        Ok(value)
+    }
+
+    /// Drops every value; the next `get` of each reads the database.
+    pub fn invalidate(&self) {
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        self.inner.entries.write().expect("cache lock").clear();
+    }
+}
+
+/// Every category, by name.
+#[derive(Clone)]
+pub struct CategoryCache(CatalogMemo<(), Vec<Category>>);
+
+impl Default for CategoryCache {
+    fn default() -> Self {
+        CategoryCache(CatalogMemo::new(1))
+    }
+}
+
 impl CategoryCache {
     /// Every category by name, from memory when the copy is fresh.
     pub async fn get(&self, pool: &PgPool) -> sqlx::Result<Arc<Vec<Category>>> {
-        if !self.inner.listening.swap(true, Ordering::AcqRel) {
-            let cache = self.clone();
-            crate::db::on_notify(pool.clone(), CHANNEL, move || cache.invalidate());
-        }
-        if let Some((loaded, list)) = self.inner.current.read().expect("cache lock").as_ref()
-            && loaded.elapsed() < MAX_AGE
-        {
-            return Ok(Arc::clone(list));
-        }
-        let generation = self.inner.generation.load(Ordering::Acquire);
-        let list = Arc::new(db::categories(pool).await?);
-        if self.inner.generation.load(Ordering::Acquire) == generation {
-            *self.inner.current.write().expect("cache lock") = Some((Instant::now(), Arc::clone(&list)));
-        }
-        Ok(list)
+        self.0.get(pool, (), || db::categories(pool)).await
     }
 
     /// The category with this slug.
@@ -55,7 +107,23 @@ impl CategoryCache {
 
     /// Drops the copy; the next `get` reads the database.
     pub fn invalidate(&self) {
-        self.inner.generation.fetch_add(1, Ordering::AcqRel);
-        *self.inner.current.write().expect("cache lock") = None;
+        self.0.invalidate();
+    }
+}
+
+/// The facet cells of all active products, by the shopper's price range:
+/// every listing page's counts come from one of these.
+#[derive(Clone)]
+pub struct FacetCache(CatalogMemo<(Option<Decimal>, Option<Decimal>), Vec<FacetCell>>);
+
+impl Default for FacetCache {
+    fn default() -> Self {
+        FacetCache(CatalogMemo::new(256))
+    }
+}
+
+impl FacetCache {
+    pub async fn get(&self, pool: &PgPool, min: Option<Decimal>, max: Option<Decimal>) -> sqlx::Result<Arc<Vec<FacetCell>>> {
+        self.0.get(pool, (min, max), || db::facet_cells(pool, min, max)).await
     }
 }

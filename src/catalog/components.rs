@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::facet_panel::{FacetPanel, FilterLinks};
 use super::rules::{ListingQuery, Sort};
 use super::{CategoryLink, ImageRef, Listing, ProductSummary};
 use crate::cart::components::AddToCartForm;
@@ -65,9 +66,9 @@ pub fn ProductGrid(products: Vec<ProductSummary>, currency: String, label: Strin
     }
 }
 
-/// Links to the first page in each sort order; the current one is marked.
+/// Links to the first page in each sort order, keeping the filters; the current one is marked.
 #[component]
-pub fn SortLinks(base: String, current: Sort) -> impl IntoView {
+pub fn SortLinks(base: String, query: ListingQuery) -> impl IntoView {
     view! {
         <nav class="sort" aria-label="Sort products">
             <span class="sort-label">"Sort by"</span>
@@ -75,8 +76,8 @@ pub fn SortLinks(base: String, current: Sort) -> impl IntoView {
                 {Sort::ALL
                     .into_iter()
                     .map(|sort| {
-                        let href = format!("{base}{}", ListingQuery::sorted(sort).to_query_string());
-                        let current = (sort == current).then_some("true");
+                        let href = format!("{base}{}", ListingQuery::first(sort, query.filters.clone()).to_query_string());
+                        let current = (sort == query.sort).then_some("true");
                         view! {
                             <li>
                                 <a href=href aria-current=current>
@@ -106,17 +107,38 @@ pub fn Pagination(base: String, listing: Listing) -> impl IntoView {
     }
 }
 
-/// A whole listing: sort links, the grid (or a friendly empty state), pagination.
-#[component]
-pub fn ListingView(base: String, listing: Listing) -> impl IntoView {
-    let sort = listing.query.sort;
-    let body = if listing.products.is_empty() {
-        view! {
-            <p class="empty">
-                "No products here yet. " <a href=base.clone()>"Back to the first page"</a>
-            </p>
+/// "1 product", "1,234 products".
+pub fn product_count(count: i64) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
         }
-        .into_any()
+        grouped.push(digit);
+    }
+    format!("{grouped} product{}", if count == 1 { "" } else { "s" })
+}
+
+/// A whole listing: the filter panel beside sort links, the grid (or a
+/// friendly empty state) and pagination. `category` is the page's category slug.
+#[component]
+pub fn ListingView(category: Option<String>, listing: Listing) -> impl IntoView {
+    let base = match &category {
+        Some(slug) => format!("/c/{slug}"),
+        None => "/products".to_owned(),
+    };
+    let query = listing.query.clone();
+    let keep = (query.sort != Sort::default()).then(|| ("sort", query.sort.param().to_owned())).into_iter().collect();
+    let links = FilterLinks { path: None, keep, category, filters: query.filters.clone() };
+    let body = if listing.products.is_empty() {
+        let (text, href) = if query.filters.is_empty() {
+            ("No products here yet. ", base.clone())
+        } else {
+            ("No products match these filters. ", links.href(links.category.as_deref(), &Default::default()))
+        };
+        view! { <p class="empty">{text} <a href=href>{if query.filters.is_empty() { "Back to the first page" } else { "Clear filters" }}</a></p> }
+            .into_any()
     } else {
         view! {
             <ProductGrid
@@ -128,9 +150,15 @@ pub fn ListingView(base: String, listing: Listing) -> impl IntoView {
         .into_any()
     };
     view! {
-        <SortLinks base=base.clone() current=sort />
-        {body}
-        <Pagination base listing />
+        <div class="listing-layout">
+            <FacetPanel links facets=listing.facets.clone() currency=listing.currency.clone() />
+            <div class="listing-main">
+                <p class="result-count" role="status">{product_count(listing.facets.total)}</p>
+                <SortLinks base=base.clone() query />
+                {body}
+                <Pagination base listing />
+            </div>
+        </div>
     }
 }
 

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
 
+use super::filters::{Facets, FacetCell, Filters, price_edges};
 use super::rules::{ListingQuery, PAGE_SIZE, Sort};
 use super::{Category, CategoryId, CategoryLink, ImageRef, Listing, ProductSummary, ProductDetail, ProductId};
 
@@ -84,14 +85,16 @@ fn sort_key(sort: Sort) -> (&'static str, bool) {
         Sort::Newest => ("created_at", true),
         Sort::PriceAsc => ("sale_price", false),
         Sort::PriceDesc => ("sale_price", true),
+        Sort::Rating => ("rating_average", true),
         Sort::Name => ("name", false),
     }
 }
 
 /// The keyset query for one listing shape. Only fixed fragments are spliced in;
-/// every value is a bind parameter: `$1` category (when filtered), then the
-/// cursor's product id (when paging), then the limit.
-pub fn listing_sql(sort: Sort, by_category: bool, cursor: Option<Direction>) -> String {
+/// every value is a bind parameter, in this order: the category (when
+/// filtered), the minimum and maximum price, the minimum rating (each when
+/// chosen), the cursor's product id (when paging), then the limit.
+pub fn listing_sql(sort: Sort, by_category: bool, filters: &Filters, cursor: Option<Direction>) -> String {
     let (column, descending) = sort_key(sort);
     // Reading backwards flips the order; the caller reverses the rows again.
     let descending = descending ^ (cursor == Some(Direction::Backward));
@@ -104,25 +107,43 @@ pub fn listing_sql(sort: Sort, by_category: bool, cursor: Option<Direction>) -> 
          WHERE p.active",
     );
     let mut param = 0;
-    if by_category {
+    let mut next = || {
         param += 1;
-        let _ = write!(sql, " AND p.category_id = ${param}");
+        param
+    };
+    if by_category {
+        let _ = write!(sql, " AND p.category_id = ${}", next());
+    }
+    if filters.min_price.is_some() {
+        let _ = write!(sql, " AND p.sale_price >= ${}", next());
+    }
+    if filters.max_price.is_some() {
+        let _ = write!(sql, " AND p.sale_price < ${}", next());
+    }
+    if filters.in_stock {
+        sql.push_str(" AND p.stock > 0");
+    }
+    if filters.on_offer {
+        sql.push_str(" AND p.offer_price IS NOT NULL");
+    }
+    if filters.min_rating.is_some() {
+        let _ = write!(sql, " AND p.rating_count > 0 AND p.rating_sum >= ${} * p.rating_count", next());
     }
     if cursor.is_some() {
-        param += 1;
         // The cursor's sort key is looked up once (an init plan), so the row
         // comparison is an index condition.
+        let cursor = next();
         let _ = write!(
             sql,
-            " AND (p.{column}, p.id) {op} ((SELECT c.{column} FROM products c WHERE c.id = ${param}), ${param})"
+            " AND (p.{column}, p.id) {op} ((SELECT c.{column} FROM products c WHERE c.id = ${cursor}), ${cursor})"
         );
     }
-    param += 1;
-    let _ = write!(sql, " ORDER BY p.{column} {order}, p.id {order} LIMIT ${param}");
+    let _ = write!(sql, " ORDER BY p.{column} {order}, p.id {order} LIMIT ${}", next());
     sql
 }
 
-/// One page of active products, optionally in one category.
+/// One page of active products, optionally in one category. Its `facets`
+/// are left empty: they come from [`facet_cells`], which pages share.
 pub async fn list_products(
     db: impl PgExecutor<'_>,
     category: Option<CategoryId>,
@@ -134,10 +155,20 @@ pub async fn list_products(
         (Some(after), None) => (Some(after), Some(Direction::Forward)),
         (None, None) => (None, None),
     };
-    let sql = listing_sql(query.sort, category.is_some(), direction);
+    let filters = &query.filters;
+    let sql = listing_sql(query.sort, category.is_some(), filters, direction);
     let mut select = sqlx::query_as::<_, CardRow>(&sql);
     if let Some(CategoryId(id)) = category {
         select = select.bind(id);
+    }
+    if let Some(min) = filters.min_price {
+        select = select.bind(min);
+    }
+    if let Some(max) = filters.max_price {
+        select = select.bind(max);
+    }
+    if let Some(rating) = filters.min_rating {
+        select = select.bind(i32::from(rating));
     }
     if let Some(ProductId(id)) = cursor {
         select = select.bind(id);
@@ -160,12 +191,40 @@ pub async fn list_products(
     // An empty page (its cursor product is gone) still links back to the start.
     let prev = if has_prev { first.or(query.before).or(query.after) } else { None };
     let next = if has_next { last } else { None };
-    Ok(Listing { products, query: query.clone(), prev, next, currency: currency.to_owned() })
+    Ok(Listing { products, query: query.clone(), prev, next, currency: currency.to_owned(), facets: Facets::default() })
+}
+
+/// Every active product grouped by the facets' values, with `in_range` saying
+/// whether the group lies within `min`..`max` (the shopper's price range).
+/// Read from the covering index `products_facets_idx`.
+pub async fn facet_cells(
+    db: impl PgExecutor<'_>,
+    min: Option<Decimal>,
+    max: Option<Decimal>,
+) -> sqlx::Result<Vec<FacetCell>> {
+    sqlx::query_as!(
+        FacetCell,
+        r#"SELECT category_id,
+                  width_bucket(sale_price, $1::numeric[]) AS "bucket!",
+                  ($2::numeric IS NULL OR sale_price >= $2) AND ($3::numeric IS NULL OR sale_price < $3) AS "in_range!",
+                  stock > 0 AS "in_stock!",
+                  offer_price IS NOT NULL AS "on_offer!",
+                  CASE WHEN rating_count > 0 THEN rating_sum / rating_count ELSE 0 END AS "stars!",
+                  count(*) AS "count!"
+           FROM products
+           WHERE active
+           GROUP BY 1, 2, 3, 4, 5, 6"#,
+        &price_edges() as &[Decimal],
+        min,
+        max
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// The `limit` newest active products, for the home page.
 pub async fn newest_products(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ProductSummary>> {
-    let sql = listing_sql(Sort::Newest, false, None);
+    let sql = listing_sql(Sort::Newest, false, &Filters::default(), None);
     let rows = sqlx::query_as::<_, CardRow>(&sql).bind(limit).fetch_all(db).await?;
     Ok(rows.into_iter().map(ProductSummary::from).collect())
 }
@@ -222,12 +281,29 @@ mod tests {
 
     #[test]
     fn backward_pages_flip_the_order_and_the_comparison() {
-        let forward = listing_sql(Sort::PriceAsc, false, Some(Direction::Forward));
+        let none = Filters::default();
+        let forward = listing_sql(Sort::PriceAsc, false, &none, Some(Direction::Forward));
         assert!(forward.contains("(p.sale_price, p.id) > (("), "{forward}");
         assert!(forward.ends_with("ORDER BY p.sale_price ASC, p.id ASC LIMIT $2"), "{forward}");
-        let backward = listing_sql(Sort::PriceAsc, true, Some(Direction::Backward));
+        let backward = listing_sql(Sort::PriceAsc, true, &none, Some(Direction::Backward));
         assert!(backward.contains("p.category_id = $1"), "{backward}");
         assert!(backward.contains("(p.sale_price, p.id) < (("), "{backward}");
         assert!(backward.ends_with("ORDER BY p.sale_price DESC, p.id DESC LIMIT $3"), "{backward}");
+    }
+
+    #[test]
+    fn filters_add_fixed_conditions_and_number_their_values_in_order() {
+        let filters = Filters {
+            min_price: Some(Decimal::TEN),
+            max_price: None,
+            in_stock: true,
+            on_offer: true,
+            min_rating: Some(4),
+        };
+        let sql = listing_sql(Sort::Rating, true, &filters, Some(Direction::Forward));
+        assert!(sql.contains("p.category_id = $1 AND p.sale_price >= $2 AND p.stock > 0 AND p.offer_price IS NOT NULL"), "{sql}");
+        assert!(sql.contains("p.rating_sum >= $3 * p.rating_count"), "{sql}");
+        assert!(sql.contains("(p.rating_average, p.id) < ((SELECT c.rating_average FROM products c WHERE c.id = $4), $4)"), "{sql}");
+        assert!(sql.ends_with("ORDER BY p.rating_average DESC, p.id DESC LIMIT $5"), "{sql}");
     }
 }

@@ -6,6 +6,8 @@ pub mod cache;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod facet_panel;
+pub mod filters;
 pub mod pages;
 pub mod rules;
 #[cfg(feature = "ssr")]
@@ -151,6 +153,8 @@ pub struct Listing {
     /// The cursor for the next page, when there is one.
     pub next: Option<ProductId>,
     pub currency: String,
+    /// Counts beside each filter choice; `total` is every page's products together.
+    pub facets: filters::Facets,
 }
 
 /// The header and footer's data: the store's name and its categories.

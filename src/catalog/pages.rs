@@ -18,10 +18,20 @@ use crate::ui::{ErrorView, Loading, Price, StockBadge};
 fn listing_query() -> Memo<Result<ListingQuery, AppError>> {
     let query = use_query_map();
     Memo::new(move |_| {
-        query.with(|q| {
-            ListingQuery::parse(q.get_str("sort"), q.get_str("after"), q.get_str("before"), q.get_str("page"))
-        })
+        query.with(|q| ListingQuery::parse(|name| q.get_str(name)))
     })
+}
+
+/// A listing's canonical query: its sort order and page, not its filters
+/// (a filtered page shows a part of the unfiltered one).
+fn canonical_query(query: &ListingQuery) -> String {
+    ListingQuery { filters: Default::default(), ..query.clone() }.to_query_string()
+}
+
+/// Filtered listings are for shoppers, not search engines' indexes.
+#[component]
+fn FilteredNoIndex(query: ListingQuery) -> impl IntoView {
+    (!query.filters.is_empty()).then(|| view! { <leptos_meta::Meta name="robots" content="noindex, follow" /> })
 }
 
 #[component]
@@ -92,12 +102,13 @@ pub fn ProductsPage() -> impl IntoView {
                 let base = layout.base().await;
                 match listing.await {
                     Ok(listing) => view! {
-                        <PageMeta title="All products".into() base path=format!("/products{}", listing.query.to_query_string())
+                        <PageMeta title="All products".into() base path=format!("/products{}", canonical_query(&listing.query))
                             description="Browse every product in the shop.".into() />
+                        <FilteredNoIndex query=listing.query.clone() />
                         <header class="page-header">
                             <h1>"All products"</h1>
                         </header>
-                        <ListingView base="/products".to_owned() listing />
+                        <ListingView category=None listing />
                     }.into_any(),
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
@@ -129,16 +140,18 @@ pub fn CategoryPage() -> impl IntoView {
                     Ok(page) => {
                         let base = format!("/c/{}", page.category.slug);
                         let description = page.category.description.clone();
+                        let slug = page.category.slug.clone();
                         view! {
                             <Title text=page.category.name.clone() />
                             <PageMeta title=page.category.name.clone() base=site description=description.clone()
-                                path=format!("{base}{}", page.listing.query.to_query_string()) />
+                                path=format!("{base}{}", canonical_query(&page.listing.query)) />
+                            <FilteredNoIndex query=page.listing.query.clone() />
                             <Breadcrumbs category=page.category.link() />
                             <header class="page-header">
                                 <h1>{page.category.name.clone()}</h1>
                                 <p>{description}</p>
                             </header>
-                            <ListingView base listing=page.listing />
+                            <ListingView category=Some(slug) listing=page.listing />
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error /> }.into_any(),

@@ -5,6 +5,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::ProductId;
+use super::filters::Filters;
 use crate::error::AppError;
 
 /// Products on one listing page.
@@ -19,11 +20,12 @@ pub enum Sort {
     Newest,
     PriceAsc,
     PriceDesc,
+    Rating,
     Name,
 }
 
 impl Sort {
-    pub const ALL: [Sort; 4] = [Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Name];
+    pub const ALL: [Sort; 5] = [Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Rating, Sort::Name];
 
     /// The value used in URLs (`?sort=price-asc`).
     pub fn param(self) -> &'static str {
@@ -31,6 +33,7 @@ impl Sort {
             Sort::Newest => "newest",
             Sort::PriceAsc => "price-asc",
             Sort::PriceDesc => "price-desc",
+            Sort::Rating => "rating",
             Sort::Name => "name",
         }
     }
@@ -40,6 +43,7 @@ impl Sort {
             Sort::Newest => "Newest",
             Sort::PriceAsc => "Price: low to high",
             Sort::PriceDesc => "Price: high to low",
+            Sort::Rating => "Top rated",
             Sort::Name => "Name",
         }
     }
@@ -55,26 +59,26 @@ impl Sort {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ListingQuery {
     pub sort: Sort,
+    #[serde(default)]
+    pub filters: Filters,
     pub after: Option<ProductId>,
     pub before: Option<ProductId>,
     pub page: u32,
 }
 
 impl Default for ListingQuery {
-    /// The first page, newest first.
+    /// The first page, newest first, unfiltered.
     fn default() -> Self {
-        ListingQuery { sort: Sort::default(), after: None, before: None, page: 1 }
+        ListingQuery { sort: Sort::default(), filters: Filters::default(), after: None, before: None, page: 1 }
     }
 }
 
 impl ListingQuery {
-    /// Reads a listing's URL query parameters; anything malformed is a 400.
-    pub fn parse(
-        sort: Option<&str>,
-        after: Option<&str>,
-        before: Option<&str>,
-        page: Option<&str>,
-    ) -> Result<Self, AppError> {
+    /// Reads a listing's URL query parameters (`get` looks one up by name);
+    /// anything malformed is a 400.
+    pub fn parse<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Self, AppError> {
+        let filters = Filters::parse(&get)?;
+        let (sort, after, before, page) = (get("sort"), get("after"), get("before"), get("page"));
         let bad = |what: &str| AppError::BadRequest(format!("That link has an invalid {what}."));
         let sort = match sort {
             None | Some("") => Sort::default(),
@@ -93,7 +97,7 @@ impl ListingQuery {
             Some(value) => value.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| bad("page number"))?,
         };
         let page = if after.is_none() && before.is_none() { 1 } else { page };
-        Ok(ListingQuery { sort, after, before, page })
+        Ok(ListingQuery { sort, filters, after, before, page })
     }
 
     /// The URL query string for this page (empty for the default first page).
@@ -102,6 +106,7 @@ impl ListingQuery {
         if self.sort != Sort::default() {
             parts.push(format!("sort={}", self.sort.param()));
         }
+        parts.extend(self.filters.params().into_iter().map(|(name, value)| format!("{name}={value}")));
         if let Some(ProductId(id)) = self.after {
             parts.push(format!("after={id}"));
         }
@@ -114,22 +119,27 @@ impl ListingQuery {
         if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
     }
 
-    /// The first page in another sort order.
+    /// The first page in a sort order, unfiltered.
     pub fn sorted(sort: Sort) -> Self {
         ListingQuery { sort, ..Default::default() }
     }
 
+    /// The first page with these filters, in this sort order.
+    pub fn first(sort: Sort, filters: Filters) -> Self {
+        ListingQuery { sort, filters, ..Default::default() }
+    }
+
     /// The page after this one, starting after `last`.
     pub fn next(&self, last: ProductId) -> Self {
-        ListingQuery { sort: self.sort, after: Some(last), before: None, page: self.page + 1 }
+        ListingQuery { after: Some(last), before: None, page: self.page + 1, ..self.clone() }
     }
 
     /// The page before this one, ending before `first`; page 1 drops the cursor.
     pub fn prev(&self, first: ProductId) -> Self {
         if self.page <= 2 {
-            return Self::sorted(self.sort);
+            return Self::first(self.sort, self.filters.clone());
         }
-        ListingQuery { sort: self.sort, after: None, before: Some(first), page: self.page - 1 }
+        ListingQuery { after: None, before: Some(first), page: self.page - 1, ..self.clone() }
     }
 }
 
@@ -252,32 +262,39 @@ mod tests {
         assert_eq!(format_money(dec!(999.99), "GBP"), "£999.99");
     }
 
+    /// Parses a query from `name=value` pairs, as the URL would give them.
+    fn parse(pairs: &[(&str, &str)]) -> Result<ListingQuery, AppError> {
+        ListingQuery::parse(|name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
+    }
+
     #[test]
     fn listing_queries_round_trip_through_the_url() {
-        let query = ListingQuery { sort: Sort::PriceDesc, after: Some(ProductId(42)), before: None, page: 3 };
-        assert_eq!(query.to_query_string(), "?sort=price-desc&after=42&page=3");
-        let parsed = ListingQuery::parse(Some("price-desc"), Some("42"), None, Some("3")).unwrap();
+        let filters = Filters { in_stock: true, min_rating: Some(4), ..Filters::default() };
+        let query = ListingQuery { sort: Sort::PriceDesc, filters, after: Some(ProductId(42)), before: None, page: 3 };
+        assert_eq!(query.to_query_string(), "?sort=price-desc&stock=1&rating=4&after=42&page=3");
+        let parsed = parse(&[("sort", "price-desc"), ("stock", "1"), ("rating", "4"), ("after", "42"), ("page", "3")]).unwrap();
         assert_eq!(parsed, query);
         assert_eq!(ListingQuery::default().to_query_string(), "");
     }
 
     #[test]
     fn malformed_listing_links_are_bad_requests() {
-        for (sort, after, before, page) in [
-            (Some("cheapest"), None, None, None),
-            (None, Some("abc"), None, None),
-            (None, Some("-4"), None, None),
-            (None, Some("4"), Some("5"), None),
-            (None, Some("4"), None, Some("0")),
+        for pairs in [
+            &[("sort", "cheapest")][..],
+            &[("after", "abc")],
+            &[("after", "-4")],
+            &[("after", "4"), ("before", "5")],
+            &[("after", "4"), ("page", "0")],
+            &[("max", "lots")],
         ] {
-            let error = ListingQuery::parse(sort, after, before, page).unwrap_err();
-            assert_eq!(error.status(), 400, "{sort:?} {after:?} {before:?} {page:?}");
+            let error = parse(pairs).unwrap_err();
+            assert_eq!(error.status(), 400, "{pairs:?}");
         }
     }
 
     #[test]
     fn a_page_number_without_a_cursor_is_the_first_page() {
-        assert_eq!(ListingQuery::parse(None, None, None, Some("7")).unwrap().page, 1);
+        assert_eq!(parse(&[("page", "7")]).unwrap().page, 1);
     }
 
     #[test]
@@ -287,6 +304,10 @@ mod tests {
         assert_eq!(page2.prev(ProductId(10)), ListingQuery::sorted(Sort::Name));
         let page3 = page2.next(ProductId(20));
         assert_eq!(page3.prev(ProductId(21)).before, Some(ProductId(21)));
+        // Paging keeps the filters.
+        let offers = ListingQuery::first(Sort::Name, Filters { on_offer: true, ..Filters::default() });
+        let page2 = offers.next(ProductId(9));
+        assert!(page2.filters.on_offer && page2.prev(ProductId(10)).filters.on_offer);
     }
 
     #[test]

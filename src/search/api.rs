@@ -6,15 +6,56 @@ use super::{SearchResults, Suggestion};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use {super::SearchSort, super::db, super::rules::clean, crate::state::AppState};
+use {
+    super::{SearchRequest, SearchSort, db, rules::clean},
+    crate::catalog::filters::Filters,
+    crate::state::AppState,
+};
 
-/// The results page's data for `q` (a GET form, so it works without JavaScript).
+/// The results page's data for `q` (a GET form, so it works without
+/// JavaScript), narrowed by `category` (a slug) and the listing filters
+/// (`min`, `max`, `stock`, `offer`, `rating`); a malformed value is a 400.
+#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "search", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_search(q: Option<String>, sort: Option<String>, page: Option<u32>) -> Result<SearchResults, AppError> {
+pub async fn get_search(
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<u32>,
+    category: Option<String>,
+    min: Option<String>,
+    max: Option<String>,
+    stock: Option<String>,
+    offer: Option<String>,
+    rating: Option<String>,
+) -> Result<SearchResults, AppError> {
     let state = AppState::current()?;
-    let query = clean(q.as_deref().unwrap_or(""));
-    let sort = sort.as_deref().and_then(SearchSort::from_param).unwrap_or_default();
-    let mut results = db::search(&state.pool, &query, sort, page.unwrap_or(1), &state.config.currency).await?;
+    let filters = Filters::parse(|name| match name {
+        "min" => min.as_deref(),
+        "max" => max.as_deref(),
+        "stock" => stock.as_deref(),
+        "offer" => offer.as_deref(),
+        "rating" => rating.as_deref(),
+        _ => None,
+    })?;
+    let sort = match sort.as_deref() {
+        None | Some("") => SearchSort::default(),
+        Some(value) => SearchSort::from_param(value)
+            .ok_or_else(|| AppError::BadRequest("That link has an invalid sort order.".into()))?,
+    };
+    let categories = state.categories.get(&state.pool).await?;
+    let category = category.filter(|slug| !slug.is_empty());
+    let category_id = match &category {
+        None => None,
+        Some(slug) => Some(
+            categories
+                .iter()
+                .find(|c| &c.slug == slug)
+                .map(|c| c.id.0)
+                .ok_or_else(|| AppError::BadRequest("That link names a category the shop does not have.".into()))?,
+        ),
+    };
+    let request = SearchRequest { query: clean(q.as_deref().unwrap_or("")), sort, page: page.unwrap_or(1), category, filters };
+    let mut results = db::search(&state.pool, &request, category_id, &categories, &state.config.currency).await?;
     crate::wishlist::api::mark_for_viewer(&state, &mut results.products).await?;
     Ok(results)
 }

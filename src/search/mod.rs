@@ -13,6 +13,38 @@ pub mod db;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ProductSummary;
+use crate::catalog::filters::{Facets, Filters};
+
+/// What a shopper asked for: words, order, page, and how to narrow them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    pub query: String,
+    pub sort: SearchSort,
+    pub page: u32,
+    /// A category's slug.
+    pub category: Option<String>,
+    pub filters: Filters,
+}
+
+impl SearchRequest {
+    /// The results page's URL for this request (page 1 leaves `page` out).
+    pub fn href(&self) -> String {
+        let mut href = format!("/search?q={}", crate::account::components::encode_component(&self.query));
+        if self.sort != SearchSort::Relevance {
+            href.push_str(&format!("&sort={}", self.sort.param()));
+        }
+        if let Some(category) = &self.category {
+            href.push_str(&format!("&category={}", crate::account::components::encode_component(category)));
+        }
+        for (name, value) in self.filters.params() {
+            href.push_str(&format!("&{name}={value}"));
+        }
+        if self.page > 1 {
+            href.push_str(&format!("&page={}", self.page));
+        }
+        href
+    }
+}
 
 /// How search results are ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,10 +54,12 @@ pub enum SearchSort {
     PriceAsc,
     PriceDesc,
     Newest,
+    Rating,
 }
 
 impl SearchSort {
-    pub const ALL: [SearchSort; 4] = [SearchSort::Relevance, SearchSort::PriceAsc, SearchSort::PriceDesc, SearchSort::Newest];
+    pub const ALL: [SearchSort; 5] =
+        [SearchSort::Relevance, SearchSort::PriceAsc, SearchSort::PriceDesc, SearchSort::Newest, SearchSort::Rating];
 
     pub fn param(self) -> &'static str {
         match self {
@@ -33,6 +67,7 @@ impl SearchSort {
             SearchSort::PriceAsc => "price-asc",
             SearchSort::PriceDesc => "price-desc",
             SearchSort::Newest => "newest",
+            SearchSort::Rating => "rating",
         }
     }
 
@@ -42,6 +77,7 @@ impl SearchSort {
             SearchSort::PriceAsc => "Price: low to high",
             SearchSort::PriceDesc => "Price: high to low",
             SearchSort::Newest => "Newest",
+            SearchSort::Rating => "Top rated",
         }
     }
 
@@ -53,14 +89,15 @@ impl SearchSort {
 /// One page of results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchResults {
-    pub query: String,
-    pub sort: SearchSort,
+    pub request: SearchRequest,
     pub products: Vec<ProductSummary>,
+    /// Matches under every filter.
     pub total: i64,
-    pub page: u32,
     pub has_next: bool,
     /// Nothing matched the words; these are the closest names (typos).
     pub fuzzy: bool,
+    /// Counts beside each filter choice (none for typo matches).
+    pub facets: Option<Facets>,
     pub currency: String,
 }
 
