@@ -134,7 +134,7 @@ pub fn FacetPanel(links: FilterLinks, facets: Facets, currency: String) -> impl 
                     {hidden}
                     <label>"From" <input type="number" name="min" min="0" step="0.01" inputmode="decimal" value=amount(filters.min_price) /></label>
                     <label>"Under" <input type="number" name="max" min="0" step="0.01" inputmode="decimal" value=amount(filters.max_price) /></label>
-                    <button type="submit" class="button secondary">"Apply price"</button>
+                    <button type="submit" class="button button-secondary">"Apply price"</button>
                 </form>
             </section>
             <section aria-labelledby="facet-availability">

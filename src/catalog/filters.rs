@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// The edges of the price ranges offered, in the store's currency: under 10,
-/// 10 to 25, …, 250 and over. A range includes its lower edge, not its upper.
-pub const PRICE_EDGES: [u32; 5] = [10, 25, 50, 100, 250];
+/// The edges of the price ranges offered, in the store's currency: under 5,
+/// 5 to 10, …, 1,000 and over (groceries sit low, laptops high). A range
+/// includes its lower edge, not its upper.
+pub const PRICE_EDGES: [u32; 8] = [5, 10, 25, 50, 100, 250, 500, 1000];
 /// The minimum-rating choices offered, best first.
 pub const RATING_CHOICES: [u8; 4] = [4, 3, 2, 1];
 
@@ -296,9 +297,9 @@ mod tests {
     fn price_ranges_cover_every_price_once() {
         let ranges = PriceRange::all();
         assert_eq!(ranges.len(), PRICE_EDGES.len() + 1);
-        assert_eq!(ranges[0].label("USD"), "Under $10");
-        assert_eq!(ranges[1].label("USD"), "$10 to $25");
-        assert_eq!(ranges[5].label("EUR"), "€250 and over");
+        assert_eq!(ranges[0].label("USD"), "Under $5");
+        assert_eq!(ranges[2].label("USD"), "$10 to $25");
+        assert_eq!(ranges[8].label("EUR"), "€1,000 and over");
         for pair in ranges.windows(2) {
             assert_eq!(pair[0].max, pair[1].min, "ranges meet without gaps");
         }
@@ -328,7 +329,7 @@ mod tests {
         let all = count_facets(&cells, &categories, None, &Filters::default());
         assert_eq!(all.total, 10);
         assert_eq!(all.categories.iter().map(|c| (c.slug.as_str(), c.count)).collect::<Vec<_>>(), [("fruit", 5), ("tech", 5)]);
-        assert_eq!(all.prices.iter().map(|p| p.1).collect::<Vec<_>>(), [3, 6, 0, 1, 0, 0]);
+        assert_eq!(all.prices.iter().map(|p| p.1).collect::<Vec<_>>(), [3, 6, 0, 1, 0, 0, 0, 0, 0]);
         assert_eq!((all.in_stock, all.on_offer), (8, 6));
         assert_eq!(all.ratings, [(4, 7), (3, 7), (2, 8), (1, 8)]);
 
@@ -340,6 +341,6 @@ mod tests {
         assert_eq!(fruit.in_stock, 3);
         assert_eq!(fruit.on_offer, 0);
         assert_eq!(fruit.categories.iter().map(|c| (c.slug.as_str(), c.count, c.selected)).collect::<Vec<_>>(), [("fruit", 3, true), ("tech", 5, false)]);
-        assert_eq!(fruit.prices.iter().map(|p| p.1).collect::<Vec<_>>(), [3, 0, 0, 0, 0, 0]);
+        assert_eq!(fruit.prices.iter().map(|p| p.1).collect::<Vec<_>>(), [3, 0, 0, 0, 0, 0, 0, 0, 0]);
     }
 }
