@@ -40,7 +40,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#14532d" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options=options.clone() />
+                // Deferred: the WASM loads at low priority and hydrates once the
+                // browser is idle, so it never competes with what paints first
+                // (server-rendered pages and plain forms work before it).
+                <HydrationScripts options=options.clone() defer=true />
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>

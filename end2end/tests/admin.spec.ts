@@ -1,9 +1,8 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { deflateSync } from 'node:zlib';
-import { hydrated, signIn, signUp, uniqueName } from './account-helpers';
-import { buyWithCash } from './shop-helpers';
+import { hydrated, signUp, uniqueName } from './account-helpers';
+import { buyWithCash, shipAndDeliver, signInAsAdmin } from './shop-helpers';
 
-const ADMIN = { login: 'admin', password: 'trove-admin-demo' };
 
 /** A solid-colour PNG of `width` × `height`, made here so the test needs no files. */
 function png(width: number, height: number, [r, g, b]: [number, number, number]): Buffer {
@@ -39,10 +38,6 @@ function png(width: number, height: number, [r, g, b]: [number, number, number])
   ]);
 }
 
-async function signInAsAdmin(page: Page): Promise<void> {
-  await signIn(page, ADMIN.login, ADMIN.password);
-  await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
-}
 
 async function newPage(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
@@ -123,20 +118,7 @@ test('an admin ships and delivers an order; the shopper sees the timeline and th
 
   const admin = await newPage(browser);
   await signInAsAdmin(admin);
-  await admin.goto('/admin/orders');
-  await admin.getByLabel('Customer').fill(`${username}@example.com`);
-  await admin.getByRole('button', { name: 'Filter' }).click();
-  await admin.getByRole('link', { name: `#${number}` }).click();
-  await expect(admin.getByRole('heading', { level: 1, name: `Order #${number}` })).toBeVisible();
-  await hydrated(admin);
-  await admin.getByRole('button', { name: 'Mark shipped' }).click();
-  await expect(admin.getByText(`Order #${number} is now shipped.`)).toBeVisible();
-  await expect(admin.locator('[data-status]')).toHaveText('Shipped');
-  // Only the next step is offered.
-  await expect(admin.getByRole('button', { name: 'Mark shipped' })).toHaveCount(0);
-  await expect(admin.getByRole('button', { name: 'Cancel order' })).toHaveCount(0);
-  await admin.getByRole('button', { name: 'Mark delivered' }).click();
-  await expect(admin.locator('[data-status]')).toHaveText('Delivered');
+  await shipAndDeliver(admin, `${username}@example.com`, number);
   await expect(admin.getByText(/^Cash on delivery · Paid /)).toBeVisible();
 
   await page.goto(`/orders/${number}`);

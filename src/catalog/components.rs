@@ -39,8 +39,9 @@ pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] 
             </a>
             <Price price=product.price offer_price=product.offer_price currency />
             {product.rating.average().map(|average| view! {
-                <p class="card-rating" aria-label=product.rating.describe()>
+                <p class="card-rating">
                     <span aria-hidden="true">{format!("★ {average} ({})", product.rating.count)}</span>
+                    <span class="visually-hidden">{product.rating.describe()}</span>
                 </p>
             })}
             <StockBadge stock=product.stock />

@@ -5,11 +5,10 @@
 use sqlx::{PgConnection, PgPool};
 
 use rust_decimal::Decimal;
-use sqlx::types::Json;
 
 use super::rules::{prefix_tsquery, words};
 use super::{SearchRequest, SearchResults, Suggestion};
-use crate::catalog::filters::{FacetCell, count_facets, price_edges};
+use crate::catalog::filters::{FacetCell, Filters, count_facets, price_edges};
 use crate::catalog::{Category, ImageRef, ProductId, ProductSummary, Rating};
 
 /// Results per page.
@@ -61,13 +60,10 @@ pub async fn search(
     categories: &[Category],
     currency: &str,
 ) -> sqlx::Result<SearchResults> {
-    let mut tx = custom_plans(pool).await?;
-    let db: &mut PgConnection = &mut tx;
     let page = request.page.max(1);
     let request = SearchRequest { page, ..request.clone() };
     let query = request.query.as_str();
     let filters = &request.filters;
-    let offset = i64::from(page - 1) * PAGE_SIZE;
     let empty = || SearchResults {
         request: request.clone(),
         products: Vec::new(),
@@ -80,87 +76,21 @@ pub async fn search(
     if words(query).is_empty() {
         return Ok(empty());
     }
-    // One statement reads the matches once: their facet cells, and the page
-    // of them that passes the filters, ranked on the products table alone;
-    // only the page's rows are then joined to their pictures (joining every
-    // match first cost four times as much for a word matching 5,800 of
-    // 100,000 products). The cells ride on the first row only.
-    let rows = sqlx::query!(
-        r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS tsq),
-           m AS MATERIALIZED (
-               SELECT p.id, p.category_id, p.sale_price, p.stock, p.offer_price, p.rating_count, p.rating_sum,
-                      CASE WHEN $2 = 'relevance' THEN lower(p.name) = lower($1) END AS exact,
-                      CASE WHEN $2 = 'relevance' THEN lower(p.name) LIKE lower($1) || '%' END AS starts,
-                      CASE WHEN $2 = 'relevance' THEN ts_rank(p.search_vector, q.tsq) END AS rank,
-                      CASE WHEN $2 = 'price-asc' THEN p.sale_price END AS cheap,
-                      CASE WHEN $2 = 'price-desc' THEN p.sale_price END AS dear,
-                      CASE WHEN $2 = 'newest' THEN p.created_at END AS new,
-                      CASE WHEN $2 = 'rating' THEN p.rating_average END AS top
-               FROM q, products p
-               WHERE p.active AND p.search_vector @@ q.tsq
-           ),
-           cells AS (
-               SELECT COALESCE(json_agg(c), '[]'::json) AS cells
-               FROM (
-                   SELECT m.category_id,
-                          width_bucket(m.sale_price, $11::numeric[]) AS bucket,
-                          ($6::numeric IS NULL OR m.sale_price >= $6) AND ($7::numeric IS NULL OR m.sale_price < $7) AS in_range,
-                          m.stock > 0 AS in_stock,
-                          m.offer_price IS NOT NULL AS on_offer,
-                          CASE WHEN m.rating_count > 0 THEN m.rating_sum / m.rating_count ELSE 0 END AS stars,
-                          count(*) AS count
-                   FROM m
-                   GROUP BY 1, 2, 3, 4, 5, 6
-               ) c
-           ),
-           page AS (
-               SELECT m.*, row_number() OVER (ORDER BY exact DESC, starts DESC, rank DESC, cheap ASC, dear DESC, new DESC, top DESC, id) AS ord
-               FROM m
-               WHERE ($5::bigint IS NULL OR m.category_id = $5)
-                 AND ($6::numeric IS NULL OR m.sale_price >= $6)
-                 AND ($7::numeric IS NULL OR m.sale_price < $7)
-                 AND (NOT $8 OR m.stock > 0)
-                 AND (NOT $9 OR m.offer_price IS NOT NULL)
-                 AND ($10::int IS NULL OR (m.rating_count > 0 AND m.rating_sum >= $10 * m.rating_count))
-               ORDER BY ord
-               LIMIT $3 OFFSET $4
-           )
-           SELECT CASE WHEN page.ord IS NULL OR page.ord = $4 + 1 THEN cells.cells END AS "cells: Json<Vec<FacetCell>>",
-                  p.id AS "id?", p.slug AS "slug?", p.name AS "name?", p.price AS "price?", p.offer_price,
-                  p.stock AS "stock?", p.rating_count AS "rating_count?", p.rating_sum AS "rating_sum?",
-                  i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
-           FROM cells
-           LEFT JOIN page ON true
-           LEFT JOIN products p ON p.id = page.id
-           LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
-           ORDER BY page.ord"#,
-        query,
-        request.sort.param(),
-        PAGE_SIZE + 1,
-        offset,
-        category,
-        filters.min_price,
-        filters.max_price,
-        filters.in_stock,
-        filters.on_offer,
-        filters.min_rating.map(i32::from),
-        &price_edges() as &[Decimal]
-    )
-    .fetch_all(&mut *db)
-    .await?;
-    let cells = rows.first().and_then(|r| r.cells.as_ref()).map(|c| c.0.clone()).unwrap_or_default();
+    // The page and the facet cells are read at once, on two connections: each
+    // scans the matches (one statement doing both, through a materialised
+    // list of matches, cost more than the two together: 16 ms against 8 and 7
+    // for a word matching 5,600 of 100,000 products).
+    let (cards, cells) = tokio::try_join!(
+        result_page(pool, &request, category),
+        result_cells(pool, query, filters),
+    )?;
     if !cells.is_empty() {
         let facets = count_facets(&cells, categories, category, filters);
-        let cards: Vec<ProductSummary> = rows
-            .into_iter()
-            .filter_map(|r| {
-                let image = r.image_key.map(|k| (k, r.image_alt.unwrap_or_default()));
-                Some(card(r.id?, r.slug?, r.name?, r.price?, r.offer_price, r.stock?, image, (r.rating_count?, r.rating_sum?)))
-            })
-            .collect();
         let (products, has_next) = crate::db::one_page(cards, PAGE_SIZE);
         return Ok(SearchResults { products, total: facets.total, has_next, facets: Some(facets), ..empty() });
     }
+    let mut tx = custom_plans(pool).await?;
+    let db: &mut PgConnection = &mut tx;
     if page > 1 {
         return Ok(empty());
     }
@@ -198,6 +128,89 @@ pub async fn search(
         })
         .collect();
     Ok(SearchResults { total: products.len() as i64, fuzzy: !products.is_empty(), products, ..empty() })
+}
+
+/// The page of matches passing the filters, one more than fits (to tell
+/// whether another follows). Ranked on the products table alone; only the
+/// page's rows are joined to their pictures (joining every match first cost
+/// four times as much for a word matching 5,800 of 100,000 products).
+async fn result_page(pool: &PgPool, request: &SearchRequest, category: Option<i64>) -> sqlx::Result<Vec<ProductSummary>> {
+    let mut tx = custom_plans(pool).await?;
+    let filters = &request.filters;
+    let rows = sqlx::query!(
+        r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS tsq),
+           page AS (
+               SELECT p.id,
+                      CASE WHEN $2 = 'relevance' THEN lower(p.name) = lower($1) END AS exact,
+                      CASE WHEN $2 = 'relevance' THEN lower(p.name) LIKE lower($1) || '%' END AS starts,
+                      CASE WHEN $2 = 'relevance' THEN ts_rank(p.search_vector, q.tsq) END AS rank,
+                      CASE WHEN $2 = 'price-asc' THEN p.sale_price END AS cheap,
+                      CASE WHEN $2 = 'price-desc' THEN p.sale_price END AS dear,
+                      CASE WHEN $2 = 'newest' THEN p.created_at END AS new,
+                      CASE WHEN $2 = 'rating' THEN p.rating_average END AS top
+               FROM q, products p
+               WHERE p.active AND p.search_vector @@ q.tsq
+                 AND ($5::bigint IS NULL OR p.category_id = $5)
+                 AND ($6::numeric IS NULL OR p.sale_price >= $6)
+                 AND ($7::numeric IS NULL OR p.sale_price < $7)
+                 AND (NOT $8 OR p.stock > 0)
+                 AND (NOT $9 OR p.offer_price IS NOT NULL)
+                 AND ($10::int IS NULL OR (p.rating_count > 0 AND p.rating_sum >= $10 * p.rating_count))
+               ORDER BY exact DESC, starts DESC, rank DESC, cheap ASC, dear DESC, new DESC, top DESC, p.id
+               LIMIT $3 OFFSET $4
+           )
+           SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, p.rating_count, p.rating_sum,
+                  i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
+           FROM page
+           JOIN products p ON p.id = page.id
+           LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
+           ORDER BY page.exact DESC, page.starts DESC, page.rank DESC, page.cheap ASC, page.dear DESC,
+                    page.new DESC, page.top DESC, p.id"#,
+        request.query,
+        request.sort.param(),
+        PAGE_SIZE + 1,
+        i64::from(request.page.max(1) - 1) * PAGE_SIZE,
+        category,
+        filters.min_price,
+        filters.max_price,
+        filters.in_stock,
+        filters.on_offer,
+        filters.min_rating.map(i32::from)
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let image = r.image_key.map(|k| (k, r.image_alt.unwrap_or_default()));
+            card(r.id, r.slug, r.name, r.price, r.offer_price, r.stock, image, (r.rating_count, r.rating_sum))
+        })
+        .collect())
+}
+
+/// Every match grouped by the facets' values (see `catalog::filters::FacetCell`);
+/// empty when nothing matches the words.
+async fn result_cells(pool: &PgPool, query: &str, filters: &Filters) -> sqlx::Result<Vec<FacetCell>> {
+    let mut tx = custom_plans(pool).await?;
+    sqlx::query_as!(
+        FacetCell,
+        r#"SELECT p.category_id,
+                  width_bucket(p.sale_price, $2::numeric[]) AS "bucket!",
+                  ($3::numeric IS NULL OR p.sale_price >= $3) AND ($4::numeric IS NULL OR p.sale_price < $4) AS "in_range!",
+                  p.stock > 0 AS "in_stock!",
+                  p.offer_price IS NOT NULL AS "on_offer!",
+                  CASE WHEN p.rating_count > 0 THEN p.rating_sum / p.rating_count ELSE 0 END AS "stars!",
+                  count(*) AS "count!"
+           FROM products p
+           WHERE p.active AND p.search_vector @@ websearch_to_tsquery('english', $1)
+           GROUP BY 1, 2, 3, 4, 5, 6"#,
+        query,
+        &price_edges() as &[Decimal],
+        filters.min_price,
+        filters.max_price
+    )
+    .fetch_all(&mut *tx)
+    .await
 }
 
 /// Products to offer while the shopper types `query`: names whose words start
