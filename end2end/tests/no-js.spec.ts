@@ -32,6 +32,22 @@ test('searching works without JavaScript', async ({ page }) => {
   await expect(page.getByRole('list', { name: 'Products' }).getByRole('link', { name: /Basmati Rice/ }).first()).toBeVisible();
 });
 
+test('filters narrow a listing without JavaScript', async ({ page }) => {
+  await page.goto('/products');
+  const panel = page.getByRole('complementary', { name: 'Filter' });
+  await panel.getByRole('link', { name: /^On offer \(\d+\)$/ }).click();
+  await expect(page).toHaveURL(/\/products\?offer=1$/);
+  await panel.getByLabel('From').fill('10');
+  await panel.getByRole('button', { name: 'Apply price' }).click();
+  await expect(page).toHaveURL(/\/products\?offer=1&min=10$/);
+  const cards = page.getByRole('list', { name: 'Products' }).locator(':scope > li');
+  expect(await cards.count()).toBeGreaterThan(0);
+  for (const card of await cards.all()) {
+    await expect(card.getByText(/% off$/)).toBeVisible();
+    expect(Number((await card.locator('.price-now').textContent())!.replace(/[^0-9.]/g, ''))).toBeGreaterThanOrEqual(10);
+  }
+});
+
 test('thumbnails are links that show the chosen image without JavaScript', async ({ page }) => {
   await openProductWithGallery(page);
   await page.getByRole('link', { name: /^Show image 2 of/ }).click();
