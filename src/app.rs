@@ -40,10 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#14532d" />
                 <AutoReload options=options.clone() />
-                // Deferred: the WASM loads at low priority and hydrates once the
-                // browser is idle, so it never competes with what paints first
-                // (server-rendered pages and plain forms work before it).
-                <HydrationScripts options=options.clone() defer=true />
+                <HydrateAfterLoad options=options.clone() />
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
@@ -52,6 +49,55 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the WASM and hydrates once the page has loaded (images included) and
+/// the browser is idle, so it never competes with what paints first: pages are
+/// rendered on the server and their links and plain forms work before it.
+/// Leptos's `HydrationScripts` also starts fetching the WASM from the head
+/// (preload hints), which put its 350 KB on a phone's path to the first
+/// product image (Lighthouse LCP 3 s on slow 4G); this loader leaves them out.
+#[component]
+fn HydrateAfterLoad(options: LeptosOptions) -> impl IntoView {
+    // Called for what it provides (the manifest lazy routes read on the
+    // server); its markup, with the hints, is dropped.
+    let _ = HydrationScripts(HydrationScriptsProps::builder().options(options.clone()).build());
+    let (js, wasm) = bundle_names(&options);
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let script = format!(
+        r#"(function (js, wasm) {{
+  const hydrate = () => import(js).then(m => m.default({{ module_or_path: wasm }}).then(() => m.hydrate()));
+  const idle = () => "requestIdleCallback" in window ? requestIdleCallback(hydrate, {{ timeout: 2000 }}) : setTimeout(hydrate, 1);
+  if (document.readyState === "complete") idle(); else addEventListener("load", idle, {{ once: true }});
+}})("{pkg}/{js}.js", "{pkg}/{wasm}.wasm");"#
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+}
+
+/// The file names of the JS glue and the WASM, with the content hashes
+/// cargo-leptos wrote beside the binary when it hashes files.
+fn bundle_names(options: &LeptosOptions) -> &'static (String, String) {
+    static NAMES: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let name = options.output_name.to_string();
+        let hashes = options
+            .hash_files
+            .then(|| std::env::current_exe().ok()?.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+            .flatten()
+            .and_then(|path| std::fs::read_to_string(path).ok());
+        let Some(hashes) = hashes else {
+            // Without cargo-leptos's output name, wasm-bindgen's `_bg` suffix stays.
+            let wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { name.clone() } else { format!("{name}_bg") };
+            return (name, wasm);
+        };
+        let hash = |kind: &str| {
+            hashes.lines().find_map(|line| {
+                let (file, hash) = line.split_once(':')?;
+                (file.trim() == kind).then(|| format!("{name}.{}", hash.trim()))
+            })
+        };
+        (hash("js").unwrap_or_else(|| name.clone()), hash("wasm").unwrap_or_else(|| name.clone()))
+    })
 }
 
 /// The store. Pages whose status depends on their data (404s) render

@@ -7,10 +7,14 @@ use common::{NewProduct, category};
 use sqlx::PgPool;
 use trove::search::{SearchRequest, db};
 
-async fn names(pool: &PgPool, query: &str) -> (Vec<String>, bool) {
+async fn results(pool: &PgPool, query: &str) -> trove::search::SearchResults {
     let request = SearchRequest { query: query.to_owned(), page: 1, ..SearchRequest::default() };
     let categories = trove::catalog::db::categories(pool).await.unwrap();
-    let results = db::search(pool, &request, None, &categories, "USD").await.unwrap();
+    db::search(pool, &request, None, &categories, "USD").await.unwrap()
+}
+
+async fn names(pool: &PgPool, query: &str) -> (Vec<String>, bool) {
+    let results = results(pool, query).await;
     (results.products.into_iter().map(|p| p.name).collect(), results.fuzzy)
 }
 
@@ -44,15 +48,40 @@ async fn an_exact_name_comes_first_and_drafts_never_show(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn misspelt_words_are_corrected_to_words_of_product_names(pool: PgPool) {
+    shop(&pool).await;
+    let found = results(&pool, "wirless hedphones").await;
+    assert_eq!(found.corrected.as_deref(), Some("wireless headphones"));
+    let corrected: Vec<_> = found.products.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(corrected, ["Wireless Noise-Cancelling Headphones"]);
+    assert_eq!(found.total, 1);
+    assert!(!found.fuzzy && found.facets.is_some(), "a corrected search is a whole search, with filters");
+
+    // "bananna" is closest to "banana" (from "Banana Bread Mix"), which finds every banana.
+    let found = results(&pool, "bananna").await;
+    assert_eq!(found.corrected.as_deref(), Some("banana"));
+    assert_eq!(found.total, 3);
+    // Words spelt right stay: no correction when the words exist but not together.
+    let found = results(&pool, "banana headphones").await;
+    assert_eq!(found.corrected, None);
+    // A word added by a new product (or a rename) is known at once.
+    let fruit = category(&pool, "Exotic Fruit").await;
+    NewProduct::new(fruit, "Rambutan Punnet", "4.00").insert(&pool).await;
+    sqlx::query("UPDATE products SET name = 'Mangosteen Box' WHERE name = 'Dried Apple Rings'").execute(&pool).await.unwrap();
+    assert_eq!(results(&pool, "rambutn").await.corrected.as_deref(), Some("rambutan"));
+    assert_eq!(results(&pool, "mangostene").await.corrected.as_deref(), Some("mangosteen"));
+    assert_eq!(results(&pool, "exotik").await.corrected.as_deref(), Some("exotic"));
+}
+
+#[sqlx::test]
 async fn typos_find_the_closest_names(pool: PgPool) {
     shop(&pool).await;
-    let (found, fuzzy) = names(&pool, "bananna").await;
-    assert!(fuzzy);
-    assert!(found.iter().any(|n| n.contains("Bananas")), "{found:?}");
-    assert!(!found.iter().any(|n| n.contains("Headphones")), "{found:?}");
-    let (found, fuzzy) = names(&pool, "hedphones").await;
-    assert!(fuzzy);
-    assert!(found.iter().all(|n| n.contains("Headphones")) && found.len() == 2, "{found:?}");
+    // "spkr" is too far from any word to correct, but the whole name is close.
+    let found = results(&pool, "bluetooth spkr").await;
+    assert_eq!(found.corrected, None);
+    assert!(found.fuzzy);
+    let similar: Vec<_> = found.products.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(similar, ["Bluetooth Speaker"]);
     let (found, _) = names(&pool, "zzzzqqq").await;
     assert!(found.is_empty());
 }

@@ -1,6 +1,7 @@
 //! The search queries. Full-text first (`websearch_to_tsquery`, so quotes and
-//! `-word` work); when that finds nothing, names that are similar word by
-//! word (pg_trgm), which catches typos.
+//! `-word` work); when that finds nothing, the same search with misspelt
+//! words corrected against the words of product names, then names that are
+//! similar word by word (pg_trgm).
 
 use sqlx::{PgConnection, PgPool};
 
@@ -70,6 +71,7 @@ pub async fn search(
         total: 0,
         has_next: false,
         fuzzy: false,
+        corrected: None,
         facets: None,
         currency: currency.to_owned(),
     };
@@ -84,17 +86,31 @@ pub async fn search(
         result_page(pool, &request, category),
         result_cells(pool, query, filters),
     )?;
-    if !cells.is_empty() {
+    let found = |cards: Vec<ProductSummary>, cells: Vec<FacetCell>, corrected: Option<String>| {
         let facets = count_facets(&cells, categories, category, filters);
         let (products, has_next) = crate::db::one_page(cards, PAGE_SIZE);
-        return Ok(SearchResults { products, total: facets.total, has_next, facets: Some(facets), ..empty() });
+        SearchResults { products, total: facets.total, has_next, facets: Some(facets), corrected, ..empty() }
+    };
+    if !cells.is_empty() {
+        return Ok(found(cards, cells, None));
     }
     let mut tx = custom_plans(pool).await?;
     let db: &mut PgConnection = &mut tx;
+    // Nothing matched the words: the same search with misspelt words corrected.
+    if let Some(fixed) = corrected(db, query).await? {
+        let fixed_request = SearchRequest { query: fixed.clone(), ..request.clone() };
+        let (cards, cells) = tokio::try_join!(
+            result_page(pool, &fixed_request, category),
+            result_cells(pool, &fixed, filters),
+        )?;
+        if !cells.is_empty() {
+            return Ok(found(cards, cells, Some(fixed)));
+        }
+    }
     if page > 1 {
         return Ok(empty());
     }
-    // Nothing matched the words: the names closest to them, one page, still narrowed.
+    // Still nothing: the names closest to the words, one page, still narrowed.
     let rows = sqlx::query!(
         r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, p.rating_count, p.rating_sum,
                   i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
@@ -128,6 +144,28 @@ pub async fn search(
         })
         .collect();
     Ok(SearchResults { total: products.len() as i64, fuzzy: !products.is_empty(), products, ..empty() })
+}
+
+/// The query's words, each word no product or category name has replaced by
+/// the closest one that some name has ("wirless hedset" → "wireless
+/// headset"); `None` when no word changes. Short words and words with digits
+/// (sizes, model numbers) are kept as typed.
+async fn corrected(db: &mut PgConnection, query: &str) -> sqlx::Result<Option<String>> {
+    let typed = words(query);
+    let fixed = sqlx::query_scalar!(
+        r#"SELECT COALESCE(
+                  (SELECT s.word FROM search_words s
+                   WHERE length(t.w) >= 4 AND t.w !~ '[[:digit:]]' AND s.word % t.w
+                   ORDER BY s.word <-> t.w, s.word
+                   LIMIT 1),
+                  t.w) AS "word!"
+           FROM unnest($1::text[]) WITH ORDINALITY AS t(w, ord)
+           ORDER BY t.ord"#,
+        &typed
+    )
+    .fetch_all(db)
+    .await?;
+    Ok((fixed != typed).then(|| fixed.join(" ")))
 }
 
 /// The page of matches passing the filters, one more than fits (to tell

@@ -96,6 +96,9 @@ pub struct SearchResults {
     pub has_next: bool,
     /// Nothing matched the words; these are the closest names (typos).
     pub fuzzy: bool,
+    /// Nothing matched the words as typed; these results are for this
+    /// correction of them ("wirless hedset" → "wireless headset").
+    pub corrected: Option<String>,
     /// Counts beside each filter choice (none for typo matches).
     pub facets: Option<Facets>,
     pub currency: String,

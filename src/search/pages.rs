@@ -50,6 +50,11 @@ fn ResultsView(r: SearchResults) -> impl IntoView {
     let narrowed = request.category.is_some() || !request.filters.is_empty();
     let summary = match (query.is_empty(), r.total, r.fuzzy) {
         (true, _, _) => "Type what you are looking for.".to_owned(),
+        (false, n, _) if n > 0 && r.corrected.is_some() => format!(
+            "Nothing matches “{query}”. Showing {} for “{}”.",
+            product_count(n),
+            r.corrected.as_deref().unwrap_or_default()
+        ),
         (false, 0, _) if narrowed && r.facets.is_some() => format!("Nothing matches “{query}” with these filters."),
         (false, 0, _) => format!("Nothing matches “{query}”. Try fewer or other words."),
         (false, _, true) => format!("No exact matches for “{query}”. Showing similar names."),
