@@ -2,11 +2,20 @@ import { expect, test } from '@playwright/test';
 
 test('scripts, WebAssembly and styles have hashed names, are compressed and cached for a year', async ({ page, request }) => {
   await page.goto('/');
-  const hrefs = [
-    await page.locator('link[rel="stylesheet"]').getAttribute('href'),
-    await page.locator('link[rel="modulepreload"]').first().getAttribute('href'),
-    await page.locator('link[rel="preload"][as="fetch"]').first().getAttribute('href'),
-  ];
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  // The app's script and WebAssembly are fetched only once the page (its
+  // pictures included) has loaded: they never delay what a visitor sees first.
+  const timing = await page.evaluate(() => {
+    const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const app = performance
+      .getEntriesByType('resource')
+      .filter((r) => /\/pkg\/trove([._][\w-]+)*\.(js|wasm)$/.test(r.name))
+      .map((r) => ({ path: new URL(r.name).pathname, start: r.startTime }));
+    return { loaded: navigation.loadEventStart, app };
+  });
+  expect(timing.app.map((r) => r.path.split('.').pop()).sort()).toEqual(['js', 'wasm']);
+  for (const r of timing.app) expect(r.start, r.path).toBeGreaterThanOrEqual(timing.loaded);
+  const hrefs = [await page.locator('link[rel="stylesheet"]').getAttribute('href'), ...timing.app.map((r) => r.path)];
   for (const href of hrefs) {
     expect(href).toMatch(/^\/pkg\/trove[._][\w.-]+\.(css|js|wasm)$/);
     const response = await request.get(href!, { headers: { 'Accept-Encoding': 'br, gzip' } });
