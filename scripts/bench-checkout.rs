@@ -127,7 +127,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 while Instant::now() < deadline {
                     attempt += 1;
                     let product = products[(next_product.fetch_add(1, Ordering::Relaxed) as usize) % products.len()];
-                    let Ok((status, _)) = client.post("/api/cart/add", &format!("product={product}")).await else { break };
+                    let Ok((status, _)) = client.post("/api/cart/add", &format!("product={product}")).await else {
+                        break;
+                    };
                     if status == 409 {
                         counts.sold_out.fetch_add(1, Ordering::Relaxed);
                         continue;
@@ -141,7 +143,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         (now >> 28) & 0xfff
                     );
                     let began = Instant::now();
-                    let Ok((status, body)) = client.post("/api/checkout/place", &format!("token={token}&payment=cash&{ADDRESS}")).await
+                    let Ok((status, body)) =
+                        client.post("/api/checkout/place", &format!("token={token}&payment=cash&{ADDRESS}")).await
                     else {
                         break;
                     };
@@ -168,7 +171,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort();
     let percentile = |p: f64| {
-        latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or_default()
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
     };
     let placed = counts.placed.load(Ordering::Relaxed);
     let mut out = std::io::stdout().lock();

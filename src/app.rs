@@ -7,14 +7,15 @@ use leptos_router::{Lazy, SsrMode, path};
 
 use crate::account::components::{AuthContext, HeaderAccount};
 use crate::account::pages::{
-    AccountRoute, AddressesRoute, ForgotPasswordRoute, OutboxPage, ResetPasswordRoute, SecurityRoute, SignInRoute, SignUpRoute,
+    AccountRoute, AddressesRoute, ForgotPasswordRoute, OutboxPage, ResetPasswordRoute, SecurityRoute, SignInRoute,
+    SignUpRoute,
 };
 use crate::admin::pages as admin;
 use crate::cart::components::{CartContext, HeaderCart, HeaderCountsContext};
 use crate::cart::pages::CartRoute;
 use crate::catalog::Layout;
-use crate::catalog::components::LayoutContext;
 use crate::catalog::api::get_layout;
+use crate::catalog::components::LayoutContext;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
 use crate::checkout::pages::CheckoutRoute;
 use crate::error::AppError;

@@ -149,17 +149,18 @@ impl Config {
         }
         let currency = get("TROVE_CURRENCY").unwrap_or_else(|| "USD".into()).to_ascii_uppercase();
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(ConfigError { var: "TROVE_CURRENCY", message: "expected a three-letter ISO 4217 code such as USD".into() });
+            return Err(ConfigError {
+                var: "TROVE_CURRENCY",
+                message: "expected a three-letter ISO 4217 code such as USD".into(),
+            });
         }
         let log_format = match get("TROVE_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
             Some(_) => return Err(ConfigError { var: "TROVE_LOG_FORMAT", message: "expected pretty or json".into() }),
         };
-        let public_url = get("TROVE_PUBLIC_URL")
-            .unwrap_or_else(|| format!("http://{addr}"))
-            .trim_end_matches('/')
-            .to_owned();
+        let public_url =
+            get("TROVE_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned();
         let scheme_ok = public_url.starts_with("http://") || public_url.starts_with("https://");
         if !scheme_ok || public_url.split("://").nth(1).is_none_or(|rest| rest.is_empty() || rest.contains('/')) {
             return Err(ConfigError {
@@ -180,18 +181,28 @@ impl Config {
         }
         let mail_from = get("TROVE_MAIL_FROM").unwrap_or_else(|| format!("{store_name} <store@localhost>"));
         if !mail_from.contains('@') {
-            return Err(ConfigError { var: "TROVE_MAIL_FROM", message: "expected an address such as Shop <shop@example.com>".into() });
+            return Err(ConfigError {
+                var: "TROVE_MAIL_FROM",
+                message: "expected an address such as Shop <shop@example.com>".into(),
+            });
         }
         let shipping_fee: Decimal = parse(&get, "TROVE_SHIPPING_FEE", "4.90", "expected an amount such as 4.90")?;
         if shipping_fee.is_sign_negative() || shipping_fee.scale() > 2 {
-            return Err(ConfigError { var: "TROVE_SHIPPING_FEE", message: "expected an amount of 0 or more with at most two decimals".into() });
+            return Err(ConfigError {
+                var: "TROVE_SHIPPING_FEE",
+                message: "expected an amount of 0 or more with at most two decimals".into(),
+            });
         }
         let free_shipping_from = match get("TROVE_FREE_SHIPPING_FROM").as_deref().map(str::trim) {
             Some("none") => None,
             _ => {
-                let from: Decimal = parse(&get, "TROVE_FREE_SHIPPING_FROM", "50.00", "expected an amount such as 50.00, or none")?;
+                let from: Decimal =
+                    parse(&get, "TROVE_FREE_SHIPPING_FROM", "50.00", "expected an amount such as 50.00, or none")?;
                 if from.is_sign_negative() {
-                    return Err(ConfigError { var: "TROVE_FREE_SHIPPING_FROM", message: "expected an amount of 0 or more, or none".into() });
+                    return Err(ConfigError {
+                        var: "TROVE_FREE_SHIPPING_FROM",
+                        message: "expected an amount of 0 or more, or none".into(),
+                    });
                 }
                 Some(from)
             }
@@ -199,7 +210,10 @@ impl Config {
         let unpaid_order_minutes: u32 =
             parse(&get, "TROVE_UNPAID_ORDER_MINUTES", "30", "expected a whole number of minutes from 1 to 10080")?;
         if !(1..=10_080).contains(&unpaid_order_minutes) {
-            return Err(ConfigError { var: "TROVE_UNPAID_ORDER_MINUTES", message: "expected a whole number of minutes from 1 to 10080".into() });
+            return Err(ConfigError {
+                var: "TROVE_UNPAID_ORDER_MINUTES",
+                message: "expected a whole number of minutes from 1 to 10080".into(),
+            });
         }
         let stripe = stripe_config(&get)?;
         let s3 = s3_config(&get)?;
@@ -257,10 +271,16 @@ fn stripe_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<StripeC
         return Ok(None);
     };
     let Some(publishable_key) = publishable_key else {
-        return Err(ConfigError { var: "STRIPE_PUBLISHABLE_KEY", message: "required when STRIPE_SECRET_KEY is set".into() });
+        return Err(ConfigError {
+            var: "STRIPE_PUBLISHABLE_KEY",
+            message: "required when STRIPE_SECRET_KEY is set".into(),
+        });
     };
     let Some(webhook_secret) = webhook_secret else {
-        return Err(ConfigError { var: "STRIPE_WEBHOOK_SECRET", message: "required when STRIPE_SECRET_KEY is set".into() });
+        return Err(ConfigError {
+            var: "STRIPE_WEBHOOK_SECRET",
+            message: "required when STRIPE_SECRET_KEY is set".into(),
+        });
     };
     let url = |var: &'static str, default: &str| -> Result<String, ConfigError> {
         let value = get(var).unwrap_or_else(|| default.to_owned());
@@ -350,7 +370,10 @@ mod tests {
         assert_eq!(public.public_url, "https://shop.example.com");
         assert!(public.secure_cookies());
         assert_eq!(config(&[("TROVE_PUBLIC_URL", "shop.example.com")]).unwrap_err().var, "TROVE_PUBLIC_URL");
-        assert_eq!(config(&[("TROVE_PUBLIC_URL", "https://shop.example.com/store")]).unwrap_err().var, "TROVE_PUBLIC_URL");
+        assert_eq!(
+            config(&[("TROVE_PUBLIC_URL", "https://shop.example.com/store")]).unwrap_err().var,
+            "TROVE_PUBLIC_URL"
+        );
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::postgres::PgListener;
 
 /// Channel the catalog triggers NOTIFY on any change to products, product
 /// images or categories.

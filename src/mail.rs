@@ -137,16 +137,22 @@ pub async fn send_due(pool: &PgPool, transport: &Transport, from: &Mailbox) -> R
                     .body(mail.body_text.clone());
                 match message {
                     Err(error) => Err((error.to_string(), true)),
-                    Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| (e.to_string(), e.is_permanent())),
+                    Ok(message) => {
+                        transport.send(message).await.map(|_| ()).map_err(|e| (e.to_string(), e.is_permanent()))
+                    }
                 }
             }
         };
         let attempts = mail.attempts + 1;
         match outcome {
             Ok(()) => {
-                sqlx::query!("UPDATE email_outbox SET sent_at = now(), attempts = $2, last_error = NULL WHERE id = $1", mail.id, attempts)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query!(
+                    "UPDATE email_outbox SET sent_at = now(), attempts = $2, last_error = NULL WHERE id = $1",
+                    mail.id,
+                    attempts
+                )
+                .execute(&mut *tx)
+                .await?;
                 tracing::info!(id = mail.id, "mail sent");
             }
             Err((error, permanent)) => {

@@ -29,7 +29,9 @@ pub enum Media {
 
 /// A key we wrote ourselves: no `..`, no absolute paths, no empty parts.
 fn safe(key: &str) -> bool {
-    !key.is_empty() && !key.starts_with('/') && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+    !key.is_empty()
+        && !key.starts_with('/')
+        && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 impl Media {
@@ -85,9 +87,11 @@ impl Media {
                 };
                 written.await.map_err(|error| error.to_string())
             }
-            Media::Bucket(store) => {
-                store.put(&Path::from(key), PutPayload::from(bytes)).await.map(|_| ()).map_err(|error| error.to_string())
-            }
+            Media::Bucket(store) => store
+                .put(&Path::from(key), PutPayload::from(bytes))
+                .await
+                .map(|_| ())
+                .map_err(|error| error.to_string()),
         };
         stored.map_err(|error| {
             tracing::error!(%error, key, "could not store media");

@@ -180,7 +180,10 @@ mod tests {
     #[test]
     fn every_occurrence_of_the_nonce_is_replaced() {
         let body = b"<script nonce=\"AAAA\">x</script><link crossorigin=\"AAAA\">";
-        assert_eq!(replace_all(body, b"AAAA", b"BBBB"), b"<script nonce=\"BBBB\">x</script><link crossorigin=\"BBBB\">");
+        assert_eq!(
+            replace_all(body, b"AAAA", b"BBBB"),
+            b"<script nonce=\"BBBB\">x</script><link crossorigin=\"BBBB\">"
+        );
     }
 
     #[test]

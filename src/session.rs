@@ -22,9 +22,9 @@ use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use uuid::Uuid;
 
+use crate::account::Viewer;
 use crate::account::db::{self, REFRESH_TOKEN_DAYS, Rotation};
 use crate::account::tokens::{self, NewToken};
-use crate::account::Viewer;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -113,7 +113,10 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query!("DELETE FROM sessions WHERE id = $1", id.to_string()).execute(&self.pool).await.map_err(backend)?;
+        sqlx::query!("DELETE FROM sessions WHERE id = $1", id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }
@@ -235,7 +238,10 @@ impl Auth {
     pub fn set_guest_cart(&self, cart: Option<Uuid>) {
         let secure = if self.inner.secure { "; Secure" } else { "" };
         let cookie = match cart {
-            Some(id) => format!("{CART_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}", CART_COOKIE_DAYS * 86_400),
+            Some(id) => format!(
+                "{CART_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+                CART_COOKIE_DAYS * 86_400
+            ),
             None => format!("{CART_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
         };
         *self.inner.guest_cart.lock().expect("auth lock") = cart;

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::handler::Handler;
 use axum::extract::{DefaultBodyLimit, State};
+use axum::handler::Handler;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
@@ -87,9 +87,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let pkg_cache = if state.leptos_options.hash_files { IMMUTABLE } else { REVALIDATE };
     let pkg = Router::new()
-        .fallback_service(
-            ServeDir::new(state.config.site_root.join("pkg")).precompressed_br().precompressed_gzip(),
-        )
+        .fallback_service(ServeDir::new(state.config.site_root.join("pkg")).precompressed_br().precompressed_gzip())
         .layer(cache_control(pkg_cache));
     let media = match &state.media {
         crate::media::Media::Local(dir) => Router::new().fallback_service(ServeDir::new(dir)),
@@ -123,9 +121,10 @@ pub fn router(state: AppState) -> Router {
         // owner the thread last ran and takes them, so under load it stole a
         // concurrent page's headers (its Content-Security-Policy among them).
         // It only renders the 404 page.
-        .fallback_service(ServeDir::new(&state.config.site_root).fallback(
-            file_and_error_handler_with_context::<AppState, _>(|| (), shell).with_state(state.clone()),
-        ))
+        .fallback_service(
+            ServeDir::new(&state.config.site_root)
+                .fallback(file_and_error_handler_with_context::<AppState, _>(|| (), shell).with_state(state.clone())),
+        )
         // Inner to outer: who is signed in needs the session, which needs the
         // request to have passed the cross-origin check.
         .layer(from_fn_with_state(state.clone(), crate::session::authenticate))

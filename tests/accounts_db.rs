@@ -87,7 +87,10 @@ async fn nobody_can_touch_another_accounts_contacts(pool: PgPool) {
     let mut conn = pool.acquire().await.unwrap();
     let phone = db::add_contact(&mut conn, amy, ContactKind::Phone, "+15550102030").await.unwrap();
     assert_eq!(db::remove_contact(&mut conn, bob, ContactKind::Phone, phone).await.unwrap_err(), AppError::NotFound);
-    assert_eq!(db::make_contact_primary(&mut conn, bob, ContactKind::Phone, phone).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(
+        db::make_contact_primary(&mut conn, bob, ContactKind::Phone, phone).await.unwrap_err(),
+        AppError::NotFound
+    );
     assert_eq!(db::account(&pool, amy).await.unwrap().unwrap().phones.len(), 1);
 }
 
@@ -126,7 +129,9 @@ async fn the_address_book_keeps_exactly_one_primary(pool: PgPool) {
     let mut conn = pool.acquire().await.unwrap();
     let home = db::add_address(&mut conn, amy, &address("Home")).await.unwrap();
     let work = db::add_address(&mut conn, amy, &address("Work")).await.unwrap();
-    let primary = |list: Vec<trove::account::Address>| list.into_iter().filter(|a| a.is_primary).map(|a| a.id).collect::<Vec<_>>();
+    let primary = |list: Vec<trove::account::Address>| {
+        list.into_iter().filter(|a| a.is_primary).map(|a| a.id).collect::<Vec<_>>()
+    };
     assert_eq!(primary(db::addresses(&pool, amy).await.unwrap()), vec![home], "the first address is the primary");
 
     assert!(db::make_address_primary(&mut conn, amy, work).await.unwrap());
@@ -152,18 +157,18 @@ async fn issue(pool: &PgPool, user: trove::account::UserId) -> (uuid::Uuid, Stri
 async fn rotation_replaces_a_token_within_its_family(pool: PgPool) {
     let amy = user(&pool, "amy", Role::Member).await;
     let (first_id, first) = issue(&pool, amy).await;
-    let Rotation::Renewed { viewer, token_id, token } = db::rotate_refresh_token(&pool, &first, "ua").await.unwrap() else {
+    let Rotation::Renewed { viewer, token_id, token } = db::rotate_refresh_token(&pool, &first, "ua").await.unwrap()
+    else {
         panic!("a fresh token renews");
     };
     assert_eq!(viewer.username, "amy");
     assert_ne!(token.expose(), first);
-    let row: (uuid::Uuid, Option<uuid::Uuid>, bool) = sqlx::query_as(
-        "SELECT family, replaced_by, revoked_at IS NOT NULL FROM refresh_tokens WHERE id = $1",
-    )
-    .bind(first_id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let row: (uuid::Uuid, Option<uuid::Uuid>, bool) =
+        sqlx::query_as("SELECT family, replaced_by, revoked_at IS NOT NULL FROM refresh_tokens WHERE id = $1")
+            .bind(first_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     let new_family: uuid::Uuid = sqlx::query_scalar("SELECT family FROM refresh_tokens WHERE id = $1")
         .bind(token_id)
         .fetch_one(&pool)
@@ -317,10 +322,18 @@ async fn create_admin_creates_or_promotes(pool: PgPool) {
     assert_eq!(ensure_user(&pool, &promote, None).await.unwrap(), Outcome::Promoted(amy));
     assert_eq!(db::viewer(&pool, amy).await.unwrap().unwrap().role, Role::Admin);
 
-    let new = NewUser { username: "root", email: "root@example.com", first_name: "Ro", last_name: "Ot", role: Role::Admin };
+    let new =
+        NewUser { username: "root", email: "root@example.com", first_name: "Ro", last_name: "Ot", role: Role::Admin };
     assert!(ensure_user(&pool, &new, None).await.is_err(), "a new account needs a password");
-    assert!(ensure_user(&pool, &new, Some(secrecy::SecretString::from("short"))).await.unwrap_err().message_for("password").is_some());
-    let Outcome::Created(root) = ensure_user(&pool, &new, Some(secrecy::SecretString::from(PASSWORD))).await.unwrap() else {
+    assert!(
+        ensure_user(&pool, &new, Some(secrecy::SecretString::from("short")))
+            .await
+            .unwrap_err()
+            .message_for("password")
+            .is_some()
+    );
+    let Outcome::Created(root) = ensure_user(&pool, &new, Some(secrecy::SecretString::from(PASSWORD))).await.unwrap()
+    else {
         panic!("created");
     };
     assert_eq!(db::viewer(&pool, root).await.unwrap().unwrap().role, Role::Admin);

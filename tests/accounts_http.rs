@@ -183,7 +183,9 @@ async fn changing_the_password_signs_out_every_other_session(pool: PgPool) {
     let app = app(pool.clone());
     let mut laptop = signed_in(&app, "amy").await;
     let mut phone = signed_in(&app, "amy").await;
-    let wrong = call(&app, &mut laptop, "account/change_password", "current_password=nope&new_password=a+brand+new+phrase").await;
+    let wrong =
+        call(&app, &mut laptop, "account/change_password", "current_password=nope&new_password=a+brand+new+phrase")
+            .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("current_password"));
     let reply = call(
@@ -194,12 +196,16 @@ async fn changing_the_password_signs_out_every_other_session(pool: PgPool) {
     )
     .await;
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "1"), "one other session signed out");
-    assert!(call(&app, &mut phone, "account/viewer", "").await.body.contains("null"), "the phone is signed out at once");
+    assert!(
+        call(&app, &mut phone, "account/viewer", "").await.body.contains("null"),
+        "the phone is signed out at once"
+    );
     assert!(call(&app, &mut laptop, "account/viewer", "").await.body.contains("amy"), "this browser stays signed in");
-    let notices: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE subject = 'Your password was changed'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let notices: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE subject = 'Your password was changed'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(notices, 1);
     let old = call(&app, &mut Jar::default(), "account/sign_in", "login=amy&password=correct+horse+battery").await;
     assert_eq!(old.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -223,7 +229,8 @@ async fn the_sessions_list_signs_out_one_device(pool: PgPool) {
     // Someone else's sign-in is not found, and stays signed in.
     user(&pool, "bob", Role::Member).await;
     let mut bob = signed_in(&app, "bob").await;
-    let bobs: Vec<serde_json::Value> = serde_json::from_str(&call(&app, &mut bob, "account/devices", "").await.body).unwrap();
+    let bobs: Vec<serde_json::Value> =
+        serde_json::from_str(&call(&app, &mut bob, "account/devices", "").await.body).unwrap();
     let bobs_id = bobs[0]["id"].as_str().unwrap().to_owned();
     let reply = call(&app, &mut laptop, "account/sign_out_device", &format!("id={bobs_id}")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
@@ -264,7 +271,10 @@ async fn state_changing_requests_from_another_site_are_refused(pool: PgPool) {
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::HOST, "shop.test")
         .header(header::ORIGIN, "http://shop.test");
-    assert_eq!(send_as(&app, &mut jar, request, Body::from("kind=email&value=ok%40example.com")).await.status, StatusCode::OK);
+    assert_eq!(
+        send_as(&app, &mut jar, request, Body::from("kind=email&value=ok%40example.com")).await.status,
+        StatusCode::OK
+    );
 }
 
 #[sqlx::test]
@@ -276,9 +286,15 @@ async fn every_page_carries_security_headers_and_a_nonce_policy(pool: PgPool) {
     let csp = reply.headers.get("content-security-policy").unwrap().to_str().unwrap().to_owned();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce");
-    assert!(reply.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\"")), "the hydration script carries it");
+    assert!(
+        reply.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\"")),
+        "the hydration script carries it"
+    );
     let again = page(&app, &mut Jar::default(), "/sign-in").await;
-    assert!(!again.headers.get("content-security-policy").unwrap().to_str().unwrap().contains(nonce), "fresh per response");
+    assert!(
+        !again.headers.get("content-security-policy").unwrap().to_str().unwrap().contains(nonce),
+        "fresh per response"
+    );
     let json = call(&app, &mut Jar::default(), "account/viewer", "").await;
     assert!(json.headers.get("content-security-policy").unwrap().to_str().unwrap().starts_with("default-src 'none'"));
 }
@@ -292,20 +308,35 @@ async fn a_password_reset_link_works_once_and_signs_out_everywhere(pool: PgPool)
     let real = call(&app, &mut Jar::default(), "account/request_reset", "login=AMY%40example.com").await;
     assert_eq!((same.status, &same.body), (real.status, &real.body), "no account enumeration");
 
-    let body: String = sqlx::query_scalar("SELECT body_text FROM email_outbox WHERE recipient = 'amy@example.com' AND subject = 'Reset your password'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM email_outbox WHERE recipient = 'amy@example.com' AND subject = 'Reset your password'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     let token = body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     assert!(body.contains("http://127.0.0.1:3000/reset-password?token="));
     assert!(call(&app, &mut Jar::default(), "account/check_reset", &format!("token={token}")).await.body == "true");
 
-    let weak = call(&app, &mut Jar::default(), "account/reset_password", &format!("token={token}&password=short")).await;
+    let weak =
+        call(&app, &mut Jar::default(), "account/reset_password", &format!("token={token}&password=short")).await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let reply = call(&app, &mut Jar::default(), "account/reset_password", &format!("token={token}&password=a+fresh+new+phrase")).await;
+    let reply = call(
+        &app,
+        &mut Jar::default(),
+        "account/reset_password",
+        &format!("token={token}&password=a+fresh+new+phrase"),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.headers.get("location").unwrap(), "/sign-in?reset=done");
-    let again = call(&app, &mut Jar::default(), "account/reset_password", &format!("token={token}&password=another+new+phrase")).await;
+    let again = call(
+        &app,
+        &mut Jar::default(),
+        "account/reset_password",
+        &format!("token={token}&password=another+new+phrase"),
+    )
+    .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert!(again.body.contains("expired or was already used"));
 
@@ -335,7 +366,8 @@ fn multipart(bytes: &[u8], filename: &str) -> (String, Vec<u8>) {
 
 async fn upload(app: &axum::Router, jar: &mut Jar, bytes: &[u8], filename: &str, accept: &str) -> common::Reply {
     let (content_type, body) = multipart(bytes, filename);
-    let request = Request::post("/account/avatar").header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, accept);
+    let request =
+        Request::post("/account/avatar").header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, accept);
     send_as(app, jar, request, Body::from(body)).await
 }
 
@@ -397,7 +429,8 @@ async fn the_profile_and_contacts_are_edited_and_checked_on_the_server(pool: PgP
     let email = call(&app, &mut jar, "account/add_contact", "kind=email&value=not-an-email").await;
     assert!(email.body.contains("name@example.com"), "{}", email.body);
 
-    let account: serde_json::Value = serde_json::from_str(&call(&app, &mut jar, "account/overview", "").await.body).unwrap();
+    let account: serde_json::Value =
+        serde_json::from_str(&call(&app, &mut jar, "account/overview", "").await.body).unwrap();
     assert_eq!(account["first_name"], "Amelia");
     assert_eq!(account["last_name"], "Baker");
     assert_eq!(account["phones"][0]["value"], "+15550102030");

@@ -119,9 +119,13 @@ async fn the_order_list_filters_by_status_method_dates_and_customer(pool: PgPool
     };
     assert_eq!(list(OrderFilter::default()).await, vec![b1, a2, a1]);
     assert_eq!(list(OrderFilter { status: Some(OrderStatus::Processing), ..Default::default() }).await, vec![b1, a1]);
-    assert_eq!(list(OrderFilter { method: Some(PaymentMethod::CashOnDelivery), ..Default::default() }).await, vec![b1, a2]);
     assert_eq!(
-        list(OrderFilter { from: Some("2026-11-05".into()), to: Some("2026-11-09".into()), ..Default::default() }).await,
+        list(OrderFilter { method: Some(PaymentMethod::CashOnDelivery), ..Default::default() }).await,
+        vec![b1, a2]
+    );
+    assert_eq!(
+        list(OrderFilter { from: Some("2026-11-05".into()), to: Some("2026-11-09".into()), ..Default::default() })
+            .await,
         vec![a2]
     );
     assert_eq!(list(OrderFilter { customer: "BOB_jones@EXAMPLE".into(), ..Default::default() }).await, vec![b1]);
@@ -208,14 +212,18 @@ async fn staff_ship_and_deliver_a_cash_order_which_is_then_paid_and_notified(poo
 
     // Delivering before shipping is refused with the reason.
     let early = trove::orders::service::staff_action(&app, &moderator, number, StaffAction::Deliver, "").await;
-    assert!(matches!(&early, Err(AppError::Conflict { message, .. }) if message == "An order that is processing cannot be marked delivered."), "{early:?}");
+    assert!(
+        matches!(&early, Err(AppError::Conflict { message, .. }) if message == "An order that is processing cannot be marked delivered."),
+        "{early:?}"
+    );
     // Moderators may not cancel.
     let cancel = trove::orders::service::staff_action(&app, &moderator, number, StaffAction::Cancel, "").await;
     assert_eq!(cancel, Err(AppError::Forbidden));
 
     let shipped = trove::orders::service::staff_action(&app, &moderator, number, StaffAction::Ship, "").await.unwrap();
     assert_eq!(shipped, OrderStatus::Shipped);
-    let delivered = trove::orders::service::staff_action(&app, &moderator, number, StaffAction::Deliver, "").await.unwrap();
+    let delivered =
+        trove::orders::service::staff_action(&app, &moderator, number, StaffAction::Deliver, "").await.unwrap();
     assert_eq!(delivered, OrderStatus::Delivered);
 
     let paid: bool = sqlx::query_scalar("SELECT paid_at IS NOT NULL FROM orders WHERE number = $1")
@@ -224,11 +232,18 @@ async fn staff_ship_and_deliver_a_cash_order_which_is_then_paid_and_notified(poo
         .await
         .unwrap();
     assert!(paid, "a delivered cash order is recorded as paid");
-    let titles: Vec<String> =
-        sqlx::query_scalar("SELECT title FROM notifications WHERE user_id = $1 ORDER BY id").bind(shopper.0).fetch_all(&pool).await.unwrap();
+    let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM notifications WHERE user_id = $1 ORDER BY id")
+        .bind(shopper.0)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     assert_eq!(
         titles,
-        vec![format!("Order {number} confirmed"), format!("Order {number} shipped"), format!("Order {number} delivered")]
+        vec![
+            format!("Order {number} confirmed"),
+            format!("Order {number} shipped"),
+            format!("Order {number} delivered")
+        ]
     );
     let mails: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE recipient = 'shopper@example.com'")
         .fetch_one(&pool)
@@ -259,9 +274,10 @@ async fn an_admin_cancelling_before_shipping_gives_the_stock_back(pool: PgPool) 
     let shopper = person(&pool, "shopper", "MEMBER").await;
     let admin = viewer(person(&pool, "boss", "ADMIN").await, Role::Admin);
     let (number, product) = cash_order(&pool, shopper).await;
-    let ended = trove::orders::service::staff_action(&app, &admin, number, StaffAction::Cancel, "Out of delivery range.")
-        .await
-        .unwrap();
+    let ended =
+        trove::orders::service::staff_action(&app, &admin, number, StaffAction::Cancel, "Out of delivery range.")
+            .await
+            .unwrap();
     assert_eq!(ended, OrderStatus::Cancelled);
     assert_eq!(stock(&pool, product).await, 5);
     let body: String = sqlx::query_scalar("SELECT body FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT 1")
@@ -291,26 +307,39 @@ async fn a_good_csv_creates_and_then_updates_products(pool: PgPool) {
     let report = trove::admin::csv::apply(&app, admin, GOOD_CSV.as_bytes()).await.unwrap();
     assert_eq!(report, ImportReport::Applied { created: 2, updated: 0 });
     let (price, offer, featured): (Decimal, Option<Decimal>, bool) =
-        sqlx::query_as("SELECT price, offer_price, featured FROM products WHERE slug = 'oolong-roasted'").fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT price, offer_price, featured FROM products WHERE slug = 'oolong-roasted'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((price, offer, featured), (dec("7.00"), Some(dec("6.50")), true));
 
     // The same file with new stock and a price: updates by name and by slug.
     let again = GOOD_CSV.replace(",20,yes", ",25,yes").replace("7.00,6.50", "8.00,");
     let report = trove::admin::csv::apply(&app, admin, again.as_bytes()).await.unwrap();
     assert_eq!(report, ImportReport::Applied { created: 0, updated: 2 });
-    let tea: i32 = sqlx::query_scalar("SELECT stock FROM products WHERE slug = 'green-tea'").fetch_one(&pool).await.unwrap();
+    let tea: i32 =
+        sqlx::query_scalar("SELECT stock FROM products WHERE slug = 'green-tea'").fetch_one(&pool).await.unwrap();
     assert_eq!(tea, 25);
     let (price, offer): (Decimal, Option<Decimal>) =
-        sqlx::query_as("SELECT price, offer_price FROM products WHERE slug = 'oolong-roasted'").fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT price, offer_price FROM products WHERE slug = 'oolong-roasted'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((price, offer), (dec("8.00"), None));
 
     // The export reads back as the same catalog.
     let exported = String::from_utf8(trove::admin::csv::export_csv(&app).await.unwrap()).unwrap();
     assert!(exported.starts_with("name,slug,category,description,price,offer_price,stock,active,featured\n"));
-    assert!(exported.contains("\"Oolong, Roasted\",oolong-roasted,pantry,\"Dark, toasty.\",8.00,,5,yes,yes"), "{exported}");
+    assert!(
+        exported.contains("\"Oolong, Roasted\",oolong-roasted,pantry,\"Dark, toasty.\",8.00,,5,yes,yes"),
+        "{exported}"
+    );
     let report = trove::admin::csv::apply(&app, admin, exported.as_bytes()).await.unwrap();
     assert_eq!(report, ImportReport::Applied { created: 0, updated: 2 });
-    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'product.import'").fetch_one(&pool).await.unwrap();
+    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'product.import'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(audit, 3);
 }
 
@@ -330,15 +359,12 @@ black tea,pantry,2.00,,1,
     let report = trove::admin::csv::apply(&app, admin, file.as_bytes()).await.unwrap();
     let ImportReport::Refused { problems } = report else { panic!("applied: {report:?}") };
     let found: Vec<(u64, &str)> = problems.iter().map(|p| (p.line, p.column.as_str())).collect();
-    assert_eq!(
-        found,
-        vec![(3, "category"), (4, "active"), (5, "offer_price"), (6, "name")],
-        "{problems:#?}"
-    );
+    assert_eq!(found, vec![(3, "category"), (4, "active"), (5, "offer_price"), (6, "name")], "{problems:#?}");
     assert_eq!(problems[0].message, "There is no category \"nowhere\".");
     assert_eq!(problems[3].message, "The name is also on line 2.");
     // Line 2 was fine, but nothing was applied.
-    let stock: i32 = sqlx::query_scalar("SELECT stock FROM products WHERE name = 'Black Tea'").fetch_one(&pool).await.unwrap();
+    let stock: i32 =
+        sqlx::query_scalar("SELECT stock FROM products WHERE name = 'Black Tea'").fetch_one(&pool).await.unwrap();
     assert_eq!(stock, 3);
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM products").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 1);
@@ -356,7 +382,8 @@ black tea,pantry,2.00,,1,
     let report = trove::admin::csv::apply(&app, admin, clash.as_bytes()).await.unwrap();
     let ImportReport::Refused { problems } = report else { panic!() };
     assert_eq!((problems[0].line, problems[0].column.as_str()), (3, "name"));
-    let rooibos: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE name = 'Rooibos'").fetch_one(&pool).await.unwrap();
+    let rooibos: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM products WHERE name = 'Rooibos'").fetch_one(&pool).await.unwrap();
     assert_eq!(rooibos, 0);
 }
 
@@ -367,12 +394,19 @@ async fn a_category_in_use_is_deleted_only_after_its_products_move(pool: PgPool)
     let product = NewProduct::new(from, "Jam", "3.00").insert(&pool).await;
     let mut tx = pool.begin().await.unwrap();
     let refused = db::delete_category(&mut tx, from, None).await;
-    assert!(matches!(&refused, Err(AppError::Conflict { message, .. }) if message == "Old still has 1 product. Move them to another category first."), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(AppError::Conflict { message, .. }) if message == "Old still has 1 product. Move them to another category first."),
+        "{refused:?}"
+    );
     drop(tx);
     let mut tx = pool.begin().await.unwrap();
     assert_eq!(db::delete_category(&mut tx, from, Some(to)).await.unwrap(), Some("Old".into()));
     tx.commit().await.unwrap();
-    let now: i64 = sqlx::query_scalar("SELECT category_id FROM products WHERE id = $1").bind(product).fetch_one(&pool).await.unwrap();
+    let now: i64 = sqlx::query_scalar("SELECT category_id FROM products WHERE id = $1")
+        .bind(product)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(now, to);
 }
 
@@ -381,7 +415,10 @@ async fn the_last_admin_cannot_be_demoted_or_disabled(pool: PgPool) {
     let only = person(&pool, "only", "ADMIN").await;
     let mut tx = pool.begin().await.unwrap();
     let refused = db::change_role(&mut tx, only, Role::Member).await;
-    assert_eq!(refused.unwrap_err().message_for("role").unwrap(), "This is the only admin account; make another admin first.");
+    assert_eq!(
+        refused.unwrap_err().message_for("role").unwrap(),
+        "This is the only admin account; make another admin first."
+    );
     drop(tx);
     let mut tx = pool.begin().await.unwrap();
     assert!(db::set_disabled(&mut tx, only, true).await.is_err());
@@ -407,8 +444,13 @@ async fn removing_a_product_deletes_it_unless_it_sold(pool: PgPool) {
     assert_eq!(db::remove_product(&mut tx, sold).await.unwrap().map(|r| r.0), Some(db::Removal::Archived));
     tx.commit().await.unwrap();
     let (active, archived): (bool, bool) =
-        sqlx::query_as("SELECT active, archived_at IS NOT NULL FROM products WHERE id = $1").bind(sold).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT active, archived_at IS NOT NULL FROM products WHERE id = $1")
+            .bind(sold)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((active, archived), (false, true));
-    let gone: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE id = $1").bind(unsold).fetch_one(&pool).await.unwrap();
+    let gone: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM products WHERE id = $1").bind(unsold).fetch_one(&pool).await.unwrap();
     assert_eq!(gone, 0);
 }

@@ -19,11 +19,7 @@ fn endpoints(product: i64, user: &str) -> Vec<(&'static str, String, bool)> {
         ("admin/orders/advance", "number=100001&action=ship".into(), true),
         ("admin/products/list", String::new(), false),
         ("admin/products/get", format!("id={product}"), false),
-        (
-            "admin/products/save",
-            "input[name]=X&input[category_id]=1&input[price]=1&input[stock]=1".into(),
-            false,
-        ),
+        ("admin/products/save", "input[name]=X&input[category_id]=1&input[price]=1&input[stock]=1".into(), false),
         ("admin/products/quick", format!("id={product}&stock=1&price=2"), false),
         ("admin/products/active", format!("id={product}&active=false"), false),
         ("admin/products/remove", format!("id={product}"), false),
@@ -97,7 +93,9 @@ async fn uploads_and_csv_routes_refuse_everyone_but_admins(pool: PgPool) {
     user(&pool, "member", Role::Member).await;
     user(&pool, "moderator", Role::Moderator).await;
     let boundary = "XBOUNDARY";
-    let body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\nContent-Type: text/csv\r\n\r\nname,category,price,stock\nNew,pantry,1.00,1\r\n--{boundary}--\r\n");
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\nContent-Type: text/csv\r\n\r\nname,category,price,stock\nNew,pantry,1.00,1\r\n--{boundary}--\r\n"
+    );
     for (who, mut jar) in [
         ("signed out", Jar::default()),
         ("member", signed_in(&app, "member").await),
@@ -137,7 +135,15 @@ async fn admin_pages_answer_by_role(pool: PgPool) {
     user(&pool, "member", Role::Member).await;
     user(&pool, "moderator", Role::Moderator).await;
     user(&pool, "admin", Role::Admin).await;
-    let pages = ["/admin", "/admin/products", "/admin/products/new", "/admin/categories", "/admin/promos", "/admin/users", "/admin/audit"];
+    let pages = [
+        "/admin",
+        "/admin/products",
+        "/admin/products/new",
+        "/admin/categories",
+        "/admin/promos",
+        "/admin/users",
+        "/admin/audit",
+    ];
 
     let reply = page(&app, &mut Jar::default(), "/admin/products").await;
     assert!(reply.status.is_redirection(), "{}", reply.status);
@@ -177,7 +183,8 @@ async fn an_admin_creates_edits_and_deactivates_a_product_with_field_errors_and_
     user(&pool, "admin", Role::Admin).await;
     let mut jar = signed_in(&app, "admin").await;
 
-    let bad = format!("input[name]=black+tea&input[category_id]={cat}&input[price]=2&input[offer_price]=3&input[stock]=-1");
+    let bad =
+        format!("input[name]=black+tea&input[category_id]={cat}&input[price]=2&input[offer_price]=3&input[stock]=-1");
     let reply = call(&app, &mut jar, "admin/products/save", &bad).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
     assert!(reply.body.contains("The offer price must be below the price."), "{}", reply.body);
@@ -187,7 +194,8 @@ async fn an_admin_creates_edits_and_deactivates_a_product_with_field_errors_and_
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
     assert!(reply.body.contains("Another product already has this name."), "{}", reply.body);
 
-    let good = format!("input[name]=Green+Tea&input[category_id]={cat}&input[price]=4.50&input[stock]=7&input[active]=on");
+    let good =
+        format!("input[name]=Green+Tea&input[category_id]={cat}&input[price]=4.50&input[stock]=7&input[active]=on");
     let reply = call(&app, &mut jar, "admin/products/save", &good).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let id: i64 = reply.body.trim().parse().unwrap();
@@ -223,11 +231,18 @@ async fn a_disabled_account_is_signed_out_at_once_and_told_why_at_sign_in(pool: 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 
     assert_eq!(call(&app, &mut member_jar, "orders/list", "").await.status, StatusCode::UNAUTHORIZED);
-    let reply = call(&app, &mut Jar::default(), "account/sign_in", &format!("login=member&password={}", common::PASSWORD.replace(' ', "+"))).await;
+    let reply = call(
+        &app,
+        &mut Jar::default(),
+        "account/sign_in",
+        &format!("login=member&password={}", common::PASSWORD.replace(' ', "+")),
+    )
+    .await;
     assert!(reply.body.contains("This account has been disabled."), "{}", reply.body);
 
     // Admins cannot disable themselves.
-    let admin_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = 'admin'").fetch_one(&pool).await.unwrap();
+    let admin_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE username = 'admin'").fetch_one(&pool).await.unwrap();
     let reply = call(&app, &mut admin, "admin/users/disabled", &format!("id={admin_id}&disabled=true")).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
 }
@@ -245,12 +260,19 @@ async fn an_admin_creates_edits_and_deactivates_promo_codes_that_checkout_then_h
         }
     };
 
-    let bad = call(&app, &mut jar, "admin/promos/save", "input[code]=x&input[kind]=percent&input[value]=120&input[expires_on]=soon").await;
+    let bad = call(
+        &app,
+        &mut jar,
+        "admin/promos/save",
+        "input[code]=x&input[kind]=percent&input[value]=120&input[expires_on]=soon",
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     for message in ["Use 3 to 32 letters", "A percentage is at most 100.", "Enter a date as YYYY-MM-DD"] {
         assert!(bad.body.contains(message), "{message}: {}", bad.body);
     }
-    let good = "input[code]=spring-20&input[kind]=percent&input[value]=20&input[usage_limit]=50&input[expires_on]=2099-03-31";
+    let good =
+        "input[code]=spring-20&input[kind]=percent&input[value]=20&input[usage_limit]=50&input[expires_on]=2099-03-31";
     let created = call(&app, &mut jar, "admin/promos/save", good).await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
     assert_eq!(quote("SPRING-20").await, Ok("8.00".parse().unwrap()));
@@ -261,7 +283,10 @@ async fn an_admin_creates_edits_and_deactivates_promo_codes_that_checkout_then_h
     let list = call(&app, &mut jar, "admin/promos/list", "").await;
     let promos: serde_json::Value = serde_json::from_str(&list.body).unwrap();
     let promo = &promos.as_array().unwrap()[0];
-    assert_eq!((promo["code"].as_str(), promo["used_count"].as_i64(), promo["usage_limit"].as_i64()), (Some("SPRING-20"), Some(0), Some(50)));
+    assert_eq!(
+        (promo["code"].as_str(), promo["used_count"].as_i64(), promo["usage_limit"].as_i64()),
+        (Some("SPRING-20"), Some(0), Some(50))
+    );
     assert_eq!(promo["expires_on"], "2099-03-31");
     let id = promo["id"].as_i64().unwrap();
 
@@ -269,7 +294,10 @@ async fn an_admin_creates_edits_and_deactivates_promo_codes_that_checkout_then_h
     let edit = format!("id={id}&input[code]=SPRING-20&input[kind]=fixed&input[value]=5&input[min_subtotal]=50");
     assert_eq!(call(&app, &mut jar, "admin/promos/save", &edit).await.status, StatusCode::OK);
     assert!(quote("SPRING-20").await.unwrap_err().contains("50.00"), "the minimum is explained");
-    assert_eq!(call(&app, &mut jar, "admin/promos/active", &format!("id={id}&active=false")).await.status, StatusCode::OK);
+    assert_eq!(
+        call(&app, &mut jar, "admin/promos/active", &format!("id={id}&active=false")).await.status,
+        StatusCode::OK
+    );
     assert!(quote("SPRING-20").await.is_err());
     let audit: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE entity = 'promo_code' ORDER BY id")
         .fetch_all(&pool)

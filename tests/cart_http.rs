@@ -29,7 +29,8 @@ async fn a_guest_cart_lives_in_an_http_only_cookie_and_joins_the_account_at_sign
     let mut guest = Jar::default();
     let added = call(&app, &mut guest, "cart/add", &format!("product={tea}&quantity=3")).await;
     assert_eq!((added.status, added.body.as_str()), (StatusCode::OK, "3"));
-    let cookie = added.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).find(|c| c.starts_with("trove_cart="));
+    let cookie =
+        added.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).find(|c| c.starts_with("trove_cart="));
     let cookie = cookie.expect("a guest cart cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert_eq!(cart_count(&app, &mut guest).await, 3);
@@ -40,7 +41,13 @@ async fn a_guest_cart_lives_in_an_http_only_cookie_and_joins_the_account_at_sign
     call(&app, &mut amy, "cart/add", &format!("product={jam}")).await;
 
     // The guest browser signs in as amy: 3 + 2 tea is capped at the 4 in stock.
-    let signed = call(&app, &mut guest, "account/sign_in", &format!("login=amy&password={}", common::PASSWORD.replace(' ', "+"))).await;
+    let signed = call(
+        &app,
+        &mut guest,
+        "account/sign_in",
+        &format!("login=amy&password={}", common::PASSWORD.replace(' ', "+")),
+    )
+    .await;
     assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
     assert!(guest.get("trove_cart").is_none(), "the guest cart cookie is cleared");
     let cart: serde_json::Value = serde_json::from_str(&call(&app, &mut guest, "cart/get", "").await.body).unwrap();
@@ -52,15 +59,20 @@ async fn a_guest_cart_lives_in_an_http_only_cookie_and_joins_the_account_at_sign
         .collect();
     assert_eq!(lines, vec![("Green Tea".to_owned(), 4), ("Plum Jam".to_owned(), 1)]);
     // The header's one call: cart items and unread notifications.
-    let counts: serde_json::Value = serde_json::from_str(&call(&app, &mut guest, "header/counts", "").await.body).unwrap();
+    let counts: serde_json::Value =
+        serde_json::from_str(&call(&app, &mut guest, "header/counts", "").await.body).unwrap();
     assert_eq!(counts, serde_json::json!({ "cart": 5, "unread": 0 }));
-    let guest_carts: i64 = sqlx::query_scalar("SELECT count(*) FROM carts WHERE user_id IS NULL").fetch_one(&pool).await.unwrap();
+    let guest_carts: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM carts WHERE user_id IS NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(guest_carts, 0);
 
     // The jam goes on offer: the cart shows today's price and the price it was added at.
     sqlx::query("UPDATE products SET offer_price = 3.20 WHERE id = $1").bind(jam).execute(&pool).await.unwrap();
     let cart: serde_json::Value = serde_json::from_str(&call(&app, &mut guest, "cart/get", "").await.body).unwrap();
-    assert_eq!((cart["lines"][1]["unit_price"].as_str(), cart["lines"][1]["seen_price"].as_str()), (Some("3.20"), Some("4.00")));
+    assert_eq!(
+        (cart["lines"][1]["unit_price"].as_str(), cart["lines"][1]["seen_price"].as_str()),
+        (Some("3.20"), Some("4.00"))
+    );
     let page = common::page(&app, &mut guest, "/cart").await;
     assert!(page.body.contains("The price dropped from $4.00 to $3.20 since you added it."), "the cart page warns");
 }
@@ -76,7 +88,8 @@ async fn a_cart_cookie_cannot_open_someone_else_s_cart(pool: PgPool) {
         sqlx::query_scalar("SELECT id FROM carts WHERE user_id = $1").bind(amy_id.0).fetch_one(&pool).await.unwrap();
 
     // A guest presenting amy's cart id (or a made-up one) gets an empty cart of their own.
-    for presented in [amy_cart.to_string(), "00000000-0000-4000-8000-000000000000".to_owned(), "not-a-uuid".to_owned()] {
+    for presented in [amy_cart.to_string(), "00000000-0000-4000-8000-000000000000".to_owned(), "not-a-uuid".to_owned()]
+    {
         let mut guest = Jar::default();
         guest.0.insert("trove_cart".into(), presented.clone());
         assert_eq!(cart_count(&app, &mut guest).await, 0, "{presented}");
@@ -110,7 +123,8 @@ async fn checkout_needs_a_signed_in_shopper_and_offers_cards_only_with_stripe(po
     let app = common::app(pool.clone());
     let token = "00000000-0000-4000-8000-000000000001";
     let address = "address=new&new_address[full_name]=Amy&new_address[line1]=1+Main+St&new_address[city]=Town&new_address[postal_code]=12345&new_address[country]=US";
-    let signed_out = call(&app, &mut Jar::default(), "checkout/place", &format!("token={token}&payment=cash&{address}")).await;
+    let signed_out =
+        call(&app, &mut Jar::default(), "checkout/place", &format!("token={token}&payment=cash&{address}")).await;
     assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
     assert_eq!(call(&app, &mut Jar::default(), "checkout/get", "").await.status, StatusCode::UNAUTHORIZED);
 
@@ -123,12 +137,14 @@ async fn checkout_needs_a_signed_in_shopper_and_offers_cards_only_with_stripe(po
     assert!(card.body.contains("Card payments are not available"), "{}", card.body);
     let bad_address = call(&app, &mut amy, "checkout/place", &format!("token={token}&payment=cash&address=new")).await;
     assert_eq!(bad_address.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let someone_elses = call(&app, &mut amy, "checkout/place", &format!("token={token}&payment=cash&address=999999")).await;
+    let someone_elses =
+        call(&app, &mut amy, "checkout/place", &format!("token={token}&payment=cash&address=999999")).await;
     assert_eq!(someone_elses.status, StatusCode::UNPROCESSABLE_ENTITY);
     let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders").fetch_one(&pool).await.unwrap();
     assert_eq!(orders, 0, "no refused checkout left an order");
 
-    let placed = call(&app, &mut amy, "checkout/place", &format!("token={token}&payment=cash&{address}&save_address=on")).await;
+    let placed =
+        call(&app, &mut amy, "checkout/place", &format!("token={token}&payment=cash&{address}&save_address=on")).await;
     assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
     // Submitted twice (a double click): the same order.
     let again = call(&app, &mut amy, "checkout/place", &format!("token={token}&payment=cash&{address}")).await;

@@ -239,9 +239,8 @@ async fn a_category_change_reaches_the_cached_list_at_once(pool: PgPool) {
 #[sqlx::test]
 async fn a_product_page_has_its_category_and_images_primary_first(pool: PgPool) {
     let cat = category(&pool, "Audio").await;
-    let id = NewProduct { offer: Some("80.00"), stock: 3, ..NewProduct::new(cat, "Speaker", "99.00") }
-        .insert(&pool)
-        .await;
+    let id =
+        NewProduct { offer: Some("80.00"), stock: 3, ..NewProduct::new(cat, "Speaker", "99.00") }.insert(&pool).await;
     image(&pool, id, "side.svg", 0, false).await;
     image(&pool, id, "front.svg", 2, true).await;
     image(&pool, id, "back.svg", 1, false).await;
@@ -319,10 +318,11 @@ async fn deep_pages_are_read_through_an_index(pool: PgPool) {
     let mut conn = pool.acquire().await.unwrap();
     sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.unwrap();
     sqlx::query("SET enable_sort = off").execute(&mut *conn).await.unwrap();
-    let cursor: i64 = sqlx::query_scalar("SELECT id FROM products ORDER BY created_at DESC, id DESC OFFSET 100 LIMIT 1")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
+    let cursor: i64 =
+        sqlx::query_scalar("SELECT id FROM products ORDER BY created_at DESC, id DESC OFFSET 100 LIMIT 1")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
     for sort in Sort::ALL {
         let sql = db::listing_sql(sort, false, &Default::default(), Some(db::Direction::Forward));
         let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {sql}"))

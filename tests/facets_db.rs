@@ -11,7 +11,10 @@ use trove::catalog::rules::{ListingQuery, Sort};
 use trove::catalog::{Category, CategoryId, db};
 use trove::search::{SearchRequest, db as search_db};
 
-const PRICES: [&str; 14] = ["4.50", "9.99", "10.00", "18.00", "25.00", "30.00", "49.99", "50.00", "75.00", "99.00", "100.00", "180.00", "250.00", "400.00"];
+const PRICES: [&str; 14] = [
+    "4.50", "9.99", "10.00", "18.00", "25.00", "30.00", "49.99", "50.00", "75.00", "99.00", "100.00", "180.00",
+    "250.00", "400.00",
+];
 
 /// 60 active products over two categories (a third stays empty) with prices
 /// in every range and on both sides of each edge, some out of stock, some on
@@ -22,7 +25,9 @@ async fn shop(pool: &PgPool) -> Vec<Category> {
     category(pool, "Garden").await;
     for i in 0..60_usize {
         let price = PRICES[i % PRICES.len()];
-        let offer = (i % 3 == 0).then(|| format!("{:.2}", price.parse::<f64>().unwrap() - 1.0)).filter(|o| o.parse::<f64>().unwrap() > 0.0);
+        let offer = (i % 3 == 0)
+            .then(|| format!("{:.2}", price.parse::<f64>().unwrap() - 1.0))
+            .filter(|o| o.parse::<f64>().unwrap() > 0.0);
         let name = format!("{} Gadget {i:02}", if i % 3 == 1 { "Deluxe" } else { "Plain" });
         let product = NewProduct {
             offer: offer.as_deref(),
@@ -53,7 +58,13 @@ enum Scope<'a> {
 }
 
 /// The facets a page in `scope` shows for `category` and `filters`.
-async fn facets(pool: &PgPool, categories: &[Category], scope: Scope<'_>, category: Option<i64>, filters: &Filters) -> Facets {
+async fn facets(
+    pool: &PgPool,
+    categories: &[Category],
+    scope: Scope<'_>,
+    category: Option<i64>,
+    filters: &Filters,
+) -> Facets {
     match scope {
         Scope::Listing => {
             let cells = db::facet_cells(pool, filters.min_price, filters.max_price).await.unwrap();
@@ -68,13 +79,31 @@ async fn facets(pool: &PgPool, categories: &[Category], scope: Scope<'_>, catego
     }
 }
 
-fn search_request(words: &str, categories: &[Category], category: Option<i64>, filters: &Filters, page: u32) -> SearchRequest {
+fn search_request(
+    words: &str,
+    categories: &[Category],
+    category: Option<i64>,
+    filters: &Filters,
+    page: u32,
+) -> SearchRequest {
     let slug = category.map(|id| categories.iter().find(|c| c.id.0 == id).unwrap().slug.clone());
-    SearchRequest { query: words.to_owned(), page, category: slug, filters: filters.clone(), ..SearchRequest::default() }
+    SearchRequest {
+        query: words.to_owned(),
+        page,
+        category: slug,
+        filters: filters.clone(),
+        ..SearchRequest::default()
+    }
 }
 
 /// How many products the pages in `scope` hold, walked to the end.
-async fn shown(pool: &PgPool, categories: &[Category], scope: Scope<'_>, category: Option<i64>, filters: &Filters) -> i64 {
+async fn shown(
+    pool: &PgPool,
+    categories: &[Category],
+    scope: Scope<'_>,
+    category: Option<i64>,
+    filters: &Filters,
+) -> i64 {
     let mut seen = 0;
     match scope {
         Scope::Listing => {
@@ -104,7 +133,13 @@ async fn shown(pool: &PgPool, categories: &[Category], scope: Scope<'_>, categor
 }
 
 /// Every count in the facets for `category` + `filters` against the pages it leads to.
-async fn check(pool: &PgPool, categories: &[Category], scope: Scope<'_>, category: Option<i64>, filters: Filters) -> Facets {
+async fn check(
+    pool: &PgPool,
+    categories: &[Category],
+    scope: Scope<'_>,
+    category: Option<i64>,
+    filters: Filters,
+) -> Facets {
     let f = facets(pool, categories, scope, category, &filters).await;
     let what = |choice: &str| format!("{choice} with {filters:?} in category {category:?}");
     assert_eq!(f.total, shown(pool, categories, scope, category, &filters).await, "{}", what("total"));
@@ -115,7 +150,12 @@ async fn check(pool: &PgPool, categories: &[Category], scope: Scope<'_>, categor
     for (range, count) in &f.prices {
         let (min, max) = range.bounds();
         let narrowed = filters.with_price(min, max);
-        assert_eq!(*count, shown(pool, categories, scope, category, &narrowed).await, "{}", what(&format!("{range:?}")));
+        assert_eq!(
+            *count,
+            shown(pool, categories, scope, category, &narrowed).await,
+            "{}",
+            what(&format!("{range:?}"))
+        );
     }
     let in_stock = Filters { in_stock: true, ..filters.clone() };
     assert_eq!(f.in_stock, shown(pool, categories, scope, category, &in_stock).await, "{}", what("in stock"));
@@ -123,7 +163,12 @@ async fn check(pool: &PgPool, categories: &[Category], scope: Scope<'_>, categor
     assert_eq!(f.on_offer, shown(pool, categories, scope, category, &on_offer).await, "{}", what("on offer"));
     for (stars, count) in &f.ratings {
         let rated = filters.with_rating(Some(*stars));
-        assert_eq!(*count, shown(pool, categories, scope, category, &rated).await, "{}", what(&format!("{stars}+ stars")));
+        assert_eq!(
+            *count,
+            shown(pool, categories, scope, category, &rated).await,
+            "{}",
+            what(&format!("{stars}+ stars"))
+        );
     }
     f
 }
@@ -139,7 +184,11 @@ async fn listing_counts_are_what_each_choice_then_shows(pool: PgPool) {
 
     let all = check(&pool, &categories, Scope::Listing, None, Filters::default()).await;
     assert_eq!(all.total, 60, "drafts are never counted");
-    assert_eq!(all.categories.iter().map(|c| (c.slug.as_str(), c.count)).collect::<Vec<_>>(), [("audio", 30), ("fresh-fruit", 30)], "empty categories are left out");
+    assert_eq!(
+        all.categories.iter().map(|c| (c.slug.as_str(), c.count)).collect::<Vec<_>>(),
+        [("audio", 30), ("fresh-fruit", 30)],
+        "empty categories are left out"
+    );
     assert_eq!(all.in_stock, 48);
     assert_eq!(all.on_offer, 20);
     // Every range from "under 5" to "250 to 500" has products; none cost more.
@@ -147,12 +196,26 @@ async fn listing_counts_are_what_each_choice_then_shows(pool: PgPool) {
     assert!(all.prices[7..].iter().all(|(_, n)| *n == 0), "{:?}", all.prices);
 
     check(&pool, &categories, Scope::Listing, None, Filters { in_stock: true, ..Filters::default() }).await;
-    check(&pool, &categories, Scope::Listing, Some(fruit), Filters { on_offer: true, min_rating: Some(3), ..Filters::default() }).await;
+    check(
+        &pool,
+        &categories,
+        Scope::Listing,
+        Some(fruit),
+        Filters { on_offer: true, min_rating: Some(3), ..Filters::default() },
+    )
+    .await;
     let narrowed = Filters { min_price: price("25"), max_price: price("100"), in_stock: true, ..Filters::default() };
     let f = check(&pool, &categories, Scope::Listing, Some(fruit), narrowed).await;
     assert!(f.total > 0 && f.total < 30, "{f:?}");
     // A range of one's own, not one of the offered ones, edges included as shown.
-    check(&pool, &categories, Scope::Listing, None, Filters { min_price: price("9.99"), max_price: price("50"), ..Filters::default() }).await;
+    check(
+        &pool,
+        &categories,
+        Scope::Listing,
+        None,
+        Filters { min_price: price("9.99"), max_price: price("50"), ..Filters::default() },
+    )
+    .await;
 }
 
 #[sqlx::test]
@@ -161,8 +224,22 @@ async fn search_counts_are_what_each_choice_then_shows(pool: PgPool) {
     let audio = categories.iter().find(|c| c.slug == "audio").unwrap().id.0;
     let deluxe = check(&pool, &categories, Scope::Search("deluxe"), None, Filters::default()).await;
     assert_eq!(deluxe.total, 20);
-    check(&pool, &categories, Scope::Search("gadget"), None, Filters { in_stock: true, min_rating: Some(2), ..Filters::default() }).await;
-    let f = check(&pool, &categories, Scope::Search("deluxe"), Some(audio), Filters { min_price: price("10"), ..Filters::default() }).await;
+    check(
+        &pool,
+        &categories,
+        Scope::Search("gadget"),
+        None,
+        Filters { in_stock: true, min_rating: Some(2), ..Filters::default() },
+    )
+    .await;
+    let f = check(
+        &pool,
+        &categories,
+        Scope::Search("deluxe"),
+        Some(audio),
+        Filters { min_price: price("10"), ..Filters::default() },
+    )
+    .await;
     assert!(f.total > 0 && f.total < 20, "{f:?}");
 }
 

@@ -12,9 +12,10 @@ use sqlx::postgres::PgPoolOptions;
 
 async fn shop(pool: &PgPool) {
     let fruit = category(pool, "Fresh Fruit").await;
-    let bananas = NewProduct { featured: true, offer: Some("1.50"), ..NewProduct::new(fruit, "Organic Bananas", "2.00") }
-        .insert(pool)
-        .await;
+    let bananas =
+        NewProduct { featured: true, offer: Some("1.50"), ..NewProduct::new(fruit, "Organic Bananas", "2.00") }
+            .insert(pool)
+            .await;
     image(pool, bananas, "seed/bananas-1.svg", 0, true).await;
     image(pool, bananas, "seed/bananas-2.svg", 1, false).await;
     NewProduct { stock: 0, ..NewProduct::new(fruit, "Dragon Fruit", "4.00") }.insert(pool).await;
@@ -182,10 +183,16 @@ async fn anonymous_pages_come_from_memory_with_fresh_nonces_and_follow_catalog_c
 
     // With the trigger off, a change goes unnoticed: the page really is from memory.
     sqlx::query("ALTER TABLE products DISABLE TRIGGER products_changed").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE products SET price = 7.77, offer_price = NULL WHERE name = 'Lychees'").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE products SET price = 7.77, offer_price = NULL WHERE name = 'Lychees'")
+        .execute(&pool)
+        .await
+        .unwrap();
     assert!(!get(&app, "/c/fresh-fruit").await.body.contains("$7.77"));
     sqlx::query("ALTER TABLE products ENABLE TRIGGER products_changed").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE products SET price = 9.99, offer_price = NULL WHERE name = 'Lychees'").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE products SET price = 9.99, offer_price = NULL WHERE name = 'Lychees'")
+        .execute(&pool)
+        .await
+        .unwrap();
     let page = common::get_until(&app, "/c/fresh-fruit", |body| body.contains("$9.99")).await;
     assert!(page.body.contains("$9.99"), "a price change shows within a second");
 }
@@ -193,13 +200,18 @@ async fn anonymous_pages_come_from_memory_with_fresh_nonces_and_follow_catalog_c
 #[sqlx::test]
 async fn robots_and_the_sitemap_list_what_shoppers_may_find(pool: PgPool) {
     shop(&pool).await;
-    let fruit: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = 'fresh-fruit'").fetch_one(&pool).await.unwrap();
+    let fruit: i64 =
+        sqlx::query_scalar("SELECT id FROM categories WHERE slug = 'fresh-fruit'").fetch_one(&pool).await.unwrap();
     NewProduct { active: false, ..NewProduct::new(fruit, "Secret Melon", "9.00") }.insert(&pool).await;
     let app = common::app_with(pool.clone(), &[("TROVE_PUBLIC_URL", "https://shop.example.com")]);
 
     let robots = get(&app, "/robots.txt").await;
     assert_eq!(robots.status, StatusCode::OK);
-    assert!(robots.body.contains("Disallow: /account") && robots.body.contains("Disallow: /checkout"), "{}", robots.body);
+    assert!(
+        robots.body.contains("Disallow: /account") && robots.body.contains("Disallow: /checkout"),
+        "{}",
+        robots.body
+    );
     assert!(robots.body.contains("Sitemap: https://shop.example.com/sitemap.xml"));
 
     let index = get(&app, "/sitemap.xml").await;
@@ -213,7 +225,11 @@ async fn robots_and_the_sitemap_list_what_shoppers_may_find(pool: PgPool) {
     assert!(pages.body.contains("<loc>https://shop.example.com/c/fresh-fruit</loc>"), "{}", pages.body);
     let products = get(&app, "/sitemaps/products-1.xml").await;
     assert_eq!(products.status, StatusCode::OK);
-    assert!(products.body.contains("<loc>https://shop.example.com/p/organic-bananas</loc><lastmod>"), "{}", products.body);
+    assert!(
+        products.body.contains("<loc>https://shop.example.com/p/organic-bananas</loc><lastmod>"),
+        "{}",
+        products.body
+    );
     assert_eq!(products.body.matches("<url>").count(), 3, "active products only");
     assert!(!products.body.contains("secret-melon"));
     for missing in ["/sitemaps/products-2.xml", "/sitemaps/products-0.xml", "/sitemaps/other.xml"] {
@@ -232,7 +248,9 @@ fn json_ld(body: &str) -> serde_json::Value {
 async fn a_product_page_tells_search_engines_and_link_previews_what_it_sells(pool: PgPool) {
     let app = common::app_with(pool.clone(), &[("TROVE_PUBLIC_URL", "https://shop.example.com")]);
     let cat = category(&pool, "Lights").await;
-    let lamp = NewProduct { offer: Some("49.00"), stock: 3, ..NewProduct::new(cat, "Desk Lamp </script>", "60.00") }.insert(&pool).await;
+    let lamp = NewProduct { offer: Some("49.00"), stock: 3, ..NewProduct::new(cat, "Desk Lamp </script>", "60.00") }
+        .insert(&pool)
+        .await;
     common::image(&pool, lamp, "seed/lamp-1.svg", 0, true).await;
     let slug = trove::catalog::rules::slugify("Desk Lamp </script>");
     let page = get(&app, &format!("/p/{slug}")).await;
@@ -242,7 +260,9 @@ async fn a_product_page_tells_search_engines_and_link_previews_what_it_sells(poo
     // The name is text in the title, never markup.
     assert!(page.body.contains("<title>Desk Lamp &lt;/script&gt; | Trove</title>"), "{}", page.body);
     assert!(page.body.contains(r#"<meta property="og:type" content="product">"#));
-    assert!(page.body.contains(r#"<meta property="og:image" content="https://shop.example.com/media/seed/lamp-1.svg">"#));
+    assert!(
+        page.body.contains(r#"<meta property="og:image" content="https://shop.example.com/media/seed/lamp-1.svg">"#)
+    );
     assert!(page.body.contains(r#"<meta property="og:title" content="Desk Lamp &lt;/script&gt;">"#), "{}", page.body);
 
     let data = json_ld(&page.body);
@@ -259,10 +279,12 @@ async fn a_product_page_tells_search_engines_and_link_previews_what_it_sells(poo
     assert_eq!(crumbs["itemListElement"][2]["item"], url.as_str());
 
     // Reviews give it an aggregate rating.
-    let buyer: uuid::Uuid = sqlx::query_scalar("INSERT INTO users (username, first_name, last_name, password_hash) VALUES ('rev', 'R', 'V', 'x') RETURNING id")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let buyer: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO users (username, first_name, last_name, password_hash) VALUES ('rev', 'R', 'V', 'x') RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     sqlx::query("INSERT INTO reviews (product_id, user_id, rating, title) VALUES ($1, $2, 4, 'Bright')")
         .bind(lamp)
         .bind(buyer)
@@ -276,5 +298,8 @@ async fn a_product_page_tells_search_engines_and_link_previews_what_it_sells(poo
     assert_eq!(data["@graph"][0]["aggregateRating"]["reviewCount"], 1);
 
     let listing = get(&app, "/c/lights?sort=price-asc").await.body;
-    assert!(listing.contains(r#"<link href="https://shop.example.com/c/lights?sort=price-asc" rel="canonical">"#), "{listing}");
+    assert!(
+        listing.contains(r#"<link href="https://shop.example.com/c/lights?sort=price-asc" rel="canonical">"#),
+        "{listing}"
+    );
 }

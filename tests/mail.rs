@@ -43,6 +43,9 @@ async fn smtp_server() -> SmtpServer {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let mut child = child;
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("aiosmtpd did not start");
 }
 
@@ -118,6 +121,7 @@ async fn a_bad_recipient_fails_for_good_without_retrying(pool: PgPool) {
     mail::enqueue(&mut conn, "not an address", "Hello", "Body").await.unwrap();
     let from: Mailbox = "shop@example.com".parse().unwrap();
     mail::send_due(&pool, &transport(free_port()), &from).await.unwrap();
-    let failed: bool = sqlx::query_scalar("SELECT failed_at IS NOT NULL FROM email_outbox").fetch_one(&pool).await.unwrap();
+    let failed: bool =
+        sqlx::query_scalar("SELECT failed_at IS NOT NULL FROM email_outbox").fetch_one(&pool).await.unwrap();
     assert!(failed);
 }

@@ -43,6 +43,9 @@ async fn s3_server() -> S3Server {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let mut child = child;
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("moto's S3 server did not start");
 }
 
@@ -77,7 +80,8 @@ async fn uploaded_images_live_in_the_bucket_and_are_served_from_it(pool: PgPool)
     // This test's own HTTP client uses rustls on ring, as Trove does.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let server = s3_server().await;
-    let created = reqwest::Client::new().put(format!("http://127.0.0.1:{}/{BUCKET}", server.port)).send().await.unwrap();
+    let created =
+        reqwest::Client::new().put(format!("http://127.0.0.1:{}/{BUCKET}", server.port)).send().await.unwrap();
     assert!(created.status().is_success(), "bucket: {}", created.status());
     let endpoint = format!("http://127.0.0.1:{}", server.port);
     let app = common::app_with(
@@ -92,7 +96,13 @@ async fn uploaded_images_live_in_the_bucket_and_are_served_from_it(pool: PgPool)
     let cat = category(&pool, "Pantry").await;
     user(&pool, "admin", Role::Admin).await;
     let mut jar = signed_in(&app, "admin").await;
-    let saved = call(&app, &mut jar, "admin/products/save", &format!("input[name]=Blue+Tin&input[category_id]={cat}&input[price]=3&input[stock]=1&input[active]=on")).await;
+    let saved = call(
+        &app,
+        &mut jar,
+        "admin/products/save",
+        &format!("input[name]=Blue+Tin&input[category_id]={cat}&input[price]=3&input[stock]=1&input[active]=on"),
+    )
+    .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let product: i64 = saved.body.parse().unwrap();
 
@@ -111,14 +121,15 @@ async fn uploaded_images_live_in_the_bucket_and_are_served_from_it(pool: PgPool)
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, r#"{"added":1}"#));
 
     let (image, key): (i64, String) =
-        sqlx::query_as("SELECT id, storage_key FROM product_images WHERE product_id = $1").bind(product).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT id, storage_key FROM product_images WHERE product_id = $1")
+            .bind(product)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert!(in_bucket(&server, &key).await, "the object is in the bucket");
     assert!(!common::media_dir().join(&key).exists());
 
-    let served = app
-        .clone()
-        .oneshot_bytes(Request::get(format!("/media/{key}")).body(Body::empty()).unwrap())
-        .await;
+    let served = app.clone().oneshot_bytes(Request::get(format!("/media/{key}")).body(Body::empty()).unwrap()).await;
     assert_eq!(served.0, StatusCode::OK);
     assert_eq!(served.1[header::CONTENT_TYPE], "image/jpeg");
     assert!(served.1[header::CACHE_CONTROL].to_str().unwrap().contains("max-age="));
@@ -127,7 +138,8 @@ async fn uploaded_images_live_in_the_bucket_and_are_served_from_it(pool: PgPool)
     assert_eq!(common::get(&app, "/media/products/nothing-here.jpg").await.status, StatusCode::NOT_FOUND);
     assert_eq!(common::get(&app, "/media/../etc/passwd").await.status, StatusCode::NOT_FOUND);
 
-    let removed = call(&app, &mut jar, "admin/products/image", &format!("product={product}&image={image}&change=remove")).await;
+    let removed =
+        call(&app, &mut jar, "admin/products/image", &format!("product={product}&image={image}&change=remove")).await;
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
     assert!(!in_bucket(&server, &key).await, "the object is gone from the bucket");
     assert_eq!(common::get(&app, &format!("/media/{key}")).await.status, StatusCode::NOT_FOUND);

@@ -63,7 +63,13 @@ async fn add(pool: &PgPool, user: UserId, product: i64, quantity: i32) -> Result
     trove::cart::db::add(&mut conn, cart, ProductId(product), quantity).await
 }
 
-async fn checkout(pool: &PgPool, config: &Config, user: UserId, promo: Option<&str>, token: Uuid) -> Result<Placed, AppError> {
+async fn checkout(
+    pool: &PgPool,
+    config: &Config,
+    user: UserId,
+    promo: Option<&str>,
+    token: Uuid,
+) -> Result<Placed, AppError> {
     let address = address();
     let mut tx = pool.begin().await.unwrap();
     let order = NewOrder { user, token, method: PaymentMethod::CashOnDelivery, address: &address, promo };
@@ -103,7 +109,11 @@ async fn an_order_is_priced_from_the_database_with_snapshots_and_its_first_event
     assert_eq!(placed.total, dec("41.40"));
 
     let (subtotal, shipping, total): (Decimal, Decimal, Decimal) =
-        sqlx::query_as("SELECT subtotal, shipping, total FROM orders WHERE id = $1").bind(placed.id).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT subtotal, shipping, total FROM orders WHERE id = $1")
+            .bind(placed.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((subtotal, shipping, total), (dec("36.50"), dec("4.90"), dec("41.40")));
     let items: Vec<(String, Decimal, i32)> =
         sqlx::query_as("SELECT name, unit_price, quantity FROM order_items WHERE order_id = $1 ORDER BY name")
@@ -125,7 +135,8 @@ async fn an_order_is_priced_from_the_database_with_snapshots_and_its_first_event
     assert_eq!(stock(&pool, tea).await, 7);
     assert_eq!(count(&pool, "SELECT count(*) FROM cart_items").await, 0, "the cart is emptied");
     assert_eq!(count(&pool, "SELECT count(*) FROM notifications WHERE title LIKE 'Order #% confirmed'").await, 1);
-    let (to, body): (String, String) = sqlx::query_as("SELECT recipient, body_text FROM email_outbox").fetch_one(&pool).await.unwrap();
+    let (to, body): (String, String) =
+        sqlx::query_as("SELECT recipient, body_text FROM email_outbox").fetch_one(&pool).await.unwrap();
     assert_eq!(to, "amy@example.com");
     assert!(body.contains("2 x Honey") && body.contains("$41.40"), "{body}");
     // Another shopper cannot see it.
@@ -161,10 +172,18 @@ async fn promo_codes_are_refused_with_their_reason_and_counted_when_used(pool: P
         usage_limit: None,
     };
     create_promo(&pool, &promo("TENOFF", DiscountKind::Percent, "10")).await.unwrap();
-    create_promo(&pool, &NewPromo { min_subtotal: Some(dec("100")), ..promo("BIGSPEND", DiscountKind::Fixed, "15") }).await.unwrap();
-    create_promo(&pool, &NewPromo { expires_at: Some(chrono::Utc::now() - chrono::Duration::hours(1)), ..promo("OLD", DiscountKind::Fixed, "5") })
+    create_promo(&pool, &NewPromo { min_subtotal: Some(dec("100")), ..promo("BIGSPEND", DiscountKind::Fixed, "15") })
         .await
         .unwrap();
+    create_promo(
+        &pool,
+        &NewPromo {
+            expires_at: Some(chrono::Utc::now() - chrono::Duration::hours(1)),
+            ..promo("OLD", DiscountKind::Fixed, "5")
+        },
+    )
+    .await
+    .unwrap();
     create_promo(&pool, &NewPromo { usage_limit: Some(1), ..promo("ONCE", DiscountKind::Fixed, "5") }).await.unwrap();
     let off = create_promo(&pool, &promo("PAUSED", DiscountKind::Fixed, "5")).await.unwrap();
     sqlx::query("UPDATE promo_codes SET active = false WHERE id = $1").bind(off).execute(&pool).await.unwrap();
@@ -186,8 +205,11 @@ async fn promo_codes_are_refused_with_their_reason_and_counted_when_used(pool: P
     // Lower case and spaces are fine; 10% of 30.00 is 3.00; 27.00 + 4.90 shipping.
     let placed = checkout(&pool, &config, amy, Some(" tenoff "), token()).await.unwrap();
     assert_eq!(placed.total, dec("31.90"));
-    let (discount, code): (Decimal, String) =
-        sqlx::query_as("SELECT discount, promo_code FROM orders WHERE id = $1").bind(placed.id).fetch_one(&pool).await.unwrap();
+    let (discount, code): (Decimal, String) = sqlx::query_as("SELECT discount, promo_code FROM orders WHERE id = $1")
+        .bind(placed.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!((discount, code.as_str()), (dec("3.00"), "TENOFF"));
     assert_eq!(count(&pool, "SELECT used_count::bigint FROM promo_codes WHERE code = 'TENOFF'").await, 1);
 }
@@ -344,7 +366,13 @@ async fn unpaid_card_orders_are_cancelled_after_the_configured_time_and_their_st
     assert_eq!(stock(&pool, fan).await, 1);
     let status = |id: Uuid| {
         let pool = pool.clone();
-        async move { sqlx::query_scalar::<_, String>("SELECT status::text FROM orders WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap() }
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT status::text FROM orders WHERE id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
     };
     assert_eq!(status(stale.id).await, "CANCELLED");
     assert_eq!(status(fresh.id).await, "PENDING_PAYMENT");
@@ -353,7 +381,12 @@ async fn unpaid_card_orders_are_cancelled_after_the_configured_time_and_their_st
 
 /// `count` shoppers, each with one of `product` in the cart, check out at the
 /// same moment (with `promo`); answers how many orders were placed and the refusals.
-async fn simultaneous_checkouts(pool: &PgPool, product: i64, count: usize, promo: Option<&'static str>) -> (usize, Vec<AppError>) {
+async fn simultaneous_checkouts(
+    pool: &PgPool,
+    product: i64,
+    count: usize,
+    promo: Option<&'static str>,
+) -> (usize, Vec<AppError>) {
     let config = std::sync::Arc::new(config());
     let mut buyers = Vec::new();
     for i in 0..count {
@@ -401,12 +434,22 @@ async fn a_promo_code_limited_to_five_uses_is_used_five_times_under_concurrent_c
     let coffee = NewProduct { stock: 1000, ..NewProduct::new(cat, "Coffee", "8.00") }.insert(&pool).await;
     create_promo(
         &pool,
-        &NewPromo { code: "FIVE", kind: DiscountKind::Fixed, value: dec("2"), min_subtotal: None, expires_at: None, usage_limit: Some(5) },
+        &NewPromo {
+            code: "FIVE",
+            kind: DiscountKind::Fixed,
+            value: dec("2"),
+            min_subtotal: None,
+            expires_at: None,
+            usage_limit: Some(5),
+        },
     )
     .await
     .unwrap();
     let (placed, refused) = simultaneous_checkouts(&pool, coffee, 20, Some("FIVE")).await;
-    assert!(refused.iter().all(|e| e.message_for("promo").as_deref() == Some("That promo code has been used up.")), "{refused:?}");
+    assert!(
+        refused.iter().all(|e| e.message_for("promo").as_deref() == Some("That promo code has been used up.")),
+        "{refused:?}"
+    );
     assert_eq!(placed, 5);
     assert_eq!(count(&pool, "SELECT used_count::bigint FROM promo_codes WHERE code = 'FIVE'").await, 5);
     assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE promo_code = 'FIVE'").await, 5);

@@ -49,6 +49,9 @@ async fn localstripe() -> Localstripe {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let mut child = child;
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("localstripe did not start");
 }
 
@@ -174,7 +177,10 @@ async fn a_card_order_is_paid_through_stripe_and_becomes_processing(pool: PgPool
     let second = call(&app, &mut jar, "checkout/place", &format!("token={token2}&payment=card&{ADDRESS}")).await;
     let second: i64 = second.body.parse().unwrap();
     let card = card_token(stripe.port, "4242424242424242").await;
-    assert_eq!(call(&app, &mut jar, "orders/pay", &format!("number={second}&token={card}")).await.status, StatusCode::OK);
+    assert_eq!(
+        call(&app, &mut jar, "orders/pay", &format!("number={second}&token={card}")).await.status,
+        StatusCode::OK
+    );
     let customers = stripe_get(stripe.port, "/v1/customers").await;
     assert_eq!(customers["data"].as_array().map(Vec::len), Some(1), "{customers}");
 
@@ -224,7 +230,9 @@ async fn a_card_that_needs_3d_secure_is_confirmed_after_the_shopper_authenticate
     // What Stripe.js does when the shopper completes 3-D Secure.
     let intent = secret.split("_secret_").next().unwrap();
     let body = format!(r#"{{"key":"{PUBLISHABLE}","client_secret":"{secret}"}}"#);
-    let (status, _) = stripe_request_json(stripe.port, &format!("/v1/payment_intents/{intent}/_authenticate?success=true"), &body).await;
+    let (status, _) =
+        stripe_request_json(stripe.port, &format!("/v1/payment_intents/{intent}/_authenticate?success=true"), &body)
+            .await;
     assert_eq!(status, 200);
     let confirmed = call(&app, &mut jar, "orders/confirm", &format!("number={number}")).await;
     assert_eq!((confirmed.status, confirmed.body.as_str()), (StatusCode::OK, "\"Paid\""));
@@ -269,7 +277,10 @@ async fn cancelling_a_paid_card_order_refunds_it_and_returns_the_stock(pool: PgP
     let app = app(&pool, stripe.port);
     let (mut jar, number, lamp) = card_order(&app, &pool, 5).await;
     let token = card_token(stripe.port, "4242424242424242").await;
-    assert_eq!(call(&app, &mut jar, "orders/pay", &format!("number={number}&token={token}")).await.status, StatusCode::OK);
+    assert_eq!(
+        call(&app, &mut jar, "orders/pay", &format!("number={number}&token={token}")).await.status,
+        StatusCode::OK
+    );
     assert_eq!(stock(&pool, lamp).await, 3);
 
     let cancelled = call(&app, &mut jar, "orders/cancel", &format!("number={number}")).await;
@@ -298,7 +309,10 @@ async fn an_admin_refunds_a_shipped_card_order_through_stripe_and_the_shopper_is
     let app = app(&pool, stripe.port);
     let (mut jar, number, lamp) = card_order(&app, &pool, 5).await;
     let token = card_token(stripe.port, "4242424242424242").await;
-    assert_eq!(call(&app, &mut jar, "orders/pay", &format!("number={number}&token={token}")).await.status, StatusCode::OK);
+    assert_eq!(
+        call(&app, &mut jar, "orders/pay", &format!("number={number}&token={token}")).await.status,
+        StatusCode::OK
+    );
     user(&pool, "boss", Role::Admin).await;
     let mut admin = signed_in(&app, "boss").await;
 
@@ -307,7 +321,13 @@ async fn an_admin_refunds_a_shipped_card_order_through_stripe_and_the_shopper_is
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
     let shipped = call(&app, &mut admin, "admin/orders/advance", &format!("number={number}&action=ship")).await;
     assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.body);
-    let refunded = call(&app, &mut admin, "admin/orders/advance", &format!("number={number}&action=refund&note=Damaged+in+transit.")).await;
+    let refunded = call(
+        &app,
+        &mut admin,
+        "admin/orders/advance",
+        &format!("number={number}&action=refund&note=Damaged+in+transit."),
+    )
+    .await;
     assert_eq!(refunded.status, StatusCode::OK, "{}", refunded.body);
     assert_eq!(refunded.body, format!("\"Order #{number} is now refunded.\""));
     assert_eq!(order_row(&pool, number).await.0, "REFUNDED");
@@ -356,7 +376,11 @@ async fn the_webhook_checks_signatures_and_handles_each_event_once(pool: PgPool)
     // No Stripe server needed: the events are signed here as Stripe signs them.
     let app = app(&pool, free_port());
     let (_, number, _) = card_order(&app, &pool, 5).await;
-    sqlx::query("UPDATE orders SET stripe_payment_intent_id = 'pi_hook' WHERE number = $1").bind(number).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE orders SET stripe_payment_intent_id = 'pi_hook' WHERE number = $1")
+        .bind(number)
+        .execute(&pool)
+        .await
+        .unwrap();
     let body = event("evt_hook_1", "pi_hook", 12_000);
     let now = chrono::Utc::now().timestamp();
 
@@ -375,16 +399,19 @@ async fn the_webhook_checks_signatures_and_handles_each_event_once(pool: PgPool)
     // Stripe retries: the same event again is acknowledged and ignored.
     let replay = trove::payments::webhook::sign(SECRET, body.as_bytes(), now + 5);
     assert_eq!(deliver(&app, &body, &replay).await, StatusCode::OK);
-    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.number = $1")
-        .bind(number)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.number = $1",
+    )
+    .bind(number)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(events, 2);
-    let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM payment_events WHERE id = 'evt_hook_1' AND order_id IS NOT NULL")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let recorded: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM payment_events WHERE id = 'evt_hook_1' AND order_id IS NOT NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(recorded, 1);
 }
 
@@ -397,23 +424,43 @@ async fn localstripe_s_own_signed_webhook_marks_the_order_paid(pool: PgPool) {
     let served = router.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, served).await.unwrap() });
 
-    let hook = format!("url=http://127.0.0.1:{app_port}/webhooks/stripe&secret={SECRET}&events[]=payment_intent.succeeded");
+    let hook =
+        format!("url=http://127.0.0.1:{app_port}/webhooks/stripe&secret={SECRET}&events[]=payment_intent.succeeded");
     let (status, _) = stripe_post(stripe.port, "/_config/webhooks/trove", &hook, "sk_test_trove").await;
     assert_eq!(status, 200);
 
     let (_, number, _) = card_order(&router, &pool, 5).await;
     // The intent is paid at Stripe without the shopper's browser coming back:
     // only the webhook can tell the store.
-    let (_, intent) = stripe_post(stripe.port, "/v1/payment_intents", "amount=12000&currency=usd", "sk_test_trove").await;
+    let (_, intent) =
+        stripe_post(stripe.port, "/v1/payment_intents", "amount=12000&currency=usd", "sk_test_trove").await;
     let intent = intent["id"].as_str().unwrap().to_owned();
-    sqlx::query("UPDATE orders SET stripe_payment_intent_id = $1 WHERE number = $2").bind(&intent).bind(number).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE orders SET stripe_payment_intent_id = $1 WHERE number = $2")
+        .bind(&intent)
+        .bind(number)
+        .execute(&pool)
+        .await
+        .unwrap();
     let token = card_token(stripe.port, "4242424242424242").await;
     let (_, customer) = stripe_post(stripe.port, "/v1/customers", "email=x@example.com", "sk_test_trove").await;
     let customer = customer["id"].as_str().unwrap();
-    let (_, card) = stripe_post(stripe.port, &format!("/v1/customers/{customer}/sources"), &format!("source={token}"), "sk_test_trove").await;
+    let (_, card) = stripe_post(
+        stripe.port,
+        &format!("/v1/customers/{customer}/sources"),
+        &format!("source={token}"),
+        "sk_test_trove",
+    )
+    .await;
     let card = card["id"].as_str().unwrap();
-    stripe_post(stripe.port, &format!("/v1/payment_intents/{intent}"), &format!("payment_method={card}"), "sk_test_trove").await;
-    let (status, confirmed) = stripe_post(stripe.port, &format!("/v1/payment_intents/{intent}/confirm"), "", "sk_test_trove").await;
+    stripe_post(
+        stripe.port,
+        &format!("/v1/payment_intents/{intent}"),
+        &format!("payment_method={card}"),
+        "sk_test_trove",
+    )
+    .await;
+    let (status, confirmed) =
+        stripe_post(stripe.port, &format!("/v1/payment_intents/{intent}/confirm"), "", "sk_test_trove").await;
     assert_eq!((status, confirmed["status"].as_str()), (200, Some("succeeded")));
 
     for _ in 0..100 {

@@ -35,16 +35,22 @@ async fn bought(pool: &PgPool, user: UserId, product: i64, status: &str) {
     .fetch_one(pool)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO order_items (order_id, product_id, name, unit_price, quantity) VALUES ($1, $2, 'x', 5, 1)")
-        .bind(order)
-        .bind(product)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO order_items (order_id, product_id, name, unit_price, quantity) VALUES ($1, $2, 'x', 5, 1)",
+    )
+    .bind(order)
+    .bind(product)
+    .execute(pool)
+    .await
+    .unwrap();
 }
 
 async fn rating(pool: &PgPool, product: i64) -> (i32, i32) {
-    sqlx::query_as("SELECT rating_count, rating_sum FROM products WHERE id = $1").bind(product).fetch_one(pool).await.unwrap()
+    sqlx::query_as("SELECT rating_count, rating_sum FROM products WHERE id = $1")
+        .bind(product)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 #[sqlx::test]
@@ -52,9 +58,13 @@ async fn only_shoppers_whose_order_went_through_may_review(pool: PgPool) {
     let cat = category(&pool, "Pantry").await;
     let tea = NewProduct::new(cat, "Tea", "5.00").insert(&pool).await;
     let other = NewProduct::new(cat, "Coffee", "5.00").insert(&pool).await;
-    let (never, cancelled, pending, processing, delivered) =
-        (person(&pool, "never").await, person(&pool, "cancelled").await, person(&pool, "pending").await,
-         person(&pool, "processing").await, person(&pool, "delivered").await);
+    let (never, cancelled, pending, processing, delivered) = (
+        person(&pool, "never").await,
+        person(&pool, "cancelled").await,
+        person(&pool, "pending").await,
+        person(&pool, "processing").await,
+        person(&pool, "delivered").await,
+    );
     bought(&pool, cancelled, tea, "CANCELLED").await;
     bought(&pool, pending, tea, "PENDING_PAYMENT").await;
     bought(&pool, processing, tea, "PROCESSING").await;
@@ -92,7 +102,8 @@ async fn the_average_follows_reviews_edits_moderation_and_deletion(pool: PgPool)
     assert_eq!(count, 3);
 
     // Hidden reviews leave the average and the page, and come back when shown.
-    let ann_review: i64 = sqlx::query_scalar("SELECT id FROM reviews WHERE user_id = $1").bind(ann.0).fetch_one(&pool).await.unwrap();
+    let ann_review: i64 =
+        sqlx::query_scalar("SELECT id FROM reviews WHERE user_id = $1").bind(ann.0).fetch_one(&pool).await.unwrap();
     db::moderate(&mut conn, ann_review, moderator, Some("Off topic")).await.unwrap().unwrap();
     assert_eq!(rating(&pool, tea).await, (2, 7));
     let shown: Vec<String> = db::visible(&pool, tea).await.unwrap().into_iter().map(|r| r.title).collect();

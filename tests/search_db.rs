@@ -37,7 +37,10 @@ async fn an_exact_name_comes_first_and_drafts_never_show(pool: PgPool) {
     let (found, fuzzy) = names(&pool, "bananas").await;
     assert!(!fuzzy);
     assert_eq!(found.first().map(String::as_str), Some("Bananas"), "{found:?}");
-    assert!(found.contains(&"Organic Bananas, 1 kg".to_owned()) && found.contains(&"Banana Bread Mix".to_owned()), "{found:?}");
+    assert!(
+        found.contains(&"Organic Bananas, 1 kg".to_owned()) && found.contains(&"Banana Bread Mix".to_owned()),
+        "{found:?}"
+    );
     // Names weigh more than the category: the speaker (in "Headphones & Audio") comes last.
     let (found, _) = names(&pool, "headphones").await;
     assert_eq!(found.len(), 3, "{found:?}");
@@ -67,7 +70,10 @@ async fn misspelt_words_are_corrected_to_words_of_product_names(pool: PgPool) {
     // A word added by a new product (or a rename) is known at once.
     let fruit = category(&pool, "Exotic Fruit").await;
     NewProduct::new(fruit, "Rambutan Punnet", "4.00").insert(&pool).await;
-    sqlx::query("UPDATE products SET name = 'Mangosteen Box' WHERE name = 'Dried Apple Rings'").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE products SET name = 'Mangosteen Box' WHERE name = 'Dried Apple Rings'")
+        .execute(&pool)
+        .await
+        .unwrap();
     assert_eq!(results(&pool, "rambutn").await.corrected.as_deref(), Some("rambutan"));
     assert_eq!(results(&pool, "mangostene").await.corrected.as_deref(), Some("mangosteen"));
     assert_eq!(results(&pool, "exotik").await.corrected.as_deref(), Some("exotic"));

@@ -30,7 +30,14 @@ async fn the_demo_shop_is_believable(pool: PgPool) {
         .await,
         0
     );
-    assert!(count(&pool, "SELECT count(DISTINCT (SELECT count(*) FROM product_images i WHERE i.product_id = p.id)) FROM products p").await >= 3);
+    assert!(
+        count(
+            &pool,
+            "SELECT count(DISTINCT (SELECT count(*) FROM product_images i WHERE i.product_id = p.id)) FROM products p"
+        )
+        .await
+            >= 3
+    );
     // Every picture is on disk and is an SVG with the product's name.
     let images: Vec<(String, String)> =
         sqlx::query_as("SELECT i.storage_key, p.name FROM product_images i JOIN products p ON p.id = i.product_id")

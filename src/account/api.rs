@@ -37,7 +37,8 @@ pub async fn sign_up(
 ) -> Result<(), AppError> {
     let state = AppState::current()?;
     let auth = Auth::current()?;
-    let form = rules::check_sign_up(&username, &email, &first_name, &last_name, &password).map_err(AppError::reported)?;
+    let form =
+        rules::check_sign_up(&username, &email, &first_name, &last_name, &password).map_err(AppError::reported)?;
     let hash = password::hash(SecretString::from(password)).await?;
     let mut tx = state.pool.begin().await?;
     let user = db::create_user(&mut tx, &form, &hash).await?;
@@ -72,13 +73,16 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
     SIGN_IN_PER_ACCOUNT.check(&state.pool, &login).await?;
     SIGN_IN_PER_CLIENT.check(&state.pool, auth.client()).await?;
     let account = db::credentials(&state.pool, &login).await?;
-    let matches = password::verify(SecretString::from(password), account.as_ref().map(|a| a.password_hash.clone())).await?;
+    let matches =
+        password::verify(SecretString::from(password), account.as_ref().map(|a| a.password_hash.clone())).await?;
     let account = match account {
         Some(account) if matches => account,
         _ => {
             SIGN_IN_PER_ACCOUNT.hit(&state.pool, &login).await?;
             SIGN_IN_PER_CLIENT.hit(&state.pool, auth.client()).await?;
-            return Err(AppError::field("password", "That username or email and password don't match an account.").reported());
+            return Err(
+                AppError::field("password", "That username or email and password don't match an account.").reported()
+            );
         }
     };
     if account.disabled {
@@ -178,7 +182,9 @@ pub async fn add_contact(kind: ContactKind, value: String) -> Result<(), AppErro
             }
             email.to_owned()
         }
-        ContactKind::Phone => rules::normalize_phone(&value).map_err(|problem| AppError::field("phone", problem).reported())?,
+        ContactKind::Phone => {
+            rules::normalize_phone(&value).map_err(|problem| AppError::field("phone", problem).reported())?
+        }
     };
     let mut conn = state.pool.acquire().await?;
     db::add_contact(&mut conn, viewer.id, kind, &value).await?;
@@ -345,7 +351,9 @@ pub async fn check_reset_token(token: String) -> Result<bool, AppError> {
 #[server(prefix = "/api", endpoint = "account/reset_password")]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let state = AppState::current()?;
-    let expired = || AppError::BadRequest("This reset link has expired or was already used. Ask for a new one.".into()).reported();
+    let expired = || {
+        AppError::BadRequest("This reset link has expired or was already used. Ask for a new one.".into()).reported()
+    };
     if !tokens::looks_valid(&token) {
         return Err(expired());
     }

@@ -98,7 +98,9 @@ pub async fn upload(
         Ok(_) if from_form => Redirect::to("/account?avatar=updated").into_response(),
         Ok(url) => axum::Json(serde_json::json!({ "url": url })).into_response(),
         Err(Err(error)) => error.into_response(),
-        Err(Ok(problem)) if from_form => Redirect::to(&format!("/account?avatar_error={}", problem.code())).into_response(),
+        Err(Ok(problem)) if from_form => {
+            Redirect::to(&format!("/account?avatar_error={}", problem.code())).into_response()
+        }
         Err(Ok(problem)) => {
             let text = message(problem.code()).unwrap_or_default();
             (problem.status(), axum::Json(AppError::field("avatar", text))).into_response()
@@ -106,7 +108,11 @@ pub async fn upload(
     }
 }
 
-async fn store(state: &AppState, user: super::UserId, mut multipart: Multipart) -> Result<String, Result<Problem, AppError>> {
+async fn store(
+    state: &AppState,
+    user: super::UserId,
+    mut multipart: Multipart,
+) -> Result<String, Result<Problem, AppError>> {
     let mut bytes = None;
     loop {
         match multipart.next_field().await {
@@ -126,7 +132,8 @@ async fn store(state: &AppState, user: super::UserId, mut multipart: Multipart) 
     if bytes.len() > MAX_BYTES {
         return Err(Ok(Problem::TooLarge));
     }
-    let jpeg = tokio::task::spawn_blocking(move || process(&bytes)).await.map_err(|e| Err(AppError::from(e)))?.map_err(Ok)?;
+    let jpeg =
+        tokio::task::spawn_blocking(move || process(&bytes)).await.map_err(|e| Err(AppError::from(e)))?.map_err(Ok)?;
 
     let suffix = crate::account::tokens::generate().map_err(Err)?.expose()[..12].to_owned();
     let key = format!("avatars/{}-{suffix}.jpg", user.0);

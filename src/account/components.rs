@@ -85,10 +85,11 @@ pub fn HeaderAccount() -> impl IntoView {
 #[component]
 pub fn SignInRedirect() -> impl IntoView {
     let location = use_location();
-    let here = location.pathname.get_untracked() + &{
-        let search = location.search.get_untracked();
-        if search.is_empty() { String::new() } else { format!("?{search}") }
-    };
+    let here = location.pathname.get_untracked()
+        + &{
+            let search = location.search.get_untracked();
+            if search.is_empty() { String::new() } else { format!("?{search}") }
+        };
     let path = format!("/sign-in?next={}", encode_component(&here));
     view! { <Redirect path /> }
 }

@@ -20,10 +20,13 @@ const ROTATION_GRACE_SECONDS: f64 = 20.0;
 fn conflict(error: sqlx::Error) -> AppError {
     let constraint = error.as_database_error().and_then(|e| e.constraint()).map(str::to_owned);
     match constraint.as_deref() {
-        Some("users_username_key") => AppError::Conflict { field: "username".into(), message: "That username is taken.".into() },
-        Some("user_emails_email_key") => {
-            AppError::Conflict { field: "email".into(), message: "That email address belongs to another account.".into() }
+        Some("users_username_key") => {
+            AppError::Conflict { field: "username".into(), message: "That username is taken.".into() }
         }
+        Some("user_emails_email_key") => AppError::Conflict {
+            field: "email".into(),
+            message: "That email address belongs to another account.".into(),
+        },
         Some("user_phones_user_phone_key") => {
             AppError::Conflict { field: "phone".into(), message: "That number is already on your account.".into() }
         }
@@ -191,7 +194,12 @@ pub async fn primary_email(executor: impl PgExecutor<'_>, user: UserId) -> Resul
 
 // ---- emails and phones ------------------------------------------------------
 
-pub async fn add_contact(conn: &mut PgConnection, user: UserId, kind: ContactKind, value: &str) -> Result<i64, AppError> {
+pub async fn add_contact(
+    conn: &mut PgConnection,
+    user: UserId,
+    kind: ContactKind,
+    value: &str,
+) -> Result<i64, AppError> {
     let result = match kind {
         ContactKind::Email => {
             sqlx::query_scalar!(
@@ -219,37 +227,54 @@ pub async fn add_contact(conn: &mut PgConnection, user: UserId, kind: ContactKin
 
 /// Makes one entry the primary. Two statements, because a unique index is
 /// checked row by row: clearing and setting in one UPDATE can collide.
-pub async fn make_contact_primary(conn: &mut PgConnection, user: UserId, kind: ContactKind, id: i64) -> Result<(), AppError> {
+pub async fn make_contact_primary(
+    conn: &mut PgConnection,
+    user: UserId,
+    kind: ContactKind,
+    id: i64,
+) -> Result<(), AppError> {
     let owned = match kind {
-        ContactKind::Email => sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM user_emails WHERE id = $1 AND user_id = $2) AS "owned!""#,
-            id,
-            user.0
-        )
-        .fetch_one(&mut *conn)
-        .await?,
-        ContactKind::Phone => sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM user_phones WHERE id = $1 AND user_id = $2) AS "owned!""#,
-            id,
-            user.0
-        )
-        .fetch_one(&mut *conn)
-        .await?,
+        ContactKind::Email => {
+            sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM user_emails WHERE id = $1 AND user_id = $2) AS "owned!""#,
+                id,
+                user.0
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
+        ContactKind::Phone => {
+            sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM user_phones WHERE id = $1 AND user_id = $2) AS "owned!""#,
+                id,
+                user.0
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
     };
     if !owned {
         return Err(AppError::not_found());
     }
     match kind {
         ContactKind::Email => {
-            sqlx::query!("UPDATE user_emails SET is_primary = false WHERE user_id = $1 AND is_primary AND id <> $2", user.0, id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query!(
+                "UPDATE user_emails SET is_primary = false WHERE user_id = $1 AND is_primary AND id <> $2",
+                user.0,
+                id
+            )
+            .execute(&mut *conn)
+            .await?;
             sqlx::query!("UPDATE user_emails SET is_primary = true WHERE id = $1", id).execute(&mut *conn).await?;
         }
         ContactKind::Phone => {
-            sqlx::query!("UPDATE user_phones SET is_primary = false WHERE user_id = $1 AND is_primary AND id <> $2", user.0, id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query!(
+                "UPDATE user_phones SET is_primary = false WHERE user_id = $1 AND is_primary AND id <> $2",
+                user.0,
+                id
+            )
+            .execute(&mut *conn)
+            .await?;
             sqlx::query!("UPDATE user_phones SET is_primary = true WHERE id = $1", id).execute(&mut *conn).await?;
         }
     }
@@ -266,23 +291,35 @@ pub async fn remove_contact(conn: &mut PgConnection, user: UserId, kind: Contact
             let count = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM user_emails WHERE user_id = $1"#, user.0)
                 .fetch_one(&mut *conn)
                 .await?;
-            let exists = sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM user_emails WHERE id = $1 AND user_id = $2) AS "e!""#, id, user.0)
-                .fetch_one(&mut *conn)
-                .await?;
+            let exists = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM user_emails WHERE id = $1 AND user_id = $2) AS "e!""#,
+                id,
+                user.0
+            )
+            .fetch_one(&mut *conn)
+            .await?;
             if exists && count <= 1 {
                 return Err(AppError::BadRequest(
                     "Your account needs at least one email address. Add another before removing this one.".into(),
                 )
                 .reported());
             }
-            sqlx::query_scalar!("DELETE FROM user_emails WHERE id = $1 AND user_id = $2 RETURNING is_primary", id, user.0)
-                .fetch_optional(&mut *conn)
-                .await?
+            sqlx::query_scalar!(
+                "DELETE FROM user_emails WHERE id = $1 AND user_id = $2 RETURNING is_primary",
+                id,
+                user.0
+            )
+            .fetch_optional(&mut *conn)
+            .await?
         }
         ContactKind::Phone => {
-            sqlx::query_scalar!("DELETE FROM user_phones WHERE id = $1 AND user_id = $2 RETURNING is_primary", id, user.0)
-                .fetch_optional(&mut *conn)
-                .await?
+            sqlx::query_scalar!(
+                "DELETE FROM user_phones WHERE id = $1 AND user_id = $2 RETURNING is_primary",
+                id,
+                user.0
+            )
+            .fetch_optional(&mut *conn)
+            .await?
         }
     };
     match removed {
@@ -339,7 +376,11 @@ pub async fn addresses(executor: impl PgExecutor<'_>, user: UserId) -> Result<Ve
 }
 
 /// One of the user's addresses; `None` when it is not theirs.
-pub async fn address(executor: impl PgExecutor<'_>, user: UserId, id: i64) -> Result<Option<AddressInput>, sqlx::Error> {
+pub async fn address(
+    executor: impl PgExecutor<'_>,
+    user: UserId,
+    id: i64,
+) -> Result<Option<AddressInput>, sqlx::Error> {
     sqlx::query_as!(
         AddressInput,
         "SELECT full_name, line1, line2, city, province, postal_code, country, phone
@@ -372,7 +413,12 @@ pub async fn add_address(conn: &mut PgConnection, user: UserId, a: &AddressInput
 }
 
 /// Edits one of the user's addresses; `false` when it is not theirs.
-pub async fn update_address(executor: impl PgExecutor<'_>, user: UserId, id: i64, a: &AddressInput) -> Result<bool, sqlx::Error> {
+pub async fn update_address(
+    executor: impl PgExecutor<'_>,
+    user: UserId,
+    id: i64,
+    a: &AddressInput,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query!(
         "UPDATE addresses SET full_name = $3, line1 = $4, line2 = $5, city = $6, province = $7, postal_code = $8,
                 country = $9, phone = $10, updated_at = now()
@@ -561,7 +607,11 @@ pub async fn revoke_device(pool: &PgPool, user: UserId, token_id: Uuid) -> Resul
 }
 
 /// Revokes every live token of the user except `keep`; returns how many.
-pub async fn revoke_all_tokens(executor: impl PgExecutor<'_>, user: UserId, keep: Option<Uuid>) -> Result<u64, sqlx::Error> {
+pub async fn revoke_all_tokens(
+    executor: impl PgExecutor<'_>,
+    user: UserId,
+    keep: Option<Uuid>,
+) -> Result<u64, sqlx::Error> {
     let result = sqlx::query!(
         "UPDATE refresh_tokens SET revoked_at = now()
          WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2",

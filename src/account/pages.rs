@@ -8,7 +8,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::*;
 use super::components::{AccountError, AccountNav, AuthContext};
-use super::rules::{COUNTRIES, PASSWORD_RULES, USERNAME_RULES, country_name, email_problem, password_problem, username_problem};
+use super::rules::{
+    COUNTRIES, PASSWORD_RULES, USERNAME_RULES, country_name, email_problem, password_problem, username_problem,
+};
 use super::{Address, AddressInput, ContactEntry, ContactKind, OutboxEmail, Role};
 use crate::error::AppError;
 use crate::ui::{ErrorView, Field, FormStatus, Loading, Time, action_error, field_error, on_success};
@@ -179,7 +181,8 @@ pub fn AccountPage() -> impl IntoView {
         |_| get_account(),
     );
     let profile_error = action_error(profile.value());
-    let profile_saved = Signal::derive(move || matches!(profile.value().get(), Some(Ok(()))).then(|| "Profile saved.".to_owned()));
+    let profile_saved =
+        Signal::derive(move || matches!(profile.value().get(), Some(Ok(()))).then(|| "Profile saved.".to_owned()));
     let email_error = action_error(add_email.value());
     let phone_error = action_error(add_phone.value());
     let list_error = Signal::derive(move || {
@@ -188,7 +191,8 @@ pub fn AccountPage() -> impl IntoView {
     let avatar_note = move || {
         let query = query.read();
         if let Some(code) = query.get("avatar_error") {
-            super::rules::avatar_message(&code).map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> }.into_any())
+            super::rules::avatar_message(&code)
+                .map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> }.into_any())
         } else if query.get("avatar").is_some() {
             Some(view! { <p class="alert alert-success" role="status">"Your picture was updated."</p> }.into_any())
         } else {
@@ -425,7 +429,8 @@ fn AddressCard(
 #[component]
 fn AddressForm(action: ServerAction<SaveAddress>, prefix: String, address: Option<Address>) -> impl IntoView {
     let editing = address.as_ref().map(|a| a.id);
-    let values = address.map(|a| a.fields).unwrap_or_else(|| AddressInput { country: "US".into(), ..Default::default() });
+    let values =
+        address.map(|a| a.fields).unwrap_or_else(|| AddressInput { country: "US".into(), ..Default::default() });
     // Errors belong to the form that was submitted: the one whose id matches.
     let error = Signal::derive(move || {
         // After a plain form post (no JavaScript) the input is unknown: the
@@ -435,8 +440,10 @@ fn AddressForm(action: ServerAction<SaveAddress>, prefix: String, address: Optio
         if mine { action.value().get().and_then(|r| r.err()) } else { None }
     });
     let saved = Signal::derive(move || {
-        (editing.is_none() && matches!(action.value().get(), Some(Ok(()))) && action.input().get().is_none_or(|i| i.id.is_none()))
-            .then(|| "Address saved.".to_owned())
+        (editing.is_none()
+            && matches!(action.value().get(), Some(Ok(())))
+            && action.input().get().is_none_or(|i| i.id.is_none()))
+        .then(|| "Address saved.".to_owned())
     });
     view! {
         <ActionForm action>
@@ -506,7 +513,10 @@ pub fn SecurityPage() -> impl IntoView {
     let change_error = action_error(change.value());
     let changed = Signal::derive(move || match change.value().get() {
         Some(Ok(0)) => Some("Your password was changed.".to_owned()),
-        Some(Ok(n)) => Some(format!("Your password was changed and {n} other session{} signed out.", if n == 1 { " was" } else { "s were" })),
+        Some(Ok(n)) => Some(format!(
+            "Your password was changed and {n} other session{} signed out.",
+            if n == 1 { " was" } else { "s were" }
+        )),
         _ => None,
     });
     let everywhere_done = Signal::derive(move || match everywhere.value().get() {
@@ -590,8 +600,8 @@ impl leptos_router::LazyRoute for OutboxPage {
     }
 
     fn view(this: Self) -> AnyView {
-    let outbox = this.outbox;
-    view! {
+        let outbox = this.outbox;
+        view! {
         <Title text="Email outbox" />
         <section class="admin-page">
             <Suspense fallback=Loading>

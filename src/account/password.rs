@@ -42,10 +42,7 @@ fn argon2() -> Argon2<'static> {
 /// account costs the same time as a wrong password.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(b"a password nobody has", &salt)
-        .expect("hashing a constant succeeds")
-        .to_string()
+    argon2().hash_password(b"a password nobody has", &salt).expect("hashing a constant succeeds").to_string()
 });
 
 /// Hashes a new password.

@@ -23,7 +23,9 @@ pub fn password_problem(password: &str, username: &str, email: &str) -> Option<&
         return Some("Use at most 128 characters.");
     }
     let lowered = password.to_lowercase();
-    if (!username.is_empty() && lowered == username.to_lowercase()) || (!email.is_empty() && lowered == email.to_lowercase()) {
+    if (!username.is_empty() && lowered == username.to_lowercase())
+        || (!email.is_empty() && lowered == email.to_lowercase())
+    {
         return Some("Don't use your username or email as your password.");
     }
     let mut chars = password.chars();
@@ -239,14 +241,28 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 /// A short description of a browser from its user agent, for the sessions list.
 pub fn describe_device(user_agent: &str) -> String {
-    let browser = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari")]
-        .iter()
-        .find(|(marker, _)| user_agent.contains(marker))
-        .map(|(_, name)| *name);
-    let system = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
-        .iter()
-        .find(|(marker, _)| user_agent.contains(marker))
-        .map(|(_, name)| *name);
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Chromium/", "Chromium"),
+        ("Safari/", "Safari"),
+    ]
+    .iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| *name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| *name);
     match (browser, system) {
         (Some(b), Some(s)) => format!("{b} on {s}"),
         (Some(b), None) => b.to_owned(),
@@ -283,7 +299,9 @@ mod tests {
     #[test]
     fn emails_need_a_local_part_and_a_dotted_domain() {
         assert_eq!(email_problem("amy@example.com"), None);
-        for bad in ["", "amy", "@example.com", "amy@example", "amy@.com", "amy@exa..com", "a my@example.com", "a@b@c.com"] {
+        for bad in
+            ["", "amy", "@example.com", "amy@example", "amy@.com", "amy@exa..com", "a my@example.com", "a@b@c.com"]
+        {
             assert!(email_problem(bad).is_some(), "{bad:?} should be refused");
         }
     }
@@ -341,7 +359,8 @@ mod tests {
 
     #[test]
     fn devices_are_described_from_the_user_agent() {
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
         assert_eq!(describe_device(chrome), "Chrome on Linux");
         assert_eq!(describe_device(""), "Unknown device");
         assert_eq!(describe_device("curl/8.0"), "curl/8.0");

@@ -25,7 +25,11 @@ pub enum Outcome {
 /// Creates the user with `role`, or sets the role of the existing user with
 /// that username (leaving its password alone). The password is needed only
 /// to create.
-pub async fn ensure_user(pool: &PgPool, user: &NewUser<'_>, password: Option<SecretString>) -> Result<Outcome, AppError> {
+pub async fn ensure_user(
+    pool: &PgPool,
+    user: &NewUser<'_>,
+    password: Option<SecretString>,
+) -> Result<Outcome, AppError> {
     if let Some(id) = db::user_by_username(pool, user.username).await? {
         db::set_role(pool, id, user.role).await?;
         return Ok(Outcome::Promoted(id));

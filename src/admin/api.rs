@@ -73,7 +73,8 @@ pub async fn get_admin_order(number: i64) -> Result<AdminOrder, AppError> {
     let number = OrderNumber(number);
     let mut conn = state.pool.acquire().await?;
     let (_, order) = crate::orders::db::detail(&mut conn, None, number).await?.ok_or_else(AppError::not_found)?;
-    let (customer_id, customer, email) = db::order_customer(&mut *conn, number).await?.ok_or_else(AppError::not_found)?;
+    let (customer_id, customer, email) =
+        db::order_customer(&mut *conn, number).await?.ok_or_else(AppError::not_found)?;
     let paid = order.paid_at.is_some();
     let actions = StaffAction::ALL
         .into_iter()
@@ -87,7 +88,8 @@ pub async fn get_admin_order(number: i64) -> Result<AdminOrder, AppError> {
 pub async fn advance_order(number: i64, action: String, note: Option<String>) -> Result<String, AppError> {
     let viewer = require_role(Role::Moderator)?;
     let state = AppState::current()?;
-    let action = StaffAction::from_param(&action).ok_or_else(|| AppError::BadRequest("Unknown order action.".into()).reported())?;
+    let action = StaffAction::from_param(&action)
+        .ok_or_else(|| AppError::BadRequest("Unknown order action.".into()).reported())?;
     let note = note.unwrap_or_default();
     let note = note.trim();
     if note.chars().count() > 500 {
@@ -231,7 +233,9 @@ pub async fn remove_product(id: i64) -> Result<String, AppError> {
     let (removal, keys) = db::remove_product(&mut tx, id).await?.ok_or_else(AppError::not_found)?;
     let (verb, message) = match removal {
         db::Removal::Deleted => ("product.delete", format!("Deleted {name}.")),
-        db::Removal::Archived => ("product.archive", format!("{name} has been sold, so it was archived instead of deleted.")),
+        db::Removal::Archived => {
+            ("product.archive", format!("{name} has been sold, so it was archived instead of deleted."))
+        }
     };
     Audit::new(viewer.id, verb, "product", id).summary(message.clone()).write(&mut tx).await?;
     tx.commit().await?;
@@ -303,7 +307,8 @@ pub async fn get_admin_categories() -> Result<Vec<CategoryRow>, AppError> {
 pub async fn save_category(id: Option<i64>, name: String, description: Option<String>) -> Result<String, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let (name, slug, description) = rules::category_fields(&name, description.as_deref().unwrap_or("")).map_err(AppError::reported)?;
+    let (name, slug, description) =
+        rules::category_fields(&name, description.as_deref().unwrap_or("")).map_err(AppError::reported)?;
     let mut tx = state.pool.begin().await?;
     let message = match id {
         None => {
@@ -342,7 +347,8 @@ pub async fn delete_category(id: i64, move_to: Option<String>) -> Result<String,
     let state = AppState::current()?;
     let move_to = move_to.and_then(|m| m.trim().parse::<i64>().ok());
     let mut tx = state.pool.begin().await?;
-    let name = db::delete_category(&mut tx, id, move_to).await.map_err(AppError::reported)?.ok_or_else(AppError::not_found)?;
+    let name =
+        db::delete_category(&mut tx, id, move_to).await.map_err(AppError::reported)?.ok_or_else(AppError::not_found)?;
     Audit::new(viewer.id, "category.delete", "category", id)
         .summary(match move_to {
             Some(target) => format!("Deleted {name}, its products moved to category {target}"),
@@ -437,7 +443,10 @@ pub async fn set_user_role(id: uuid::Uuid, role: String) -> Result<String, AppEr
         _ => return Err(AppError::field("role", "Choose member, moderator or admin.").reported()),
     };
     let mut tx = state.pool.begin().await?;
-    let before = db::change_role(&mut tx, UserId(id), role).await.map_err(AppError::reported)?.ok_or_else(AppError::not_found)?;
+    let before = db::change_role(&mut tx, UserId(id), role)
+        .await
+        .map_err(AppError::reported)?
+        .ok_or_else(AppError::not_found)?;
     Audit::new(viewer.id, "user.role", "user", id)
         .summary(format!("Role {} → {}", before.label(), role.label()))
         .change(json!({ "role": before.label() }), json!({ "role": role.label() }))
@@ -456,21 +465,33 @@ pub async fn set_user_disabled(id: uuid::Uuid, disabled: bool) -> Result<String,
         return Err(AppError::BadRequest("You cannot disable your own account.".into()).reported());
     }
     let mut tx = state.pool.begin().await?;
-    let username = db::set_disabled(&mut tx, UserId(id), disabled).await.map_err(AppError::reported)?.ok_or_else(AppError::not_found)?;
+    let username = db::set_disabled(&mut tx, UserId(id), disabled)
+        .await
+        .map_err(AppError::reported)?
+        .ok_or_else(AppError::not_found)?;
     Audit::new(viewer.id, if disabled { "user.disable" } else { "user.enable" }, "user", id)
         .summary(format!("{} {username}", if disabled { "Disabled" } else { "Enabled" }))
         .change(json!({ "disabled": !disabled }), json!({ "disabled": disabled }))
         .write(&mut tx)
         .await?;
     tx.commit().await?;
-    Ok(if disabled { format!("{username} is disabled and signed out everywhere.") } else { format!("{username} can sign in again.") })
+    Ok(if disabled {
+        format!("{username} is disabled and signed out everywhere.")
+    } else {
+        format!("{username} can sign in again.")
+    })
 }
 
 // ---- audit log ----
 
 #[server(prefix = "/api", endpoint = "admin/audit")]
-pub async fn get_audit_log(entity: Option<String>, actor: Option<String>, page: Option<u32>) -> Result<AuditPage, AppError> {
+pub async fn get_audit_log(
+    entity: Option<String>,
+    actor: Option<String>,
+    page: Option<u32>,
+) -> Result<AuditPage, AppError> {
     require_role(Role::Admin)?;
     let state = AppState::current()?;
-    Ok(db::audit_log(&state.pool, entity.as_deref().unwrap_or(""), actor.as_deref().unwrap_or(""), page.unwrap_or(1)).await?)
+    Ok(db::audit_log(&state.pool, entity.as_deref().unwrap_or(""), actor.as_deref().unwrap_or(""), page.unwrap_or(1))
+        .await?)
 }

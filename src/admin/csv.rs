@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgConnection;
 
-use super::{CsvProblem, ImportReport, ProductInput};
 use super::db::{self, Audit};
 use super::rules::{ProductDraft, product_draft};
+use super::{CsvProblem, ImportReport, ProductInput};
 use crate::account::{Role, UserId};
 use crate::error::AppError;
 use crate::session::Auth;
@@ -22,7 +22,8 @@ use crate::state::AppState;
 /// Largest file accepted.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 /// The columns, in export order; `name`, `category`, `price` and `stock` are required on import.
-pub const COLUMNS: [&str; 9] = ["name", "slug", "category", "description", "price", "offer_price", "stock", "active", "featured"];
+pub const COLUMNS: [&str; 9] =
+    ["name", "slug", "category", "description", "price", "offer_price", "stock", "active", "featured"];
 const REQUIRED: [&str; 4] = ["name", "category", "price", "stock"];
 /// Where the import page finds the outcome of the last upload.
 pub const REPORT_KEY: &str = "csv_import_report";
@@ -108,12 +109,19 @@ pub async fn import(
             },
             Ok(Some(_)) => continue,
             Ok(None) => break,
-            Err(_) => return AppError::field("file", "The upload was not a valid form, or larger than 20 MB.").into_response(),
+            Err(_) => {
+                return AppError::field("file", "The upload was not a valid form, or larger than 20 MB.")
+                    .into_response();
+            }
         }
     }
     let report = match file.filter(|f| !f.is_empty()) {
         None => ImportReport::Refused {
-            problems: vec![CsvProblem { line: 0, column: String::new(), message: "Choose a CSV file to import.".into() }],
+            problems: vec![CsvProblem {
+                line: 0,
+                column: String::new(),
+                message: "Choose a CSV file to import.".into(),
+            }],
         },
         Some(bytes) => match apply(&state, viewer.id, &bytes).await {
             Ok(report) => report,
@@ -206,7 +214,8 @@ async fn plan(conn: &mut PgConnection, bytes: &[u8]) -> Result<Result<Vec<Planne
         .into_iter()
         .flat_map(|c| [(c.slug.clone(), c.id), (c.name.to_lowercase(), c.id)])
         .collect();
-    let existing = sqlx::query!("SELECT id, lower(name) AS \"name!\", slug FROM products").fetch_all(&mut *conn).await?;
+    let existing =
+        sqlx::query!("SELECT id, lower(name) AS \"name!\", slug FROM products").fetch_all(&mut *conn).await?;
     let by_slug: HashMap<&str, i64> = existing.iter().map(|p| (p.slug.as_str(), p.id)).collect();
     let by_name: HashMap<&str, i64> = existing.iter().map(|p| (p.name.as_str(), p.id)).collect();
 
@@ -223,15 +232,20 @@ async fn plan(conn: &mut PgConnection, bytes: &[u8]) -> Result<Result<Vec<Planne
             }
         };
         let line = record.position().map_or(0, |p| p.line());
-        let get = |column: &str| headers.iter().position(|h| h == column).and_then(|i| record.get(i)).unwrap_or("").to_owned();
+        let get = |column: &str| {
+            headers.iter().position(|h| h == column).and_then(|i| record.get(i)).unwrap_or("").to_owned()
+        };
         if record.iter().all(str::is_empty) {
             continue;
         }
         let category = get("category");
         let category_id = categories.get(&category).or_else(|| categories.get(&category.to_lowercase())).copied();
         if category_id.is_none() {
-            let message =
-                if category.is_empty() { "Name a category.".to_owned() } else { format!("There is no category \"{category}\".") };
+            let message = if category.is_empty() {
+                "Name a category.".to_owned()
+            } else {
+                format!("There is no category \"{category}\".")
+            };
             problems.push(problem(line, "category", message));
         }
         let flag = |column: &str, default: bool| -> Result<Option<String>, CsvProblem> {

@@ -82,7 +82,8 @@ fn changed_fields(before: Value, after: Value) -> (Option<Value>, Option<Value>)
             let keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
             let (mut kb, mut ka) = (serde_json::Map::new(), serde_json::Map::new());
             for key in keys {
-                let (vb, va) = (b.get(&key).cloned().unwrap_or(Value::Null), a.get(&key).cloned().unwrap_or(Value::Null));
+                let (vb, va) =
+                    (b.get(&key).cloned().unwrap_or(Value::Null), a.get(&key).cloned().unwrap_or(Value::Null));
                 if vb != va {
                     kb.insert(key.clone(), vb);
                     ka.insert(key, va);
@@ -173,10 +174,7 @@ pub async fn revenue_by_day(db: impl PgExecutor<'_>, now: DateTime<Utc>, days: i
     )
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| DayRevenue { day: r.day.to_string(), revenue: r.revenue, orders: r.orders })
-        .collect())
+    Ok(rows.into_iter().map(|r| DayRevenue { day: r.day.to_string(), revenue: r.revenue, orders: r.orders }).collect())
 }
 
 /// Active products with the least stock, at most `limit`.
@@ -251,7 +249,10 @@ pub async fn order_list(db: impl PgExecutor<'_>, currency: &str, filter: &OrderF
 }
 
 /// The customer of an order: id, name and primary email.
-pub async fn order_customer(db: impl PgExecutor<'_>, number: OrderNumber) -> sqlx::Result<Option<(UserId, String, String)>> {
+pub async fn order_customer(
+    db: impl PgExecutor<'_>,
+    number: OrderNumber,
+) -> sqlx::Result<Option<(UserId, String, String)>> {
     let row = sqlx::query!(
         r#"SELECT u.id, u.first_name || ' ' || u.last_name AS "name!",
                   COALESCE((SELECT e.email FROM user_emails e WHERE e.user_id = u.id AND e.is_primary), '') AS "email!"
@@ -395,7 +396,9 @@ async fn check_name_free(conn: &mut PgConnection, id: Option<i64>, name: &str) -
     .fetch_optional(conn)
     .await?;
     match taken {
-        Some(_) => Err(AppError::Conflict { field: "name".into(), message: "Another product already has this name.".into() }),
+        Some(_) => {
+            Err(AppError::Conflict { field: "name".into(), message: "Another product already has this name.".into() })
+        }
         None => Ok(()),
     }
 }
@@ -550,15 +553,23 @@ pub async fn add_image(conn: &mut PgConnection, product: i64, key: &str, alt: &s
 }
 
 pub async fn set_primary_image(conn: &mut PgConnection, product: i64, image: i64) -> sqlx::Result<bool> {
-    let exists = sqlx::query_scalar!("SELECT id FROM product_images WHERE id = $1 AND product_id = $2 FOR UPDATE", image, product)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let exists = sqlx::query_scalar!(
+        "SELECT id FROM product_images WHERE id = $1 AND product_id = $2 FOR UPDATE",
+        image,
+        product
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     if exists.is_none() {
         return Ok(false);
     }
-    sqlx::query!("UPDATE product_images SET is_primary = false WHERE product_id = $1 AND is_primary AND id <> $2", product, image)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE product_images SET is_primary = false WHERE product_id = $1 AND is_primary AND id <> $2",
+        product,
+        image
+    )
+    .execute(&mut *conn)
+    .await?;
     sqlx::query!("UPDATE product_images SET is_primary = true WHERE id = $1", image).execute(&mut *conn).await?;
     Ok(true)
 }
@@ -589,9 +600,10 @@ pub async fn move_image(conn: &mut PgConnection, product: i64, image: i64, by: i
 }
 
 pub async fn set_image_alt(conn: &mut PgConnection, product: i64, image: i64, alt: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query!("UPDATE product_images SET alt_text = $3 WHERE id = $1 AND product_id = $2", image, product, alt)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query!("UPDATE product_images SET alt_text = $3 WHERE id = $1 AND product_id = $2", image, product, alt)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -644,7 +656,12 @@ fn category_conflict(error: sqlx::Error) -> AppError {
     }
 }
 
-pub async fn create_category(conn: &mut PgConnection, name: &str, slug: &str, description: &str) -> Result<i64, AppError> {
+pub async fn create_category(
+    conn: &mut PgConnection,
+    name: &str,
+    slug: &str,
+    description: &str,
+) -> Result<i64, AppError> {
     sqlx::query_scalar!(
         "INSERT INTO categories (name, slug, description) VALUES ($1, $2, $3) RETURNING id",
         name,
@@ -684,7 +701,11 @@ pub async fn update_category(
 
 /// Deletes a category, first moving its products to `move_to` when given.
 /// Refused while products still use it.
-pub async fn delete_category(conn: &mut PgConnection, id: i64, move_to: Option<i64>) -> Result<Option<String>, AppError> {
+pub async fn delete_category(
+    conn: &mut PgConnection,
+    id: i64,
+    move_to: Option<i64>,
+) -> Result<Option<String>, AppError> {
     let name = sqlx::query_scalar!("SELECT name FROM categories WHERE id = $1 FOR UPDATE", id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -693,7 +714,8 @@ pub async fn delete_category(conn: &mut PgConnection, id: i64, move_to: Option<i
         if target == id {
             return Err(AppError::field("move_to", "Choose a different category to move the products to."));
         }
-        let exists = sqlx::query_scalar!("SELECT id FROM categories WHERE id = $1", target).fetch_optional(&mut *conn).await?;
+        let exists =
+            sqlx::query_scalar!("SELECT id FROM categories WHERE id = $1", target).fetch_optional(&mut *conn).await?;
         if exists.is_none() {
             return Err(AppError::field("move_to", "That category no longer exists."));
         }
@@ -751,7 +773,9 @@ fn promo_conflict(error: sqlx::Error) -> AppError {
         Some("promo_codes_code_key") => {
             AppError::Conflict { field: "code".into(), message: "Another promo code already uses this code.".into() }
         }
-        Some("promo_codes_used_count_check") => AppError::field("usage_limit", "The code has already been used more often than that."),
+        Some("promo_codes_used_count_check") => {
+            AppError::field("usage_limit", "The code has already been used more often than that.")
+        }
         _ => error.into(),
     }
 }
@@ -818,9 +842,13 @@ pub async fn promo(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Prom
 }
 
 pub async fn set_promo_active(conn: &mut PgConnection, id: i64, active: bool) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar!("UPDATE promo_codes SET active = $2, updated_at = now() WHERE id = $1 RETURNING code", id, active)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!(
+        "UPDATE promo_codes SET active = $2, updated_at = now() WHERE id = $1 RETURNING code",
+        id,
+        active
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 // ---- users ----

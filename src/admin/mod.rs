@@ -292,4 +292,3 @@ pub enum ImportReport {
     Applied { created: usize, updated: usize },
     Refused { problems: Vec<CsvProblem> },
 }
-

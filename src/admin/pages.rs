@@ -256,7 +256,14 @@ impl OrdersData {
             move || {
                 query.with(|q| {
                     let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
-                    (get("status"), get("method"), get("from"), get("to"), get("customer"), get("page").and_then(|p| p.parse().ok()))
+                    (
+                        get("status"),
+                        get("method"),
+                        get("from"),
+                        get("to"),
+                        get("customer"),
+                        get("page").and_then(|p| p.parse().ok()),
+                    )
                 })
             },
             |(status, method, from, to, customer, page)| get_admin_orders(status, method, from, to, customer, page),
@@ -277,7 +284,8 @@ impl LazyRoute for OrdersRoute {
         let this = OrdersData::load();
         let orders = this.orders;
         let value = |k: &'static str| query_value(k)().unwrap_or_default();
-        let (status, method, from, to, customer) = (value("status"), value("method"), value("from"), value("to"), value("customer"));
+        let (status, method, from, to, customer) =
+            (value("status"), value("method"), value("from"), value("to"), value("customer"));
         let query = vec![
             ("status", status.clone()),
             ("method", method.clone()),
@@ -341,7 +349,12 @@ impl OrderData {
         let params = use_params_map();
         let advance = ServerAction::<AdvanceOrder>::new();
         let order = Resource::new(
-            move || (params.with(|p| p.get("number").and_then(|n| n.parse::<i64>().ok()).unwrap_or(0)), advance.version().get()),
+            move || {
+                (
+                    params.with(|p| p.get("number").and_then(|n| n.parse::<i64>().ok()).unwrap_or(0)),
+                    advance.version().get(),
+                )
+            },
             |(number, _)| get_admin_order(number),
         );
         OrderData { order, advance }
@@ -1028,7 +1041,8 @@ fn PromoFields(prefix: &'static str, promo: Option<PromoRow>, error: Signal<Opti
     let value = |f: fn(&PromoRow) -> String| promo.as_ref().map(f).unwrap_or_default();
     let percent = promo.as_ref().is_none_or(|p| p.percent);
     // Errors show beside the new-code form; an edit's errors show in its status.
-    let err = move |field: &'static str| if prefix == "new" { field_error(error, field) } else { Signal::derive(|| None) };
+    let err =
+        move |field: &'static str| if prefix == "new" { field_error(error, field) } else { Signal::derive(|| None) };
     view! {
         <Field id=field_id("code") name="input[code]" label="Code" value=value(|p| p.code.clone()) required=true error=err("code") />
         <div class="field">
@@ -1138,7 +1152,8 @@ impl UserData {
         let disabled = ServerAction::<SetUserDisabled>::new();
         let user = Resource::new(
             move || {
-                let id = params.with(|p| p.get("id").and_then(|id| uuid::Uuid::parse_str(&id).ok())).unwrap_or_default();
+                let id =
+                    params.with(|p| p.get("id").and_then(|id| uuid::Uuid::parse_str(&id).ok())).unwrap_or_default();
                 (id, role.version().get(), disabled.version().get())
             },
             |(id, _, _)| get_admin_user(id),
@@ -1224,7 +1239,9 @@ impl AuditData {
     fn load() -> Self {
         let query = use_query_map();
         let log = Resource::new(
-            move || query.with(|q| (q.get("entity"), q.get("actor"), q.get("page").and_then(|p| p.parse::<u32>().ok()))),
+            move || {
+                query.with(|q| (q.get("entity"), q.get("actor"), q.get("page").and_then(|p| p.parse::<u32>().ok())))
+            },
             |(entity, actor, page)| get_audit_log(entity, actor, page),
         );
         AuditData { log }
@@ -1309,7 +1326,9 @@ impl ReviewsData {
         let moderate = ServerAction::<crate::reviews::api::ModerateReview>::new();
         let reviews = Resource::new(
             move || {
-                let key = query.with(|q| (q.get("show").as_deref() == Some("hidden"), q.get("page").and_then(|p| p.parse::<u32>().ok())));
+                let key = query.with(|q| {
+                    (q.get("show").as_deref() == Some("hidden"), q.get("page").and_then(|p| p.parse::<u32>().ok()))
+                });
                 (key, moderate.version().get())
             },
             |((hidden, page), _)| crate::reviews::api::get_reviews_for_moderation(Some(hidden), page),

@@ -43,10 +43,7 @@ pub fn product_draft(input: &ProductInput) -> Result<ProductDraft, FieldErrors> 
     }
     let slug = if input.slug.trim().is_empty() { slugify(&name) } else { input.slug.trim().to_owned() };
     if !name.is_empty() && !slug_is_valid(&slug) {
-        errors.insert(
-            "slug".into(),
-            "Use lowercase letters, digits and single hyphens, e.g. red-lentils-1-kg.".into(),
-        );
+        errors.insert("slug".into(), "Use lowercase letters, digits and single hyphens, e.g. red-lentils-1-kg.".into());
     }
     let category_id = input.category_id.trim().parse::<i64>().ok().filter(|id| *id > 0);
     if category_id.is_none() {
@@ -276,7 +273,10 @@ mod tests {
             assert!(errors.contains_key(field), "{field} missing from {errors:?}");
         }
         let offer_too_high = ProductInput { offer_price: "4.50".into(), ..input() };
-        assert_eq!(product_draft(&offer_too_high).unwrap_err()["offer_price"], "The offer price must be below the price.");
+        assert_eq!(
+            product_draft(&offer_too_high).unwrap_err()["offer_price"],
+            "The offer price must be below the price."
+        );
         let bad_slug = ProductInput { slug: "Not A Slug".into(), ..input() };
         assert!(product_draft(&bad_slug).unwrap_err().contains_key("slug"));
         let three_decimals = ProductInput { price: "1.005".into(), ..input() };
@@ -296,7 +296,13 @@ mod tests {
         let draft = promo_draft(&good).unwrap();
         assert_eq!(draft.code, "SPRING-25");
         assert_eq!(draft.expires_on.as_deref(), Some("2027-03-31"));
-        let bad = PromoInput { code: "x".into(), value: "150".into(), expires_on: "31/03/2027".into(), usage_limit: "0".into(), ..good };
+        let bad = PromoInput {
+            code: "x".into(),
+            value: "150".into(),
+            expires_on: "31/03/2027".into(),
+            usage_limit: "0".into(),
+            ..good
+        };
         let errors = promo_draft(&bad).unwrap_err();
         for field in ["code", "value", "expires_on", "usage_limit"] {
             assert!(errors.contains_key(field), "{field} missing from {errors:?}");

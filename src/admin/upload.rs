@@ -64,7 +64,11 @@ pub fn process(name: &str, bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
         image::ImageError::Limits(_) => Refusal::TooManyPixels(name.to_owned()),
         _ => refuse(),
     })?;
-    let image = if image.width() > SIDE || image.height() > SIDE { image.resize(SIDE, SIDE, FilterType::Triangle) } else { image };
+    let image = if image.width() > SIDE || image.height() > SIDE {
+        image.resize(SIDE, SIDE, FilterType::Triangle)
+    } else {
+        image
+    };
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
         .encode_image(&image.to_rgb8())
@@ -102,7 +106,12 @@ pub async fn upload(
     }
 }
 
-async fn store(state: &AppState, actor: crate::account::UserId, product: i64, mut multipart: Multipart) -> Result<usize, AppError> {
+async fn store(
+    state: &AppState,
+    actor: crate::account::UserId,
+    product: i64,
+    mut multipart: Multipart,
+) -> Result<usize, AppError> {
     let invalid = |message: String| AppError::field("images", message);
     let mut files = Vec::new();
     let mut alt = String::new();
@@ -128,7 +137,10 @@ async fn store(state: &AppState, actor: crate::account::UserId, product: i64, mu
             Ok(Some(_)) => continue,
             Ok(None) => break,
             Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(invalid(format!("Upload at most {MAX_FILES} images of up to {} MB each.", MAX_FILE_BYTES / 1024 / 1024)));
+                return Err(invalid(format!(
+                    "Upload at most {MAX_FILES} images of up to {} MB each.",
+                    MAX_FILE_BYTES / 1024 / 1024
+                )));
             }
             Err(_) => return Err(AppError::BadRequest("The upload was not a valid form.".into())),
         }

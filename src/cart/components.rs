@@ -63,7 +63,8 @@ impl HeaderCountsContext {
 /// latest add-to-cart did.
 #[component]
 pub fn HeaderCart() -> impl IntoView {
-    let (Some(HeaderCountsContext(counts)), Some(cart)) = (use_context::<HeaderCountsContext>(), use_context::<CartContext>())
+    let (Some(HeaderCountsContext(counts)), Some(cart)) =
+        (use_context::<HeaderCountsContext>(), use_context::<CartContext>())
     else {
         return ().into_any();
     };
@@ -113,7 +114,12 @@ fn HeaderCartLink(counts: Resource<Result<HeaderCounts, AppError>>) -> impl Into
 /// plain form post before hydration and updates the header in place after;
 /// the header says what happened (one live region for all of a page's forms).
 #[component]
-pub fn AddToCartForm(product: ProductId, name: String, #[prop(optional)] choose_quantity: bool, stock: i32) -> impl IntoView {
+pub fn AddToCartForm(
+    product: ProductId,
+    name: String,
+    #[prop(optional)] choose_quantity: bool,
+    stock: i32,
+) -> impl IntoView {
     let Some(CartContext { add, .. }) = use_context::<CartContext>() else { return ().into_any() };
     // The quantity has no `max`: the browser would refuse a larger number with
     // its own message, where the server's names how many are left.

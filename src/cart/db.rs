@@ -74,9 +74,12 @@ pub async fn lines(db: impl PgExecutor<'_>, cart: Uuid) -> sqlx::Result<Vec<Cart
 
 /// How many items (quantities summed) the cart holds.
 pub async fn count(db: impl PgExecutor<'_>, cart: Uuid) -> sqlx::Result<i32> {
-    Ok(sqlx::query_scalar!(r#"SELECT COALESCE(sum(quantity), 0)::int AS "count!" FROM cart_items WHERE cart_id = $1"#, cart)
-        .fetch_one(db)
-        .await?)
+    sqlx::query_scalar!(
+        r#"SELECT COALESCE(sum(quantity), 0)::int AS "count!" FROM cart_items WHERE cart_id = $1"#,
+        cart
+    )
+    .fetch_one(db)
+    .await
 }
 
 struct Stocked {
@@ -87,13 +90,9 @@ struct Stocked {
 }
 
 async fn product_for_sale(conn: &mut PgConnection, product: ProductId) -> Result<Stocked, AppError> {
-    let row = sqlx::query_as!(
-        Stocked,
-        "SELECT name, sale_price, stock, active FROM products WHERE id = $1",
-        product.0
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = sqlx::query_as!(Stocked, "SELECT name, sale_price, stock, active FROM products WHERE id = $1", product.0)
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
         Some(row) if row.active => Ok(row),
         _ => Err(AppError::BadRequest("That product is not for sale.".into()).reported()),
@@ -113,14 +112,11 @@ fn check_quantity(quantity: i32) -> Result<(), AppError> {
 pub async fn add(conn: &mut PgConnection, cart: Uuid, product: ProductId, quantity: i32) -> Result<(), AppError> {
     check_quantity(quantity)?;
     let item = product_for_sale(conn, product).await?;
-    let held: i32 = sqlx::query_scalar!(
-        "SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2",
-        cart,
-        product.0
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .unwrap_or(0);
+    let held: i32 =
+        sqlx::query_scalar!("SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2", cart, product.0)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0);
     let wanted = held + quantity;
     if wanted > item.stock {
         let mut message = stock_message(&item.name, item.stock);
@@ -147,7 +143,12 @@ pub async fn add(conn: &mut PgConnection, cart: Uuid, product: ProductId, quanti
 
 /// Sets how many of `product` the cart holds (0 removes it). The line's price
 /// counts as seen again.
-pub async fn set_quantity(conn: &mut PgConnection, cart: Uuid, product: ProductId, quantity: i32) -> Result<(), AppError> {
+pub async fn set_quantity(
+    conn: &mut PgConnection,
+    cart: Uuid,
+    product: ProductId,
+    quantity: i32,
+) -> Result<(), AppError> {
     if quantity == 0 {
         return remove(conn, cart, product).await;
     }
@@ -219,11 +220,8 @@ pub async fn merge_into_user(conn: &mut PgConnection, guest: Uuid, user: UserId)
 
 /// Deletes guest carts untouched for `days`.
 pub async fn delete_abandoned_guest_carts(db: impl PgExecutor<'_>, days: i32) -> sqlx::Result<u64> {
-    Ok(sqlx::query!(
-        "DELETE FROM carts WHERE user_id IS NULL AND updated_at < now() - make_interval(days => $1)",
-        days
-    )
-    .execute(db)
-    .await?
-    .rows_affected())
+    Ok(sqlx::query!("DELETE FROM carts WHERE user_id IS NULL AND updated_at < now() - make_interval(days => $1)", days)
+        .execute(db)
+        .await?
+        .rows_affected())
 }

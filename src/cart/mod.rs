@@ -142,7 +142,10 @@ mod tests {
     fn a_price_change_since_adding_is_noted_both_ways() {
         assert_eq!(line(1, 5).price_note("USD"), None);
         let dearer = CartLine { seen_price: dec!(3.00), ..line(1, 5) };
-        assert_eq!(dearer.price_note("USD").as_deref(), Some("The price went up from $3.00 to $3.50 since you added it."));
+        assert_eq!(
+            dearer.price_note("USD").as_deref(),
+            Some("The price went up from $3.00 to $3.50 since you added it.")
+        );
         let cheaper = CartLine { seen_price: dec!(4.00), ..line(1, 5) };
         assert!(cheaper.price_note("USD").unwrap().starts_with("The price dropped from $4.00"));
     }

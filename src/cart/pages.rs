@@ -16,7 +16,8 @@ pub fn CartPage() -> impl IntoView {
     on_success(update.value(), CartContext::changed);
     on_success(remove.value(), CartContext::changed);
     let cart = Resource::new(move || (update.version().get(), remove.version().get()), |_| get_cart());
-    let error = Signal::derive(move || action_error(update.value()).get().or_else(|| action_error(remove.value()).get()));
+    let error =
+        Signal::derive(move || action_error(update.value()).get().or_else(|| action_error(remove.value()).get()));
     view! {
         <Title text="Your cart" />
         <section class="cart-page">

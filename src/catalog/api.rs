@@ -50,9 +50,7 @@ pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/category")]
 pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryListing, AppError> {
     let state = AppState::current()?;
-    let category = state.categories.by_slug(&state.pool, &slug)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let category = state.categories.by_slug(&state.pool, &slug).await?.ok_or_else(AppError::not_found)?;
     let (mut listing, facets) = tokio::try_join!(
         db::list_products(&state.pool, Some(category.id), &query, &state.config.currency),
         listing_facets(&state, Some(category.id), &query.filters),

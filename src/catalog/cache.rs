@@ -47,7 +47,8 @@ where
     V: Send + Sync + 'static,
 {
     pub fn new(capacity: usize) -> Self {
-        let inner = Inner { entries: RwLock::default(), generation: AtomicU64::new(0), listening: AtomicBool::new(false) };
+        let inner =
+            Inner { entries: RwLock::default(), generation: AtomicU64::new(0), listening: AtomicBool::new(false) };
         CatalogMemo { inner: Arc::new(inner), capacity }
     }
 
@@ -123,7 +124,12 @@ impl Default for FacetCache {
 }
 
 impl FacetCache {
-    pub async fn get(&self, pool: &PgPool, min: Option<Decimal>, max: Option<Decimal>) -> sqlx::Result<Arc<Vec<FacetCell>>> {
+    pub async fn get(
+        &self,
+        pool: &PgPool,
+        min: Option<Decimal>,
+        max: Option<Decimal>,
+    ) -> sqlx::Result<Arc<Vec<FacetCell>>> {
         self.0.get(pool, (min, max), || db::facet_cells(pool, min, max)).await
     }
 }

@@ -6,8 +6,8 @@ use super::facet_panel::{FacetPanel, FilterLinks};
 use super::rules::{ListingQuery, Sort};
 use super::{CategoryLink, ImageRef, Listing, ProductSummary};
 use crate::cart::components::AddToCartForm;
-use crate::wishlist::components::WishlistButton;
 use crate::ui::{Price, StockBadge};
+use crate::wishlist::components::WishlistButton;
 
 /// How many cards at the top of a grid load eagerly (they are on screen at once).
 const EAGER_IMAGES: usize = 4;
@@ -113,7 +113,7 @@ pub fn product_count(count: i64) -> String {
     let digits = count.to_string();
     let mut grouped = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);

@@ -5,15 +5,13 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
 
-use super::filters::{Facets, FacetCell, Filters, price_edges};
+use super::filters::{FacetCell, Facets, Filters, price_edges};
 use super::rules::{ListingQuery, PAGE_SIZE, Sort};
-use super::{Category, CategoryId, CategoryLink, ImageRef, Listing, ProductSummary, ProductDetail, ProductId};
+use super::{Category, CategoryId, CategoryLink, ImageRef, Listing, ProductDetail, ProductId, ProductSummary};
 
 /// Every category with its description, by name.
 pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Category>> {
-    let rows = sqlx::query!("SELECT id, name, slug, description FROM categories ORDER BY name")
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query!("SELECT id, name, slug, description FROM categories ORDER BY name").fetch_all(db).await?;
     Ok(rows
         .into_iter()
         .map(|r| Category { id: CategoryId(r.id), name: r.name, slug: r.slug, description: r.description })
@@ -301,9 +299,15 @@ mod tests {
             min_rating: Some(4),
         };
         let sql = listing_sql(Sort::Rating, true, &filters, Some(Direction::Forward));
-        assert!(sql.contains("p.category_id = $1 AND p.sale_price >= $2 AND p.stock > 0 AND p.offer_price IS NOT NULL"), "{sql}");
+        assert!(
+            sql.contains("p.category_id = $1 AND p.sale_price >= $2 AND p.stock > 0 AND p.offer_price IS NOT NULL"),
+            "{sql}"
+        );
         assert!(sql.contains("p.rating_sum >= $3 * p.rating_count"), "{sql}");
-        assert!(sql.contains("(p.rating_average, p.id) < ((SELECT c.rating_average FROM products c WHERE c.id = $4), $4)"), "{sql}");
+        assert!(
+            sql.contains("(p.rating_average, p.id) < ((SELECT c.rating_average FROM products c WHERE c.id = $4), $4)"),
+            "{sql}"
+        );
         assert!(sql.ends_with("ORDER BY p.rating_average DESC, p.id DESC LIMIT $5"), "{sql}");
     }
 }

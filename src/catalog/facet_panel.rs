@@ -165,7 +165,10 @@ mod tests {
             category: Some("pantry".into()),
             filters: filters.clone(),
         };
-        assert_eq!(search.href(Some("pantry"), &filters.toggle_offer()), "/search?q=tea%20%26%20cake&sort=price-asc&category=pantry&stock=1&offer=1");
+        assert_eq!(
+            search.href(Some("pantry"), &filters.toggle_offer()),
+            "/search?q=tea%20%26%20cake&sort=price-asc&category=pantry&stock=1&offer=1"
+        );
         assert_eq!(search.href(None, &Filters::default()), "/search?q=tea%20%26%20cake&sort=price-asc");
         let listing = FilterLinks { path: None, keep: vec![], category: None, filters: filters.clone() };
         assert_eq!(listing.href(Some("fresh-fruit"), &filters), "/c/fresh-fruit?stock=1");

@@ -267,10 +267,20 @@ mod tests {
 
     #[test]
     fn filters_round_trip_through_the_url() {
-        let filters = parse(&[("min", "10.50"), ("max", "25"), ("stock", "1"), ("offer", "on"), ("rating", "4")]).unwrap();
+        let filters =
+            parse(&[("min", "10.50"), ("max", "25"), ("stock", "1"), ("offer", "on"), ("rating", "4")]).unwrap();
         assert_eq!(filters.min_price, Some(Decimal::new(105, 1)));
         let params = filters.params();
-        assert_eq!(params, vec![("min", "10.5".into()), ("max", "25".into()), ("stock", "1".into()), ("offer", "1".into()), ("rating", "4".into())]);
+        assert_eq!(
+            params,
+            vec![
+                ("min", "10.5".into()),
+                ("max", "25".into()),
+                ("stock", "1".into()),
+                ("offer", "1".into()),
+                ("rating", "4".into())
+            ]
+        );
         let again: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
         assert_eq!(parse(&again).unwrap(), filters);
         assert!(parse(&[("min", ""), ("stock", "")]).unwrap().is_empty());
@@ -309,7 +319,12 @@ mod tests {
     #[test]
     fn each_count_keeps_every_other_filter() {
         use crate::catalog::{Category, CategoryId};
-        let cat = |id: i64, name: &str| Category { id: CategoryId(id), name: name.into(), slug: name.to_lowercase(), description: String::new() };
+        let cat = |id: i64, name: &str| Category {
+            id: CategoryId(id),
+            name: name.into(),
+            slug: name.to_lowercase(),
+            description: String::new(),
+        };
         let cell = |category_id, bucket, in_stock, on_offer, stars, count| FacetCell {
             category_id,
             bucket,
@@ -328,7 +343,10 @@ mod tests {
         let categories = [cat(1, "Fruit"), cat(2, "Tech"), cat(3, "Empty")];
         let all = count_facets(&cells, &categories, None, &Filters::default());
         assert_eq!(all.total, 10);
-        assert_eq!(all.categories.iter().map(|c| (c.slug.as_str(), c.count)).collect::<Vec<_>>(), [("fruit", 5), ("tech", 5)]);
+        assert_eq!(
+            all.categories.iter().map(|c| (c.slug.as_str(), c.count)).collect::<Vec<_>>(),
+            [("fruit", 5), ("tech", 5)]
+        );
         assert_eq!(all.prices.iter().map(|p| p.1).collect::<Vec<_>>(), [3, 6, 0, 1, 0, 0, 0, 0, 0]);
         assert_eq!((all.in_stock, all.on_offer), (8, 6));
         assert_eq!(all.ratings, [(4, 7), (3, 7), (2, 8), (1, 8)]);
@@ -340,7 +358,10 @@ mod tests {
         assert_eq!(fruit.total, 3);
         assert_eq!(fruit.in_stock, 3);
         assert_eq!(fruit.on_offer, 0);
-        assert_eq!(fruit.categories.iter().map(|c| (c.slug.as_str(), c.count, c.selected)).collect::<Vec<_>>(), [("fruit", 3, true), ("tech", 5, false)]);
+        assert_eq!(
+            fruit.categories.iter().map(|c| (c.slug.as_str(), c.count, c.selected)).collect::<Vec<_>>(),
+            [("fruit", 3, true), ("tech", 5, false)]
+        );
         assert_eq!(fruit.prices.iter().map(|p| p.1).collect::<Vec<_>>(), [3, 0, 0, 0, 0, 0, 0, 0, 0]);
     }
 }

@@ -7,19 +7,17 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::api::{get_category, get_home, get_listing, get_product};
 use super::components::{Breadcrumbs, Gallery, LayoutContext, ListingView, PageMeta, ProductGrid};
 use super::rules::{ListingQuery, paragraphs};
-use crate::error::AppError;
 use crate::cart::components::AddToCartForm;
-use crate::wishlist::components::WishlistButton;
+use crate::error::AppError;
 use crate::reviews::api::{DeleteReview, SaveReview, get_product_reviews};
 use crate::reviews::components::ReviewsSection;
 use crate::ui::{ErrorView, Loading, Price, StockBadge};
+use crate::wishlist::components::WishlistButton;
 
 /// The listing query in the current URL, or the 400 a malformed link earns.
 fn listing_query() -> Memo<Result<ListingQuery, AppError>> {
     let query = use_query_map();
-    Memo::new(move |_| {
-        query.with(|q| ListingQuery::parse(|name| q.get_str(name)))
-    })
+    Memo::new(move |_| query.with(|q| ListingQuery::parse(|name| q.get_str(name))))
 }
 
 /// A listing's canonical query: its sort order and page, not its filters
@@ -88,12 +86,15 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let query = listing_query();
-    let listing = Resource::new(move || query.get(), |query| async move {
-        match query {
-            Ok(query) => get_listing(query).await,
-            Err(error) => Err(error.reported()),
-        }
-    });
+    let listing = Resource::new(
+        move || query.get(),
+        |query| async move {
+            match query {
+                Ok(query) => get_listing(query).await,
+                Err(error) => Err(error.reported()),
+            }
+        },
+    );
     let layout = expect_context::<LayoutContext>();
     view! {
         <Title text="All products" />

@@ -86,7 +86,12 @@ impl ListingQuery {
         };
         let cursor = |value: Option<&str>| match value {
             None | Some("") => Ok(None),
-            Some(value) => value.parse::<i64>().ok().filter(|id| *id > 0).map(|id| Some(ProductId(id))).ok_or_else(|| bad("page cursor")),
+            Some(value) => value
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map(|id| Some(ProductId(id)))
+                .ok_or_else(|| bad("page cursor")),
         };
         let (after, before) = (cursor(after)?, cursor(before)?);
         if after.is_some() && before.is_some() {
@@ -272,7 +277,8 @@ mod tests {
         let filters = Filters { in_stock: true, min_rating: Some(4), ..Filters::default() };
         let query = ListingQuery { sort: Sort::PriceDesc, filters, after: Some(ProductId(42)), before: None, page: 3 };
         assert_eq!(query.to_query_string(), "?sort=price-desc&stock=1&rating=4&after=42&page=3");
-        let parsed = parse(&[("sort", "price-desc"), ("stock", "1"), ("rating", "4"), ("after", "42"), ("page", "3")]).unwrap();
+        let parsed =
+            parse(&[("sort", "price-desc"), ("stock", "1"), ("rating", "4"), ("after", "42"), ("page", "3")]).unwrap();
         assert_eq!(parsed, query);
         assert_eq!(ListingQuery::default().to_query_string(), "");
     }

@@ -28,10 +28,12 @@ pub async fn robots(State(state): State<AppState>) -> impl IntoResponse {
 
 /// The sitemap index: `pages.xml`, then `products-N.xml` for every 50,000 products.
 pub async fn index(State(state): State<AppState>) -> Response {
-    let count = match sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM products WHERE active"#).fetch_one(&state.pool).await {
-        Ok(count) => count,
-        Err(error) => return failed(error),
-    };
+    let count =
+        match sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM products WHERE active"#).fetch_one(&state.pool).await
+        {
+            Ok(count) => count,
+            Err(error) => return failed(error),
+        };
     let base = escape(&state.config.public_url);
     let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     xml.push_str(r#"<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#);
@@ -59,7 +61,8 @@ pub async fn file(State(state): State<AppState>, Path(name): Path<String>) -> Re
             let _ = write!(xml, "<url><loc>{base}/c/{}</loc></url>", escape(&category.slug));
         }
     } else {
-        let Some(file) = name.strip_prefix("products-").and_then(|n| n.strip_suffix(".xml")).and_then(|n| n.parse::<i64>().ok())
+        let Some(file) =
+            name.strip_prefix("products-").and_then(|n| n.strip_suffix(".xml")).and_then(|n| n.parse::<i64>().ok())
         else {
             return StatusCode::NOT_FOUND.into_response();
         };
@@ -101,21 +104,12 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn xml_text_is_escaped() {
-        assert_eq!(super::escape("a&b<c>'\""), "a&amp;b&lt;c&gt;&apos;&quot;");
-    }
-}
-
 /// The product page's JSON-LD: the Product with its Offer (price, currency,
 /// availability) and, once reviewed, its AggregateRating; and the breadcrumb
 /// trail. `</` is escaped so the text cannot close its `<script>`.
 pub fn product_json_ld(product: &super::ProductDetail, base: &str) -> String {
     let url = format!("{base}/p/{}", product.slug);
-    let availability =
-        if product.stock > 0 { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" };
+    let availability = if product.stock > 0 { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" };
     let mut item = serde_json::json!({
         "@type": "Product",
         "@id": format!("{url}#product"),
@@ -152,4 +146,12 @@ pub fn product_json_ld(product: &super::ProductDetail, base: &str) -> String {
     });
     let graph = serde_json::json!({ "@context": "https://schema.org", "@graph": [item, breadcrumbs] });
     graph.to_string().replace("</", "<\\/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn xml_text_is_escaped() {
+        assert_eq!(super::escape("a&b<c>'\""), "a&amp;b&lt;c&gt;&apos;&quot;");
+    }
 }

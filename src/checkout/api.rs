@@ -63,7 +63,9 @@ pub async fn place_order(
     let method = PaymentMethod::from_param(&payment)
         .ok_or_else(|| AppError::field("payment", "Choose how you would like to pay.").reported())?;
     if method == PaymentMethod::Card && state.payments.is_none() {
-        return Err(AppError::field("payment", "Card payments are not available. Please choose cash on delivery.").reported());
+        return Err(
+            AppError::field("payment", "Card payments are not available. Please choose cash on delivery.").reported()
+        );
     }
     let mut tx = state.pool.begin().await?;
     let shipping = if address == "new" {
@@ -73,7 +75,8 @@ pub async fn place_order(
         }
         fields
     } else {
-        let id: i64 = address.parse().map_err(|_| AppError::field("address", "Choose an address to ship to.").reported())?;
+        let id: i64 =
+            address.parse().map_err(|_| AppError::field("address", "Choose an address to ship to.").reported())?;
         crate::account::db::address(&mut *tx, viewer.id, id)
             .await?
             .ok_or_else(|| AppError::field("address", "Choose an address to ship to.").reported())?

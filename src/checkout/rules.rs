@@ -84,9 +84,8 @@ pub fn check_promo(promo: &PromoTerms, subtotal: Decimal, now: DateTime<Utc>) ->
 /// zero to the cent; neither kind ever exceeds the subtotal.
 pub fn discount(promo: &PromoTerms, subtotal: Decimal) -> Decimal {
     let amount = match promo.kind {
-        DiscountKind::Percent => {
-            (subtotal * promo.value / Decimal::ONE_HUNDRED).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        }
+        DiscountKind::Percent => (subtotal * promo.value / Decimal::ONE_HUNDRED)
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
         DiscountKind::Fixed => promo.value,
     };
     amount.min(subtotal).max(Decimal::ZERO)
@@ -110,7 +109,11 @@ pub struct Totals {
 }
 
 /// Totals for lines of (unit price, quantity) with an optional applicable promo.
-pub fn totals(lines: impl IntoIterator<Item = (Decimal, i32)>, promo: Option<&PromoTerms>, rates: ShippingRates) -> Totals {
+pub fn totals(
+    lines: impl IntoIterator<Item = (Decimal, i32)>,
+    promo: Option<&PromoTerms>,
+    rates: ShippingRates,
+) -> Totals {
     let subtotal: Decimal = lines.into_iter().map(|(price, quantity)| price * Decimal::from(quantity)).sum();
     let discount = promo.map_or(Decimal::ZERO, |promo| discount(promo, subtotal));
     let after_discount = subtotal - discount;

@@ -18,9 +18,9 @@ pub async fn create(db: impl PgExecutor<'_>, user: UserId, title: &str, body: &s
 }
 
 pub async fn unread_count(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<i64> {
-    Ok(sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM notifications WHERE user_id = $1 AND read_at IS NULL"#, user.0)
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM notifications WHERE user_id = $1 AND read_at IS NULL"#, user.0)
         .fetch_one(db)
-        .await?)
+        .await
 }
 
 /// The newest notifications, each saying whether it was unread until now;
@@ -46,6 +46,13 @@ pub async fn take_recent(db: impl PgExecutor<'_>, user: UserId, limit: i64) -> s
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| Notification { id: r.id, title: r.title, body: r.body, link: r.link, created_at: r.created_at.into(), unread: r.unread })
+        .map(|r| Notification {
+            id: r.id,
+            title: r.title,
+            body: r.body,
+            link: r.link,
+            created_at: r.created_at.into(),
+            unread: r.unread,
+        })
         .collect())
 }

@@ -78,7 +78,12 @@ pub async fn detail(
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|r| OrderLine { product: ProductId(r.product_id), name: r.name, unit_price: r.unit_price, quantity: r.quantity })
+    .map(|r| OrderLine {
+        product: ProductId(r.product_id),
+        name: r.name,
+        unit_price: r.unit_price,
+        quantity: r.quantity,
+    })
     .collect();
     let events = sqlx::query!(
         r#"SELECT from_status AS "from_status: OrderStatus", to_status AS "to_status: OrderStatus", created_at, note
@@ -151,18 +156,15 @@ pub async fn record_status(
     let link = number.href();
     crate::notifications::db::create(&mut *conn, UserId(o.user_id), &title, &body, &link).await?;
     let Some(email) = o.email else { return Ok(()) };
-    let items = sqlx::query!("SELECT name, unit_price, quantity FROM order_items WHERE order_id = $1 ORDER BY name", order)
-        .fetch_all(&mut *conn)
-        .await?;
+    let items =
+        sqlx::query!("SELECT name, unit_price, quantity FROM order_items WHERE order_id = $1 ORDER BY name", order)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut text = format!("Hello {},\n\n{body}\n\n", o.first_name);
     for item in items {
         let _ = writeln!(text, "  {} x {}  {}", item.quantity, item.name, format_money(item.unit_price, &o.currency));
     }
-    let _ = write!(
-        text,
-        "\nTotal: {total}\n\nSee your order: {}{link}\n\n{}\n",
-        config.public_url, config.store_name
-    );
+    let _ = write!(text, "\nTotal: {total}\n\nSee your order: {}{link}\n\n{}\n", config.public_url, config.store_name);
     crate::mail::enqueue(conn, &email, &title, &text).await?;
     Ok(())
 }
@@ -192,7 +194,9 @@ fn status_message(
             format!("Thank you! We received your payment of {total} and are preparing order {number}."),
         ),
         OrderStatus::Shipped => (format!("Order {number} shipped"), format!("Order {number} is on its way.")),
-        OrderStatus::Delivered => (format!("Order {number} delivered"), format!("Order {number} was delivered. Enjoy!")),
+        OrderStatus::Delivered => {
+            (format!("Order {number} delivered"), format!("Order {number} was delivered. Enjoy!"))
+        }
         OrderStatus::Cancelled => (format!("Order {number} cancelled"), format!("Order {number} was cancelled.")),
         OrderStatus::Refunded => (
             format!("Order {number} refunded"),
@@ -310,12 +314,9 @@ pub async fn mark_paid(
     payment_intent: &str,
     amount_minor: i64,
 ) -> sqlx::Result<Option<OrderNumber>> {
-    let Some(row) = sqlx::query!(
-        r#"SELECT number FROM orders WHERE stripe_payment_intent_id = $1"#,
-        payment_intent
-    )
-    .fetch_optional(&mut *conn)
-    .await?
+    let Some(row) = sqlx::query!(r#"SELECT number FROM orders WHERE stripe_payment_intent_id = $1"#, payment_intent)
+        .fetch_optional(&mut *conn)
+        .await?
     else {
         tracing::warn!(payment_intent, "a payment succeeded for no order of ours");
         return Ok(None);
@@ -369,14 +370,10 @@ pub async fn unpaid_since(db: impl PgExecutor<'_>, minutes: u32) -> sqlx::Result
 
 /// Records a provider event id; false when it was seen before.
 pub async fn first_payment_event(db: impl PgExecutor<'_>, id: &str, kind: &str) -> sqlx::Result<bool> {
-    Ok(sqlx::query!(
-        "INSERT INTO payment_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-        id,
-        kind
-    )
-    .execute(db)
-    .await?
-    .rows_affected()
+    Ok(sqlx::query!("INSERT INTO payment_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", id, kind)
+        .execute(db)
+        .await?
+        .rows_affected()
         == 1)
 }
 

@@ -109,7 +109,8 @@ pub enum StaffAction {
 }
 
 impl StaffAction {
-    pub const ALL: [StaffAction; 4] = [StaffAction::Ship, StaffAction::Deliver, StaffAction::Cancel, StaffAction::Refund];
+    pub const ALL: [StaffAction; 4] =
+        [StaffAction::Ship, StaffAction::Deliver, StaffAction::Cancel, StaffAction::Refund];
 
     pub fn label(self) -> &'static str {
         match self {

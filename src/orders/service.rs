@@ -11,10 +11,9 @@ use crate::payments::{Intent, Payments};
 use crate::state::AppState;
 
 fn payments(state: &AppState) -> Result<&Payments, AppError> {
-    state
-        .payments
-        .as_ref()
-        .ok_or_else(|| AppError::BadRequest("Card payments are not available. Please choose cash on delivery.".into()).reported())
+    state.payments.as_ref().ok_or_else(|| {
+        AppError::BadRequest("Card payments are not available. Please choose cash on delivery.".into()).reported()
+    })
 }
 
 /// The user's order, locked; other users' orders are "not found".
@@ -149,7 +148,9 @@ pub async fn staff_action(
         return Err(AppError::Conflict { field: "action".into(), message: action.refusal(order.status) }.reported());
     }
     match action {
-        StaffAction::Ship => db::change_status(&mut tx, &state.config, &order, OrderStatus::Shipped, Some(viewer.id), note).await?,
+        StaffAction::Ship => {
+            db::change_status(&mut tx, &state.config, &order, OrderStatus::Shipped, Some(viewer.id), note).await?
+        }
         StaffAction::Deliver => {
             if order.payment_method == PaymentMethod::CashOnDelivery && !order.paid {
                 db::record_cash_payment(&mut tx, order.id).await?;
@@ -164,9 +165,13 @@ pub async fn staff_action(
         StaffAction::Refund => refund(state, &mut tx, &order, Some(viewer.id), note).await?,
     }
     let ended = db::lock(&mut tx, number).await?.ok_or(AppError::Internal)?.status;
-    let audit = crate::admin::db::Audit::new(viewer.id, &format!("order.{}", action.param()), "order", number.0.to_string())
-        .summary(format!("Order {number}: {} → {}", order.status.label(), ended.label()))
-        .change(serde_json::json!({ "status": order.status.label() }), serde_json::json!({ "status": ended.label(), "note": note }));
+    let audit =
+        crate::admin::db::Audit::new(viewer.id, &format!("order.{}", action.param()), "order", number.0.to_string())
+            .summary(format!("Order {number}: {} → {}", order.status.label(), ended.label()))
+            .change(
+                serde_json::json!({ "status": order.status.label() }),
+                serde_json::json!({ "status": ended.label(), "note": note }),
+            );
     audit.write(&mut tx).await?;
     tx.commit().await?;
     Ok(ended)

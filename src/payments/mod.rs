@@ -19,7 +19,9 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_core::customer::CreateCustomer;
-use stripe_core::payment_intent::{CancelPaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent, UpdatePaymentIntent};
+use stripe_core::payment_intent::{
+    CancelPaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent, UpdatePaymentIntent,
+};
 use stripe_core::refund::CreateRefund;
 use uuid::Uuid;
 
@@ -129,7 +131,10 @@ impl Payments {
 
     /// Saves a Stripe.js card token on the customer; answers the card's id.
     pub async fn add_card(&self, customer: &str, token: &str) -> Result<String, AppError> {
-        if !token.starts_with("tok_") || token.len() > 255 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        if !token.starts_with("tok_")
+            || token.len() > 255
+            || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
             return Err(AppError::BadRequest("The card details were not received. Please try again.".into()));
         }
         #[derive(serde::Serialize)]

@@ -115,9 +115,13 @@ async fn process(state: &AppState, event: &Event) -> Result<(), sqlx::Error> {
             if let (Some(intent), Some(amount)) = (&event.data.object.id, event.data.object.amount) {
                 let order = crate::orders::db::mark_paid(&mut tx, &state.config, intent, amount).await?;
                 if let Some(number) = order {
-                    sqlx::query!("UPDATE payment_events SET order_id = (SELECT id FROM orders WHERE number = $2) WHERE id = $1", event.id, number.0)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query!(
+                        "UPDATE payment_events SET order_id = (SELECT id FROM orders WHERE number = $2) WHERE id = $1",
+                        event.id,
+                        number.0
+                    )
+                    .execute(&mut *tx)
+                    .await?;
                 }
             }
         }

@@ -48,7 +48,12 @@ pub async fn get_product_reviews(slug: String) -> Result<ProductReviews, AppErro
 
 /// Writes or edits the viewer's review of `product`.
 #[server(prefix = "/api", endpoint = "reviews/save")]
-pub async fn save_review(product: i64, rating: String, title: String, body: Option<String>) -> Result<String, AppError> {
+pub async fn save_review(
+    product: i64,
+    rating: String,
+    title: String,
+    body: Option<String>,
+) -> Result<String, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
     let name = active_product(&state, product).await?;
@@ -75,7 +80,10 @@ pub async fn delete_review(product: i64) -> Result<(), AppError> {
 
 /// Reviews for moderation: visible ones, or (`hidden`) the hidden ones.
 #[server(prefix = "/api", endpoint = "admin/reviews/list")]
-pub async fn get_reviews_for_moderation(hidden: Option<bool>, page: Option<u32>) -> Result<(Vec<ModeratedReview>, bool), AppError> {
+pub async fn get_reviews_for_moderation(
+    hidden: Option<bool>,
+    page: Option<u32>,
+) -> Result<(Vec<ModeratedReview>, bool), AppError> {
     require_role(Role::Moderator)?;
     let state = AppState::current()?;
     Ok(db::for_moderation(&state.pool, hidden.unwrap_or(false), page.unwrap_or(1)).await?)
@@ -89,7 +97,9 @@ pub async fn moderate_review(id: i64, hide: bool, reason: Option<String>) -> Res
     let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     let reason = match (hide, reason) {
         (true, None) => return Err(AppError::field("reason", "Say why the review is hidden.").reported()),
-        (true, Some(r)) if r.chars().count() > 300 => return Err(AppError::field("reason", "Use at most 300 characters.").reported()),
+        (true, Some(r)) if r.chars().count() > 300 => {
+            return Err(AppError::field("reason", "Use at most 300 characters.").reported());
+        }
         (true, Some(r)) => Some(r),
         (false, _) => None,
     };

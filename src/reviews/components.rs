@@ -47,7 +47,12 @@ pub fn ReviewsSection(
 }
 
 #[component]
-fn ReviewForm(r: ProductReviews, save: ServerAction<SaveReview>, delete: ServerAction<DeleteReview>, slug: String) -> impl IntoView {
+fn ReviewForm(
+    r: ProductReviews,
+    save: ServerAction<SaveReview>,
+    delete: ServerAction<DeleteReview>,
+    slug: String,
+) -> impl IntoView {
     match r.eligibility {
         Eligibility::SignInFirst => {
             return view! {

@@ -74,7 +74,14 @@ pub async fn own(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx::R
 
 /// Writes the user's review of `product`, or replaces it (a hidden review
 /// stays hidden: editing is not a way around moderation).
-pub async fn save(conn: &mut PgConnection, user: UserId, product: i64, rating: i16, title: &str, body: &str) -> Result<bool, AppError> {
+pub async fn save(
+    conn: &mut PgConnection,
+    user: UserId,
+    product: i64,
+    rating: i16,
+    title: &str,
+    body: &str,
+) -> Result<bool, AppError> {
     let created = sqlx::query_scalar!(
         r#"INSERT INTO reviews (product_id, user_id, rating, title, body) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT ON CONSTRAINT reviews_product_user_key
@@ -99,7 +106,11 @@ pub async fn delete(conn: &mut PgConnection, user: UserId, product: i64) -> sqlx
 }
 
 /// Reviews for moderation, newest first: `hidden` picks hidden or visible ones.
-pub async fn for_moderation(db: impl PgExecutor<'_>, hidden: bool, page: u32) -> sqlx::Result<(Vec<ModeratedReview>, bool)> {
+pub async fn for_moderation(
+    db: impl PgExecutor<'_>,
+    hidden: bool,
+    page: u32,
+) -> sqlx::Result<(Vec<ModeratedReview>, bool)> {
     let limit = crate::admin::PAGE_SIZE;
     let rows = sqlx::query!(
         r#"SELECT r.id, p.name AS product, p.slug, u.username, r.rating, r.title, r.body, r.created_at, r.hidden_reason

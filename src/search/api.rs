@@ -15,7 +15,6 @@ use {
 /// The results page's data for `q` (a GET form, so it works without
 /// JavaScript), narrowed by `category` (a slug) and the listing filters
 /// (`min`, `max`, `stock`, `offer`, `rating`); a malformed value is a 400.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "search", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_search(
     q: Option<String>,
@@ -54,7 +53,8 @@ pub async fn get_search(
                 .ok_or_else(|| AppError::BadRequest("That link names a category the shop does not have.".into()))?,
         ),
     };
-    let request = SearchRequest { query: clean(q.as_deref().unwrap_or("")), sort, page: page.unwrap_or(1), category, filters };
+    let request =
+        SearchRequest { query: clean(q.as_deref().unwrap_or("")), sort, page: page.unwrap_or(1), category, filters };
     let mut results = db::search(&state.pool, &request, category_id, &categories, &state.config.currency).await?;
     crate::wishlist::api::mark_for_viewer(&state, &mut results.products).await?;
     Ok(results)

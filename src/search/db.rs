@@ -82,10 +82,7 @@ pub async fn search(
     // scans the matches (one statement doing both, through a materialised
     // list of matches, cost more than the two together: 16 ms against 8 and 7
     // for a word matching 5,600 of 100,000 products).
-    let (cards, cells) = tokio::try_join!(
-        result_page(pool, &request, category),
-        result_cells(pool, query, filters),
-    )?;
+    let (cards, cells) = tokio::try_join!(result_page(pool, &request, category), result_cells(pool, query, filters),)?;
     let found = |cards: Vec<ProductSummary>, cells: Vec<FacetCell>, corrected: Option<String>| {
         let facets = count_facets(&cells, categories, category, filters);
         let (products, has_next) = crate::db::one_page(cards, PAGE_SIZE);
@@ -99,10 +96,8 @@ pub async fn search(
     // Nothing matched the words: the same search with misspelt words corrected.
     if let Some(fixed) = corrected(db, query).await? {
         let fixed_request = SearchRequest { query: fixed.clone(), ..request.clone() };
-        let (cards, cells) = tokio::try_join!(
-            result_page(pool, &fixed_request, category),
-            result_cells(pool, &fixed, filters),
-        )?;
+        let (cards, cells) =
+            tokio::try_join!(result_page(pool, &fixed_request, category), result_cells(pool, &fixed, filters),)?;
         if !cells.is_empty() {
             return Ok(found(cards, cells, Some(fixed)));
         }
@@ -172,7 +167,11 @@ async fn corrected(db: &mut PgConnection, query: &str) -> sqlx::Result<Option<St
 /// whether another follows). Ranked on the products table alone; only the
 /// page's rows are joined to their pictures (joining every match first cost
 /// four times as much for a word matching 5,800 of 100,000 products).
-async fn result_page(pool: &PgPool, request: &SearchRequest, category: Option<i64>) -> sqlx::Result<Vec<ProductSummary>> {
+async fn result_page(
+    pool: &PgPool,
+    request: &SearchRequest,
+    category: Option<i64>,
+) -> sqlx::Result<Vec<ProductSummary>> {
     let mut tx = custom_plans(pool).await?;
     let filters = &request.filters;
     let rows = sqlx::query!(

@@ -11,12 +11,7 @@ pub fn clean(query: &str) -> String {
 
 /// The words of a query (letters and digits), lowercased.
 pub fn words(query: &str) -> Vec<String> {
-    query
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(8)
-        .map(str::to_lowercase)
-        .collect()
+    query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(str::to_lowercase).collect()
 }
 
 /// A `to_tsquery` text matching every word, the last one as a prefix (the

@@ -9,11 +9,8 @@ pub fn product_svg(name: &str, hue: u16, view: usize) -> String {
         .take(2)
         .flat_map(char::to_uppercase)
         .collect();
-    let label: String = if name.chars().count() > 34 {
-        name.chars().take(33).chain(['…']).collect()
-    } else {
-        name.to_owned()
-    };
+    let label: String =
+        if name.chars().count() > 34 { name.chars().take(33).chain(['…']).collect() } else { name.to_owned() };
     let shape = match view % 4 {
         0 => format!(r#"<circle cx="400" cy="370" r="210" fill="hsl({hue},45%,42%)"/>"#),
         1 => format!(

@@ -6,7 +6,6 @@
 mod data;
 mod images;
 
-
 use chrono::{Duration, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
@@ -75,18 +74,13 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
         )
         .execute(&mut *tx)
         .await?;
-        let category_id = sqlx::query_scalar!("SELECT id FROM categories WHERE slug = $1", category_slug)
-            .fetch_one(&mut *tx)
-            .await?;
+        let category_id =
+            sqlx::query_scalar!("SELECT id FROM categories WHERE slug = $1", category_slug).fetch_one(&mut *tx).await?;
         for (p, (name, price)) in category.products.iter().enumerate() {
             let h = hash(name);
             let price: Decimal = price.parse().expect("demo prices are valid decimals");
             let slug = slugify(name);
-            let description = format!(
-                "{name}. {}\n\n{}",
-                category.blurb,
-                DETAILS[(h % DETAILS.len() as u64) as usize]
-            );
+            let description = format!("{name}. {}\n\n{}", category.blurb, DETAILS[(h % DETAILS.len() as u64) as usize]);
             // Every other category features its second product: eight in all.
             let featured = c % 2 == 0 && p == 1;
             let created_at = Utc::now() - Duration::minutes((h % (90 * 24 * 60)) as i64);
@@ -108,7 +102,7 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
             .fetch_optional(&mut *tx)
             .await?;
             let views = 1 + (h >> 40) as usize % 4;
-            for view in 0..views {
+            for (view, caption) in VIEWS.iter().enumerate().take(views) {
                 let key = format!("{SEED_DIR}/{slug}-{}.svg", view + 1);
                 store(&media, &key, || images::product_svg(name, category.hue, view)).await?;
                 if let Some(id) = id {
@@ -117,7 +111,7 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
                          VALUES ($1, $2, $3, $4, $5)",
                         id,
                         key,
-                        format!("{name}{}", VIEWS[view]),
+                        format!("{name}{caption}"),
                         view as i32,
                         view == 0
                     )
@@ -175,7 +169,9 @@ pub async fn synthetic(pool: &PgPool, config: &Config, count: u32) -> Result<(),
             let price = Decimal::new(99 + (h >> 24) as i64 % 99_900, 2);
             batch.category.push(categories[(h >> 32) as usize % categories.len()]);
             batch.slug.push(slugify(&name));
-            batch.description.push(format!("{name}. A synthetic product for benchmarks.\n\nIt behaves like any other."));
+            batch
+                .description
+                .push(format!("{name}. A synthetic product for benchmarks.\n\nIt behaves like any other."));
             batch.offer.push(offer_for(h, price));
             batch.price.push(price);
             batch.stock.push(stock_for(h));

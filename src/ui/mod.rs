@@ -51,10 +51,9 @@ pub fn StockBadge(stock: i32) -> impl IntoView {
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
     let (heading, text) = match &error {
-        AppError::NotFound => (
-            "Page not found",
-            "We couldn't find that page. It may have moved, or the link may be mistyped.".to_owned(),
-        ),
+        AppError::NotFound => {
+            ("Page not found", "We couldn't find that page. It may have moved, or the link may be mistyped.".to_owned())
+        }
         AppError::Forbidden => ("Access denied", "Your account doesn't have access to this page.".to_owned()),
         other => ("Something went wrong", other.to_string()),
     };
@@ -216,11 +215,7 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
 /// `</title><script>…` would end the element); the browser sets
 /// `document.title`, which takes plain text.
 pub fn title_text(title: String) -> String {
-    if cfg!(feature = "ssr") {
-        title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-    } else {
-        title
-    }
+    if cfg!(feature = "ssr") { title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;") } else { title }
 }
 
 /// A moment as pages show it, formatted on the server: the browser bundle

@@ -8,10 +8,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::db,
-    crate::account::guard::require_user,
-    crate::catalog::ProductId,
-    crate::session::Auth,
+    super::db, crate::account::guard::require_user, crate::catalog::ProductId, crate::session::Auth,
     crate::state::AppState,
 };
 
@@ -67,7 +64,10 @@ pub async fn move_to_cart(product: i64) -> Result<String, AppError> {
 
 /// Marks the products on the signed-in viewer's wishlist (nothing for guests).
 #[cfg(feature = "ssr")]
-pub async fn mark_for_viewer(state: &AppState, products: &mut [crate::catalog::ProductSummary]) -> Result<(), AppError> {
+pub async fn mark_for_viewer(
+    state: &AppState,
+    products: &mut [crate::catalog::ProductSummary],
+) -> Result<(), AppError> {
     if let Some(viewer) = Auth::current()?.viewer() {
         db::mark(&state.pool, viewer.id, products).await?;
     }

@@ -208,7 +208,8 @@ pub async fn page(app: &Router, jar: &mut Jar, uri: &str) -> Reply {
 /// Signs in and returns the browser's cookies.
 pub async fn signed_in(app: &Router, login: &str) -> Jar {
     let mut jar = Jar::default();
-    let reply = call(app, &mut jar, "account/sign_in", &format!("login={login}&password={}", PASSWORD.replace(' ', "+"))).await;
+    let reply =
+        call(app, &mut jar, "account/sign_in", &format!("login={login}&password={}", PASSWORD.replace(' ', "+"))).await;
     assert_eq!(reply.status, StatusCode::OK, "sign-in failed: {}", reply.body);
     jar
 }
