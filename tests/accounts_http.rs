@@ -346,26 +346,8 @@ async fn a_password_reset_link_works_once_and_signs_out_everywhere(pool: PgPool)
     assert!(!body.contains(PASSWORD));
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_pixel(width, height, image::Rgb([20, 120, 60]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
-fn multipart(bytes: &[u8], filename: &str) -> (String, Vec<u8>) {
-    let boundary = "trove-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn upload(app: &axum::Router, jar: &mut Jar, bytes: &[u8], filename: &str, accept: &str) -> common::Reply {
-    let (content_type, body) = multipart(bytes, filename);
+    let (content_type, body) = common::multipart(&[("avatar", Some(filename), bytes)]);
     let request =
         Request::post("/account/avatar").header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, accept);
     send_as(app, jar, request, Body::from(body)).await
@@ -376,7 +358,7 @@ async fn an_avatar_is_decoded_resized_and_stored(pool: PgPool) {
     user(&pool, "amy", Role::Member).await;
     let app = app(pool.clone());
     let mut jar = signed_in(&app, "amy").await;
-    let reply = upload(&app, &mut jar, &png(900, 600), "me.png", "application/json").await;
+    let reply = upload(&app, &mut jar, &common::png(900, 600), "me.png", "application/json").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let url: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
     let url = url["url"].as_str().unwrap().to_owned();
@@ -387,7 +369,7 @@ async fn an_avatar_is_decoded_resized_and_stored(pool: PgPool) {
     assert!(account.body.contains(&url));
 
     // From a plain form: redirected back with a notice.
-    let form = upload(&app, &mut jar, &png(64, 64), "me.png", "text/html").await;
+    let form = upload(&app, &mut jar, &common::png(64, 64), "me.png", "text/html").await;
     assert_eq!(form.status, StatusCode::SEE_OTHER);
     assert_eq!(form.headers.get("location").unwrap(), "/account?avatar=updated");
 }
@@ -407,7 +389,7 @@ async fn anything_but_a_real_image_is_refused_with_a_clear_error(pool: PgPool) {
     assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", too_big.body);
     let avatar: Option<String> = sqlx::query_scalar("SELECT avatar_key FROM users").fetch_one(&pool).await.unwrap();
     assert_eq!(avatar, None, "nothing was stored");
-    let signed_out = upload(&app, &mut Jar::default(), &png(10, 10), "me.png", "application/json").await;
+    let signed_out = upload(&app, &mut Jar::default(), &common::png(10, 10), "me.png", "application/json").await;
     assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
 }
 

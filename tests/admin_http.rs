@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Jar, NewProduct, call, category, page, send_as, signed_in, user};
+use common::{Jar, NewProduct, Reply, call, category, page, send_as, signed_in, user};
 use sqlx::PgPool;
 use trove::account::Role;
 
@@ -304,4 +304,131 @@ async fn an_admin_creates_edits_and_deactivates_promo_codes_that_checkout_then_h
         .await
         .unwrap();
     assert_eq!(audit, vec!["promo_code.create", "promo_code.update", "promo_code.deactivate"]);
+}
+
+async fn upload_images(
+    app: &axum::Router,
+    jar: &mut Jar,
+    product: i64,
+    parts: &[(&str, Option<&str>, &[u8])],
+) -> Reply {
+    let (content_type, body) = common::multipart(parts);
+    let request = Request::post(format!("/admin/products/{product}/images"))
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "application/json");
+    send_as(app, jar, request, Body::from(body)).await
+}
+
+/// The width and height of the JPEG served at `url`.
+async fn served_size(app: &axum::Router, url: &str) -> (u32, u32) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let response = app.clone().oneshot(Request::get(url).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{url}");
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "image/jpeg", "{url}");
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
+    (image.width(), image.height())
+}
+
+#[sqlx::test]
+async fn uploaded_images_are_checked_stored_at_the_storefront_sizes_ordered_and_removed(pool: PgPool) {
+    let app = common::app(pool.clone());
+    let cat = category(&pool, "Pantry").await;
+    let product = NewProduct::new(cat, "Smoky Tea", "3.00").insert(&pool).await;
+    user(&pool, "admin", Role::Admin).await;
+    let mut jar = signed_in(&app, "admin").await;
+    let good = common::png(300, 300);
+
+    // One bad file refuses the whole upload, naming the file.
+    let big = vec![0_u8; 8 * 1024 * 1024 + 1];
+    for (name, bytes, message) in [
+        ("notes.png", &b"just some text"[..], "notes.png is not a PNG, JPEG or WebP image."),
+        ("moving.gif", &b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"[..], "moving.gif is not a PNG, JPEG or WebP image."),
+        ("huge.png", &big[..], "huge.png is larger than 8 MB."),
+    ] {
+        let reply = upload_images(
+            &app,
+            &mut jar,
+            product,
+            &[("images", Some("good.png"), &good), ("images", Some(name), bytes)],
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {}", reply.body);
+        assert!(reply.body.contains(message), "{name}: {}", reply.body);
+    }
+    let reply = upload_images(&app, &mut jar, product, &[("alt", None, b"Nothing")]).await;
+    assert!(reply.body.contains("Choose one or more images to upload."), "{}", reply.body);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM product_images").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 0, "nothing was kept from the refused uploads");
+
+    // Three at once, each stored at the gallery's, a card's and a thumbnail's width.
+    let reply = upload_images(
+        &app,
+        &mut jar,
+        product,
+        &[
+            ("alt", None, b"A tin of smoky tea"),
+            ("images", Some("wide.png"), &common::png(1600, 1000)),
+            ("images", Some("square.png"), &common::png(500, 500)),
+            ("images", Some("small.png"), &common::png(150, 100)),
+        ],
+    )
+    .await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, r#"{"added":3}"#));
+    let images: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, storage_key FROM product_images WHERE product_id = $1 ORDER BY position")
+            .bind(product)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let stems: Vec<String> =
+        images.iter().map(|(_, key)| key.strip_suffix("@800.jpg").expect(key).to_owned()).collect();
+    let expected = [
+        [(800, 500), (400, 250), (200, 125)],
+        [(500, 500), (400, 400), (200, 200)],
+        [(150, 100), (150, 100), (150, 100)], // never enlarged
+    ];
+    for (stem, sizes) in stems.iter().zip(expected) {
+        for (width, size) in [800, 400, 200].into_iter().zip(sizes) {
+            assert_eq!(served_size(&app, &format!("/media/{stem}@{width}.jpg")).await, size, "{stem}@{width}");
+        }
+    }
+
+    // The storefront: the first is the primary, large in the gallery, the
+    // others as small thumbnails, in the admin's order, with the alt text.
+    let order = |body: &str| {
+        let mut found: Vec<(usize, usize)> = stems
+            .iter()
+            .enumerate()
+            .filter_map(|(i, stem)| body.find(&format!("{stem}@200.jpg")).map(|at| (at, i)))
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, i)| i).collect::<Vec<_>>()
+    };
+    let page = common::get(&app, "/p/smoky-tea").await;
+    assert!(
+        page.body.contains(&format!(r#"src="/media/{}@800.jpg" alt="A tin of smoky tea""#, stems[0])),
+        "{}",
+        page.body
+    );
+    assert_eq!(order(&page.body), [0, 1, 2]);
+    let moved =
+        call(&app, &mut jar, "admin/products/image", &format!("product={product}&image={}&change=up", images[2].0))
+            .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let page = common::get_until(&app, "/p/smoky-tea", |body| order(body) == [0, 2, 1]).await;
+    assert_eq!(order(&page.body), [0, 2, 1]);
+
+    // Removed: every size of it is gone.
+    let removed =
+        call(&app, &mut jar, "admin/products/image", &format!("product={product}&image={}&change=remove", images[1].0))
+            .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    for width in [800, 400, 200] {
+        let url = format!("/media/{}@{width}.jpg", stems[1]);
+        assert_eq!(common::get(&app, &url).await.status, StatusCode::NOT_FOUND, "{url}");
+    }
+    let page = common::get_until(&app, "/p/smoky-tea", |body| order(body) == [0, 2]).await;
+    assert_eq!(order(&page.body), [0, 2]);
 }

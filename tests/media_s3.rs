@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::Cursor;
 use std::process::{Child, Command};
 use std::time::Duration;
 
@@ -68,13 +67,6 @@ async fn in_bucket(server: &S3Server, key: &str) -> bool {
     }
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_pixel(width, height, image::Rgb([10, 90, 200]));
-    let mut out = Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
 #[sqlx::test]
 async fn uploaded_images_live_in_the_bucket_and_are_served_from_it(pool: PgPool) {
     // This test's own HTTP client uses rustls on ring, as Trove does.
@@ -106,16 +98,10 @@ async fn uploaded_images_live_in_the_bucket_and_are_served_from_it(pool: PgPool)
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let product: i64 = saved.body.parse().unwrap();
 
-    let boundary = "TROVEBOUNDARY";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\nA blue tin\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"images\"; filename=\"tin.png\"\r\nContent-Type: image/png\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend(png(1200, 900));
-    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let (content_type, body) =
+        common::multipart(&[("alt", None, b"A blue tin"), ("images", Some("tin.png"), &common::png(1200, 900))]);
     let request = Request::post(format!("/admin/products/{product}/images"))
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::ACCEPT, "application/json");
     let reply = send_as(&app, &mut jar, request, Body::from(body)).await;
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, r#"{"added":1}"#));
@@ -126,23 +112,31 @@ async fn uploaded_images_live_in_the_bucket_and_are_served_from_it(pool: PgPool)
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert!(in_bucket(&server, &key).await, "the object is in the bucket");
-    assert!(!common::media_dir().join(&key).exists());
-
-    let served = app.clone().oneshot_bytes(Request::get(format!("/media/{key}")).body(Body::empty()).unwrap()).await;
-    assert_eq!(served.0, StatusCode::OK);
-    assert_eq!(served.1[header::CONTENT_TYPE], "image/jpeg");
-    assert!(served.1[header::CACHE_CONTROL].to_str().unwrap().contains("max-age="));
-    let decoded = image::load_from_memory(&served.2).unwrap();
-    assert_eq!((decoded.width(), decoded.height()), (800, 600));
+    // One object for each width the storefront shows it at.
+    let stem = key.strip_suffix("@800.jpg").expect(&key);
+    for (width, height) in [(800, 600), (400, 300), (200, 150)] {
+        let file = format!("{stem}@{width}.jpg");
+        assert!(in_bucket(&server, &file).await, "{file} is in the bucket");
+        assert!(!common::media_dir().join(&file).exists());
+        let served =
+            app.clone().oneshot_bytes(Request::get(format!("/media/{file}")).body(Body::empty()).unwrap()).await;
+        assert_eq!(served.0, StatusCode::OK);
+        assert_eq!(served.1[header::CONTENT_TYPE], "image/jpeg");
+        assert!(served.1[header::CACHE_CONTROL].to_str().unwrap().contains("max-age="));
+        let decoded = image::load_from_memory(&served.2).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (width, height));
+    }
     assert_eq!(common::get(&app, "/media/products/nothing-here.jpg").await.status, StatusCode::NOT_FOUND);
     assert_eq!(common::get(&app, "/media/../etc/passwd").await.status, StatusCode::NOT_FOUND);
 
     let removed =
         call(&app, &mut jar, "admin/products/image", &format!("product={product}&image={image}&change=remove")).await;
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
-    assert!(!in_bucket(&server, &key).await, "the object is gone from the bucket");
-    assert_eq!(common::get(&app, &format!("/media/{key}")).await.status, StatusCode::NOT_FOUND);
+    for width in [800, 400, 200] {
+        let file = format!("{stem}@{width}.jpg");
+        assert!(!in_bucket(&server, &file).await, "{file} is gone from the bucket");
+        assert_eq!(common::get(&app, &format!("/media/{file}")).await.status, StatusCode::NOT_FOUND);
+    }
 }
 
 /// `(status, headers, body bytes)` of a request, for binary bodies.

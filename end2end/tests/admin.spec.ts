@@ -93,8 +93,10 @@ test('an admin adds a category and a product with two images, and a shopper find
   await page.getByRole('button', { name: 'Make image 2 primary' }).click();
   await expect(images.nth(1).getByText('Primary', { exact: true })).toBeVisible();
   await expect(images.first().getByText('Primary', { exact: true })).toHaveCount(0);
-  const primarySrc = await images.nth(1).getByRole('img').getAttribute('src');
-  expect(primarySrc).toMatch(/^\/media\/products\/\d+\/[A-Za-z0-9_-]+\.jpg$/);
+  // Each picture is stored at the widths pages show it: 800, 400 and 200.
+  const adminSrc = await images.nth(1).getByRole('img').getAttribute('src');
+  expect(adminSrc).toMatch(/^\/media\/products\/\d+\/[A-Za-z0-9_-]+@400\.jpg$/);
+  const stem = adminSrc!.replace('@400.jpg', '');
 
   // A shopper finds it in the new category, shown with the chosen image.
   const shopper = await newPage(browser);
@@ -102,13 +104,18 @@ test('an admin adds a category and a product with two images, and a shopper find
   await shopper.getByRole('navigation', { name: 'Categories' }).getByRole('link', { name: categoryName }).click();
   await expect(shopper.getByRole('heading', { level: 1, name: categoryName })).toBeVisible();
   const card = shopper.getByRole('list', { name: 'Products' }).getByRole('listitem').filter({ hasText: productName });
-  await expect(card.locator('img')).toHaveAttribute('src', primarySrc!);
+  await expect(card.locator('img')).toHaveAttribute('src', `${stem}@400.jpg`);
+  await expect(card.locator('img')).toHaveAttribute('srcset', new RegExp(`${stem}@800\\.jpg 800w`));
   await card.getByRole('link', { name: productName }).first().click();
   await expect(shopper.getByRole('heading', { level: 1, name: productName })).toBeVisible();
-  await expect(shopper.locator('.gallery-main')).toHaveAttribute('src', primarySrc!);
+  await expect(shopper.locator('.gallery-main')).toHaveAttribute('src', `${stem}@800.jpg`);
   await expect(shopper.locator('.gallery-main')).toHaveAttribute('alt', 'A tin of smoky tea');
-  const image = await shopper.request.get(primarySrc!);
+  const image = await shopper.request.get(`${stem}@800.jpg`);
   expect(image.headers()['content-type']).toBe('image/jpeg');
+  // The thumbnails load the smallest files: the 1000 × 600 picture at 200 × 120.
+  const greenThumb = shopper.locator('.thumbnail img').nth(1);
+  await expect(greenThumb).toHaveJSProperty('complete', true);
+  expect(await greenThumb.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([200, 120]);
 });
 
 test('an admin ships and delivers an order; the shopper sees the timeline and the notification', async ({ page, browser }) => {

@@ -239,9 +239,7 @@ pub async fn remove_product(id: i64) -> Result<String, AppError> {
     };
     Audit::new(viewer.id, verb, "product", id).summary(message.clone()).write(&mut tx).await?;
     tx.commit().await?;
-    for key in keys {
-        state.media.remove(&key).await;
-    }
+    super::upload::remove_all(&state, &keys).await;
     leptos_axum::redirect("/admin/products");
     Ok(message)
 }
@@ -280,9 +278,7 @@ pub async fn change_image(product: i64, image: i64, change: String, alt: Option<
         .write(&mut tx)
         .await?;
     tx.commit().await?;
-    if let Some(key) = removed {
-        state.media.remove(&key).await;
-    }
+    super::upload::remove_all(&state, removed.as_slice()).await;
     Ok(())
 }
 

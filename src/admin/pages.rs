@@ -16,6 +16,7 @@ use super::{
 };
 use crate::account::Role;
 use crate::account::components::{AccountError, AuthContext};
+use crate::catalog::image_url;
 use crate::catalog::rules::format_money;
 use crate::error::AppError;
 use crate::orders::pages::OrderPanels;
@@ -557,7 +558,7 @@ fn ProductRows(t: ProductTable, quick: ServerAction<QuickEditProduct>) -> impl I
                     view! {
                         <tr>
                             <th scope="row">
-                                {p.image.clone().map(|key| view! { <img src=format!("/media/{key}") alt="" width="40" height="40" /> })}
+                                {p.image.clone().map(|key| view! { <img src=image_url(&key, 80) alt="" width="40" height="40" /> })}
                                 <a href=format!("/admin/products/{}", p.id)>{p.name.clone()}</a>
                             </th>
                             <td>{p.category.clone()}</td>
@@ -757,7 +758,7 @@ fn ImageList(product: i64, images: Vec<AdminImage>, image: ServerAction<ChangeIm
                 let n = i + 1;
                 view! {
                     <li aria-label=format!("Image {n}")>
-                        <img src=format!("/media/{}", img.key) alt=img.alt.clone() width="120" height="120" />
+                        <img src=image_url(&img.key, 240) alt=img.alt.clone() width="120" height="120" />
                         {if img.is_primary {
                             view! { <strong class="badge">"Primary"</strong> }.into_any()
                         } else {

@@ -1,6 +1,7 @@
 //! Product image uploads: a plain multipart form post (several files at
 //! once, with alt text), each file decoded to prove it is a PNG, JPEG or
-//! WebP image, resized to the storefront's size and stored as JPEG.
+//! WebP image, and stored as JPEG at each width the storefront shows it
+//! (`catalog::IMAGE_WIDTHS`: gallery, card, thumbnail).
 
 use std::io::Cursor;
 
@@ -13,6 +14,7 @@ use image::{ImageFormat, ImageReader, Limits};
 
 use super::db::{self, Audit};
 use crate::account::Role;
+use crate::catalog::{IMAGE_WIDTHS, image_files, image_key};
 use crate::error::AppError;
 use crate::session::Auth;
 use crate::state::AppState;
@@ -21,8 +23,6 @@ use crate::state::AppState;
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Files per upload.
 pub const MAX_FILES: usize = 10;
-/// The gallery shows images at 800 × 800; larger ones are scaled down to fit.
-pub const SIDE: u32 = 800;
 const MAX_DIMENSION: u32 = 10_000;
 
 /// The whole request body's limit: every file at its largest, plus the form.
@@ -46,9 +46,10 @@ impl Refusal {
     }
 }
 
-/// Decodes `bytes` (PNG, JPEG or WebP, judged by content), scales it to fit
-/// `SIDE` and returns it as JPEG.
-pub fn process(name: &str, bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
+/// Decodes `bytes` (PNG, JPEG or WebP, judged by content) and returns it as
+/// JPEG scaled to fit a square of each of `IMAGE_WIDTHS` (never enlarged),
+/// widest first.
+pub fn process(name: &str, bytes: &[u8]) -> Result<Vec<Vec<u8>>, Refusal> {
     let refuse = || Refusal::NotAnImage(name.to_owned());
     let format = image::guess_format(bytes).map_err(|_| refuse())?;
     if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP) {
@@ -64,16 +65,28 @@ pub fn process(name: &str, bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
         image::ImageError::Limits(_) => Refusal::TooManyPixels(name.to_owned()),
         _ => refuse(),
     })?;
-    let image = if image.width() > SIDE || image.height() > SIDE {
-        image.resize(SIDE, SIDE, FilterType::Triangle)
-    } else {
-        image
-    };
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-        .encode_image(&image.to_rgb8())
-        .map_err(|_| refuse())?;
-    Ok(out)
+    let (width, height) = (image.width(), image.height());
+    let mut image = image.to_rgb8();
+    let mut renditions = Vec::new();
+    for side in IMAGE_WIDTHS {
+        // Each rendition is scaled from the one before it (cheaper, as sharp)
+        // to the size the original would have.
+        if width > side || height > side {
+            let (width, height) = fit(width, height, side);
+            image = image::imageops::resize(&image, width, height, FilterType::Triangle);
+        }
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&image).map_err(|_| refuse())?;
+        renditions.push(out);
+    }
+    Ok(renditions)
+}
+
+/// The size of a `width` × `height` picture scaled down to fit a `side` square.
+fn fit(width: u32, height: u32, side: u32) -> (u32, u32) {
+    let scale = f64::from(side) / f64::from(width.max(height));
+    let scaled = |n: u32| ((f64::from(n) * scale).round() as u32).max(1);
+    (scaled(width), scaled(height))
 }
 
 /// `POST /admin/products/{id}/images`: adds the uploaded images (field
@@ -162,11 +175,16 @@ async fn store(
     .map_err(|refusal| invalid(refusal.message()))?;
 
     let mut keys = Vec::new();
-    for jpeg in processed {
+    for renditions in processed {
         let suffix = crate::account::tokens::generate()?.expose()[..12].to_owned();
-        let key = format!("products/{product}/{suffix}.jpg");
-        state.media.put(&key, jpeg).await?;
-        keys.push(key);
+        let key = image_key(&format!("products/{product}/{suffix}"));
+        keys.push(key.clone());
+        for (file, jpeg) in image_files(&key).iter().zip(renditions) {
+            if let Err(error) = state.media.put(file, jpeg).await {
+                remove_all(state, &keys).await;
+                return Err(error);
+            }
+        }
     }
     let saved = async {
         let mut tx = state.pool.begin().await?;
@@ -180,12 +198,19 @@ async fn store(
         tx.commit().await
     };
     if let Err(error) = saved.await {
-        for key in &keys {
-            state.media.remove(key).await;
-        }
+        remove_all(state, &keys).await;
         return Err(error.into());
     }
     Ok(keys.len())
+}
+
+/// Removes every file of the pictures under `keys`.
+pub async fn remove_all(state: &AppState, keys: &[String]) {
+    for key in keys {
+        for file in image_files(key) {
+            state.media.remove(&file).await;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -199,14 +224,23 @@ mod tests {
         out.into_inner()
     }
 
+    fn sizes(renditions: &[Vec<u8>]) -> Vec<(u32, u32)> {
+        renditions
+            .iter()
+            .map(|jpeg| {
+                assert_eq!(image::guess_format(jpeg).unwrap(), ImageFormat::Jpeg);
+                let decoded = image::load_from_memory(jpeg).unwrap();
+                (decoded.width(), decoded.height())
+            })
+            .collect()
+    }
+
     #[test]
-    fn a_large_image_is_scaled_to_fit_and_stored_as_jpeg() {
-        let jpeg = process("wide.png", &png(1600, 1000)).unwrap();
-        let decoded = image::load_from_memory(&jpeg).unwrap();
-        assert_eq!(image::guess_format(&jpeg).unwrap(), ImageFormat::Jpeg);
-        assert_eq!((decoded.width(), decoded.height()), (800, 500));
-        let small = image::load_from_memory(&process("small.png", &png(300, 200)).unwrap()).unwrap();
-        assert_eq!((small.width(), small.height()), (300, 200));
+    fn an_image_is_stored_as_jpeg_at_each_width_the_storefront_shows() {
+        assert_eq!(sizes(&process("wide.png", &png(1600, 1000)).unwrap()), [(800, 500), (400, 250), (200, 125)]);
+        assert_eq!(sizes(&process("tall.png", &png(300, 900)).unwrap()), [(267, 800), (133, 400), (67, 200)]);
+        // Never enlarged.
+        assert_eq!(sizes(&process("small.png", &png(300, 200)).unwrap()), [(300, 200), (300, 200), (200, 133)]);
     }
 
     #[test]

@@ -77,7 +77,7 @@ fn CartLineView(
     view! {
         <li class="cart-line panel" aria-label=line.name.clone()>
             {line.image.clone().map(|image| view! {
-                <img src=image.url() alt="" width="96" height="96" loading="lazy" />
+                <img src=image.url_at(192) alt="" width="96" height="96" loading="lazy" />
             })}
             <div class="cart-line-info">
                 <h2 class="cart-line-name"><a href=line.href()>{line.name.clone()}</a></h2>

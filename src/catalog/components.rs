@@ -12,6 +12,10 @@ use crate::wishlist::components::WishlistButton;
 /// How many cards at the top of a grid load eagerly (they are on screen at once).
 const EAGER_IMAGES: usize = 4;
 
+/// How wide a card's picture is shown (style/main.css: two columns on phones,
+/// three from 640 px, four from 960 px in a page at most 1,200 px wide).
+const CARD_IMAGE_SIZES: &str = "(min-width: 1200px) 270px, (min-width: 960px) 22vw, (min-width: 640px) 30vw, 45vw";
+
 /// A product in a grid: image, name, price and stock state.
 #[component]
 pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] eager: bool) -> impl IntoView {
@@ -21,7 +25,9 @@ pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] 
             // The card's title, in the same link, names the product: the
             // picture is decorative there (axe: image-redundant-alt).
             <img
-                src=image.url()
+                src=image.url_at(400)
+                srcset=image.srcset()
+                sizes=CARD_IMAGE_SIZES
                 alt=""
                 width="400"
                 height="400"
@@ -199,7 +205,7 @@ pub fn Gallery(images: Vec<ImageRef>, initial: usize, product_name: String) -> i
     let thumbnails = (count > 1).then(|| {
         let items = (0..count)
             .map(|i| {
-                let (src, alt) = images.with_value(|all| (all[i].url(), all[i].alt.clone()));
+                let (src, alt) = images.with_value(|all| (all[i].url_at(144), all[i].alt.clone()));
                 let label = format!("Show image {} of {count}: {alt}", i + 1);
                 view! {
                     <li>

@@ -42,7 +42,7 @@ pub fn WishlistPage() -> impl IntoView {
                                 let remove_label = format!(" {}", p.name);
                                 view! {
                                 <li class="wishlist-item" aria-label=p.name.clone()>
-                                    {p.image.clone().map(|i| view! { <img src=i.url() alt="" width="96" height="96" /> })}
+                                    {p.image.clone().map(|i| view! { <img src=i.url_at(192) alt="" width="96" height="96" /> })}
                                     <div>
                                         <a href=p.href()>{p.name.clone()}</a>
                                         <p>{format_money(p.offer_price.unwrap_or(p.price), &currency)}</p>

@@ -228,3 +228,31 @@ pub fn app_with(pool: PgPool, vars: &[(&str, &str)]) -> Router {
     .unwrap();
     trove::startup::router(trove::startup::state_with_pool(config, pool))
 }
+
+/// A PNG of `width` × `height` pixels of one colour.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([20, 120, 60]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// A `multipart/form-data` body of `(field, file name, contents)` parts (a
+/// plain field has no file name): its content type and its bytes.
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "trove-test-boundary";
+    let mut body = Vec::new();
+    for (field, file, contents) in parts {
+        let disposition = match file {
+            Some(file) => {
+                format!("form-data; name=\"{field}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream")
+            }
+            None => format!("form-data; name=\"{field}\""),
+        };
+        body.extend(format!("--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n").into_bytes());
+        body.extend_from_slice(contents);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
