@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use sqlx::PgPool;
 use trove::account::{Role, UserId, Viewer};
 use trove::admin::db;
-use trove::admin::{ImportReport, OrderFilter};
+use trove::admin::{ImportReport, OrderFilter, ProductFilter};
 use trove::error::AppError;
 use trove::orders::{OrderNumber, OrderStatus, PaymentMethod, StaffAction};
 use trove::state::AppState;
@@ -453,4 +453,74 @@ async fn removing_a_product_deletes_it_unless_it_sold(pool: PgPool) {
     let gone: i64 =
         sqlx::query_scalar("SELECT count(*) FROM products WHERE id = $1").bind(unsold).fetch_one(&pool).await.unwrap();
     assert_eq!(gone, 0);
+}
+
+#[sqlx::test]
+async fn the_product_table_searches_filters_sorts_and_pages(pool: PgPool) {
+    let bakery = category(&pool, "Bakery").await;
+    let drinks = category(&pool, "Drinks").await;
+    NewProduct { stock: 0, ..NewProduct::new(bakery, "Rye Bread", "3.20") }.insert(&pool).await;
+    NewProduct { offer: Some("1.50"), age: 10, ..NewProduct::new(bakery, "Oat Flakes", "2.10") }.insert(&pool).await;
+    NewProduct { active: false, age: 20, ..NewProduct::new(drinks, "Green Tea", "4.00") }.insert(&pool).await;
+    NewProduct { stock: 3, age: 30, ..NewProduct::new(drinks, "Black Tea", "3.50") }.insert(&pool).await;
+    let shopper = person(&pool, "shopper", "MEMBER").await;
+    let (_, sold) = cash_order(&pool, shopper).await; // "Tea", sold, so archived when removed
+    let mut tx = pool.begin().await.unwrap();
+    db::remove_product(&mut tx, sold).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let names = |filter: ProductFilter| {
+        let pool = pool.clone();
+        async move {
+            let (rows, _, total) = db::products(&pool, &filter).await.unwrap();
+            assert_eq!(total, rows.len() as i64, "{filter:?}");
+            rows.into_iter().map(|r| r.name).collect::<Vec<_>>()
+        }
+    };
+    let all = ProductFilter::default;
+    // By name, case-insensitively, in part; archived products only when asked.
+    assert_eq!(names(all()).await, ["Black Tea", "Green Tea", "Oat Flakes", "Rye Bread"]);
+    assert_eq!(names(ProductFilter { search: "TEA".into(), ..all() }).await, ["Black Tea", "Green Tea"]);
+    assert_eq!(names(ProductFilter { category: Some(bakery), ..all() }).await, ["Oat Flakes", "Rye Bread"]);
+    assert_eq!(names(ProductFilter { state: "draft".into(), ..all() }).await, ["Green Tea"]);
+    assert_eq!(
+        names(ProductFilter { state: "active".into(), ..all() }).await,
+        ["Black Tea", "Oat Flakes", "Rye Bread"]
+    );
+    assert_eq!(names(ProductFilter { state: "archived".into(), ..all() }).await, ["Tea"]);
+    assert_eq!(names(ProductFilter { out_of_stock: true, ..all() }).await, ["Rye Bread"]);
+    assert_eq!(names(ProductFilter { on_offer: true, ..all() }).await, ["Oat Flakes"]);
+    assert_eq!(
+        names(ProductFilter { search: "tea".into(), category: Some(drinks), state: "active".into(), ..all() }).await,
+        ["Black Tea"]
+    );
+    // Sorted by the price a shopper pays (the offer when there is one), stock, or newest first.
+    assert_eq!(
+        names(ProductFilter { sort: "price".into(), ..all() }).await,
+        ["Oat Flakes", "Rye Bread", "Black Tea", "Green Tea"]
+    );
+    assert_eq!(
+        names(ProductFilter { sort: "stock".into(), ..all() }).await,
+        ["Rye Bread", "Black Tea", "Green Tea", "Oat Flakes"]
+    );
+    assert_eq!(
+        names(ProductFilter { sort: "newest".into(), ..all() }).await,
+        ["Rye Bread", "Oat Flakes", "Green Tea", "Black Tea"]
+    );
+}
+
+#[sqlx::test]
+async fn the_product_table_pages_by_twenty_five_and_counts_every_match(pool: PgPool) {
+    let pantry = category(&pool, "Pantry").await;
+    let names: Vec<String> = (1..=30).map(|n| format!("Jar {n:02}")).collect();
+    for name in &names {
+        NewProduct::new(pantry, name, "1.00").insert(&pool).await;
+    }
+    let (first, has_next, total) = db::products(&pool, &ProductFilter::default()).await.unwrap();
+    assert_eq!((first.len(), has_next, total), (25, true, 30));
+    let page = ProductFilter { page: 2, ..ProductFilter::default() };
+    let (second, has_next, total) = db::products(&pool, &page).await.unwrap();
+    assert_eq!((second.len(), has_next, total), (5, false, 30));
+    let shown: Vec<String> = first.into_iter().chain(second).map(|r| r.name).collect();
+    assert_eq!(shown, names);
 }
