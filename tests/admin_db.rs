@@ -524,3 +524,65 @@ async fn the_product_table_pages_by_twenty_five_and_counts_every_match(pool: PgP
     let shown: Vec<String> = first.into_iter().chain(second).map(|r| r.name).collect();
     assert_eq!(shown, names);
 }
+
+#[sqlx::test]
+async fn staff_find_low_stock_users_with_their_orders_and_audit_entries(pool: PgPool) {
+    let cat = category(&pool, "Bakery").await;
+    NewProduct { stock: 0, ..NewProduct::new(cat, "Rye", "1.00") }.insert(&pool).await;
+    NewProduct { stock: 5, ..NewProduct::new(cat, "Oats", "1.00") }.insert(&pool).await;
+    NewProduct { stock: 6, ..NewProduct::new(cat, "Spelt", "1.00") }.insert(&pool).await;
+    NewProduct { stock: 1, active: false, ..NewProduct::new(cat, "Draft Loaf", "1.00") }.insert(&pool).await;
+    let low: Vec<(String, i32)> =
+        db::low_stock(&pool, 10).await.unwrap().into_iter().map(|p| (p.name, p.stock)).collect();
+    assert_eq!(low, [("Rye".to_owned(), 0), ("Oats".to_owned(), 5)]);
+
+    let ann = person(&pool, "ann_smith", "MEMBER").await;
+    let bob = person(&pool, "bob_jones", "ADMIN").await;
+    sqlx::query("INSERT INTO user_emails (user_id, email, is_primary) VALUES ($1, 'ann@work.example', false)")
+        .bind(ann.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let at = |d: u32| Utc.with_ymd_and_hms(2026, 11, d, 12, 0, 0).unwrap();
+    let first = order(&pool, ann, "DELIVERED", "CARD", "10.00", at(1)).await;
+    let second = order(&pool, ann, "PROCESSING", "CASH_ON_DELIVERY", "12.00", at(3)).await;
+    let found = |search: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let list = db::users(&pool, search, 1).await.unwrap();
+            list.users.into_iter().map(|u| (u.username, u.orders)).collect::<Vec<_>>()
+        }
+    };
+    let ann_row = vec![("ann_smith".to_owned(), 2)];
+    assert_eq!(found("ANN_").await, ann_row, "by username");
+    assert_eq!(found("work.example").await, ann_row, "by any of the account's emails");
+    assert_eq!(found("pat bob").await, vec![("bob_jones".to_owned(), 0)], "by name");
+    assert_eq!(found("nobody").await, vec![]);
+    let mut conn = pool.acquire().await.unwrap();
+    let detail = db::user(&mut conn, ann, "EUR").await.unwrap().unwrap();
+    assert_eq!(detail.user.email, "ann_smith@example.com");
+    let orders: Vec<(i64, OrderStatus)> = detail.orders.iter().map(|o| (o.number.0, o.status)).collect();
+    assert_eq!(orders, [(second, OrderStatus::Processing), (first, OrderStatus::Delivered)]);
+
+    let mut tx = pool.begin().await.unwrap();
+    db::Audit::new(bob, "product.quick_edit", "product", 1).summary("Rye: stock 0 → 4").write(&mut tx).await.unwrap();
+    db::Audit::new(bob, "user.role", "user", ann.0)
+        .summary("ann_smith: member → moderator")
+        .write(&mut tx)
+        .await
+        .unwrap();
+    db::Audit::new(ann, "order.ship", "order", second).summary("Shipped").write(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let actions = |entity: &'static str, actor: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let page = db::audit_log(&pool, entity, actor, 1).await.unwrap();
+            page.entries.into_iter().map(|e| e.action).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(actions("", "").await, ["order.ship", "user.role", "product.quick_edit"]);
+    assert_eq!(actions("product", "").await, ["product.quick_edit"]);
+    assert_eq!(actions("", "BOB").await, ["user.role", "product.quick_edit"]);
+    assert_eq!(actions("user", "bob_jones").await, ["user.role"]);
+    assert_eq!(actions("", "ann%").await, Vec::<String>::new(), "wildcards are taken literally");
+}

@@ -1001,7 +1001,7 @@ pub async fn audit_log(db: impl PgExecutor<'_>, entity: &str, actor: &str, page:
            ORDER BY a.created_at DESC, a.id DESC
            LIMIT $3 OFFSET $4"#,
         entity,
-        actor,
+        contains_pattern(actor),
         PAGE_SIZE + 1,
         offset(page)
     )
