@@ -26,3 +26,35 @@ for (const path of ['/', '/products', '/c/monitors', '/p/organic-bananas-1-kg'])
     }
   });
 }
+
+test('a keyboard user skips to the content and sees an outline on every control they reach', async ({ page }) => {
+  await page.goto('/c/monitors');
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('main')).toBeFocused();
+  await expect(skip).not.toBeInViewport();
+  const seen = new Set<string>();
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      return {
+        what: `${el.tagName} ${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30)}`,
+        outline: `${style.outlineStyle} ${style.outlineWidth}`,
+        inMain: !!el.closest('main'),
+        visible: box.width > 0 && box.height > 0,
+      };
+    });
+    expect(focused.inMain, focused.what).toBe(true);
+    expect(focused.visible, focused.what).toBe(true);
+    expect(focused.outline, focused.what).toBe('solid 3px');
+    seen.add(focused.what.split(' ')[0]);
+  }
+  // Links, buttons and form fields were all among them.
+  expect([...seen].sort()).toEqual(['A', 'BUTTON', 'INPUT']);
+});
