@@ -193,7 +193,7 @@ async fn anonymous_pages_come_from_memory_with_fresh_nonces_and_follow_catalog_c
         .execute(&pool)
         .await
         .unwrap();
-    let page = common::get_until(&app, "/c/fresh-fruit", |body| body.contains("$9.99")).await;
+    let page = common::get_until(&app, "/c/fresh-fruit", |reply| reply.body.contains("$9.99")).await;
     assert!(page.body.contains("$9.99"), "a price change shows within a second");
 }
 
@@ -292,7 +292,7 @@ async fn a_product_page_tells_search_engines_and_link_previews_what_it_sells(poo
         .await
         .unwrap();
     // The page for anonymous visitors follows once the change is announced.
-    let page = common::get_until(&app, &format!("/p/{slug}"), |body| body.contains("aggregateRating")).await;
+    let page = common::get_until(&app, &format!("/p/{slug}"), |reply| reply.body.contains("aggregateRating")).await;
     let data = json_ld(&page.body);
     assert_eq!(data["@graph"][0]["aggregateRating"]["ratingValue"], "4.0");
     assert_eq!(data["@graph"][0]["aggregateRating"]["reviewCount"], 1);

@@ -60,13 +60,13 @@ pub async fn get(app: &Router, uri: &str) -> Reply {
     send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
-/// GETs `uri` until its body satisfies `fresh`, for up to a second: pages for
-/// anonymous visitors come from memory and follow a change once its NOTIFY
-/// arrives. Returns the last reply either way.
-pub async fn get_until(app: &Router, uri: &str, fresh: impl Fn(&str) -> bool) -> Reply {
+/// GETs `uri` until the reply satisfies `fresh`, for up to a second: pages
+/// for anonymous visitors come from memory and follow a change once its
+/// NOTIFY arrives. Returns the last reply either way.
+pub async fn get_until(app: &Router, uri: &str, fresh: impl Fn(&Reply) -> bool) -> Reply {
     for _ in 0..50 {
         let reply = get(app, uri).await;
-        if fresh(&reply.body) {
+        if fresh(&reply) {
             return reply;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
