@@ -159,12 +159,16 @@ pub struct SignedIn {
 impl Auth {
     /// The auth state of the request being handled.
     pub fn current() -> Result<Auth, AppError> {
-        use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<Auth>().cloned())
-            .ok_or_else(|| {
-                tracing::error!("Auth missing from the request: is the authenticate middleware installed?");
-                AppError::Internal
-            })
+        // No request at all: a page whose client went away is still settling
+        // its resources after its owner was dropped. Nobody will see this.
+        let Some(parts) = use_context::<axum::http::request::Parts>() else {
+            tracing::debug!("no request in the reactive context (an abandoned render)");
+            return Err(AppError::Internal);
+        };
+        parts.extensions.get::<Auth>().cloned().ok_or_else(|| {
+            tracing::error!("Auth missing from the request: is the authenticate middleware installed?");
+            AppError::Internal
+        })
     }
 
     pub fn signed_in(&self) -> Option<SignedIn> {

@@ -6,6 +6,7 @@ use super::HeaderCounts;
 use super::api::{AddToCart, get_header_counts};
 use crate::catalog::ProductId;
 use crate::error::AppError;
+use crate::ui::CardForm;
 
 /// The cart as every page's header knows it. `version` moves on after any
 /// cart change; `add` is the one add-to-cart action every form on a page
@@ -125,7 +126,7 @@ pub fn AddToCartForm(
     // its own message, where the server's names how many are left.
     let quantity_id = format!("quantity-{}", product.0);
     view! {
-        <ActionForm action=add attr:class="add-to-cart">
+        <CardForm action=add class="add-to-cart">
             <input type="hidden" name="product" value=product.0.to_string() />
             {choose_quantity.then(|| view! {
                 <label for=quantity_id.clone()>"Quantity"</label>
@@ -135,7 +136,7 @@ pub fn AddToCartForm(
                 {if stock <= 0 { "Sold out" } else { "Add to cart" }}
                 <span class="visually-hidden">{format!(": {name}")}</span>
             </button>
-        </ActionForm>
+        </CardForm>
     }
     .into_any()
 }

@@ -21,20 +21,24 @@ const CARD_IMAGE_SIZES: &str = "(min-width: 1200px) 270px, (min-width: 960px) 22
 pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] eager: bool) -> impl IntoView {
     let href = product.href();
     let image = match &product.image {
-        Some(image) => view! {
-            // The card's title, in the same link, names the product: the
-            // picture is decorative there (axe: image-redundant-alt).
-            <img
-                src=image.url_at(400)
-                srcset=image.srcset()
-                sizes=CARD_IMAGE_SIZES
-                alt=""
-                width="400"
-                height="400"
-                loading=if eager { "eager" } else { "lazy" }
-            />
+        Some(image) => {
+            let srcset = image.srcset();
+            let sizes = srcset.is_some().then_some(CARD_IMAGE_SIZES);
+            view! {
+                // The card's title, in the same link, names the product: the
+                // picture is decorative there (axe: image-redundant-alt).
+                <img
+                    src=image.url_at(400)
+                    srcset=srcset
+                    sizes=sizes
+                    alt=""
+                    width="400"
+                    height="400"
+                    loading=if eager { "eager" } else { "lazy" }
+                />
+            }
+            .into_any()
         }
-        .into_any(),
         None => view! { <div class="card-placeholder" aria-hidden="true"></div> }.into_any(),
     };
     view! {

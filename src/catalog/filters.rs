@@ -192,6 +192,7 @@ pub struct FacetCell {
     pub count: i64,
 }
 
+/// The facet a cell fails, if it fails exactly one.
 #[cfg(feature = "ssr")]
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Facet {
@@ -203,6 +204,11 @@ enum Facet {
 }
 
 /// Every count for `filters` within `category` (`None`: all categories), from the cells.
+///
+/// A choice's count keeps every filter but its own facet's, so a cell counts
+/// for every choice when it passes all filters, for its failing facet's
+/// choices when it fails just one, and for none when it fails more: one
+/// pass over the cells answers every count.
 #[cfg(feature = "ssr")]
 pub fn count_facets(
     cells: &[FacetCell],
@@ -210,42 +216,67 @@ pub fn count_facets(
     category: Option<i64>,
     filters: &Filters,
 ) -> Facets {
-    let passes = |cell: &FacetCell, except: Option<Facet>| {
-        let keep = |facet: Facet, ok: bool| except == Some(facet) || ok;
-        keep(Facet::Category, category.is_none_or(|id| cell.category_id == id))
-            && keep(Facet::Price, cell.in_range)
-            && keep(Facet::Stock, !filters.in_stock || cell.in_stock)
-            && keep(Facet::Offer, !filters.on_offer || cell.on_offer)
-            && keep(Facet::Rating, filters.min_rating.is_none_or(|r| cell.stars >= i32::from(r)))
-    };
-    let sum = |except: Option<Facet>, choice: &dyn Fn(&FacetCell) -> bool| -> i64 {
-        cells.iter().filter(|c| passes(c, except) && choice(c)).map(|c| c.count).sum()
-    };
+    let ranges = PriceRange::all();
+    let mut by_category = std::collections::HashMap::<i64, i64>::new();
+    let mut prices = vec![0_i64; ranges.len()];
+    let mut ratings = [0_i64; RATING_CHOICES.len()];
+    let (mut total, mut in_stock, mut on_offer) = (0, 0, 0);
+    for cell in cells {
+        let checks = [
+            (Facet::Category, category.is_none_or(|id| cell.category_id == id)),
+            (Facet::Price, cell.in_range),
+            (Facet::Stock, !filters.in_stock || cell.in_stock),
+            (Facet::Offer, !filters.on_offer || cell.on_offer),
+            (Facet::Rating, filters.min_rating.is_none_or(|r| cell.stars >= i32::from(r))),
+        ];
+        let mut failed = checks.iter().filter(|(_, ok)| !ok).map(|(facet, _)| *facet);
+        let (first, second) = (failed.next(), failed.next());
+        if second.is_some() {
+            continue;
+        }
+        let counts_for = |facet: Facet| first.is_none_or(|failed| failed == facet);
+        if first.is_none() {
+            total += cell.count;
+        }
+        if counts_for(Facet::Category) {
+            *by_category.entry(cell.category_id).or_default() += cell.count;
+        }
+        if counts_for(Facet::Price)
+            && let Some(slot) = usize::try_from(cell.bucket).ok().and_then(|i| prices.get_mut(i))
+        {
+            *slot += cell.count;
+        }
+        if counts_for(Facet::Stock) && cell.in_stock {
+            in_stock += cell.count;
+        }
+        if counts_for(Facet::Offer) && cell.on_offer {
+            on_offer += cell.count;
+        }
+        if counts_for(Facet::Rating) {
+            for (slot, r) in ratings.iter_mut().zip(RATING_CHOICES) {
+                if cell.stars >= i32::from(r) {
+                    *slot += cell.count;
+                }
+            }
+        }
+    }
     let categories = categories
         .iter()
         .map(|c| CategoryCount {
             name: c.name.clone(),
             slug: c.slug.clone(),
-            count: sum(Some(Facet::Category), &|cell| cell.category_id == c.id.0),
+            count: by_category.get(&c.id.0).copied().unwrap_or(0),
             selected: category == Some(c.id.0),
         })
         .filter(|c| c.count > 0 || c.selected)
         .collect();
-    let prices = PriceRange::all()
-        .into_iter()
-        .enumerate()
-        .map(|(i, range)| (range, sum(Some(Facet::Price), &|cell| cell.bucket == i as i32)))
-        .collect();
     Facets {
-        total: sum(None, &|_| true),
+        total,
         categories,
-        prices,
-        in_stock: sum(Some(Facet::Stock), &|cell| cell.in_stock),
-        on_offer: sum(Some(Facet::Offer), &|cell| cell.on_offer),
-        ratings: RATING_CHOICES
-            .into_iter()
-            .map(|r| (r, sum(Some(Facet::Rating), &|cell| cell.stars >= i32::from(r))))
-            .collect(),
+        prices: ranges.into_iter().zip(prices).collect(),
+        in_stock,
+        on_offer,
+        ratings: RATING_CHOICES.into_iter().zip(ratings).collect(),
     }
 }
 

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::api::ToggleWishlist;
 use crate::catalog::ProductId;
+use crate::ui::CardForm;
 
 #[derive(Clone, Copy)]
 pub struct WishlistContext {
@@ -42,14 +43,14 @@ pub fn WishlistButton(product: ProductId, name: String, slug: String, wished: bo
     let id = product.0;
     let on = move || context.pressed.with(|map| map.get(&id).copied()).unwrap_or(wished);
     view! {
-        <ActionForm action=context.toggle attr:class="wish-form">
+        <CardForm action=context.toggle class="wish-form">
             <input type="hidden" name="product" value=id.to_string() />
             <input type="hidden" name="slug" value=slug />
             <button type="submit" class="heart" aria-pressed=move || if on() { "true" } else { "false" }>
                 <span aria-hidden="true">{move || if on() { "♥" } else { "♡" }}</span>
                 <span class="visually-hidden">{format!("Save {name}")}</span>
             </button>
-        </ActionForm>
+        </CardForm>
     }
     .into_any()
 }
