@@ -217,7 +217,8 @@ pub fn count_facets(
     filters: &Filters,
 ) -> Facets {
     let ranges = PriceRange::all();
-    let mut by_category = std::collections::HashMap::<i64, i64>::new();
+    // Beside `categories`, found by a scan: a store has tens of them.
+    let mut by_category = vec![0_i64; categories.len()];
     let mut prices = vec![0_i64; ranges.len()];
     let mut ratings = [0_i64; RATING_CHOICES.len()];
     let (mut total, mut in_stock, mut on_offer) = (0, 0, 0);
@@ -238,8 +239,10 @@ pub fn count_facets(
         if first.is_none() {
             total += cell.count;
         }
-        if counts_for(Facet::Category) {
-            *by_category.entry(cell.category_id).or_default() += cell.count;
+        if counts_for(Facet::Category)
+            && let Some(i) = categories.iter().position(|c| c.id.0 == cell.category_id)
+        {
+            by_category[i] += cell.count;
         }
         if counts_for(Facet::Price)
             && let Some(slot) = usize::try_from(cell.bucket).ok().and_then(|i| prices.get_mut(i))
@@ -262,10 +265,11 @@ pub fn count_facets(
     }
     let categories = categories
         .iter()
-        .map(|c| CategoryCount {
+        .zip(by_category)
+        .map(|(c, count)| CategoryCount {
             name: c.name.clone(),
             slug: c.slug.clone(),
-            count: by_category.get(&c.id.0).copied().unwrap_or(0),
+            count,
             selected: category == Some(c.id.0),
         })
         .filter(|c| c.count > 0 || c.selected)
