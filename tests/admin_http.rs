@@ -92,10 +92,8 @@ async fn uploads_and_csv_routes_refuse_everyone_but_admins(pool: PgPool) {
     let product = NewProduct::new(cat, "Tea", "3.00").insert(&pool).await;
     user(&pool, "member", Role::Member).await;
     user(&pool, "moderator", Role::Moderator).await;
-    let boundary = "XBOUNDARY";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\nContent-Type: text/csv\r\n\r\nname,category,price,stock\nNew,pantry,1.00,1\r\n--{boundary}--\r\n"
-    );
+    let csv: &[(&str, Option<&str>, &[u8])] =
+        &[("file", Some("p.csv"), b"name,category,price,stock\nNew,pantry,1.00,1")];
     for (who, mut jar) in [
         ("signed out", Jar::default()),
         ("member", signed_in(&app, "member").await),
@@ -103,10 +101,7 @@ async fn uploads_and_csv_routes_refuse_everyone_but_admins(pool: PgPool) {
     ] {
         let expected = if who == "signed out" { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
         for uri in [format!("/admin/products/{product}/images"), "/admin/products/import".to_owned()] {
-            let request = Request::post(&uri)
-                .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-                .header(header::ACCEPT, "application/json");
-            let reply = send_as(&app, &mut jar, request, Body::from(body.clone())).await;
+            let reply = common::post_multipart(&app, &mut jar, &uri, csv).await;
             assert_eq!(reply.status, expected, "{uri} as {who}: {}", reply.body);
         }
         let reply = send_as(&app, &mut jar, Request::get("/admin/products.csv"), Body::empty()).await;
@@ -117,10 +112,7 @@ async fn uploads_and_csv_routes_refuse_everyone_but_admins(pool: PgPool) {
     // An admin imports by API and exports.
     user(&pool, "admin", Role::Admin).await;
     let mut jar = signed_in(&app, "admin").await;
-    let request = Request::post("/admin/products/import")
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .header(header::ACCEPT, "application/json");
-    let reply = send_as(&app, &mut jar, request, Body::from(body)).await;
+    let reply = common::post_multipart(&app, &mut jar, "/admin/products/import", csv).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body, r#"{"Applied":{"created":1,"updated":0}}"#);
     let reply = send_as(&app, &mut jar, Request::get("/admin/products.csv"), Body::empty()).await;
@@ -322,12 +314,9 @@ async fn upload_images(
 
 /// The width and height of the JPEG served at `url`.
 async fn served_size(app: &axum::Router, url: &str) -> (u32, u32) {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let response = app.clone().oneshot(Request::get(url).body(Body::empty()).unwrap()).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{url}");
-    assert_eq!(response.headers()[header::CONTENT_TYPE], "image/jpeg", "{url}");
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let (status, headers, bytes) = common::get_bytes(app, url).await;
+    assert_eq!(status, StatusCode::OK, "{url}");
+    assert_eq!(headers[header::CONTENT_TYPE], "image/jpeg", "{url}");
     let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
     (image.width(), image.height())
 }

@@ -118,8 +118,7 @@ async fn uploaded_images_live_in_the_bucket_and_are_served_from_it(pool: PgPool)
         let file = format!("{stem}@{width}.jpg");
         assert!(in_bucket(&server, &file).await, "{file} is in the bucket");
         assert!(!common::media_dir().join(&file).exists());
-        let served =
-            app.clone().oneshot_bytes(Request::get(format!("/media/{file}")).body(Body::empty()).unwrap()).await;
+        let served = common::get_bytes(&app, &format!("/media/{file}")).await;
         assert_eq!(served.0, StatusCode::OK);
         assert_eq!(served.1[header::CONTENT_TYPE], "image/jpeg");
         assert!(served.1[header::CACHE_CONTROL].to_str().unwrap().contains("max-age="));
@@ -136,20 +135,5 @@ async fn uploaded_images_live_in_the_bucket_and_are_served_from_it(pool: PgPool)
         let file = format!("{stem}@{width}.jpg");
         assert!(!in_bucket(&server, &file).await, "{file} is gone from the bucket");
         assert_eq!(common::get(&app, &format!("/media/{file}")).await.status, StatusCode::NOT_FOUND);
-    }
-}
-
-/// `(status, headers, body bytes)` of a request, for binary bodies.
-trait OneshotBytes {
-    async fn oneshot_bytes(self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>);
-}
-
-impl OneshotBytes for axum::Router {
-    async fn oneshot_bytes(self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-        use http_body_util::BodyExt;
-        use tower::ServiceExt;
-        let response = self.oneshot(request).await.unwrap();
-        let (parts, body) = response.into_parts();
-        (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
     }
 }

@@ -60,6 +60,13 @@ pub async fn get(app: &Router, uri: &str) -> Reply {
     send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
+/// GETs `uri` and keeps the body as bytes (images).
+pub async fn get_bytes(app: &Router, uri: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let response = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let (parts, body) = response.into_parts();
+    (parts.status, parts.headers, body.collect().await.expect("body").to_bytes().to_vec())
+}
+
 /// GETs `uri` until the reply satisfies `fresh`, for up to a second: pages
 /// for anonymous visitors come from memory and follow a change once its
 /// NOTIFY arrives. Returns the last reply either way.
@@ -255,4 +262,13 @@ pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     }
     body.extend(format!("--{boundary}--\r\n").into_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// POSTs a multipart form of `parts` (see [`multipart`]) as a JSON caller.
+pub async fn post_multipart(app: &Router, jar: &mut Jar, uri: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Reply {
+    let (content_type, body) = multipart(parts);
+    let request = Request::post(uri)
+        .header(axum::http::header::CONTENT_TYPE, content_type)
+        .header(axum::http::header::ACCEPT, "application/json");
+    send_as(app, jar, request, Body::from(body)).await
 }
