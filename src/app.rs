@@ -8,7 +8,7 @@ use leptos_router::{Lazy, SsrMode, path};
 use crate::account::components::{AuthContext, HeaderAccount};
 use crate::account::pages::{
     AccountRoute, AddressesRoute, ForgotPasswordRoute, OutboxPage, ResetPasswordRoute, SecurityRoute, SignInRoute,
-    SignUpRoute,
+    SignUpRoute, VerifyEmailRoute,
 };
 use crate::admin::pages as admin;
 use crate::cart::components::{CartContext, HeaderCart, HeaderCountsContext};
@@ -129,6 +129,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/verify-email") view={Lazy::<VerifyEmailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account/addresses") view={Lazy::<AddressesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async />

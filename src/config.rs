@@ -187,10 +187,12 @@ impl Config {
             });
         }
         let shipping_fee: Decimal = parse(&get, "TROVE_SHIPPING_FEE", "4.90", "expected an amount such as 4.90")?;
-        if shipping_fee.is_sign_negative() || shipping_fee.scale() > 2 {
+        // At most the currency's decimals (none for the yen), and at most the two prices have.
+        let decimals = crate::money::exponent(&currency).min(2);
+        if shipping_fee.is_sign_negative() || shipping_fee.normalize().scale() > decimals {
             return Err(ConfigError {
                 var: "TROVE_SHIPPING_FEE",
-                message: "expected an amount of 0 or more with at most two decimals".into(),
+                message: format!("expected an amount of 0 or more with at most {decimals} decimals in {currency}"),
             });
         }
         let free_shipping_from = match get("TROVE_FREE_SHIPPING_FROM").as_deref().map(str::trim) {

@@ -91,40 +91,82 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 mod server {
+    use axum::body::Body;
+    use axum::extract::Request;
     use axum::http::StatusCode;
+    use axum::middleware::Next;
+    use axum::response::{IntoResponse, Response};
     use leptos::prelude::use_context;
+    use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
     use leptos_axum::ResponseOptions;
 
     use super::AppError;
 
+    /// An encoded `AppError` is a few hundred bytes; anything larger is not one.
+    const MAX_ERROR_BYTES: usize = 64 * 1024;
+
     impl AppError {
-        /// Sets this error's status on the response being built (a server function
-        /// call, or the page whose render called it) and returns the error.
-        ///
-        /// A plain HTML form post (no JavaScript) is left alone: the server
-        /// function answers it with a redirect back to the form, carrying the
-        /// error in the URL, and a browser only follows a redirect status.
-        pub fn reported(self) -> Self {
-            let form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-                parts.method == axum::http::Method::POST
-                    && parts
-                        .headers
-                        .get(axum::http::header::ACCEPT)
-                        .and_then(|v| v.to_str().ok())
-                        .is_some_and(|v| v.contains("text/html"))
-            });
-            if form_post {
-                return self;
-            }
-            if let Some(response) = use_context::<ResponseOptions>() {
-                response.set_status(StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-            }
-            self
+        /// The status as axum's type.
+        pub fn status_code(&self) -> StatusCode {
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
         }
 
-        /// `NotFound`, reported: the response answers 404.
-        pub fn not_found() -> Self {
-            AppError::NotFound.reported()
+        /// Sets this error's status on the page being rendered, when the
+        /// render is on the server. Called by the error view, the one place a
+        /// page shows a whole-page error.
+        pub fn set_page_status(&self) {
+            if let Some(response) = use_context::<ResponseOptions>() {
+                response.set_status(self.status_code());
+            }
+        }
+    }
+
+    /// The boundary where a server function's error gets its status.
+    ///
+    /// server_fn answers every error with 500 and marks the response with its
+    /// error header; this reads the `AppError` it carries and answers with
+    /// that error's status instead, so no server function has to remember to.
+    /// A plain form post is answered by a redirect back to the form (the
+    /// error rides in the URL) and is left as it is: browsers only follow a
+    /// redirect status.
+    pub async fn server_fn_status(request: Request, next: Next) -> Response {
+        let response = next.run(request).await;
+        if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+            || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+        {
+            return response;
+        }
+        let (mut parts, body) = response.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BYTES).await else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+            parts.status = error.status_code();
+        }
+        Response::from_parts(parts, Body::from(bytes))
+    }
+
+    /// A named constraint's meaning on a form: (constraint, field, message).
+    pub type ConstraintField = (&'static str, &'static str, &'static str);
+
+    impl AppError {
+        /// The form error for a violated constraint named in `fields`, found by
+        /// the constraint's name (never by searching the database's text): a
+        /// unique violation is a `Conflict`, any other (foreign key, check) a
+        /// `Validation` error. Any other database error is logged and `Internal`.
+        pub fn from_constraint(error: sqlx::Error, fields: &[ConstraintField]) -> AppError {
+            let Some(database) = error.as_database_error() else { return error.into() };
+            let Some(&(_, field, message)) =
+                database.constraint().and_then(|name| fields.iter().find(|(constraint, ..)| *constraint == name))
+            else {
+                return error.into();
+            };
+            match database.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => {
+                    AppError::Conflict { field: field.to_owned(), message: message.to_owned() }
+                }
+                _ => AppError::field(field, message),
+            }
         }
     }
 
@@ -132,47 +174,38 @@ mod server {
     impl From<sqlx::Error> for AppError {
         fn from(error: sqlx::Error) -> Self {
             tracing::error!(%error, "database error");
-            AppError::Internal.reported()
+            AppError::Internal
         }
     }
 
     impl From<tower_sessions::session::Error> for AppError {
         fn from(error: tower_sessions::session::Error) -> Self {
             tracing::error!(%error, "session store error");
-            AppError::Internal.reported()
+            AppError::Internal
         }
     }
 
     impl From<tokio::task::JoinError> for AppError {
         fn from(error: tokio::task::JoinError) -> Self {
             tracing::error!(%error, "blocking task failed");
-            AppError::Internal.reported()
+            AppError::Internal
         }
     }
 
-    impl axum::response::IntoResponse for AppError {
-        fn into_response(self) -> axum::response::Response {
-            let status = axum::http::StatusCode::from_u16(self.status())
-                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-            (status, axum::Json(self)).into_response()
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            (self.status_code(), axum::Json(self)).into_response()
         }
     }
 }
 
+#[cfg(feature = "ssr")]
+pub use server::{ConstraintField, server_fn_status};
+
 /// In the browser there is no response to set a status on.
 #[cfg(not(feature = "ssr"))]
-mod client {
-    use super::AppError;
-
-    impl AppError {
-        pub fn reported(self) -> Self {
-            self
-        }
-
-        pub fn not_found() -> Self {
-            AppError::NotFound
-        }
-    }
+impl AppError {
+    pub fn set_page_status(&self) {}
 }
 
 #[cfg(test)]

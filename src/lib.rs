@@ -11,6 +11,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod error;
+pub mod money;
 pub mod notifications;
 pub mod orders;
 pub mod reviews;

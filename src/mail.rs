@@ -9,7 +9,6 @@ use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::ExposeSecret;
-use sqlx::postgres::PgListener;
 use sqlx::{PgConnection, PgPool};
 
 use crate::account::OutboxEmail;
@@ -50,13 +49,35 @@ pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<OutboxEmail>, sqlx:
             id: r.id,
             recipient: r.recipient,
             subject: r.subject,
-            body_text: r.body_text,
+            body_text: redact_link_tokens(&r.body_text),
             created_at: r.created_at.into(),
             sent_at: r.sent_at.map(Into::into),
             attempts: r.attempts,
             last_error: r.last_error,
         })
         .collect())
+}
+
+/// What stands in for a link's secret once its message is sent, and on the
+/// outbox page: only the recipient should hold a reset or confirmation link.
+const REDACTED: &str = "[hidden: only the recipient can use this link]";
+
+/// `body` with the secret of every `token=` link replaced: staff reading the
+/// outbox (and anyone reading a backup) cannot take over an account with it.
+pub fn redact_link_tokens(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find("token=") {
+        let (before, after) = rest.split_at(at + "token=".len());
+        out.push_str(before);
+        let end = after.find(|c: char| c.is_whitespace()).unwrap_or(after.len());
+        if end > 0 {
+            out.push_str(REDACTED);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Seconds to wait before attempt `attempts + 1`: 30 s doubling, at most 6 hours.
@@ -82,7 +103,7 @@ pub fn spawn_sender(pool: PgPool, config: &Config) -> Result<(), Box<dyn std::er
 }
 
 async fn run_sender(pool: PgPool, transport: Transport, from: Mailbox) {
-    let mut listener = match PgListener::connect_with(&pool).await {
+    let mut listener = match crate::db::listener(&pool).await {
         Ok(mut listener) => match listener.listen(CHANNEL).await {
             Ok(()) => Some(listener),
             Err(error) => {
@@ -146,10 +167,13 @@ pub async fn send_due(pool: &PgPool, transport: &Transport, from: &Mailbox) -> R
         let attempts = mail.attempts + 1;
         match outcome {
             Ok(()) => {
+                // Sent: the copy kept for the record no longer needs a link's secret.
                 sqlx::query!(
-                    "UPDATE email_outbox SET sent_at = now(), attempts = $2, last_error = NULL WHERE id = $1",
+                    "UPDATE email_outbox SET sent_at = now(), attempts = $2, last_error = NULL, body_text = $3
+                     WHERE id = $1",
                     mail.id,
-                    attempts
+                    attempts,
+                    redact_link_tokens(&mail.body_text)
                 )
                 .execute(&mut *tx)
                 .await?;
@@ -181,6 +205,19 @@ pub async fn send_due(pool: &PgPool, transport: &Transport, from: &Mailbox) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_secrets_are_hidden_and_the_rest_is_kept() {
+        let body = "Open this:\n\nhttps://shop.example/reset-password?token=AbC-123_x\n\nThanks.";
+        assert_eq!(
+            redact_link_tokens(body),
+            format!("Open this:\n\nhttps://shop.example/reset-password?token={REDACTED}\n\nThanks.")
+        );
+        let two = "a?token=x b&token=y";
+        assert_eq!(redact_link_tokens(two), format!("a?token={REDACTED} b&token={REDACTED}"));
+        assert_eq!(redact_link_tokens("no links here"), "no links here");
+        assert_eq!(redact_link_tokens("ends with token="), "ends with token=");
+    }
 
     #[test]
     fn retries_back_off_and_are_capped() {

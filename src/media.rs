@@ -20,6 +20,30 @@ use crate::config::S3Config;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// Pixels an uploaded picture may have. Decoding takes three or four bytes a
+/// pixel whatever the file's size (a few kilobytes of PNG can claim
+/// 8000×8000), so the header is read first and a larger one is refused
+/// before any decoding: 40 megapixels covers any phone's camera.
+pub const MAX_PIXELS: u64 = 40_000_000;
+
+/// Pictures decoded at once: each may take a hundred megabytes or more.
+static DECODING: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(2));
+
+/// Whether a picture's header claims more pixels than `MAX_PIXELS` (or more
+/// than `max_side` on a side); read without decoding the picture.
+pub fn too_many_pixels(bytes: &[u8], format: image::ImageFormat, max_side: u32) -> Result<bool, image::ImageError> {
+    let (width, height) = image::ImageReader::with_format(std::io::Cursor::new(bytes), format).into_dimensions()?;
+    Ok(width > max_side || height > max_side || u64::from(width) * u64::from(height) > MAX_PIXELS)
+}
+
+/// Runs picture decoding off the executor, a couple at a time, so that many
+/// uploads at once queue instead of exhausting the server's memory.
+pub async fn decode_bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let _slot = DECODING.acquire().await.map_err(|_| AppError::Internal)?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
 /// Media storage. Keys are relative paths such as `products/12/ab12cd.jpg`.
 #[derive(Debug, Clone)]
 pub enum Media {

@@ -8,10 +8,9 @@
 //! Each page's script nonce is replaced by a fresh one on every response, so
 //! a cached page never repeats a nonce.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -21,61 +20,85 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http_body_util::BodyExt;
-use sqlx::PgPool;
 
+use crate::db::CatalogChanges;
 use crate::state::AppState;
 
-const CHANNEL: &str = crate::db::CATALOG_CHANGED;
 const MAX_AGE: Duration = Duration::from_secs(60);
-/// Distinct URLs kept; past it, new pages are served uncached until the next change.
-const MAX_PAGES: usize = 2_000;
+/// Memory the pages may take, counted by their bytes. When it is full, the
+/// cache keeps the pages asked for most often and lets one-off URLs go.
+const MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// Pages larger than this are not kept.
 const MAX_PAGE_BYTES: usize = 512 * 1024;
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PageCache {
     inner: Arc<Inner>,
 }
 
-#[derive(Default)]
 struct Inner {
-    pages: RwLock<HashMap<String, Arc<Page>>>,
+    pages: moka::sync::Cache<String, Arc<Page>>,
     generation: AtomicU64,
-    listening: AtomicBool,
 }
 
 struct Page {
-    stored: Instant,
     body: Bytes,
     nonce: String,
     headers: HeaderMap,
 }
 
 impl PageCache {
+    /// The cache, emptied on every change `changes` reports.
+    pub fn new(changes: &CatalogChanges) -> Self {
+        PageCache::with_capacity(MAX_BYTES, changes)
+    }
+
+    /// A cache holding at most `bytes` of pages, each for at most a minute.
+    pub fn with_capacity(bytes: u64, changes: &CatalogChanges) -> Self {
+        let pages = moka::sync::Cache::builder()
+            .max_capacity(bytes)
+            .weigher(|key: &String, page: &Arc<Page>| {
+                u32::try_from(key.len() + page.body.len() + page.nonce.len()).unwrap_or(u32::MAX)
+            })
+            .time_to_live(MAX_AGE)
+            .build();
+        let cache = PageCache { inner: Arc::new(Inner { pages, generation: AtomicU64::new(0) }) };
+        // Weak: the feed must not keep a replaced cache alive.
+        let subscriber = Arc::downgrade(&cache.inner);
+        changes.subscribe(move || {
+            if let Some(inner) = subscriber.upgrade() {
+                PageCache { inner }.invalidate();
+            }
+        });
+        cache
+    }
+
     fn get(&self, key: &str) -> Option<Arc<Page>> {
-        let pages = self.inner.pages.read().expect("page cache lock");
-        pages.get(key).filter(|page| page.stored.elapsed() < MAX_AGE).cloned()
+        self.inner.pages.get(key)
     }
 
     fn put(&self, key: String, page: Page, generation: u64) {
-        let mut pages = self.inner.pages.write().expect("page cache lock");
         // A change arrived while this page rendered: it may be stale already.
-        if self.inner.generation.load(Ordering::Acquire) == generation && pages.len() < MAX_PAGES {
-            pages.insert(key, Arc::new(page));
+        if self.inner.generation.load(Ordering::Acquire) == generation {
+            self.inner.pages.insert(key, Arc::new(page));
         }
+    }
+
+    /// How many pages are kept now (after pending evictions are applied).
+    pub fn len(&self) -> u64 {
+        self.inner.pages.run_pending_tasks();
+        self.inner.pages.entry_count()
+    }
+
+    /// Whether no page is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Drops every page.
     pub fn invalidate(&self) {
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
-        self.inner.pages.write().expect("page cache lock").clear();
-    }
-
-    fn ensure_listening(&self, pool: &PgPool) {
-        if !self.inner.listening.swap(true, Ordering::AcqRel) {
-            let cache = self.clone();
-            crate::db::on_notify(pool.clone(), CHANNEL, move || cache.invalidate());
-        }
+        self.inner.pages.invalidate_all();
     }
 }
 
@@ -140,7 +163,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         return next.run(request).await;
     }
     let cache = &state.pages;
-    cache.ensure_listening(&state.pool);
+    state.changes.start(&state.pool);
     let key = request.uri().to_string();
     if let Some(response) = cache.get(&key).and_then(|page| respond(&page)) {
         return response;
@@ -168,7 +191,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         // The policy stays: `respond` swaps the nonce in it.
         let mut headers = parts.headers.clone();
         headers.remove(header::CONTENT_LENGTH);
-        cache.put(key, Page { stored: Instant::now(), body: body.clone(), nonce, headers }, generation);
+        cache.put(key, Page { body: body.clone(), nonce, headers }, generation);
     }
     Response::from_parts(parts, Body::from(body))
 }

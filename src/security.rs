@@ -21,9 +21,16 @@ pub struct Limit {
     pub window_secs: i32,
 }
 
-/// Failed sign-ins per account and per client address, every 15 minutes.
-pub const SIGN_IN_PER_ACCOUNT: Limit = Limit { name: "sign-in:account", max: 10, window_secs: 900 };
+/// Failed sign-ins every 15 minutes: per account from one client address (the
+/// limit a guesser meets), per client address across accounts, and a softer
+/// account-wide limit that takes many addresses to reach, so that a stranger
+/// cannot lock a person out of their own account from one address.
+pub const SIGN_IN_PER_ACCOUNT_CLIENT: Limit = Limit { name: "sign-in:account-client", max: 10, window_secs: 900 };
 pub const SIGN_IN_PER_CLIENT: Limit = Limit { name: "sign-in:client", max: 50, window_secs: 900 };
+pub const SIGN_IN_PER_ACCOUNT: Limit = Limit { name: "sign-in:account", max: 100, window_secs: 900 };
+/// Accounts created per client address every hour: each costs a password
+/// hash, and a flood of them is how names and addresses are probed.
+pub const SIGN_UP_PER_CLIENT: Limit = Limit { name: "sign-up:client", max: 30, window_secs: 3600 };
 /// Password-reset requests per account and per client address, every hour.
 pub const RESET_PER_ACCOUNT: Limit = Limit { name: "reset:account", max: 3, window_secs: 3600 };
 pub const RESET_PER_CLIENT: Limit = Limit { name: "reset:client", max: 20, window_secs: 3600 };
@@ -35,7 +42,7 @@ impl Limit {
 
     fn refused(&self) -> AppError {
         let minutes = (self.window_secs + 59) / 60;
-        AppError::TooManyRequests(format!("Too many attempts. Please wait {minutes} minutes and try again.")).reported()
+        AppError::TooManyRequests(format!("Too many attempts. Please wait {minutes} minutes and try again."))
     }
 
     /// Counts one hit against `subject` in the current window; the new total.
@@ -70,9 +77,54 @@ impl Limit {
         if self.count(pool, subject).await? >= self.max { Err(self.refused()) } else { Ok(()) }
     }
 
-    /// Counts this attempt, then refuses it if it goes over the limit.
+    /// Counts this attempt, then refuses it if it goes over the limit. Counting
+    /// first makes it atomic: of many parallel attempts, only `max` pass.
     pub async fn take(&self, pool: &PgPool, subject: &str) -> Result<(), AppError> {
         if self.hit(pool, subject).await? > self.max { Err(self.refused()) } else { Ok(()) }
+    }
+
+    /// Uncounts an attempt taken in the current window (it succeeded).
+    pub async fn give_back(&self, pool: &PgPool, subject: &str) -> Result<(), sqlx::Error> {
+        sqlx::query!(
+            "UPDATE rate_limits SET hits = hits - 1
+             WHERE key = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AND hits > 0",
+            self.key(subject),
+            rust_decimal::Decimal::from(self.window_secs)
+        )
+        .execute(pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A password check's place under the sign-in limits: taken before the
+/// password is checked (so parallel guesses cannot exceed a limit) and given
+/// back when the password was right, so only failures count.
+pub struct PasswordAttempt {
+    taken: [(Limit, String); 3],
+}
+
+impl PasswordAttempt {
+    /// Takes the attempt against `account` (an account id, or the login typed
+    /// when there is no such account) from `client`, or refuses it.
+    pub async fn take(pool: &PgPool, account: &str, client: &str) -> Result<Self, AppError> {
+        let taken = [
+            (SIGN_IN_PER_CLIENT, client.to_owned()),
+            (SIGN_IN_PER_ACCOUNT_CLIENT, format!("{account} from {client}")),
+            (SIGN_IN_PER_ACCOUNT, account.to_owned()),
+        ];
+        for (limit, subject) in &taken {
+            limit.take(pool, subject).await?;
+        }
+        Ok(PasswordAttempt { taken })
+    }
+
+    /// The password was right: the attempt does not count.
+    pub async fn succeeded(self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        for (limit, subject) in &self.taken {
+            limit.give_back(pool, subject).await?;
+        }
+        Ok(())
     }
 }
 
@@ -164,13 +216,26 @@ pub fn set_page_policy() {
 pub const DEFAULT_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'";
 
 /// Headers every response carries, set unless a handler chose its own.
-pub fn static_headers() -> [(header::HeaderName, HeaderValue); 4] {
-    [
+pub fn static_headers(public_url: &str) -> Vec<(header::HeaderName, HeaderValue)> {
+    let mut headers = vec![
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP)),
-    ]
+    ];
+    // Served over https: browsers are told never to use plain http for it again.
+    if public_url.starts_with("https://") {
+        headers.push((header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000")));
+    }
+    headers
+}
+
+/// Paths whose pages are one person's own: never stored by a browser's or a
+/// proxy's cache (a shared computer's back button, a company proxy).
+pub fn private_path(path: &str) -> bool {
+    ["/account", "/admin", "/cart", "/checkout", "/orders", "/notifications", "/wishlist", "/messages", "/api/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
 }
 
 #[cfg(test)]

@@ -264,7 +264,12 @@ impl Auth {
                 *self.inner.signed_in.lock().expect("auth lock") = Some(SignedIn { viewer, token_id });
                 return Ok(());
             }
-            // Revoked elsewhere (sign out everywhere, password change) or expired.
+            // A browser with a live session never rotates its token, so a
+            // rotated one means someone else presented it: the family goes.
+            if let Some(user) = db::revoke_if_rotated_under_session(pool, token_id).await? {
+                tracing::warn!(user = %user.0, "a live session's refresh token was used elsewhere; its family is revoked");
+            }
+            // Otherwise revoked elsewhere (sign out everywhere, password change) or expired.
             session.flush().await?;
             self.set_refresh_cookie(None);
             return Ok(());
@@ -280,7 +285,6 @@ impl Auth {
                 tracing::warn!(user = %user.0, "a rotated refresh token was presented again; its family is revoked");
                 self.set_refresh_cookie(None);
             }
-            Rotation::Raced => {}
             Rotation::Invalid => self.set_refresh_cookie(None),
         }
         Ok(())
@@ -332,10 +336,15 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         // The request goes on signed out; the error was logged where it arose.
         tracing::warn!(%error, "could not resolve the session");
     }
+    let private = crate::security::private_path(request.uri().path());
     request.extensions_mut().insert(auth.clone());
     let mut response = next.run(request).await;
     for (_, value) in auth.inner.set_cookie.lock().expect("auth lock").drain(..) {
         response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    // What a signed-in person sees, or a private area, stays out of every cache.
+    if private || auth.viewer().is_some() {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     }
     response
 }

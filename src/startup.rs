@@ -9,12 +9,13 @@ use axum::handler::Handler;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use secrecy::ExposeSecret;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool};
+use tower::ServiceExt as _;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -34,19 +35,29 @@ const WEBHOOK_MAX_BYTES: usize = 256 * 1024;
 /// Media keys are never overwritten: a new upload gets a new key.
 const MEDIA_CACHE: &str = "public, max-age=604800";
 
+/// Why the store cannot start with this configuration; `main` prints it and
+/// exits non-zero.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("DATABASE_URL is not a PostgreSQL URL: {0}")]
+    DatabaseUrl(sqlx::Error),
+    #[error("TROVE_S3_*: the media bucket cannot be used: {0}")]
+    MediaBucket(object_store::Error),
+}
+
 /// Builds the state: a lazily connecting pool (start-up does not wait for the
 /// database; `/healthz` reports it) and the Leptos options.
-pub fn build_state(config: Config) -> Result<AppState, sqlx::Error> {
-    let connect: PgConnectOptions = config.database_url.expose_secret().parse()?;
+pub fn build_state(config: Config) -> Result<AppState, StartupError> {
+    let connect: PgConnectOptions = config.database_url.expose_secret().parse().map_err(StartupError::DatabaseUrl)?;
     let pool = PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .connect_lazy_with(connect);
-    Ok(state_with_pool(config, pool))
+    state_with_pool(config, pool)
 }
 
 /// The state around an existing pool (tests bring their own).
-pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
+pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, StartupError> {
     let hash_file = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
@@ -65,21 +76,20 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> AppState {
             None
         }
     });
-    let media = crate::media::Media::from_config(&config).unwrap_or_else(|error| {
-        // Only a malformed setting gets here; serving without the images would hide it.
-        tracing::error!(%error, "TROVE_S3_*: the media bucket cannot be used");
-        std::process::exit(2)
-    });
-    AppState {
+    // Only a malformed setting fails here; serving without the images would hide it.
+    let media = crate::media::Media::from_config(&config).map_err(StartupError::MediaBucket)?;
+    let changes = crate::db::CatalogChanges::default();
+    Ok(AppState {
         leptos_options,
         pool,
         config: Arc::new(config),
-        categories: Default::default(),
-        facets: Default::default(),
-        pages: Default::default(),
+        categories: crate::catalog::cache::CategoryCache::new(&changes),
+        facets: crate::catalog::cache::FacetCache::new(&changes),
+        pages: crate::page_cache::PageCache::new(&changes),
+        changes,
         payments,
         media,
-    }
+    })
 }
 
 /// Every route of the store.
@@ -137,10 +147,14 @@ pub fn router(state: AppState) -> Router {
             "/webhooks/stripe",
             post(crate::payments::webhook::handle).layer(DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
         );
-    for (name, value) in crate::security::static_headers() {
+    // A server function's error answers with the status of the `AppError` it carries.
+    app = app.layer(axum::middleware::from_fn(crate::error::server_fn_status));
+    for (name, value) in crate::security::static_headers(&state.config.public_url) {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     app
+        // A bug that panics in a handler answers 500 instead of dropping the connection.
+        .layer(CatchPanicLayer::custom(panicked))
         // Quality 4 keeps on-the-fly brotli and gzip cheap; the WASM bundle is
         // precompressed at build time at the highest level.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
@@ -149,6 +163,12 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }))
         .with_state(state)
+}
+
+/// The answer when a handler panicked: logged, and the caller told nothing of it.
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    tracing::error!("a request handler panicked");
+    axum::response::IntoResponse::into_response(crate::error::AppError::Internal)
 }
 
 fn cache_control(value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
@@ -171,18 +191,75 @@ async fn healthz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+/// How long a client may take to send a request's headers: a client that
+/// trickles them (slowloris) is cut off instead of holding a connection.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request's body may take to arrive once its headers have.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long in-flight requests get to finish after SIGTERM or SIGINT.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Serves until SIGINT or SIGTERM, then lets in-flight requests finish for
+/// at most `SHUTDOWN_GRACE`. HTTP/1.1 over hyper, with header and body read
+/// timeouts (axum's own `serve` has neither).
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let addr = state.config.addr;
-    let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("Trove listening on http://{addr}");
+    let app = router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT));
+    let (stop, stopping) = tokio::sync::watch::channel(());
+    let mut connections = tokio::task::JoinSet::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        while connections.try_join_next().is_some() {}
         // Without it, Nagle and delayed ACKs stall every streamed body by ~40 ms.
         if let Err(error) = tcp.set_nodelay(true) {
             tracing::warn!(%error, "could not set TCP_NODELAY");
         }
-    });
-    tracing::info!("Trove listening on http://{addr}");
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+        let service = app.clone().map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(remote));
+            request.map(axum::body::Body::new)
+        });
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
+            let service = hyper_util::service::TowerToHyperService::new(service);
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+            let connection = http.serve_connection(hyper_util::rt::TokioIo::new(tcp), service).with_upgrades();
+            tokio::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(error) = result {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                    return;
+                }
+                _ = stopping.changed() => connection.as_mut().graceful_shutdown(),
+            }
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    let _ = stop.send(());
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} });
+    if drained.await.is_err() {
+        tracing::warn!(open = connections.len(), "shutdown: connections still busy after the grace period are closed");
+        connections.abort_all();
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

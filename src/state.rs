@@ -15,6 +15,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub config: Arc<Config>,
+    /// Catalog changes, which every in-memory copy below follows.
+    pub changes: crate::db::CatalogChanges,
     /// The category list every page shows, kept in memory.
     pub categories: crate::catalog::cache::CategoryCache,
     /// Facet counts over all active products, kept in memory.

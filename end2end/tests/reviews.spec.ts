@@ -9,7 +9,7 @@ test('a shopper reviews a product delivered to them, edits it, and a moderator h
   await signUp(page, username);
   await page.goto(PRODUCT);
   const reviews = page.getByRole('region', { name: 'Reviews' });
-  await expect(reviews.getByText('Only shoppers who bought this product can review it.')).toBeVisible();
+  await expect(reviews.getByText('Only shoppers who bought this product can review it, once their order has been delivered.')).toBeVisible();
 
   // Buy it with cash on delivery; the shop ships and delivers it.
   const number = await buyWithCash(page, 'espresso-beans-1-kg', 'Rita Critic');

@@ -12,7 +12,7 @@ use {
     super::db,
     super::guard::{require_role, require_session, require_user},
     super::{Role, password, rules, tokens},
-    crate::security::{RESET_PER_ACCOUNT, RESET_PER_CLIENT, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_CLIENT},
+    crate::security::{PasswordAttempt, RESET_PER_ACCOUNT, RESET_PER_CLIENT, SIGN_UP_PER_CLIENT},
     crate::session::Auth,
     crate::state::AppState,
     secrecy::SecretString,
@@ -37,11 +37,13 @@ pub async fn sign_up(
 ) -> Result<(), AppError> {
     let state = AppState::current()?;
     let auth = Auth::current()?;
-    let form =
-        rules::check_sign_up(&username, &email, &first_name, &last_name, &password).map_err(AppError::reported)?;
+    let form = rules::check_sign_up(&username, &email, &first_name, &last_name, &password)?;
+    SIGN_UP_PER_CLIENT.take(&state.pool, auth.client()).await?;
     let hash = password::hash(SecretString::from(password)).await?;
     let mut tx = state.pool.begin().await?;
     let user = db::create_user(&mut tx, &form, &hash).await?;
+    let email_id = db::primary_email_id(&mut *tx, user).await?.ok_or(AppError::Internal)?;
+    send_email_confirmation(&mut tx, &state, &form.first_name, email_id, &form.email).await?;
     let (token_id, token) = db::issue_refresh_token(&mut tx, user, None, auth.user_agent()).await?;
     let viewer = db::viewer(&mut *tx, user).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
@@ -68,25 +70,22 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
         if password.is_empty() {
             errors.insert("password".into(), "Enter your password.".into());
         }
-        return Err(AppError::Validation(errors).reported());
+        return Err(AppError::Validation(errors));
     }
-    SIGN_IN_PER_ACCOUNT.check(&state.pool, &login).await?;
-    SIGN_IN_PER_CLIENT.check(&state.pool, auth.client()).await?;
     let account = db::credentials(&state.pool, &login).await?;
+    let subject = account.as_ref().map_or_else(|| login.to_lowercase(), |a| a.id.0.to_string());
+    let attempt = PasswordAttempt::take(&state.pool, &subject, auth.client()).await?;
     let matches =
         password::verify(SecretString::from(password), account.as_ref().map(|a| a.password_hash.clone())).await?;
     let account = match account {
         Some(account) if matches => account,
         _ => {
-            SIGN_IN_PER_ACCOUNT.hit(&state.pool, &login).await?;
-            SIGN_IN_PER_CLIENT.hit(&state.pool, auth.client()).await?;
-            return Err(
-                AppError::field("password", "That username or email and password don't match an account.").reported()
-            );
+            return Err(AppError::field("password", "That username or email and password don't match an account."));
         }
     };
+    attempt.succeeded(&state.pool).await?;
     if account.disabled {
-        return Err(AppError::field("login", "This account has been disabled. Please contact the store.").reported());
+        return Err(AppError::field("login", "This account has been disabled. Please contact the store."));
     }
     let mut conn = state.pool.acquire().await?;
     let (token_id, token) = db::issue_refresh_token(&mut conn, account.id, None, auth.user_agent()).await?;
@@ -125,7 +124,7 @@ pub async fn sign_out_device(id: Uuid) -> Result<(), AppError> {
     let signed_in = require_session()?;
     let state = AppState::current()?;
     if !db::revoke_device(&state.pool, signed_in.viewer.id, id).await? {
-        return Err(AppError::not_found());
+        return Err(AppError::NotFound);
     }
     if id == signed_in.token_id {
         Auth::current()?.end().await?;
@@ -147,7 +146,7 @@ pub async fn get_devices() -> Result<Vec<SignedInDevice>, AppError> {
 pub async fn get_account() -> Result<Account, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    db::account(&state.pool, viewer.id).await?.ok_or_else(|| AppError::Unauthorized.reported())
+    db::account(&state.pool, viewer.id).await?.ok_or_else(|| AppError::Unauthorized)
 }
 
 #[server(prefix = "/api", endpoint = "account/profile")]
@@ -162,7 +161,7 @@ pub async fn update_profile(first_name: String, last_name: String) -> Result<(),
         }
     }
     if !errors.is_empty() {
-        return Err(AppError::Validation(errors).reported());
+        return Err(AppError::Validation(errors));
     }
     db::update_profile(&state.pool, viewer.id, first, last).await?;
     Ok(())
@@ -170,25 +169,91 @@ pub async fn update_profile(first_name: String, last_name: String) -> Result<(),
 
 /// Adds an email address (refused when another account has it) or a phone
 /// number to the user's account; the first of each kind becomes the primary.
+///
+/// An email address can receive password reset links once it is primary, so
+/// adding one needs the current password (a borrowed session is not enough),
+/// and it is sent a confirmation link: only a confirmed address can become
+/// the primary.
 #[server(prefix = "/api", endpoint = "account/add_contact")]
-pub async fn add_contact(kind: ContactKind, value: String) -> Result<(), AppError> {
+pub async fn add_contact(kind: ContactKind, value: String, current_password: Option<String>) -> Result<(), AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    let value = match kind {
+    match kind {
         ContactKind::Email => {
             let email = value.trim();
             if let Some(problem) = rules::email_problem(email) {
-                return Err(AppError::field("email", problem).reported());
+                return Err(AppError::field("email", problem));
             }
-            email.to_owned()
+            let password = current_password.filter(|p| !p.is_empty()).ok_or_else(|| {
+                AppError::field("current_password", "Enter your current password to add an email address.")
+            })?;
+            check_current_password(&state, viewer.id, password).await?;
+            let mut tx = state.pool.begin().await?;
+            let id = db::add_contact(&mut tx, viewer.id, kind, email).await?;
+            send_email_confirmation(&mut tx, &state, &viewer.first_name, id, email).await?;
+            tx.commit().await?;
         }
         ContactKind::Phone => {
-            rules::normalize_phone(&value).map_err(|problem| AppError::field("phone", problem).reported())?
+            let phone = rules::normalize_phone(&value).map_err(|problem| AppError::field("phone", problem))?;
+            let mut conn = state.pool.acquire().await?;
+            db::add_contact(&mut conn, viewer.id, kind, &phone).await?;
         }
-    };
-    let mut conn = state.pool.acquire().await?;
-    db::add_contact(&mut conn, viewer.id, kind, &value).await?;
+    }
     Ok(())
+}
+
+/// Checks the signed-in person's current password, under the sign-in limits.
+async fn check_current_password(state: &AppState, user: super::UserId, password: String) -> Result<(), AppError> {
+    let auth = Auth::current()?;
+    let attempt = PasswordAttempt::take(&state.pool, &user.0.to_string(), auth.client()).await?;
+    let mut conn = state.pool.acquire().await?;
+    let stored = db::password_hash(&mut conn, user).await?;
+    drop(conn);
+    if !password::verify(SecretString::from(password), Some(stored)).await? {
+        return Err(AppError::field("current_password", "That isn't your current password."));
+    }
+    attempt.succeeded(&state.pool).await?;
+    Ok(())
+}
+
+/// Emails a link that confirms `email` (one of the user's addresses) is theirs.
+async fn send_email_confirmation(
+    tx: &mut sqlx::PgConnection,
+    state: &AppState,
+    first_name: &str,
+    email_id: i64,
+    email: &str,
+) -> Result<(), AppError> {
+    let token = tokens::generate()?;
+    db::create_email_verification(tx, email_id, &token.hash).await?;
+    let body = format!(
+        "Hello {first_name},\n\nPlease confirm that {email} is your address for your {store} account by \
+         opening this link within {hours} hours:\n\n{url}/verify-email?token={token}\n\n\
+         If you didn't ask for this, ignore this email: the address will not be used.\n",
+        store = state.config.store_name,
+        hours = db::VERIFY_EMAIL_HOURS,
+        url = state.config.public_url,
+        token = token.expose(),
+    );
+    crate::mail::enqueue(tx, email, "Confirm your email address", &body).await?;
+    Ok(())
+}
+
+/// Confirms an email address with the token from its confirmation link
+/// (once); answers the address. Needs no sign-in: the link is the proof.
+#[server(prefix = "/api", endpoint = "account/verify_email")]
+pub async fn verify_email(token: String) -> Result<String, AppError> {
+    let expired = || {
+        AppError::BadRequest("This confirmation link has expired or was already used. Add the address again.".into())
+    };
+    if !tokens::looks_valid(&token) {
+        return Err(expired());
+    }
+    let state = AppState::current()?;
+    let mut tx = state.pool.begin().await?;
+    let email = db::consume_email_verification(&mut tx, &tokens::hash(&token)).await?.ok_or_else(expired)?;
+    tx.commit().await?;
+    Ok(email)
 }
 
 /// Removes one of the user's email addresses or phone numbers (never the last email).
@@ -202,13 +267,28 @@ pub async fn remove_contact(kind: ContactKind, id: i64) -> Result<(), AppError> 
     Ok(())
 }
 
-/// Makes one of the user's email addresses or phone numbers the primary one.
+/// Makes one of the user's email addresses (a confirmed one) or phone numbers
+/// the primary one. The previous primary email is told, in case it wasn't them.
 #[server(prefix = "/api", endpoint = "account/primary_contact")]
 pub async fn make_contact_primary(kind: ContactKind, id: i64) -> Result<(), AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
     let mut tx = state.pool.begin().await?;
+    let before = db::primary_email(&mut *tx, viewer.id).await?;
     db::make_contact_primary(&mut tx, viewer.id, kind, id).await?;
+    let after = db::primary_email(&mut *tx, viewer.id).await?;
+    if kind == ContactKind::Email
+        && let (Some(before), Some(after)) = (before, after)
+        && before != after
+    {
+        let body = format!(
+            "Hello {},\n\nThe primary email address of your {} account is now {after}: password reset links \
+             and order emails go there from now on.\n\nIf this wasn't you, reset your password at \
+             {}/forgot-password and contact us.\n",
+            viewer.first_name, state.config.store_name, state.config.public_url
+        );
+        crate::mail::enqueue(&mut tx, &before, "Your primary email address was changed", &body).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -226,7 +306,7 @@ pub async fn get_addresses() -> Result<Vec<Address>, AppError> {
 pub async fn save_address(id: Option<i64>, address: AddressInput) -> Result<(), AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    let address = address.checked().map_err(AppError::reported)?;
+    let address = address.checked()?;
     let mut conn = state.pool.acquire().await?;
     match id {
         None => {
@@ -234,7 +314,7 @@ pub async fn save_address(id: Option<i64>, address: AddressInput) -> Result<(), 
         }
         Some(id) => {
             if !db::update_address(&mut *conn, viewer.id, id, &address).await? {
-                return Err(AppError::not_found());
+                return Err(AppError::NotFound);
             }
         }
     }
@@ -247,7 +327,7 @@ pub async fn delete_address(id: i64) -> Result<(), AppError> {
     let state = AppState::current()?;
     let mut tx = state.pool.begin().await?;
     if !db::delete_address(&mut tx, viewer.id, id).await? {
-        return Err(AppError::not_found());
+        return Err(AppError::NotFound);
     }
     tx.commit().await?;
     Ok(())
@@ -259,7 +339,7 @@ pub async fn make_address_primary(id: i64) -> Result<(), AppError> {
     let state = AppState::current()?;
     let mut tx = state.pool.begin().await?;
     if !db::make_address_primary(&mut tx, viewer.id, id).await? {
-        return Err(AppError::not_found());
+        return Err(AppError::NotFound);
     }
     tx.commit().await?;
     Ok(())
@@ -272,16 +352,11 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     let signed_in = require_session()?;
     let user = signed_in.viewer.id;
     let state = AppState::current()?;
-    SIGN_IN_PER_ACCOUNT.check(&state.pool, &signed_in.viewer.username).await?;
+    check_current_password(&state, user, current_password).await?;
     let mut conn = state.pool.acquire().await?;
-    let stored = db::password_hash(&mut conn, user).await?;
-    if !password::verify(SecretString::from(current_password), Some(stored)).await? {
-        SIGN_IN_PER_ACCOUNT.hit(&state.pool, &signed_in.viewer.username).await?;
-        return Err(AppError::field("current_password", "That isn't your current password.").reported());
-    }
     let email = db::primary_email(&mut *conn, user).await?.unwrap_or_default();
     if let Some(problem) = rules::password_problem(&new_password, &signed_in.viewer.username, &email) {
-        return Err(AppError::field("new_password", problem).reported());
+        return Err(AppError::field("new_password", problem));
     }
     drop(conn);
     let hash = password::hash(SecretString::from(new_password)).await?;
@@ -309,7 +384,7 @@ pub async fn request_password_reset(login: String) -> Result<(), AppError> {
     let auth = Auth::current()?;
     let login = login.trim().to_owned();
     if login.is_empty() {
-        return Err(AppError::field("login", "Enter your email or username.").reported());
+        return Err(AppError::field("login", "Enter your email or username."));
     }
     RESET_PER_CLIENT.take(&state.pool, auth.client()).await?;
     // Counted by what was typed, not by account, so a refusal reveals nothing.
@@ -351,23 +426,26 @@ pub async fn check_reset_token(token: String) -> Result<bool, AppError> {
 #[server(prefix = "/api", endpoint = "account/reset_password")]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let state = AppState::current()?;
-    let expired = || {
-        AppError::BadRequest("This reset link has expired or was already used. Ask for a new one.".into()).reported()
-    };
+    let expired = || AppError::BadRequest("This reset link has expired or was already used. Ask for a new one.".into());
     if !tokens::looks_valid(&token) {
         return Err(expired());
     }
     if password.chars().count() < rules::PASSWORD_MIN || password.chars().count() > rules::PASSWORD_MAX {
-        return Err(AppError::field("password", rules::PASSWORD_RULES).reported());
+        return Err(AppError::field("password", rules::PASSWORD_RULES));
+    }
+    // The link is checked before any hashing: a made-up token costs one lookup.
+    let token_hash = tokens::hash(&token);
+    if !db::password_reset_is_usable(&state.pool, &token_hash).await? {
+        return Err(expired());
     }
     let hash = password::hash(SecretString::from(password.clone())).await?;
     let mut tx = state.pool.begin().await?;
-    let user = db::consume_password_reset(&mut tx, &tokens::hash(&token)).await?.ok_or_else(expired)?;
+    let user = db::consume_password_reset(&mut tx, &token_hash).await?.ok_or_else(expired)?;
     let viewer = db::viewer(&mut *tx, user).await?.ok_or_else(expired)?;
     let email = db::primary_email(&mut *tx, user).await?.unwrap_or_default();
     if let Some(problem) = rules::password_problem(&password, &viewer.username, &email) {
         // Rolled back: the link stays usable for a better password.
-        return Err(AppError::field("password", problem).reported());
+        return Err(AppError::field("password", problem));
     }
     db::set_password(&mut tx, user, &hash).await?;
     db::revoke_all_tokens(&mut *tx, user, None).await?;

@@ -59,6 +59,9 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, Problem> {
     if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP) {
         return Err(Problem::NotAnImage);
     }
+    if crate::media::too_many_pixels(bytes, format, MAX_DIMENSION).map_err(|_| Problem::NotAnImage)? {
+        return Err(Problem::TooManyPixels);
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
@@ -132,8 +135,7 @@ async fn store(
     if bytes.len() > MAX_BYTES {
         return Err(Ok(Problem::TooLarge));
     }
-    let jpeg =
-        tokio::task::spawn_blocking(move || process(&bytes)).await.map_err(|e| Err(AppError::from(e)))?.map_err(Ok)?;
+    let jpeg = crate::media::decode_bounded(move || process(&bytes)).await.map_err(Err)?.map_err(Ok)?;
 
     let suffix = crate::account::tokens::generate().map_err(Err)?.expose()[..12].to_owned();
     let key = format!("avatars/{}-{suffix}.jpg", user.0);

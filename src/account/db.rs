@@ -8,31 +8,23 @@ use super::password::PasswordHash;
 use super::rules::SignUp;
 use super::tokens::{self, NewToken};
 use super::{Account, Address, AddressInput, ContactEntry, ContactKind, Role, SignedInDevice, UserId, Viewer};
-use crate::error::AppError;
+use crate::error::{AppError, ConstraintField};
 
 /// How long a refresh token (and so a sign-in) lasts without use, in days.
 pub const REFRESH_TOKEN_DAYS: i32 = 30;
-/// A token rotated this recently may still arrive from a request that raced
-/// the rotation; it is ignored rather than treated as theft.
+/// A successor issued this recently may still be on its way to the browser
+/// whose concurrent request got another one: it stays valid.
 const ROTATION_GRACE_SECONDS: f64 = 20.0;
 
-/// Maps a unique violation to a field error by constraint name.
+/// The accounts' unique constraints, as form errors.
+const CONSTRAINTS: &[ConstraintField] = &[
+    ("users_username_key", "username", "That username is taken."),
+    ("user_emails_email_key", "email", "That email address belongs to another account."),
+    ("user_phones_user_phone_key", "phone", "That number is already on your account."),
+];
+
 fn conflict(error: sqlx::Error) -> AppError {
-    let constraint = error.as_database_error().and_then(|e| e.constraint()).map(str::to_owned);
-    match constraint.as_deref() {
-        Some("users_username_key") => {
-            AppError::Conflict { field: "username".into(), message: "That username is taken.".into() }
-        }
-        Some("user_emails_email_key") => AppError::Conflict {
-            field: "email".into(),
-            message: "That email address belongs to another account.".into(),
-        },
-        Some("user_phones_user_phone_key") => {
-            AppError::Conflict { field: "phone".into(), message: "That number is already on your account.".into() }
-        }
-        _ => AppError::from(error),
-    }
-    .reported()
+    AppError::from_constraint(error, CONSTRAINTS)
 }
 
 // ---- users -----------------------------------------------------------------
@@ -138,14 +130,16 @@ pub async fn account(pool: &PgPool, user: UserId) -> Result<Option<Account>, sql
     };
     let emails = sqlx::query_as!(
         ContactEntry,
-        "SELECT id, email AS value, is_primary FROM user_emails WHERE user_id = $1 ORDER BY is_primary DESC, id",
+        r#"SELECT id, email AS value, is_primary, verified_at IS NOT NULL AS "verified!"
+           FROM user_emails WHERE user_id = $1 ORDER BY is_primary DESC, id"#,
         user.0
     )
     .fetch_all(pool)
     .await?;
     let phones = sqlx::query_as!(
         ContactEntry,
-        "SELECT id, phone AS value, is_primary FROM user_phones WHERE user_id = $1 ORDER BY is_primary DESC, id",
+        r#"SELECT id, phone AS value, is_primary, true AS "verified!"
+           FROM user_phones WHERE user_id = $1 ORDER BY is_primary DESC, id"#,
         user.0
     )
     .fetch_all(pool)
@@ -184,6 +178,12 @@ pub async fn set_avatar(pool: &PgPool, user: UserId, key: &str) -> Result<Option
     )
     .fetch_one(pool)
     .await
+}
+
+pub async fn primary_email_id(executor: impl PgExecutor<'_>, user: UserId) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT id FROM user_emails WHERE user_id = $1 AND is_primary", user.0)
+        .fetch_optional(executor)
+        .await
 }
 
 pub async fn primary_email(executor: impl PgExecutor<'_>, user: UserId) -> Result<Option<String>, sqlx::Error> {
@@ -254,10 +254,21 @@ pub async fn make_contact_primary(
         }
     };
     if !owned {
-        return Err(AppError::not_found());
+        return Err(AppError::NotFound);
     }
     match kind {
         ContactKind::Email => {
+            let unverified = sqlx::query_scalar!(
+                "SELECT email FROM user_emails WHERE id = $1 AND verified_at IS NULL AND NOT is_primary",
+                id
+            )
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(email) = unverified {
+                return Err(AppError::BadRequest(format!(
+                    "Confirm {email} first: open the link we emailed to it. Then it can become your primary address."
+                )));
+            }
             sqlx::query!(
                 "UPDATE user_emails SET is_primary = false WHERE user_id = $1 AND is_primary AND id <> $2",
                 user.0,
@@ -301,8 +312,7 @@ pub async fn remove_contact(conn: &mut PgConnection, user: UserId, kind: Contact
             if exists && count <= 1 {
                 return Err(AppError::BadRequest(
                     "Your account needs at least one email address. Add another before removing this one.".into(),
-                )
-                .reported());
+                ));
             }
             sqlx::query_scalar!(
                 "DELETE FROM user_emails WHERE id = $1 AND user_id = $2 RETURNING is_primary",
@@ -323,12 +333,14 @@ pub async fn remove_contact(conn: &mut PgConnection, user: UserId, kind: Contact
         }
     };
     match removed {
-        None => Err(AppError::not_found()),
+        None => Err(AppError::NotFound),
         Some(false) => Ok(()),
         Some(true) => {
             match kind {
+                // The oldest verified address takes over, never an unconfirmed one if there is another.
                 ContactKind::Email => sqlx::query!(
-                    "UPDATE user_emails SET is_primary = true WHERE id = (SELECT min(id) FROM user_emails WHERE user_id = $1)",
+                    "UPDATE user_emails SET is_primary = true
+                     WHERE id = (SELECT id FROM user_emails WHERE user_id = $1 ORDER BY verified_at IS NULL, id LIMIT 1)",
                     user.0
                 )
                 .execute(&mut *conn)
@@ -505,25 +517,39 @@ pub async fn issue_refresh_token(
 /// What presenting a refresh token led to.
 #[derive(Debug)]
 pub enum Rotation {
-    /// The token was good: here is its successor in the same family.
+    /// The token was good, or its successor was never used (a response lost or
+    /// raced by the same browser): here is a new successor in the same family.
     Renewed { viewer: Viewer, token_id: Uuid, token: NewToken },
-    /// The token had already been rotated: its family is now revoked.
+    /// The token had already been rotated and its successor used by someone:
+    /// two parties hold the family, so all of it is now revoked.
     Reused { user: UserId },
-    /// Rotated a moment ago by a concurrent request from the same browser.
-    Raced,
     /// Unknown, expired, signed out, or the account is disabled.
     Invalid,
 }
 
 /// Swaps a presented refresh token for a new one, detecting reuse.
+///
+/// The presented row is locked, so requests presenting one token at once are
+/// served one after the other. A token already rotated is judged by its
+/// successor: used by its holder means two parties hold the family (theft:
+/// all of it is revoked); never used means the same browser again, whose
+/// response was lost or whose other tab raced it, and it gets a successor of
+/// its own. Within the grace period the unused successor stays valid (both
+/// responses may still reach the browser, in either order); after it, the
+/// unused one is superseded, so whoever turns up holding it later reveals a
+/// second party and revokes the family.
 pub async fn rotate_refresh_token(pool: &PgPool, presented: &str, user_agent: &str) -> Result<Rotation, AppError> {
     let mut tx = pool.begin().await?;
     let Some(row) = sqlx::query!(
-        r#"SELECT t.id, t.user_id AS "user_id: UserId", t.family, t.replaced_by,
+        r#"SELECT t.id, t.user_id AS "user_id: UserId", t.family,
                   t.revoked_at IS NOT NULL AS "revoked!",
-                  t.revoked_at > now() - make_interval(secs => $2) AS "recently_revoked",
-                  t.expires_at <= now() AS "expired!"
-           FROM refresh_tokens t WHERE t.token_hash = $1 FOR UPDATE"#,
+                  t.revoked_at > now() - make_interval(secs => $2) AS "recently_rotated",
+                  t.expires_at <= now() AS "expired!",
+                  s.id AS "successor?",
+                  s.used_at IS NOT NULL AS "successor_used?",
+                  s.revoked_at IS NOT NULL AS "successor_revoked?"
+           FROM refresh_tokens t LEFT JOIN refresh_tokens s ON s.id = t.replaced_by
+           WHERE t.token_hash = $1 FOR UPDATE OF t"#,
         tokens::hash(presented),
         ROTATION_GRACE_SECONDS
     )
@@ -532,33 +558,40 @@ pub async fn rotate_refresh_token(pool: &PgPool, presented: &str, user_agent: &s
     else {
         return Ok(Rotation::Invalid);
     };
-    if row.revoked {
-        if row.replaced_by.is_none() {
-            return Ok(Rotation::Invalid);
-        }
-        if row.recently_revoked == Some(true) {
-            return Ok(Rotation::Raced);
-        }
-        sqlx::query!(
-            "UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL",
-            row.family
-        )
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        return Ok(Rotation::Reused { user: row.user_id });
-    }
     if row.expired {
         return Ok(Rotation::Invalid);
+    }
+    let mut superseded = None;
+    if row.revoked {
+        let Some(successor) = row.successor else {
+            // Signed out, or revoked with the rest of its sign-ins.
+            return Ok(Rotation::Invalid);
+        };
+        if row.successor_used == Some(true) {
+            revoke_family(&mut tx, row.family).await?;
+            tx.commit().await?;
+            return Ok(Rotation::Reused { user: row.user_id });
+        }
+        if row.successor_revoked == Some(true) {
+            return Ok(Rotation::Invalid);
+        }
+        if row.recently_rotated != Some(true) {
+            superseded = Some(successor);
+        }
     }
     let Some(viewer) = viewer(&mut *tx, row.user_id).await? else {
         return Ok(Rotation::Invalid);
     };
     let (token_id, token) = issue_refresh_token(&mut tx, row.user_id, Some(row.family), user_agent).await?;
     sqlx::query!(
-        "UPDATE refresh_tokens SET revoked_at = now(), replaced_by = $2, last_used_at = now() WHERE id = $1",
+        "UPDATE refresh_tokens
+         SET revoked_at = coalesce(revoked_at, now()), replaced_by = $2,
+             last_used_at = CASE WHEN id = $1 THEN now() ELSE last_used_at END,
+             used_at = CASE WHEN id = $1 THEN coalesce(used_at, now()) ELSE used_at END
+         WHERE id = $1 OR id = $3",
         row.id,
-        token_id
+        token_id,
+        superseded
     )
     .execute(&mut *tx)
     .await?;
@@ -566,13 +599,22 @@ pub async fn rotate_refresh_token(pool: &PgPool, presented: &str, user_agent: &s
     Ok(Rotation::Renewed { viewer, token_id, token })
 }
 
-/// The user behind a live session's token, and whether its last-used time is
-/// stale enough to refresh. `None` once the token is revoked or expired, or
-/// the account disabled: the session ends at once.
+/// Revokes every live token of a sign-in's family (the theft response).
+async fn revoke_family(conn: &mut PgConnection, family: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL", family)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The user behind a live session's token, and whether the token needs a
+/// write: its last-used time is stale enough to refresh, or this is the first
+/// request its holder made with it. `None` once the token is revoked or
+/// expired, or the account disabled: the session ends at once.
 pub async fn session_viewer(pool: &PgPool, token_id: Uuid) -> Result<Option<(Viewer, bool)>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT u.id AS "id: UserId", u.username, u.first_name, u.role AS "role: Role",
-                  t.last_used_at < now() - interval '5 minutes' AS "stale!"
+                  (t.last_used_at < now() - interval '5 minutes' OR t.used_at IS NULL) AS "stale!"
            FROM refresh_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.disabled_at IS NULL"#,
         token_id
@@ -582,8 +624,33 @@ pub async fn session_viewer(pool: &PgPool, token_id: Uuid) -> Result<Option<(Vie
     Ok(row.map(|r| (Viewer { id: r.id, username: r.username, first_name: r.first_name, role: r.role }, r.stale)))
 }
 
+/// Why a session's token no longer opens it: `Some(user)` when it was rotated
+/// (someone else presented it while this session lived, since a browser with
+/// a live session never rotates): its family is revoked, ending the other
+/// party's sign-in too. `None` when it was signed out, expired or disabled.
+pub async fn revoke_if_rotated_under_session(pool: &PgPool, token_id: Uuid) -> Result<Option<UserId>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT user_id AS "user_id: UserId", family FROM refresh_tokens
+           WHERE id = $1 AND replaced_by IS NOT NULL FOR UPDATE"#,
+        token_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    revoke_family(&mut tx, row.family).await?;
+    tx.commit().await?;
+    Ok(Some(row.user_id))
+}
+
+/// Records a use of a live token: its last-used time, and the first use.
 pub async fn touch_refresh_token(pool: &PgPool, token_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE refresh_tokens SET last_used_at = now() WHERE id = $1", token_id).execute(pool).await?;
+    sqlx::query!(
+        "UPDATE refresh_tokens SET last_used_at = now(), used_at = coalesce(used_at, now()) WHERE id = $1",
+        token_id
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
@@ -612,8 +679,10 @@ pub async fn revoke_all_tokens(
     user: UserId,
     keep: Option<Uuid>,
 ) -> Result<u64, sqlx::Error> {
+    // Reset links die too: they are another way into the account.
     let result = sqlx::query!(
-        "UPDATE refresh_tokens SET revoked_at = now()
+        "WITH resets AS (UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL)
+         UPDATE refresh_tokens SET revoked_at = now()
          WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2",
         user.0,
         keep
@@ -683,6 +752,43 @@ pub async fn consume_password_reset(conn: &mut PgConnection, hash: &[u8]) -> Res
     .await
 }
 
+// ---- email verification ----------------------------------------------------------
+
+/// How long an email confirmation link works.
+pub const VERIFY_EMAIL_HOURS: i32 = 48;
+
+/// Records a confirmation link for one of a user's addresses.
+pub async fn create_email_verification(conn: &mut PgConnection, email: i64, hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO email_verifications (email_id, token_hash, expires_at)
+         VALUES ($1, $2, now() + make_interval(hours => $3))",
+        email,
+        hash,
+        VERIFY_EMAIL_HOURS
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses up a confirmation link and marks its address verified; the address,
+/// if the link was still good.
+pub async fn consume_email_verification(conn: &mut PgConnection, hash: &[u8]) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"WITH used AS (
+               UPDATE email_verifications SET used_at = now()
+               WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+               RETURNING email_id
+           )
+           UPDATE user_emails e SET verified_at = coalesce(e.verified_at, now())
+           FROM used WHERE e.id = used.email_id
+           RETURNING e.email"#,
+        hash
+    )
+    .fetch_optional(conn)
+    .await
+}
+
 // ---- housekeeping -------------------------------------------------------------------
 
 /// Deletes expired sessions, tokens, reset links and rate-limit windows.
@@ -691,6 +797,10 @@ pub async fn delete_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
     deleted += sqlx::query!("DELETE FROM sessions WHERE expires_at < now()").execute(pool).await?.rows_affected();
     // Rotated tokens stay until they expire: reuse detection needs them.
     deleted += sqlx::query!("DELETE FROM refresh_tokens WHERE expires_at < now()").execute(pool).await?.rows_affected();
+    deleted += sqlx::query!("DELETE FROM email_verifications WHERE expires_at < now() - interval '1 day'")
+        .execute(pool)
+        .await?
+        .rows_affected();
     deleted += sqlx::query!("DELETE FROM password_resets WHERE expires_at < now() - interval '1 day'")
         .execute(pool)
         .await?

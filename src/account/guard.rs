@@ -12,12 +12,12 @@ pub fn require_user() -> Result<Viewer, AppError> {
 
 /// The signed-in user and their session's token, or `Unauthorized` (401).
 pub fn require_session() -> Result<SignedIn, AppError> {
-    Auth::current()?.signed_in().ok_or_else(|| AppError::Unauthorized.reported())
+    Auth::current()?.signed_in().ok_or_else(|| AppError::Unauthorized)
 }
 
 /// The signed-in user if their role includes `role`; `Unauthorized` when
 /// signed out, `Forbidden` (403) when the role falls short.
 pub fn require_role(role: Role) -> Result<Viewer, AppError> {
     let viewer = require_user()?;
-    if viewer.role.includes(role) { Ok(viewer) } else { Err(AppError::Forbidden.reported()) }
+    if viewer.role.includes(role) { Ok(viewer) } else { Err(AppError::Forbidden) }
 }

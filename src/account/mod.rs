@@ -81,6 +81,8 @@ pub struct ContactEntry {
     pub id: i64,
     pub value: String,
     pub is_primary: bool,
+    /// Its owner opened the confirmation link (phones are not confirmed).
+    pub verified: bool,
 }
 
 /// Which contact list a change is about. Both share their rules: one primary,

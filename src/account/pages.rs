@@ -157,6 +157,31 @@ pub fn ResetPasswordPage() -> impl IntoView {
     }
 }
 
+/// Where an email confirmation link leads: one button confirms the address
+/// (a link scanner following the link confirms nothing).
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let action = ServerAction::<VerifyEmail>::new();
+    let error = action_error(action.value());
+    let done = Signal::derive(move || {
+        action.value().get().and_then(|r| r.ok()).map(|email| format!("Thank you: {email} is confirmed."))
+    });
+    view! {
+        <Title text="Confirm your email address" />
+        <section class="auth-page">
+            <h1>"Confirm your email address"</h1>
+            <ActionForm action>
+                <FormStatus error fields=&[] success=done />
+                <input type="hidden" name="token" value=token />
+                <button type="submit" class="button">"Confirm my email address"</button>
+            </ActionForm>
+            <p><a href="/account">"Go to your account"</a></p>
+        </section>
+    }
+}
+
 /// Profile, avatar, emails and phones.
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -184,6 +209,10 @@ pub fn AccountPage() -> impl IntoView {
     let profile_saved =
         Signal::derive(move || matches!(profile.value().get(), Some(Ok(()))).then(|| "Profile saved.".to_owned()));
     let email_error = action_error(add_email.value());
+    let email_sent = Signal::derive(move || {
+        matches!(add_email.value().get(), Some(Ok(())))
+            .then(|| "Added. We've emailed it a link: open it to confirm the address is yours.".to_owned())
+    });
     let phone_error = action_error(add_phone.value());
     let list_error = Signal::derive(move || {
         [remove.value().get(), primary.value().get()].into_iter().flatten().find_map(|r| r.err())
@@ -249,10 +278,14 @@ pub fn AccountPage() -> impl IntoView {
                                 <h2 id="emails-heading">"Email addresses"</h2>
                                 <ContactList entries=account.emails.clone() kind=ContactKind::Email remove primary />
                                 <ActionForm action=add_email>
-                                    <FormStatus error=email_error fields=&["email"] />
+                                    <FormStatus error=email_error fields=&["email", "current_password"] success=email_sent />
                                     <input type="hidden" name="kind" value="email" />
                                     <Field id="add-email" name="value" label="Add an email address" kind="email" autocomplete="email"
                                         required=true error=field_error(email_error, "email") check=email_check() />
+                                    <Field id="add-email-password" name="current_password" label="Your current password"
+                                        kind="password" autocomplete="current-password" required=true
+                                        hint="Needed because password reset links can be sent to this address."
+                                        error=field_error(email_error, "current_password") />
                                     <button type="submit" class="button button-secondary">"Add email"</button>
                                 </ActionForm>
                             </section>
@@ -303,8 +336,9 @@ fn ContactList(
                     <li class="contact">
                         <span class="contact-value">{entry.value.clone()}</span>
                         {entry.is_primary.then(|| view! { <span class="badge badge-info">"Primary"</span> })}
+                        {(!entry.verified).then(|| view! { <span class="badge">"Unconfirmed: open the link we emailed"</span> })}
                         <span class="contact-actions">
-                            {(!entry.is_primary).then(|| view! {
+                            {(!entry.is_primary && entry.verified).then(|| view! {
                                 <ActionForm action=primary>
                                     <input type="hidden" name="kind" value=kind_value />
                                     <input type="hidden" name="id" value=primary_id />
@@ -637,6 +671,7 @@ impl leptos_router::LazyRoute for OutboxPage {
 // Pages shoppers open rarely load on demand.
 crate::ui::lazy_page!(ForgotPasswordRoute, ForgotPasswordPage);
 crate::ui::lazy_page!(ResetPasswordRoute, ResetPasswordPage);
+crate::ui::lazy_page!(VerifyEmailRoute, VerifyEmailPage);
 crate::ui::lazy_page!(AddressesRoute, AddressesPage);
 crate::ui::lazy_page!(SecurityRoute, SecurityPage);
 crate::ui::lazy_page!(SignInRoute, SignInPage);

@@ -45,9 +45,29 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     argon2().hash_password(b"a password nobody has", &salt).expect("hashing a constant succeeds").to_string()
 });
 
+/// At most this many hashes run at once, one per core: each takes 19 MiB and
+/// a core for tens of milliseconds, so a burst of sign-ins queues here
+/// instead of exhausting memory and starving page requests of threads.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+});
+
+/// How long a password check waits for a free slot before giving up.
+const HASHING_QUEUE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs one argon2 computation under the concurrency cap, off the executor.
+async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let busy = || AppError::TooManyRequests("The store is very busy. Please try again in a moment.".into());
+    let _slot =
+        tokio::time::timeout(HASHING_QUEUE, HASHING.acquire()).await.map_err(|_| busy())?.map_err(|_| busy())?;
+    tokio::task::spawn_blocking(work).await?
+}
+
 /// Hashes a new password.
 pub async fn hash(password: SecretString) -> Result<PasswordHash, AppError> {
-    tokio::task::spawn_blocking(move || {
+    bounded(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()
             .hash_password(password.expose_secret().as_bytes(), &salt)
@@ -57,13 +77,13 @@ pub async fn hash(password: SecretString) -> Result<PasswordHash, AppError> {
                 AppError::Internal
             })
     })
-    .await?
+    .await
 }
 
 /// Whether `password` matches `stored`. With no stored hash (unknown account)
 /// a dummy hash is checked anyway and the answer is `false`.
 pub async fn verify(password: SecretString, stored: Option<PasswordHash>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    bounded(move || {
         let known = stored.is_some();
         let phc = stored.map(|h| h.0).unwrap_or_else(|| DUMMY_HASH.clone());
         let parsed = argon2::PasswordHash::new(&phc).map_err(|error| {
@@ -73,7 +93,7 @@ pub async fn verify(password: SecretString, stored: Option<PasswordHash>) -> Res
         let matches = argon2().verify_password(password.expose_secret().as_bytes(), &parsed).is_ok();
         Ok(known && matches)
     })
-    .await?
+    .await
 }
 
 #[cfg(test)]

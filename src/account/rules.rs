@@ -147,7 +147,7 @@ pub fn avatar_message(code: &str) -> Option<&'static str> {
         "missing" => "Choose an image to upload.",
         "size" => "That file is larger than 5 MB. Choose a smaller image.",
         "type" => "That file isn't a PNG, JPEG or WebP image.",
-        "dimensions" => "That image is too large (at most 8000 pixels on a side).",
+        "dimensions" => "That image has too many pixels (at most 40 megapixels and 8000 pixels on a side).",
         _ => return None,
     })
 }
@@ -232,10 +232,27 @@ impl AddressInput {
 }
 
 /// Where to go after signing in: only a path on this site, never another origin.
+///
+/// A browser strips tabs and newlines from a URL and reads `\\` as `/`, so
+/// `/<TAB>/evil.example` or `/\\evil.example` would leave the site; and a
+/// control character cannot go in a `Location` header at all. So the path
+/// must start with one `/` and hold only the characters a URL path and
+/// query may carry unencoded, with no encoded slash, backslash or control
+/// character either.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
-        _ => "/account".to_owned(),
+    const FALLBACK: &str = "/account";
+    const MAX_LEN: usize = 2048;
+    let Some(path) = next else { return FALLBACK.to_owned() };
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/-._~!$&'()*+,;=:@?%".contains(c);
+    let escapes_ok = path.match_indices('%').all(|(at, _)| {
+        let code = path.get(at + 1..at + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        code.is_some_and(|byte| byte > 0x20 && byte != 0x7f && byte != b'/' && byte != b'\\')
+    });
+    let local = path.starts_with('/') && !path[1..].starts_with(['/', '\\']);
+    if local && path.len() <= MAX_LEN && path.chars().all(plain) && escapes_ok {
+        path.to_owned()
+    } else {
+        FALLBACK.to_owned()
     }
 }
 
@@ -350,10 +367,37 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/account/addresses")), "/account/addresses");
-        assert_eq!(safe_next(Some("//evil.example")), "/account");
-        assert_eq!(safe_next(Some("https://evil.example")), "/account");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/account");
+        let cases = [
+            ("/account/addresses", "/account/addresses"),
+            ("/search?q=tea&sort=price-asc&page=2", "/search?q=tea&sort=price-asc&page=2"),
+            ("/search?q=caf%C3%A9", "/search?q=caf%C3%A9"),
+            ("/", "/"),
+            ("//evil.example", "/account"),
+            ("https://evil.example", "/account"),
+            ("evil.example", "/account"),
+            ("", "/account"),
+            ("/\\evil.example", "/account"),
+            ("/a\\b", "/account"),
+            ("/\t/evil.example/phish", "/account"),
+            ("/\n/evil.example", "/account"),
+            ("/\r\nSet-Cookie: x=1", "/account"),
+            ("/\u{0}x", "/account"),
+            ("/\u{7f}x", "/account"),
+            ("/ /evil.example", "/account"),
+            ("/%2F/evil.example", "/account"),
+            ("/%2f%2fevil.example", "/account"),
+            ("/%5C/evil.example", "/account"),
+            ("/%09/evil.example", "/account"),
+            ("/%0a", "/account"),
+            ("/%zz", "/account"),
+            ("/%4", "/account"),
+            ("/caf\u{e9}", "/account"),
+            ("/account#top", "/account"),
+        ];
+        for (next, expected) in cases {
+            assert_eq!(safe_next(Some(next)), expected, "next = {next:?}");
+        }
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), "/account");
         assert_eq!(safe_next(None), "/account");
     }
 

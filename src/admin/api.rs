@@ -52,7 +52,7 @@ pub async fn get_admin_orders(
         match d.filter(|d| !d.trim().is_empty()) {
             None => Ok(None),
             Some(d) if rules::is_date(d.trim()) => Ok(Some(d.trim().to_owned())),
-            Some(_) => Err(AppError::field(field, "Enter a date as YYYY-MM-DD.").reported()),
+            Some(_) => Err(AppError::field(field, "Enter a date as YYYY-MM-DD.")),
         }
     };
     let filter = OrderFilter {
@@ -72,9 +72,8 @@ pub async fn get_admin_order(number: i64) -> Result<AdminOrder, AppError> {
     let state = AppState::current()?;
     let number = OrderNumber(number);
     let mut conn = state.pool.acquire().await?;
-    let (_, order) = crate::orders::db::detail(&mut conn, None, number).await?.ok_or_else(AppError::not_found)?;
-    let (customer_id, customer, email) =
-        db::order_customer(&mut *conn, number).await?.ok_or_else(AppError::not_found)?;
+    let (_, order) = crate::orders::db::detail(&mut conn, None, number).await?.ok_or(AppError::NotFound)?;
+    let (customer_id, customer, email) = db::order_customer(&mut *conn, number).await?.ok_or(AppError::NotFound)?;
     let paid = order.paid_at.is_some();
     let actions = StaffAction::ALL
         .into_iter()
@@ -88,12 +87,12 @@ pub async fn get_admin_order(number: i64) -> Result<AdminOrder, AppError> {
 pub async fn advance_order(number: i64, action: String, note: Option<String>) -> Result<String, AppError> {
     let viewer = require_role(Role::Moderator)?;
     let state = AppState::current()?;
-    let action = StaffAction::from_param(&action)
-        .ok_or_else(|| AppError::BadRequest("Unknown order action.".into()).reported())?;
+    let action =
+        StaffAction::from_param(&action).ok_or_else(|| AppError::BadRequest("Unknown order action.".into()))?;
     let note = note.unwrap_or_default();
     let note = note.trim();
     if note.chars().count() > 500 {
-        return Err(AppError::field("note", "Use at most 500 characters.").reported());
+        return Err(AppError::field("note", "Use at most 500 characters."));
     }
     let ended = crate::orders::service::staff_action(&state, &viewer, OrderNumber(number), action, note).await?;
     Ok(format!("Order #{number} is now {}.", ended.label().to_lowercase()))
@@ -138,7 +137,7 @@ pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditor, AppErr
         let input = ProductInput { active: Some("on".into()), stock: "0".into(), ..Default::default() };
         return Ok(ProductEditor { id: None, input, archived: false, sold: false, images: Vec::new(), categories });
     };
-    let (input, archived, sold) = db::product_input(&state.pool, id).await?.ok_or_else(AppError::not_found)?;
+    let (input, archived, sold) = db::product_input(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let images = db::images(&state.pool, id).await?;
     Ok(ProductEditor { id: Some(id), input, archived, sold, images, categories })
 }
@@ -148,11 +147,11 @@ pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditor, AppErr
 pub async fn save_product(id: Option<i64>, input: ProductInput) -> Result<i64, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let draft = rules::product_draft(&input).map_err(|e| AppError::Validation(e).reported())?;
+    let draft = rules::product_draft(&input).map_err(|e| AppError::Validation(e))?;
     let mut tx = state.pool.begin().await?;
     let id = match id {
         None => {
-            let id = db::create_product(&mut tx, &draft).await.map_err(AppError::reported)?;
+            let id = db::create_product(&mut tx, &draft).await?;
             Audit::new(viewer.id, "product.create", "product", id)
                 .summary(format!("Created {}", draft.name))
                 .change(serde_json::Value::Null, db::draft_json(&draft))
@@ -162,8 +161,8 @@ pub async fn save_product(id: Option<i64>, input: ProductInput) -> Result<i64, A
             id
         }
         Some(id) => {
-            let (before, _, _) = db::product_input(&mut *tx, id).await?.ok_or_else(AppError::not_found)?;
-            db::update_product(&mut tx, id, &draft).await.map_err(AppError::reported)?;
+            let (before, _, _) = db::product_input(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
+            db::update_product(&mut tx, id, &draft).await?;
             Audit::new(viewer.id, "product.update", "product", id)
                 .summary(format!("Edited {}", draft.name))
                 .change(db::input_json(&before), db::draft_json(&draft))
@@ -190,9 +189,9 @@ pub async fn quick_edit_product(id: i64, stock: String, price: String) -> Result
     if price.is_none() {
         errors.insert("price".into(), "The price must be an amount above zero.".into());
     }
-    let (Some(stock), Some(price)) = (stock, price) else { return Err(AppError::Validation(errors).reported()) };
+    let (Some(stock), Some(price)) = (stock, price) else { return Err(AppError::Validation(errors)) };
     let mut tx = state.pool.begin().await?;
-    let (old_stock, old_price) = db::quick_edit(&mut tx, id, stock, price).await?.ok_or_else(AppError::not_found)?;
+    let (old_stock, old_price) = db::quick_edit(&mut tx, id, stock, price).await?.ok_or(AppError::NotFound)?;
     let name = db::product_name(&mut *tx, id).await?.unwrap_or_default();
     Audit::new(viewer.id, "product.quick_edit", "product", id)
         .summary(format!("Stock and price of {name}"))
@@ -211,7 +210,7 @@ pub async fn set_product_active(id: i64, active: bool) -> Result<(), AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
     let mut tx = state.pool.begin().await?;
-    let name = db::product_name(&mut *tx, id).await?.ok_or_else(AppError::not_found)?;
+    let name = db::product_name(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
     db::set_active(&mut tx, id, active).await?;
     let verb = if active { "product.activate" } else { "product.deactivate" };
     Audit::new(viewer.id, verb, "product", id)
@@ -229,8 +228,8 @@ pub async fn remove_product(id: i64) -> Result<String, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
     let mut tx = state.pool.begin().await?;
-    let name = db::product_name(&mut *tx, id).await?.ok_or_else(AppError::not_found)?;
-    let (removal, keys) = db::remove_product(&mut tx, id).await?.ok_or_else(AppError::not_found)?;
+    let name = db::product_name(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
+    let (removal, keys) = db::remove_product(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let (verb, message) = match removal {
         db::Removal::Deleted => ("product.delete", format!("Deleted {name}.")),
         db::Removal::Archived => {
@@ -250,7 +249,7 @@ pub async fn change_image(product: i64, image: i64, change: String, alt: Option<
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
     let mut tx = state.pool.begin().await?;
-    let name = db::product_name(&mut *tx, product).await?.ok_or_else(AppError::not_found)?;
+    let name = db::product_name(&mut *tx, product).await?.ok_or(AppError::NotFound)?;
     let mut removed = None;
     let found = match change.as_str() {
         "primary" => db::set_primary_image(&mut tx, product, image).await?,
@@ -260,7 +259,7 @@ pub async fn change_image(product: i64, image: i64, change: String, alt: Option<
             let alt = alt.unwrap_or_default();
             let alt = alt.trim();
             if alt.is_empty() || alt.chars().count() > 300 {
-                return Err(AppError::field("alt", "Describe the image in 1 to 300 characters.").reported());
+                return Err(AppError::field("alt", "Describe the image in 1 to 300 characters."));
             }
             db::set_image_alt(&mut tx, product, image, alt).await?
         }
@@ -268,10 +267,10 @@ pub async fn change_image(product: i64, image: i64, change: String, alt: Option<
             removed = db::remove_image(&mut tx, product, image).await?;
             removed.is_some()
         }
-        _ => return Err(AppError::BadRequest("Unknown image change.".into()).reported()),
+        _ => return Err(AppError::BadRequest("Unknown image change.".into())),
     };
     if !found {
-        return Err(AppError::not_found());
+        return Err(AppError::NotFound);
     }
     Audit::new(viewer.id, &format!("product.image_{change}"), "product", product)
         .summary(format!("Image {image} of {name}: {change}"))
@@ -303,12 +302,11 @@ pub async fn get_admin_categories() -> Result<Vec<CategoryRow>, AppError> {
 pub async fn save_category(id: Option<i64>, name: String, description: Option<String>) -> Result<String, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let (name, slug, description) =
-        rules::category_fields(&name, description.as_deref().unwrap_or("")).map_err(AppError::reported)?;
+    let (name, slug, description) = rules::category_fields(&name, description.as_deref().unwrap_or(""))?;
     let mut tx = state.pool.begin().await?;
     let message = match id {
         None => {
-            let id = db::create_category(&mut tx, &name, &slug, &description).await.map_err(AppError::reported)?;
+            let id = db::create_category(&mut tx, &name, &slug, &description).await?;
             Audit::new(viewer.id, "category.create", "category", id)
                 .summary(format!("Created {name}"))
                 .change(serde_json::Value::Null, json!({ "name": name, "description": description }))
@@ -317,10 +315,8 @@ pub async fn save_category(id: Option<i64>, name: String, description: Option<St
             format!("Created {name}.")
         }
         Some(id) => {
-            let (old_name, old_description) = db::update_category(&mut tx, id, &name, &slug, &description)
-                .await
-                .map_err(AppError::reported)?
-                .ok_or_else(AppError::not_found)?;
+            let (old_name, old_description) =
+                db::update_category(&mut tx, id, &name, &slug, &description).await?.ok_or(AppError::NotFound)?;
             Audit::new(viewer.id, "category.update", "category", id)
                 .summary(format!("Edited {name}"))
                 .change(
@@ -343,8 +339,7 @@ pub async fn delete_category(id: i64, move_to: Option<String>) -> Result<String,
     let state = AppState::current()?;
     let move_to = move_to.and_then(|m| m.trim().parse::<i64>().ok());
     let mut tx = state.pool.begin().await?;
-    let name =
-        db::delete_category(&mut tx, id, move_to).await.map_err(AppError::reported)?.ok_or_else(AppError::not_found)?;
+    let name = db::delete_category(&mut tx, id, move_to).await?.ok_or(AppError::NotFound)?;
     Audit::new(viewer.id, "category.delete", "category", id)
         .summary(match move_to {
             Some(target) => format!("Deleted {name}, its products moved to category {target}"),
@@ -369,11 +364,11 @@ pub async fn get_promos() -> Result<Vec<PromoRow>, AppError> {
 pub async fn save_promo(id: Option<i64>, input: PromoInput) -> Result<String, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let draft = rules::promo_draft(&input).map_err(|e| AppError::Validation(e).reported())?;
+    let draft = rules::promo_draft(&input).map_err(|e| AppError::Validation(e))?;
     let mut tx = state.pool.begin().await?;
     match id {
         None => {
-            let id = db::create_promo(&mut tx, &draft).await.map_err(AppError::reported)?;
+            let id = db::create_promo(&mut tx, &draft).await?;
             Audit::new(viewer.id, "promo_code.create", "promo_code", id)
                 .summary(format!("Created {}", draft.code))
                 .change(serde_json::Value::Null, db::promo_json(&draft))
@@ -381,8 +376,8 @@ pub async fn save_promo(id: Option<i64>, input: PromoInput) -> Result<String, Ap
                 .await?;
         }
         Some(id) => {
-            let before = db::promo(&mut *tx, id).await?.ok_or_else(AppError::not_found)?;
-            db::update_promo(&mut tx, id, &draft).await.map_err(AppError::reported)?;
+            let before = db::promo(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
+            db::update_promo(&mut tx, id, &draft).await?;
             Audit::new(viewer.id, "promo_code.update", "promo_code", id)
                 .summary(format!("Edited {}", draft.code))
                 .change(db::promo_row_json(&before), db::promo_json(&draft))
@@ -399,7 +394,7 @@ pub async fn set_promo_active(id: i64, active: bool) -> Result<(), AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
     let mut tx = state.pool.begin().await?;
-    let code = db::set_promo_active(&mut tx, id, active).await?.ok_or_else(AppError::not_found)?;
+    let code = db::set_promo_active(&mut tx, id, active).await?.ok_or(AppError::NotFound)?;
     Audit::new(viewer.id, if active { "promo_code.activate" } else { "promo_code.deactivate" }, "promo_code", id)
         .summary(format!("{} {code}", if active { "Activated" } else { "Deactivated" }))
         .change(json!({ "active": !active }), json!({ "active": active }))
@@ -423,7 +418,7 @@ pub async fn get_admin_user(id: uuid::Uuid) -> Result<UserDetail, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
     let mut conn = state.pool.acquire().await?;
-    let mut detail = db::user(&mut conn, UserId(id), &state.config.currency).await?.ok_or_else(AppError::not_found)?;
+    let mut detail = db::user(&mut conn, UserId(id), &state.config.currency).await?.ok_or(AppError::NotFound)?;
     detail.is_self = viewer.id.0 == id;
     Ok(detail)
 }
@@ -436,13 +431,10 @@ pub async fn set_user_role(id: uuid::Uuid, role: String) -> Result<String, AppEr
         "member" => Role::Member,
         "moderator" => Role::Moderator,
         "admin" => Role::Admin,
-        _ => return Err(AppError::field("role", "Choose member, moderator or admin.").reported()),
+        _ => return Err(AppError::field("role", "Choose member, moderator or admin.")),
     };
     let mut tx = state.pool.begin().await?;
-    let before = db::change_role(&mut tx, UserId(id), role)
-        .await
-        .map_err(AppError::reported)?
-        .ok_or_else(AppError::not_found)?;
+    let before = db::change_role(&mut tx, UserId(id), role).await?.ok_or(AppError::NotFound)?;
     Audit::new(viewer.id, "user.role", "user", id)
         .summary(format!("Role {} → {}", before.label(), role.label()))
         .change(json!({ "role": before.label() }), json!({ "role": role.label() }))
@@ -458,13 +450,10 @@ pub async fn set_user_disabled(id: uuid::Uuid, disabled: bool) -> Result<String,
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
     if disabled && viewer.id.0 == id {
-        return Err(AppError::BadRequest("You cannot disable your own account.".into()).reported());
+        return Err(AppError::BadRequest("You cannot disable your own account.".into()));
     }
     let mut tx = state.pool.begin().await?;
-    let username = db::set_disabled(&mut tx, UserId(id), disabled)
-        .await
-        .map_err(AppError::reported)?
-        .ok_or_else(AppError::not_found)?;
+    let username = db::set_disabled(&mut tx, UserId(id), disabled).await?.ok_or(AppError::NotFound)?;
     Audit::new(viewer.id, if disabled { "user.disable" } else { "user.enable" }, "user", id)
         .summary(format!("{} {username}", if disabled { "Disabled" } else { "Enabled" }))
         .change(json!({ "disabled": !disabled }), json!({ "disabled": disabled }))

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::DayRevenue;
-use crate::catalog::rules::format_money;
+use crate::money::format_money;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 220.0;

@@ -49,6 +49,24 @@ pub async fn export(State(state): State<AppState>, Extension(auth): Extension<Au
     }
 }
 
+/// Characters that make a spreadsheet read a cell as a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Text for a cell of the export: one that a spreadsheet would run as a
+/// formula (`=HYPERLINK(…)` in a product name) gets a leading apostrophe,
+/// which spreadsheets show as text and the import takes off again.
+fn spreadsheet_text(text: &str) -> String {
+    if text.starts_with(FORMULA_START) { format!("'{text}") } else { text.to_owned() }
+}
+
+/// A cell of an import, with the apostrophe the export put before a formula-like text taken off.
+fn from_spreadsheet_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => cell,
+    }
+}
+
 pub async fn export_csv(state: &AppState) -> Result<Vec<u8>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT p.name, p.slug, c.slug AS category, p.description, p.price, p.offer_price, p.stock, p.active, p.featured
@@ -66,10 +84,10 @@ pub async fn export_csv(state: &AppState) -> Result<Vec<u8>, AppError> {
     for r in rows {
         let yes_no = |b: bool| if b { "yes" } else { "no" };
         out.write_record([
-            r.name.as_str(),
+            &spreadsheet_text(&r.name),
             &r.slug,
             &r.category,
-            &r.description,
+            &spreadsheet_text(&r.description),
             &r.price.to_string(),
             &r.offer_price.map(|p| p.to_string()).unwrap_or_default(),
             &r.stock.to_string(),
@@ -233,7 +251,8 @@ async fn plan(conn: &mut PgConnection, bytes: &[u8]) -> Result<Result<Vec<Planne
         };
         let line = record.position().map_or(0, |p| p.line());
         let get = |column: &str| {
-            headers.iter().position(|h| h == column).and_then(|i| record.get(i)).unwrap_or("").to_owned()
+            let cell = headers.iter().position(|h| h == column).and_then(|i| record.get(i)).unwrap_or("");
+            from_spreadsheet_text(cell).to_owned()
         };
         if record.iter().all(str::is_empty) {
             continue;
@@ -306,4 +325,20 @@ async fn plan(conn: &mut PgConnection, bytes: &[u8]) -> Result<Result<Vec<Planne
         problems.push(problem(2, "", "The file has no products.".into()));
     }
     Ok(if problems.is_empty() { Ok(planned) } else { Err(problems) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_is_exported_as_text_and_imported_back_unchanged() {
+        for text in ["=HYPERLINK(\"http://evil.example\",\"Click\")", "+1", "-2 for 1", "@SUM(A1)", "\tTabbed"] {
+            let cell = spreadsheet_text(text);
+            assert!(cell.starts_with('\''), "{cell}");
+            assert_eq!(from_spreadsheet_text(&cell), text);
+        }
+        assert_eq!(spreadsheet_text("Green Tea"), "Green Tea");
+        assert_eq!(from_spreadsheet_text("'quoted on purpose"), "'quoted on purpose");
+    }
 }

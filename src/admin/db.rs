@@ -12,7 +12,7 @@ use super::{
     PeriodFigures, ProductFilter, ProductInput, ProductRow, PromoRow, UserDetail, UserList, UserRow,
 };
 use crate::account::{Role, UserId};
-use crate::error::AppError;
+use crate::error::{AppError, ConstraintField};
 use crate::orders::{OrderNumber, OrderStatus, PaymentMethod};
 
 /// Products at or below this stock show on the dashboard.
@@ -323,19 +323,15 @@ pub async fn products(db: impl PgExecutor<'_>, filter: &ProductFilter) -> sqlx::
     Ok((products, has_next, total))
 }
 
-/// Maps the catalog's unique and foreign-key constraints to form fields.
+/// The catalog's unique and foreign-key constraints, as form errors.
+const PRODUCT_CONSTRAINTS: &[ConstraintField] = &[
+    ("products_name_key", "name", "Another product already has this name."),
+    ("products_slug_key", "slug", "Another product already uses this slug."),
+    ("products_category_id_fkey", "category_id", "That category no longer exists."),
+];
+
 fn product_conflict(error: sqlx::Error) -> AppError {
-    let constraint = error.as_database_error().and_then(|e| e.constraint()).map(str::to_owned);
-    match constraint.as_deref() {
-        Some("products_name_key") => {
-            AppError::Conflict { field: "name".into(), message: "Another product already has this name.".into() }
-        }
-        Some("products_slug_key") => {
-            AppError::Conflict { field: "slug".into(), message: "Another product already uses this slug.".into() }
-        }
-        Some("products_category_id_fkey") => AppError::field("category_id", "That category no longer exists."),
-        _ => error.into(),
-    }
+    AppError::from_constraint(error, PRODUCT_CONSTRAINTS)
 }
 
 /// The editable fields of a product, for the form and the audit log.
@@ -646,14 +642,13 @@ pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CategoryRow
         .collect())
 }
 
+const CATEGORY_CONSTRAINTS: &[ConstraintField] = &[
+    ("categories_name_key", "name", "Another category already has this name."),
+    ("categories_slug_key", "name", "Another category already has this name."),
+];
+
 fn category_conflict(error: sqlx::Error) -> AppError {
-    let constraint = error.as_database_error().and_then(|e| e.constraint()).map(str::to_owned);
-    match constraint.as_deref() {
-        Some("categories_name_key") | Some("categories_slug_key") => {
-            AppError::Conflict { field: "name".into(), message: "Another category already has this name.".into() }
-        }
-        _ => error.into(),
-    }
+    AppError::from_constraint(error, CATEGORY_CONSTRAINTS)
 }
 
 pub async fn create_category(
@@ -767,17 +762,13 @@ pub async fn promos(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<PromoRow>> {
         .collect())
 }
 
+const PROMO_CONSTRAINTS: &[ConstraintField] = &[
+    ("promo_codes_code_key", "code", "Another promo code already uses this code."),
+    ("promo_codes_used_count_check", "usage_limit", "The code has already been used more often than that."),
+];
+
 fn promo_conflict(error: sqlx::Error) -> AppError {
-    let constraint = error.as_database_error().and_then(|e| e.constraint()).map(str::to_owned);
-    match constraint.as_deref() {
-        Some("promo_codes_code_key") => {
-            AppError::Conflict { field: "code".into(), message: "Another promo code already uses this code.".into() }
-        }
-        Some("promo_codes_used_count_check") => {
-            AppError::field("usage_limit", "The code has already been used more often than that.")
-        }
-        _ => error.into(),
-    }
+    AppError::from_constraint(error, PROMO_CONSTRAINTS)
 }
 
 fn expiry(d: &PromoDraft) -> Option<DateTime<Utc>> {

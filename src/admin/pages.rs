@@ -17,8 +17,8 @@ use super::{
 use crate::account::Role;
 use crate::account::components::{AccountError, AuthContext};
 use crate::catalog::image_url;
-use crate::catalog::rules::format_money;
 use crate::error::AppError;
+use crate::money::format_money;
 use crate::orders::pages::OrderPanels;
 use crate::orders::{OrderStatus, PaymentMethod, StaffAction};
 use crate::ui::{Field, FormStatus, Loading, Time, action_error, field_error};

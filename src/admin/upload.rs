@@ -41,7 +41,10 @@ impl Refusal {
         match self {
             Refusal::NotAnImage(name) => format!("{name} is not a PNG, JPEG or WebP image."),
             Refusal::TooLarge(name) => format!("{name} is larger than {} MB.", MAX_FILE_BYTES / 1024 / 1024),
-            Refusal::TooManyPixels(name) => format!("{name} has more than {MAX_DIMENSION} pixels on a side."),
+            Refusal::TooManyPixels(name) => format!(
+                "{name} is too large a picture: at most {} megapixels and {MAX_DIMENSION} pixels on a side.",
+                crate::media::MAX_PIXELS / 1_000_000
+            ),
         }
     }
 }
@@ -54,6 +57,9 @@ pub fn process(name: &str, bytes: &[u8]) -> Result<Vec<Vec<u8>>, Refusal> {
     let format = image::guess_format(bytes).map_err(|_| refuse())?;
     if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP) {
         return Err(refuse());
+    }
+    if crate::media::too_many_pixels(bytes, format, MAX_DIMENSION).map_err(|_| refuse())? {
+        return Err(Refusal::TooManyPixels(name.to_owned()));
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -161,17 +167,16 @@ async fn store(
     if files.is_empty() {
         return Err(invalid("Choose one or more images to upload.".into()));
     }
-    let name = db::product_name(&state.pool, product).await?.ok_or_else(AppError::not_found)?;
+    let name = db::product_name(&state.pool, product).await?.ok_or(AppError::NotFound)?;
     if alt.chars().count() > 300 {
         return Err(AppError::field("alt", "Use at most 300 characters."));
     }
     let alt = if alt.is_empty() { name.clone() } else { alt };
     // Every file is checked before any is stored: a bad one refuses the upload.
-    let processed = tokio::task::spawn_blocking(move || {
+    let processed = crate::media::decode_bounded(move || {
         files.into_iter().map(|(name, bytes)| process(&name, &bytes)).collect::<Result<Vec<_>, _>>()
     })
-    .await
-    .map_err(AppError::from)?
+    .await?
     .map_err(|refusal| invalid(refusal.message()))?;
 
     let mut keys = Vec::new();

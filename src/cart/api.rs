@@ -110,7 +110,7 @@ pub async fn add_to_cart(product: i64, quantity: Option<i32>) -> Result<i32, App
 pub async fn update_cart_line(product: i64, quantity: i32) -> Result<(), AppError> {
     let state = AppState::current()?;
     let auth = Auth::current()?;
-    let Some(cart) = current_cart(&state, &auth, false).await? else { return Err(AppError::not_found()) };
+    let Some(cart) = current_cart(&state, &auth, false).await? else { return Err(AppError::NotFound) };
     let mut tx = state.pool.begin().await?;
     db::set_quantity(&mut tx, cart, ProductId(product), quantity).await?;
     tx.commit().await?;

@@ -95,7 +95,7 @@ async fn product_for_sale(conn: &mut PgConnection, product: ProductId) -> Result
         .await?;
     match row {
         Some(row) if row.active => Ok(row),
-        _ => Err(AppError::BadRequest("That product is not for sale.".into()).reported()),
+        _ => Err(AppError::BadRequest("That product is not for sale.".into())),
     }
 }
 
@@ -103,7 +103,7 @@ fn check_quantity(quantity: i32) -> Result<(), AppError> {
     if (1..=MAX_QUANTITY).contains(&quantity) {
         Ok(())
     } else {
-        Err(AppError::field("quantity", format!("Choose a quantity from 1 to {MAX_QUANTITY}.")).reported())
+        Err(AppError::field("quantity", format!("Choose a quantity from 1 to {MAX_QUANTITY}.")))
     }
 }
 
@@ -123,7 +123,7 @@ pub async fn add(conn: &mut PgConnection, cart: Uuid, product: ProductId, quanti
         if held > 0 && item.stock > 0 {
             message.push_str(&format!(" Your cart already has {held}."));
         }
-        return Err(AppError::OutOfStock(message).reported());
+        return Err(AppError::OutOfStock(message));
     }
     check_quantity(wanted)?;
     sqlx::query!(
@@ -155,7 +155,7 @@ pub async fn set_quantity(
     check_quantity(quantity)?;
     let item = product_for_sale(conn, product).await?;
     if quantity > item.stock {
-        return Err(AppError::OutOfStock(stock_message(&item.name, item.stock)).reported());
+        return Err(AppError::OutOfStock(stock_message(&item.name, item.stock)));
     }
     let updated = sqlx::query!(
         "UPDATE cart_items SET quantity = $3, seen_price = $4 WHERE cart_id = $1 AND product_id = $2",
@@ -167,7 +167,7 @@ pub async fn set_quantity(
     .execute(&mut *conn)
     .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::not_found());
+        return Err(AppError::NotFound);
     }
     touch(conn, cart).await?;
     Ok(())

@@ -9,8 +9,8 @@ pub mod pages;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::rules::format_money;
 use crate::catalog::{ImageRef, ProductId};
+use crate::money::format_money;
 
 /// The most of one product a cart line may hold.
 pub const MAX_QUANTITY: i32 = 999;

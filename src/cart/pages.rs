@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use super::api::{RemoveFromCart, UpdateCartLine, get_cart};
 use super::components::CartContext;
 use super::{CartLine, MAX_QUANTITY};
-use crate::catalog::rules::format_money;
+use crate::money::format_money;
 use crate::ui::{ErrorView, FormStatus, Loading, action_error, on_success};
 
 #[component]

@@ -50,7 +50,7 @@ pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/category")]
 pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryListing, AppError> {
     let state = AppState::current()?;
-    let category = state.categories.by_slug(&state.pool, &slug).await?.ok_or_else(AppError::not_found)?;
+    let category = state.categories.by_slug(&state.pool, &slug).await?.ok_or(AppError::NotFound)?;
     let (mut listing, facets) = tokio::try_join!(
         db::list_products(&state.pool, Some(category.id), &query, &state.config.currency),
         listing_facets(&state, Some(category.id), &query.filters),
@@ -65,8 +65,7 @@ pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryL
 pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     let state = AppState::current()?;
     let mut conn = state.pool.acquire().await?;
-    let mut product =
-        db::product_by_slug(&mut conn, &slug, &state.config.currency).await?.ok_or_else(AppError::not_found)?;
+    let mut product = db::product_by_slug(&mut conn, &slug, &state.config.currency).await?.ok_or(AppError::NotFound)?;
     product.structured_data = super::seo::product_json_ld(&product, state.config.public_url.trim_end_matches('/'));
     if let Some(viewer) = crate::session::Auth::current()?.viewer() {
         product.wished = crate::wishlist::db::contains(&mut *conn, viewer.id, product.id.0).await?;

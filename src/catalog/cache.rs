@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -17,8 +17,8 @@ use sqlx::PgPool;
 
 use super::filters::FacetCell;
 use super::{Category, db};
+use crate::db::CatalogChanges;
 
-const CHANNEL: &str = crate::db::CATALOG_CHANGED;
 const MAX_AGE: Duration = Duration::from_secs(60);
 
 /// Values loaded from the catalog by key, dropped whenever the catalog changes.
@@ -26,18 +26,18 @@ pub struct CatalogMemo<K, V> {
     inner: Arc<Inner<K, V>>,
     /// Keys kept at most; past it, new keys are loaded every time until the next change.
     capacity: usize,
+    changes: CatalogChanges,
 }
 
 struct Inner<K, V> {
     entries: RwLock<HashMap<K, (Instant, Arc<V>)>>,
     /// Moves on at every invalidation, so a load that raced one is not kept.
     generation: AtomicU64,
-    listening: AtomicBool,
 }
 
 impl<K, V> Clone for CatalogMemo<K, V> {
     fn clone(&self) -> Self {
-        CatalogMemo { inner: Arc::clone(&self.inner), capacity: self.capacity }
+        CatalogMemo { inner: Arc::clone(&self.inner), capacity: self.capacity, changes: self.changes.clone() }
     }
 }
 
@@ -46,10 +46,18 @@ where
     K: Eq + Hash + Send + Sync + 'static,
     V: Send + Sync + 'static,
 {
-    pub fn new(capacity: usize) -> Self {
-        let inner =
-            Inner { entries: RwLock::default(), generation: AtomicU64::new(0), listening: AtomicBool::new(false) };
-        CatalogMemo { inner: Arc::new(inner), capacity }
+    /// A memo of at most `capacity` keys, emptied on every change `changes` reports.
+    pub fn new(capacity: usize, changes: &CatalogChanges) -> Self {
+        let inner = Inner { entries: RwLock::default(), generation: AtomicU64::new(0) };
+        let memo = CatalogMemo { inner: Arc::new(inner), capacity, changes: changes.clone() };
+        // Weak: the feed must not keep a dropped memo (and itself) alive.
+        let subscriber = Arc::downgrade(&memo.inner);
+        changes.subscribe(move || {
+            if let Some(inner) = subscriber.upgrade() {
+                inner.clear();
+            }
+        });
+        memo
     }
 
     /// The value for `key`, from memory when fresh, else from `load`.
@@ -58,10 +66,7 @@ where
         F: FnOnce() -> Fut,
         Fut: Future<Output = sqlx::Result<V>>,
     {
-        if !self.inner.listening.swap(true, Ordering::AcqRel) {
-            let memo = self.clone();
-            crate::db::on_notify(pool.clone(), CHANNEL, move || memo.invalidate());
-        }
+        self.changes.start(pool);
         if let Some((loaded, value)) = self.inner.entries.read().expect("cache lock").get(&key)
             && loaded.elapsed() < MAX_AGE
         {
@@ -80,8 +85,14 @@ where
 
     /// Drops every value; the next `get` of each reads the database.
     pub fn invalidate(&self) {
-        self.inner.generation.fetch_add(1, Ordering::AcqRel);
-        self.inner.entries.write().expect("cache lock").clear();
+        self.inner.clear();
+    }
+}
+
+impl<K, V> Inner<K, V> {
+    fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.entries.write().expect("cache lock").clear();
     }
 }
 
@@ -90,12 +101,17 @@ where
 pub struct CategoryCache(CatalogMemo<(), Vec<Category>>);
 
 impl Default for CategoryCache {
+    /// A cache following a feed of its own.
     fn default() -> Self {
-        CategoryCache(CatalogMemo::new(1))
+        CategoryCache::new(&CatalogChanges::default())
     }
 }
 
 impl CategoryCache {
+    pub fn new(changes: &CatalogChanges) -> Self {
+        CategoryCache(CatalogMemo::new(1, changes))
+    }
+
     /// Every category by name, from memory when the copy is fresh.
     pub async fn get(&self, pool: &PgPool) -> sqlx::Result<Arc<Vec<Category>>> {
         self.0.get(pool, (), || db::categories(pool)).await
@@ -117,13 +133,11 @@ impl CategoryCache {
 #[derive(Clone)]
 pub struct FacetCache(CatalogMemo<(Option<Decimal>, Option<Decimal>), Vec<FacetCell>>);
 
-impl Default for FacetCache {
-    fn default() -> Self {
-        FacetCache(CatalogMemo::new(256))
-    }
-}
-
 impl FacetCache {
+    pub fn new(changes: &CatalogChanges) -> Self {
+        FacetCache(CatalogMemo::new(256, changes))
+    }
+
     pub async fn get(
         &self,
         pool: &PgPool,

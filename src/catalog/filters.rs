@@ -138,7 +138,7 @@ impl PriceRange {
     /// "Under $10", "$10 to $25", "$250 and over".
     pub fn label(self, currency: &str) -> String {
         let money = |amount: u32| {
-            let text = super::rules::format_money(Decimal::from(amount), currency);
+            let text = crate::money::format_money(Decimal::from(amount), currency);
             text.strip_suffix(".00").map(str::to_owned).unwrap_or(text)
         };
         match (self.min, self.max) {

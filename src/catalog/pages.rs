@@ -91,7 +91,7 @@ pub fn ProductsPage() -> impl IntoView {
         |query| async move {
             match query {
                 Ok(query) => get_listing(query).await,
-                Err(error) => Err(error.reported()),
+                Err(error) => Err(error),
             }
         },
     );
@@ -128,7 +128,7 @@ pub fn CategoryPage() -> impl IntoView {
         |(slug, query)| async move {
             match query {
                 Ok(query) => get_category(slug, query).await,
-                Err(error) => Err(error.reported()),
+                Err(error) => Err(error),
             }
         },
     );

@@ -182,28 +182,6 @@ pub fn discount_percent(price: Decimal, offer: Decimal) -> u32 {
     ((price - offer) / price * Decimal::ONE_HUNDRED).round().to_u32().unwrap_or(0)
 }
 
-/// An amount for display: `$1,299.00`, `€4.50`, `CHF 12.00`.
-pub fn format_money(amount: Decimal, currency: &str) -> String {
-    let rounded = amount.round_dp(2);
-    let negative = rounded.is_sign_negative() && !rounded.is_zero();
-    let text = format!("{:.2}", rounded.abs());
-    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    let sign = if negative { "-" } else { "" };
-    match currency {
-        "USD" => format!("{sign}${grouped}.{cents}"),
-        "EUR" => format!("{sign}€{grouped}.{cents}"),
-        "GBP" => format!("{sign}£{grouped}.{cents}"),
-        code => format!("{sign}{code} {grouped}.{cents}"),
-    }
-}
-
 /// A description's paragraphs: blocks separated by blank lines.
 pub fn paragraphs(description: &str) -> Vec<String> {
     description
@@ -257,14 +235,6 @@ mod tests {
         assert_eq!(discount_percent(dec!(10.00), dec!(7.50)), 25);
         assert_eq!(discount_percent(dec!(3.00), dec!(2.00)), 33);
         assert_eq!(discount_percent(dec!(10.00), dec!(10.00)), 0);
-    }
-
-    #[test]
-    fn money_is_grouped_and_has_two_decimals() {
-        assert_eq!(format_money(dec!(1299), "USD"), "$1,299.00");
-        assert_eq!(format_money(dec!(4.5), "EUR"), "€4.50");
-        assert_eq!(format_money(dec!(1234567.891), "CHF"), "CHF 1,234,567.89");
-        assert_eq!(format_money(dec!(999.99), "GBP"), "£999.99");
     }
 
     /// Parses a query from `name=value` pairs, as the URL would give them.

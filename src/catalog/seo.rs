@@ -106,7 +106,8 @@ fn escape(text: &str) -> String {
 
 /// The product page's JSON-LD: the Product with its Offer (price, currency,
 /// availability) and, once reviewed, its AggregateRating; and the breadcrumb
-/// trail. `</` is escaped so the text cannot close its `<script>`.
+/// trail. Inside `<script>`, `<`, `>` and `&` are written as JSON escapes,
+/// so no name can close the script or open an HTML comment (`<!--`) in it.
 pub fn product_json_ld(product: &super::ProductDetail, base: &str) -> String {
     let url = format!("{base}/p/{}", product.slug);
     let availability = if product.stock > 0 { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" };
@@ -145,11 +146,26 @@ pub fn product_json_ld(product: &super::ProductDetail, base: &str) -> String {
         ],
     });
     let graph = serde_json::json!({ "@context": "https://schema.org", "@graph": [item, breadcrumbs] });
-    graph.to_string().replace("</", "<\\/")
+    script_safe_json(&graph.to_string())
+}
+
+/// JSON that means the same but holds no `<`, `>` or `&`: safe as the text of
+/// a `<script>` element whatever its strings say.
+fn script_safe_json(json: &str) -> String {
+    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_in_a_script_cannot_close_it_or_open_a_comment() {
+        let hostile = serde_json::json!({ "name": "</script><!--<script>x & y" }).to_string();
+        let safe = super::script_safe_json(&hostile);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["name"], "</script><!--<script>x & y", "the data is unchanged");
+    }
+
     #[test]
     fn xml_text_is_escaped() {
         assert_eq!(super::escape("a&b<c>'\""), "a&amp;b&lt;c&gt;&apos;&quot;");

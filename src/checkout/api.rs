@@ -34,7 +34,12 @@ pub async fn get_checkout(promo: Option<String>) -> Result<CheckoutView, AppErro
         None => (None, None),
     };
     let rates = db::rates(&state.config);
-    let totals = rules::totals(cart.lines.iter().map(|l| (l.unit_price, l.quantity)), terms.as_ref(), rates);
+    let totals = rules::totals(
+        cart.lines.iter().map(|l| (l.unit_price, l.quantity)),
+        terms.as_ref(),
+        rates,
+        &state.config.currency,
+    );
     Ok(CheckoutView {
         cart,
         addresses,
@@ -61,25 +66,22 @@ pub async fn place_order(
     let viewer = require_user()?;
     let state = AppState::current()?;
     let method = PaymentMethod::from_param(&payment)
-        .ok_or_else(|| AppError::field("payment", "Choose how you would like to pay.").reported())?;
+        .ok_or_else(|| AppError::field("payment", "Choose how you would like to pay."))?;
     if method == PaymentMethod::Card && state.payments.is_none() {
-        return Err(
-            AppError::field("payment", "Card payments are not available. Please choose cash on delivery.").reported()
-        );
+        return Err(AppError::field("payment", "Card payments are not available. Please choose cash on delivery."));
     }
     let mut tx = state.pool.begin().await?;
     let shipping = if address == "new" {
-        let fields = new_address.unwrap_or_default().checked().map_err(AppError::reported)?;
+        let fields = new_address.unwrap_or_default().checked()?;
         if save_address.is_some() {
             crate::account::db::add_address(&mut tx, viewer.id, &fields).await?;
         }
         fields
     } else {
-        let id: i64 =
-            address.parse().map_err(|_| AppError::field("address", "Choose an address to ship to.").reported())?;
+        let id: i64 = address.parse().map_err(|_| AppError::field("address", "Choose an address to ship to."))?;
         crate::account::db::address(&mut *tx, viewer.id, id)
             .await?
-            .ok_or_else(|| AppError::field("address", "Choose an address to ship to.").reported())?
+            .ok_or_else(|| AppError::field("address", "Choose an address to ship to."))?
     };
     let order = db::NewOrder { user: viewer.id, token, method, address: &shipping, promo: promo.as_deref() };
     let placed = db::place_order(&mut tx, &state.config, order).await?;

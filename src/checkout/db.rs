@@ -107,7 +107,7 @@ pub async fn quote_promo(
     let (outcome, terms) = match promo_terms(conn, &code, false).await? {
         None => (Err(rules::PromoRefusal::Unknown.message(currency)), None),
         Some((_, terms)) => match rules::check_promo(&terms, subtotal, Utc::now()) {
-            Ok(()) => (Ok(rules::discount(&terms, subtotal)), Some(terms)),
+            Ok(()) => (Ok(rules::discount(&terms, subtotal, currency)), Some(terms)),
             Err(refusal) => (Err(refusal.message(currency)), None),
         },
     };
@@ -165,7 +165,7 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
     .await?
     {
         if existing.user_id != order.user.0 {
-            return Err(AppError::BadRequest("This checkout has expired. Please reload the page.".into()).reported());
+            return Err(AppError::BadRequest("This checkout has expired. Please reload the page.".into()));
         }
         return Ok(Placed {
             id: existing.id,
@@ -176,7 +176,7 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
             created: false,
         });
     }
-    let empty = || AppError::BadRequest("Your cart is empty.".into()).reported();
+    let empty = || AppError::BadRequest("Your cart is empty.".into());
     let cart = cart.ok_or_else(empty)?;
     // Locks the products in id order: concurrent checkouts of overlapping carts
     // queue on the same rows instead of deadlocking. The products are found by
@@ -210,17 +210,17 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
         })
         .collect();
     if !problems.is_empty() {
-        return Err(AppError::OutOfStock(problems.join(" ")).reported());
+        return Err(AppError::OutOfStock(problems.join(" ")));
     }
     let subtotal: Decimal = lines.iter().map(|l| l.sale_price * Decimal::from(l.quantity)).sum();
     let promo = match order.promo.map(rules::normalize_code).filter(|code| !code.is_empty()) {
         None => None,
         Some(code) => {
             let Some((id, terms)) = promo_terms(conn, &code, true).await? else {
-                return Err(AppError::field("promo", rules::PromoRefusal::Unknown.message(&config.currency)).reported());
+                return Err(AppError::field("promo", rules::PromoRefusal::Unknown.message(&config.currency)));
             };
             if let Err(refusal) = rules::check_promo(&terms, subtotal, Utc::now()) {
-                return Err(AppError::field("promo", refusal.message(&config.currency)).reported());
+                return Err(AppError::field("promo", refusal.message(&config.currency)));
             }
             Some((id, terms))
         }
@@ -229,6 +229,7 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
         lines.iter().map(|l| (l.sale_price, l.quantity)),
         promo.as_ref().map(|(_, terms)| terms),
         rates(config),
+        &config.currency,
     );
 
     let ids: Vec<i64> = lines.iter().map(|l| l.product_id).collect();
@@ -243,7 +244,7 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
     .execute(&mut *conn)
     .await?;
     if taken.rows_affected() != lines.len() as u64 {
-        return Err(AppError::OutOfStock("Some items sold out while you were checking out.".into()).reported());
+        return Err(AppError::OutOfStock("Some items sold out while you were checking out.".into()));
     }
     if let Some((id, _)) = &promo {
         let counted = sqlx::query!(
@@ -254,7 +255,7 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
         .execute(&mut *conn)
         .await?;
         if counted.rows_affected() != 1 {
-            return Err(AppError::field("promo", rules::PromoRefusal::UsedUp.message(&config.currency)).reported());
+            return Err(AppError::field("promo", rules::PromoRefusal::UsedUp.message(&config.currency)));
         }
     }
 

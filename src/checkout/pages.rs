@@ -11,7 +11,7 @@ use crate::account::components::AccountError;
 use crate::account::pages::AddressFields;
 use crate::account::rules::country_name;
 use crate::cart::components::CartContext;
-use crate::catalog::rules::format_money;
+use crate::money::format_money;
 use crate::ui::{FormStatus, Loading, action_error, field_error, on_success};
 
 #[component]

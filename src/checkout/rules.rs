@@ -3,10 +3,10 @@
 //! from the browser.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::rules::format_money;
+use crate::money::format_money;
 
 /// How a promo code takes money off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,11 +81,11 @@ pub fn check_promo(promo: &PromoTerms, subtotal: Decimal, now: DateTime<Utc>) ->
 }
 
 /// The discount `promo` gives on `subtotal`: percentages round half away from
-/// zero to the cent; neither kind ever exceeds the subtotal.
-pub fn discount(promo: &PromoTerms, subtotal: Decimal) -> Decimal {
+/// zero to the currency's smallest unit (the cent, the yen); neither kind
+/// ever exceeds the subtotal.
+pub fn discount(promo: &PromoTerms, subtotal: Decimal, currency: &str) -> Decimal {
     let amount = match promo.kind {
-        DiscountKind::Percent => (subtotal * promo.value / Decimal::ONE_HUNDRED)
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+        DiscountKind::Percent => crate::money::round(subtotal * promo.value / Decimal::ONE_HUNDRED, currency),
         DiscountKind::Fixed => promo.value,
     };
     amount.min(subtotal).max(Decimal::ZERO)
@@ -113,9 +113,10 @@ pub fn totals(
     lines: impl IntoIterator<Item = (Decimal, i32)>,
     promo: Option<&PromoTerms>,
     rates: ShippingRates,
+    currency: &str,
 ) -> Totals {
     let subtotal: Decimal = lines.into_iter().map(|(price, quantity)| price * Decimal::from(quantity)).sum();
-    let discount = promo.map_or(Decimal::ZERO, |promo| discount(promo, subtotal));
+    let discount = promo.map_or(Decimal::ZERO, |promo| discount(promo, subtotal, currency));
     let after_discount = subtotal - discount;
     let shipping = if subtotal.is_zero() || rates.free_from.is_some_and(|from| after_discount >= from) {
         Decimal::ZERO
@@ -123,12 +124,6 @@ pub fn totals(
         rates.fee
     };
     Totals { subtotal, discount, shipping, total: after_discount + shipping }
-}
-
-/// The amount in the currency's minor unit (cents), as payment providers take it.
-pub fn minor_units(amount: Decimal) -> Option<i64> {
-    use rust_decimal::prelude::ToPrimitive;
-    (amount * Decimal::ONE_HUNDRED).trunc().to_i64()
 }
 
 #[cfg(test)]
@@ -153,25 +148,25 @@ mod tests {
 
     #[test]
     fn totals_add_lines_and_charge_shipping_below_the_threshold() {
-        let t = totals([(dec!(10.00), 2), (dec!(3.50), 1)], None, RATES);
+        let t = totals([(dec!(10.00), 2), (dec!(3.50), 1)], None, RATES, "USD");
         assert_eq!(t, Totals { subtotal: dec!(23.50), discount: dec!(0), shipping: dec!(4.90), total: dec!(28.40) });
     }
 
     #[test]
     fn shipping_is_free_from_the_threshold_after_discount() {
-        assert_eq!(totals([(dec!(50.00), 1)], None, RATES).shipping, dec!(0));
+        assert_eq!(totals([(dec!(50.00), 1)], None, RATES, "USD").shipping, dec!(0));
         let ten_off = promo(DiscountKind::Fixed, dec!(10));
-        let t = totals([(dec!(55.00), 1)], Some(&ten_off), RATES);
+        let t = totals([(dec!(55.00), 1)], Some(&ten_off), RATES, "USD");
         assert_eq!((t.discount, t.shipping, t.total), (dec!(10), dec!(4.90), dec!(49.90)));
     }
 
     #[test]
     fn percent_discounts_round_to_the_cent_and_fixed_never_exceed_the_subtotal() {
         let third = promo(DiscountKind::Percent, dec!(15));
-        assert_eq!(discount(&third, dec!(10.10)), dec!(1.52));
+        assert_eq!(discount(&third, dec!(10.10), "USD"), dec!(1.52));
         let big = promo(DiscountKind::Fixed, dec!(100));
-        assert_eq!(discount(&big, dec!(20)), dec!(20));
-        let t = totals([(dec!(20), 1)], Some(&big), RATES);
+        assert_eq!(discount(&big, dec!(20), "USD"), dec!(20));
+        let t = totals([(dec!(20), 1)], Some(&big), RATES, "USD");
         assert_eq!(t.total, dec!(4.90));
     }
 
@@ -193,8 +188,15 @@ mod tests {
     }
 
     #[test]
-    fn codes_are_normalized_and_amounts_convert_to_cents() {
+    fn codes_are_normalized() {
         assert_eq!(normalize_code("  save10 "), "SAVE10");
-        assert_eq!(minor_units(dec!(28.40)), Some(2840));
+    }
+
+    #[test]
+    fn a_percent_discount_rounds_to_the_currencys_smallest_unit() {
+        let p = promo(DiscountKind::Percent, dec!(10));
+        assert_eq!(discount(&p, dec!(1555), "JPY"), dec!(156));
+        assert_eq!(discount(&p, dec!(15.55), "USD"), dec!(1.56));
+        assert_eq!(totals([(dec!(1555), 1)], Some(&p), RATES, "JPY").total.fract(), dec!(0));
     }
 }

@@ -17,6 +17,28 @@ pub async fn create(db: impl PgExecutor<'_>, user: UserId, title: &str, body: &s
     .await
 }
 
+/// Notifies every active account whose role includes `role` (staff alerts).
+pub async fn notify_role(
+    db: impl PgExecutor<'_>,
+    role: crate::account::Role,
+    title: &str,
+    body: &str,
+    link: &str,
+) -> sqlx::Result<u64> {
+    // `user_role` is declared MEMBER < MODERATOR < ADMIN: a higher role includes the lower.
+    let done = sqlx::query!(
+        "INSERT INTO notifications (user_id, title, body, link)
+         SELECT id, $2, $3, $4 FROM users WHERE role >= $1 AND disabled_at IS NULL",
+        role as crate::account::Role,
+        title,
+        body,
+        link
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn unread_count(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM notifications WHERE user_id = $1 AND read_at IS NULL"#, user.0)
         .fetch_one(db)

@@ -39,13 +39,13 @@ pub async fn get_order(number: i64) -> Result<OrderPage, AppError> {
     let state = AppState::current()?;
     let number = OrderNumber(number);
     let mut conn = state.pool.acquire().await?;
-    let (_, mut order) = db::detail(&mut conn, Some(viewer.id), number).await?.ok_or_else(AppError::not_found)?;
+    let (_, mut order) = db::detail(&mut conn, Some(viewer.id), number).await?.ok_or(AppError::NotFound)?;
     if order.awaiting_card_payment() && state.payments.is_some() {
         drop(conn);
         // Nothing paid yet, or not paid after all: the page offers the form.
         if let Ok(PayOutcome::Paid) = service::confirm(&state, &viewer, number).await {
             let mut conn = state.pool.acquire().await?;
-            order = db::detail(&mut conn, Some(viewer.id), number).await?.ok_or_else(AppError::not_found)?.1;
+            order = db::detail(&mut conn, Some(viewer.id), number).await?.ok_or(AppError::NotFound)?.1;
         }
     }
     let card = match (&state.payments, order.awaiting_card_payment()) {
@@ -62,7 +62,7 @@ pub async fn get_order(number: i64) -> Result<OrderPage, AppError> {
 pub async fn pay_order(number: i64, token: String) -> Result<PayOutcome, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    service::pay(&state, &viewer, OrderNumber(number), &token).await.map_err(AppError::reported)
+    service::pay(&state, &viewer, OrderNumber(number), &token).await
 }
 
 /// After 3-D Secure in the browser: asks Stripe whether the order is paid now.
@@ -70,7 +70,7 @@ pub async fn pay_order(number: i64, token: String) -> Result<PayOutcome, AppErro
 pub async fn confirm_payment(number: i64) -> Result<PayOutcome, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    service::confirm(&state, &viewer, OrderNumber(number)).await.map_err(AppError::reported)
+    service::confirm(&state, &viewer, OrderNumber(number)).await
 }
 
 /// Cancels one of the user's orders that has not shipped.
@@ -78,5 +78,5 @@ pub async fn confirm_payment(number: i64) -> Result<PayOutcome, AppError> {
 pub async fn cancel_order(number: i64) -> Result<(), AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    service::cancel_by_shopper(&state, &viewer, OrderNumber(number)).await.map_err(AppError::reported)
+    service::cancel_by_shopper(&state, &viewer, OrderNumber(number)).await
 }

@@ -13,10 +13,10 @@ use super::{
 };
 use crate::account::{AddressInput, UserId};
 use crate::catalog::ProductId;
-use crate::catalog::rules::format_money;
 use crate::checkout::rules::Totals;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::money::format_money;
 
 /// One page (from 1) of the user's orders, newest first.
 pub async fn history(db: impl PgExecutor<'_>, user: UserId, page: u32) -> sqlx::Result<OrderHistory> {
@@ -286,11 +286,24 @@ pub async fn cancel(
             "Order {} is {} and can no longer be cancelled.",
             order.number,
             order.status.label().to_lowercase()
-        ))
-        .reported());
+        )));
     }
     restore_stock(conn, order.id).await?;
+    release_promo_use(conn, order.id).await?;
     change_status(conn, config, order, OrderStatus::Cancelled, actor, note).await?;
+    Ok(())
+}
+
+/// Gives back the use of a promo code that a cancelled order counted, so a
+/// limited code is not used up by orders that never went through.
+async fn release_promo_use(conn: &mut PgConnection, order: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE promo_codes p SET used_count = p.used_count - 1
+         FROM orders o WHERE o.id = $1 AND p.id = o.promo_code_id AND p.used_count > 0",
+        order
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -325,7 +338,7 @@ pub async fn mark_paid(
     if order.paid {
         return Ok(Some(order.number));
     }
-    if crate::checkout::rules::minor_units(order.total) != Some(amount_minor) {
+    if crate::money::minor_units(order.total, &config.currency) != Some(amount_minor) {
         tracing::error!(order = order.number.0, amount_minor, "a payment's amount differs from the order total");
         return Ok(None);
     }
@@ -335,8 +348,9 @@ pub async fn mark_paid(
             change_status(conn, config, &order, OrderStatus::Processing, None, "").await?;
         }
         status => {
-            // Paid after the unpaid-order sweep cancelled it: staff must refund.
-            tracing::error!(order = order.number.0, ?status, "payment arrived for an order that is no longer pending");
+            // Paid after it was cancelled (by the unpaid sweep, or while the
+            // shopper paid): `orders::service::refund_late_payments` refunds it.
+            tracing::warn!(order = order.number.0, ?status, "payment arrived for an order that is no longer pending");
         }
     }
     Ok(Some(order.number))
@@ -353,6 +367,18 @@ pub async fn set_payment_intent(db: impl PgExecutor<'_>, order: Uuid, intent: &s
     )
     .fetch_one(db)
     .await
+}
+
+/// Cancelled card orders whose payment arrived anyway: they are owed a refund.
+pub async fn late_payments(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<OrderNumber>> {
+    let rows = sqlx::query_scalar!(
+        "SELECT number FROM orders
+         WHERE status = 'CANCELLED' AND payment_method = 'CARD' AND paid_at IS NOT NULL
+         ORDER BY updated_at LIMIT 100"
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(OrderNumber).collect())
 }
 
 /// Card orders left unpaid for longer than `minutes`.
@@ -375,6 +401,18 @@ pub async fn first_payment_event(db: impl PgExecutor<'_>, id: &str, kind: &str) 
         .await?
         .rows_affected()
         == 1)
+}
+
+/// Ties a recorded payment event to the order it paid.
+pub async fn link_payment_event(db: impl PgExecutor<'_>, event: &str, order: OrderNumber) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE payment_events SET order_id = (SELECT id FROM orders WHERE number = $2) WHERE id = $1",
+        event,
+        order.0
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// The user's Stripe customer id, if one was created.

@@ -8,7 +8,7 @@ use super::api::{CancelOrder, CardForm, get_order, get_orders};
 use super::{OrderDetail, OrderStatus};
 use crate::account::components::AccountError;
 use crate::account::rules::country_name;
-use crate::catalog::rules::format_money;
+use crate::money::format_money;
 use crate::ui::{FormStatus, Loading, Time, action_error};
 
 #[component]

@@ -4,23 +4,24 @@
 
 use super::db::{self, Locked};
 use super::{OrderNumber, OrderStatus, PayOutcome, PaymentMethod, StaffAction};
-use crate::account::{UserId, Viewer};
-use crate::checkout::rules::minor_units;
+use crate::account::{Role, UserId, Viewer};
 use crate::error::AppError;
+use crate::money::minor_units;
 use crate::payments::{Intent, Payments};
 use crate::state::AppState;
 
 fn payments(state: &AppState) -> Result<&Payments, AppError> {
-    state.payments.as_ref().ok_or_else(|| {
-        AppError::BadRequest("Card payments are not available. Please choose cash on delivery.".into()).reported()
-    })
+    state
+        .payments
+        .as_ref()
+        .ok_or_else(|| AppError::BadRequest("Card payments are not available. Please choose cash on delivery.".into()))
 }
 
 /// The user's order, locked; other users' orders are "not found".
 async fn own_order(conn: &mut sqlx::PgConnection, user: UserId, number: OrderNumber) -> Result<Locked, AppError> {
     match db::lock(conn, number).await? {
         Some(order) if order.user == user => Ok(order),
-        _ => Err(AppError::not_found()),
+        _ => Err(AppError::NotFound),
     }
 }
 
@@ -39,7 +40,10 @@ async fn intent(state: &AppState, payments: &Payments, customer: &str, order: &L
     if let Some(intent) = &order.payment_intent {
         return Ok(intent.clone());
     }
-    let amount = minor_units(order.total).ok_or(AppError::Internal)?;
+    let amount = minor_units(order.total, &state.config.currency).ok_or_else(|| {
+        tracing::error!(order = order.number.0, total = %order.total, "the order total is not payable in the currency");
+        AppError::Internal
+    })?;
     let created = payments.create_intent(order.id, order.number.0, amount, &state.config.currency, customer).await?;
     Ok(db::set_payment_intent(&state.pool, order.id, &created.id).await?.unwrap_or(created.id))
 }
@@ -52,7 +56,7 @@ pub async fn pay(state: &AppState, viewer: &Viewer, number: OrderNumber, token: 
         own_order(&mut conn, viewer.id, number).await?
     };
     if order.payment_method != PaymentMethod::Card || order.status != OrderStatus::PendingPayment || order.paid {
-        return Err(AppError::BadRequest(format!("Order {number} does not need paying.")).reported());
+        return Err(AppError::BadRequest(format!("Order {number} does not need paying.")));
     }
     let customer = customer(state, payments, viewer).await?;
     let intent_id = intent(state, payments, &customer, &order).await?;
@@ -81,9 +85,20 @@ pub async fn confirm(state: &AppState, viewer: &Viewer, number: OrderNumber) -> 
 
 async fn settle(state: &AppState, intent: &Intent) -> Result<PayOutcome, AppError> {
     if intent.succeeded() {
-        let mut tx = state.pool.begin().await?;
-        db::mark_paid(&mut tx, &state.config, &intent.id, intent.amount).await?;
-        tx.commit().await?;
+        let number = record_payment(state, None, &intent.id, intent.amount).await?;
+        let mut conn = state.pool.acquire().await?;
+        let cancelled = match number {
+            Some(number) => db::lock(&mut conn, number).await?.filter(|o| o.status != OrderStatus::Processing),
+            None => None,
+        };
+        drop(conn);
+        if let Some(order) = cancelled {
+            refund_late_payments(state).await?;
+            return Err(AppError::PaymentFailed(format!(
+                "Order {} was cancelled before your payment arrived, so the payment has been refunded in full.",
+                order.number
+            )));
+        }
         return Ok(PayOutcome::Paid);
     }
     if intent.needs_action()
@@ -108,7 +123,7 @@ pub async fn cancel_by_shopper(state: &AppState, viewer: &Viewer, number: OrderN
 /// all, recorded first and then refunded), stock comes back.
 async fn cancel(state: &AppState, order: &Locked, actor: UserId, note: &str) -> Result<(), AppError> {
     let mut tx = state.pool.begin().await?;
-    let Some(mut order) = db::lock(&mut tx, order.number).await? else { return Err(AppError::not_found()) };
+    let Some(mut order) = db::lock(&mut tx, order.number).await? else { return Err(AppError::NotFound) };
     if order.status == OrderStatus::PendingPayment
         && let (Some(payments), Some(intent)) = (&state.payments, &order.payment_intent)
     {
@@ -140,12 +155,12 @@ pub async fn staff_action(
     note: &str,
 ) -> Result<OrderStatus, AppError> {
     if !viewer.role.includes(action.required_role()) {
-        return Err(AppError::Forbidden.reported());
+        return Err(AppError::Forbidden);
     }
     let mut tx = state.pool.begin().await?;
-    let order = db::lock(&mut tx, number).await?.ok_or_else(AppError::not_found)?;
+    let order = db::lock(&mut tx, number).await?.ok_or(AppError::NotFound)?;
     if !action.allowed(order.status, order.payment_method, order.paid) {
-        return Err(AppError::Conflict { field: "action".into(), message: action.refusal(order.status) }.reported());
+        return Err(AppError::Conflict { field: "action".into(), message: action.refusal(order.status) });
     }
     match action {
         StaffAction::Ship => {
@@ -192,34 +207,119 @@ async fn refund(
     Ok(())
 }
 
+/// Records a successful payment of `intent` (from the webhook, whose event
+/// `event` is recorded in the same transaction, or from the return page):
+/// the order becomes paid and processing, once. Answers the order it paid.
+/// A payment for an order already cancelled is kept and refunded (see
+/// `refund_late_payments`), never lost.
+pub async fn record_payment(
+    state: &AppState,
+    event: Option<&str>,
+    intent: &str,
+    amount_minor: i64,
+) -> Result<Option<OrderNumber>, AppError> {
+    let mut tx = state.pool.begin().await?;
+    if let Some(event) = event
+        && !db::first_payment_event(&mut *tx, event, "payment_intent.succeeded").await?
+    {
+        tracing::info!(event, "webhook event seen before; ignored");
+        return Ok(None);
+    }
+    let number = db::mark_paid(&mut tx, &state.config, intent, amount_minor).await?;
+    if let (Some(event), Some(number)) = (event, number) {
+        db::link_payment_event(&mut *tx, event, number).await?;
+    }
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// Refunds every cancelled card order whose payment arrived anyway (the
+/// shopper paid as the unpaid sweep cancelled it), each in full: the order
+/// becomes Refunded, the shopper is told by the status email, and every
+/// admin gets a notification. One that fails is logged and tried again on
+/// the next sweep. Returns how many were refunded.
+pub async fn refund_late_payments(state: &AppState) -> Result<usize, AppError> {
+    let Some(payments) = &state.payments else { return Ok(0) };
+    let mut refunded = 0;
+    for number in db::late_payments(&state.pool).await? {
+        let order = {
+            let mut conn = state.pool.acquire().await?;
+            db::lock(&mut conn, number).await?
+        };
+        let Some(order) = order.filter(|o| o.status == OrderStatus::Cancelled && o.paid) else { continue };
+        let Some(intent) = &order.payment_intent else { continue };
+        // Stripe's refund is idempotent per order, so a retry after a crash is safe.
+        if let Err(error) = payments.refund(order.id, intent).await {
+            tracing::error!(order = number.0, %error, "refunding a payment that arrived after cancelling failed");
+            continue;
+        }
+        let mut tx = state.pool.begin().await?;
+        let Some(order) = db::lock(&mut tx, number).await?.filter(|o| o.status == OrderStatus::Cancelled) else {
+            continue;
+        };
+        let note = "The payment arrived after the order was cancelled, so it was refunded in full.";
+        db::change_status(&mut tx, &state.config, &order, OrderStatus::Refunded, None, note).await?;
+        crate::notifications::db::notify_role(
+            &mut *tx,
+            Role::Admin,
+            &format!("Order {number}: a late payment was refunded"),
+            note,
+            &format!("/admin/orders/{}", number.0),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::warn!(order = number.0, "refunded a payment that arrived after the order was cancelled");
+        refunded += 1;
+    }
+    Ok(refunded)
+}
+
 /// Cancels card orders left unpaid longer than configured, giving their stock
-/// back; one whose payment did succeed is marked paid instead. Returns how
-/// many were cancelled.
+/// back; one whose payment did succeed is marked paid instead. Stripe is
+/// asked before the order is locked (no transaction waits on the network),
+/// and one order's failure is logged without stopping the others. Returns
+/// how many were cancelled.
 pub async fn sweep_unpaid(state: &AppState) -> Result<usize, AppError> {
     let mut cancelled = 0;
     for number in db::unpaid_since(&state.pool, state.config.unpaid_order_minutes).await? {
-        let mut tx = state.pool.begin().await?;
-        let Some(order) = db::lock(&mut tx, number).await? else { continue };
-        if order.status != OrderStatus::PendingPayment {
-            continue;
+        match sweep_one(state, number).await {
+            Ok(true) => cancelled += 1,
+            Ok(false) => {}
+            Err(error) => tracing::warn!(order = number.0, %error, "unpaid-order sweep skipped an order"),
         }
-        if let (Some(payments), Some(intent)) = (&state.payments, &order.payment_intent) {
-            let current = payments.retrieve_intent(intent).await?;
-            if current.succeeded() {
-                db::mark_paid(&mut tx, &state.config, &current.id, current.amount).await?;
-                tx.commit().await?;
-                continue;
-            }
-            if current.status != "canceled" {
-                payments.cancel_intent(intent).await?;
-            }
-        }
-        let note = format!("It was not paid within {} minutes.", state.config.unpaid_order_minutes);
-        db::cancel(&mut tx, &state.config, &order, None, &note).await?;
-        tx.commit().await?;
-        cancelled += 1;
     }
+    refund_late_payments(state).await?;
     Ok(cancelled)
+}
+
+/// Cancels one unpaid order, or records its payment if it succeeded after all.
+async fn sweep_one(state: &AppState, number: OrderNumber) -> Result<bool, AppError> {
+    let intent = {
+        let mut conn = state.pool.acquire().await?;
+        let Some(order) = db::lock(&mut conn, number).await? else { return Ok(false) };
+        if order.status != OrderStatus::PendingPayment {
+            return Ok(false);
+        }
+        order.payment_intent
+    };
+    if let (Some(payments), Some(intent)) = (&state.payments, &intent) {
+        let current = payments.retrieve_intent(intent).await?;
+        if current.succeeded() {
+            record_payment(state, None, &current.id, current.amount).await?;
+            return Ok(false);
+        }
+        if current.status != "canceled" {
+            payments.cancel_intent(intent).await?;
+        }
+    }
+    let mut tx = state.pool.begin().await?;
+    let Some(order) = db::lock(&mut tx, number).await?.filter(|o| o.status == OrderStatus::PendingPayment) else {
+        return Ok(false);
+    };
+    let note = format!("It was not paid within {} minutes.", state.config.unpaid_order_minutes);
+    db::cancel(&mut tx, &state.config, &order, None, &note).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Guest carts untouched this long are deleted (their cookie lasts as long).

@@ -187,18 +187,47 @@ fn idempotent(key: &str) -> Result<RequestStrategy, AppError> {
     IdempotencyKey::new(key).map(RequestStrategy::Idempotent).map_err(|_| AppError::Internal)
 }
 
-/// Card problems (402, or a card error) reach the shopper with Stripe's
-/// message; anything else is logged and stays on the server.
+/// Card problems (402, or a card error) reach the shopper in our own words,
+/// chosen by Stripe's code (never Stripe's text, which is meant for
+/// developers); anything else is logged and stays on the server.
 fn failure(error: StripeError) -> AppError {
     match &error {
-        StripeError::Stripe(api, status) if *status == 402 || api.code.is_some() || api.decline_code.is_some() => {
-            let message = api.message.clone().unwrap_or_else(|| "Your card was declined.".into());
-            tracing::info!(status, %message, "card payment refused");
-            AppError::PaymentFailed(message)
+        StripeError::Stripe(api, status) if *status == 402 || api.type_.as_str() == "card_error" => {
+            let code = api.code.as_ref().map(|code| code.as_str());
+            tracing::info!(status, code, decline_code = api.decline_code.as_deref(), "card payment refused");
+            AppError::PaymentFailed(card_refusal(code, api.decline_code.as_deref()).to_owned())
         }
         _ => {
             tracing::error!(%error, "Stripe request failed");
             AppError::Internal
         }
+    }
+}
+
+/// What a shopper is told when their card is refused.
+fn card_refusal(code: Option<&str>, decline_code: Option<&str>) -> &'static str {
+    match decline_code.or(code) {
+        Some("insufficient_funds") => "Your card has insufficient funds.",
+        Some("expired_card") => "Your card has expired.",
+        Some("incorrect_cvc" | "invalid_cvc") => "Your card's security code is incorrect.",
+        Some("incorrect_number" | "invalid_number") => "Your card number is incorrect.",
+        Some("processing_error") => "Your card could not be processed. Please try again.",
+        _ => "Your card was declined.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::card_refusal;
+
+    #[test]
+    fn shoppers_are_told_about_their_card_in_our_words() {
+        assert_eq!(
+            card_refusal(Some("card_declined"), Some("insufficient_funds")),
+            "Your card has insufficient funds."
+        );
+        assert_eq!(card_refusal(Some("expired_card"), None), "Your card has expired.");
+        assert_eq!(card_refusal(Some("card_declined"), Some("do_not_honor")), "Your card was declined.");
+        assert_eq!(card_refusal(None, None), "Your card was declined.");
     }
 }

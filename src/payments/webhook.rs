@@ -9,6 +9,7 @@ use hmac::{Hmac, Mac};
 use secrecy::ExposeSecret;
 use sha2::Sha256;
 
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// How far the signed timestamp may be from our clock (Stripe's default).
@@ -104,25 +105,14 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
-async fn process(state: &AppState, event: &Event) -> Result<(), sqlx::Error> {
-    let mut tx = state.pool.begin().await?;
-    if !crate::orders::db::first_payment_event(&mut *tx, &event.id, &event.kind).await? {
-        tracing::info!(event = %event.id, "webhook event seen before; ignored");
-        return Ok(());
-    }
+/// Applies a verified event through the orders feature; each event id once.
+async fn process(state: &AppState, event: &Event) -> Result<(), AppError> {
     match event.kind.as_str() {
         "payment_intent.succeeded" => {
             if let (Some(intent), Some(amount)) = (&event.data.object.id, event.data.object.amount) {
-                let order = crate::orders::db::mark_paid(&mut tx, &state.config, intent, amount).await?;
-                if let Some(number) = order {
-                    sqlx::query!(
-                        "UPDATE payment_events SET order_id = (SELECT id FROM orders WHERE number = $2) WHERE id = $1",
-                        event.id,
-                        number.0
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                crate::orders::service::record_payment(state, Some(&event.id), intent, amount).await?;
+                // A payment for an order cancelled meanwhile goes back at once.
+                crate::orders::service::refund_late_payments(state).await?;
             }
         }
         "payment_intent.payment_failed" => {
@@ -130,7 +120,7 @@ async fn process(state: &AppState, event: &Event) -> Result<(), sqlx::Error> {
         }
         _ => {}
     }
-    tx.commit().await
+    Ok(())
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ async fn active_product(state: &AppState, product: i64) -> Result<String, AppErr
     sqlx::query_scalar!("SELECT name FROM products WHERE id = $1 AND active", product)
         .fetch_optional(&state.pool)
         .await?
-        .ok_or_else(AppError::not_found)
+        .ok_or(AppError::NotFound)
 }
 
 /// The reviews part of the product page at `/p/{slug}`.
@@ -34,7 +34,7 @@ pub async fn get_product_reviews(slug: String) -> Result<ProductReviews, AppErro
     let row = sqlx::query!("SELECT id, rating_count, rating_sum FROM products WHERE slug = $1 AND active", slug)
         .fetch_optional(&state.pool)
         .await?
-        .ok_or_else(AppError::not_found)?;
+        .ok_or(AppError::NotFound)?;
     let (product, rating) = (row.id, crate::catalog::Rating { count: row.rating_count, sum: row.rating_sum });
     let reviews = db::visible(&state.pool, product).await?;
     let user = viewer.map(|v| v.id);
@@ -58,11 +58,21 @@ pub async fn save_review(
     let state = AppState::current()?;
     let name = active_product(&state, product).await?;
     let (rating, title, body) =
-        rules::check(&rating, &title, body.as_deref().unwrap_or("")).map_err(|e| AppError::Validation(e).reported())?;
+        rules::check(&rating, &title, body.as_deref().unwrap_or("")).map_err(|e| AppError::Validation(e))?;
     if db::eligibility(&state.pool, Some(viewer.id), product).await? != Eligibility::May {
-        return Err(AppError::BadRequest(format!("Only shoppers who bought {name} can review it.")).reported());
+        return Err(AppError::BadRequest(format!(
+            "Only shoppers who bought {name} can review it, once their order has been delivered."
+        )));
     }
     let mut conn = state.pool.acquire().await?;
+    let own = db::own(&mut *conn, viewer.id, product).await?;
+    if own.is_none()
+        && let Some(reason) = db::tombstone(&mut *conn, viewer.id, product).await?
+    {
+        return Err(AppError::BadRequest(format!(
+            "A moderator hid your earlier review of {name} ({reason}), so you cannot post another."
+        )));
+    }
     let created = db::save(&mut conn, viewer.id, product, rating, &title, &body).await?;
     Ok(if created { "Thank you for your review.".into() } else { "Your review has been updated.".into() })
 }
@@ -73,7 +83,7 @@ pub async fn delete_review(product: i64) -> Result<(), AppError> {
     let state = AppState::current()?;
     let mut conn = state.pool.acquire().await?;
     if !db::delete(&mut conn, viewer.id, product).await? {
-        return Err(AppError::not_found());
+        return Err(AppError::NotFound);
     }
     Ok(())
 }
@@ -96,16 +106,16 @@ pub async fn moderate_review(id: i64, hide: bool, reason: Option<String>) -> Res
     let state = AppState::current()?;
     let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     let reason = match (hide, reason) {
-        (true, None) => return Err(AppError::field("reason", "Say why the review is hidden.").reported()),
+        (true, None) => return Err(AppError::field("reason", "Say why the review is hidden.")),
         (true, Some(r)) if r.chars().count() > 300 => {
-            return Err(AppError::field("reason", "Use at most 300 characters.").reported());
+            return Err(AppError::field("reason", "Use at most 300 characters."));
         }
         (true, Some(r)) => Some(r),
         (false, _) => None,
     };
     let mut tx = state.pool.begin().await?;
     let (product, title, before) =
-        db::moderate(&mut tx, id, viewer.id, reason.as_deref()).await?.ok_or_else(AppError::not_found)?;
+        db::moderate(&mut tx, id, viewer.id, reason.as_deref()).await?.ok_or(AppError::NotFound)?;
     Audit::new(viewer.id, if hide { "review.hide" } else { "review.show" }, "review", id)
         .summary(format!("{} the review \"{title}\" of {product}", if hide { "Hid" } else { "Showed" }))
         .change(json!({ "hidden_reason": before }), json!({ "hidden_reason": reason }))

@@ -61,7 +61,7 @@ fn ReviewForm(
             .into_any();
         }
         Eligibility::NotBought => {
-            return view! { <p>"Only shoppers who bought this product can review it."</p> }.into_any();
+            return view! { <p>"Only shoppers who bought this product can review it, once their order has been delivered."</p> }.into_any();
         }
         Eligibility::May => {}
     }

@@ -10,13 +10,14 @@ use crate::error::AppError;
 /// Reviews shown on a product page.
 pub const SHOWN: i64 = 20;
 
-/// Whether `user` bought `product` in an order that went through (paid or
-/// cash, and not cancelled): the "verified purchase" rule.
+/// Whether `user` received `product` in a delivered order: the "verified
+/// purchase" rule. An order still on its way could yet be cancelled (a cash
+/// order is processing at once), and a review would outlive it.
 pub async fn has_bought(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (
                SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.id
-               WHERE o.user_id = $1 AND i.product_id = $2 AND o.status IN ('PROCESSING', 'SHIPPED', 'DELIVERED')
+               WHERE o.user_id = $1 AND i.product_id = $2 AND o.status = 'DELIVERED'
            ) AS "bought!""#,
         user.0,
         product
@@ -98,11 +99,37 @@ pub async fn save(
     Ok(created)
 }
 
+/// Deletes the author's review. A hidden one leaves a tombstone, so that
+/// deleting it is not a way to post it again past the moderator.
 pub async fn delete(conn: &mut PgConnection, user: UserId, product: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query!("DELETE FROM reviews WHERE user_id = $1 AND product_id = $2", user.0, product)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    let deleted = sqlx::query_scalar!(
+        r#"WITH gone AS (
+               DELETE FROM reviews WHERE user_id = $1 AND product_id = $2
+               RETURNING hidden_reason, hidden_by
+           ), kept AS (
+               INSERT INTO review_tombstones (product_id, user_id, hidden_reason, hidden_by)
+               SELECT $2, $1, hidden_reason, hidden_by FROM gone WHERE hidden_reason IS NOT NULL
+               ON CONFLICT ON CONSTRAINT review_tombstones_pkey DO NOTHING
+           )
+           SELECT count(*) AS "deleted!" FROM gone"#,
+        user.0,
+        product
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(deleted == 1)
+}
+
+/// Why the author may not review the product again: the reason a moderator
+/// gave for hiding the review they then deleted.
+pub async fn tombstone(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "SELECT hidden_reason FROM review_tombstones WHERE user_id = $1 AND product_id = $2",
+        user.0,
+        product
+    )
+    .fetch_optional(db)
+    .await
 }
 
 /// Reviews for moderation, newest first: `hidden` picks hidden or visible ones.

@@ -6,8 +6,9 @@ use rust_decimal::Decimal;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::rules::{StockState, discount_percent, format_money};
+use crate::catalog::rules::{StockState, discount_percent};
 use crate::error::AppError;
+use crate::money::format_money;
 
 /// A price, or an offer price beside the struck-through regular price.
 #[component]
@@ -50,6 +51,9 @@ pub fn StockBadge(stock: i32) -> impl IntoView {
 /// A whole-page error: "page not found", or the error's message for anything else.
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
+    // The one place a page's status follows its error (pages render in
+    // `SsrMode::Async`, so the status is set before the first byte is sent).
+    error.set_page_status();
     let (heading, text) = match &error {
         AppError::NotFound => {
             ("Page not found", "We couldn't find that page. It may have moved, or the link may be mistyped.".to_owned())
@@ -75,7 +79,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
 /// The page for a path no route matches.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
-    view! { <ErrorView error=AppError::not_found() /> }
+    view! { <ErrorView error=AppError::NotFound /> }
 }
 
 /// Shown while a page's data loads after client-side navigation.

@@ -40,7 +40,7 @@ pub async fn remove_from_wishlist(product: i64) -> Result<(), AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
     if !db::remove(&state.pool, viewer.id, product).await? {
-        return Err(AppError::not_found());
+        return Err(AppError::NotFound);
     }
     Ok(())
 }
@@ -55,7 +55,7 @@ pub async fn move_to_cart(product: i64) -> Result<String, AppError> {
     let cart = crate::cart::api::current_cart(&state, &auth, true).await?.ok_or(AppError::Internal)?;
     let mut tx = state.pool.begin().await?;
     if !db::remove(&mut *tx, viewer.id, product).await? {
-        return Err(AppError::not_found());
+        return Err(AppError::NotFound);
     }
     crate::cart::db::add(&mut tx, cart, ProductId(product), 1).await?;
     tx.commit().await?;

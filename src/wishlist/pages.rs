@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use super::api::{MoveToCart, RemoveFromWishlist, get_wishlist};
 use crate::account::components::AccountError;
 use crate::cart::components::CartContext;
-use crate::catalog::rules::format_money;
+use crate::money::format_money;
 use crate::ui::{Loading, StockBadge, action_error, on_success};
 
 #[component]

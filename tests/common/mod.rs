@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests: configuration, the router, and
 //! catalog rows with exactly the fields a test cares about.
-#![allow(dead_code)] // each test binary uses its own subset
 
 use std::path::PathBuf;
 
@@ -39,7 +38,9 @@ pub fn unique() -> u64 {
 /// The whole application around a test's pool.
 pub fn app(pool: PgPool) -> Router {
     let media = media_dir();
-    trove::startup::router(trove::startup::state_with_pool(config(&media), pool))
+    trove::startup::router(
+        trove::startup::state_with_pool(config(&media), pool).expect("the test configuration is valid"),
+    )
 }
 
 pub struct Reply {
@@ -233,7 +234,7 @@ pub fn app_with(pool: PgPool, vars: &[(&str, &str)]) -> Router {
         vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     })
     .unwrap();
-    trove::startup::router(trove::startup::state_with_pool(config, pool))
+    trove::startup::router(trove::startup::state_with_pool(config, pool).expect("the test configuration is valid"))
 }
 
 /// A PNG of `width` × `height` pixels of one colour.
@@ -242,6 +243,30 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     image.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
+}
+
+/// A small PNG whose header claims `width` × `height` pixels: a few hundred
+/// bytes that would decode to gigabytes (a "decompression bomb").
+pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = png(1, 1);
+    // The IHDR chunk follows the 8-byte signature: length, type, then width and height.
+    bytes[16..20].copy_from_slice(&width.to_be_bytes());
+    bytes[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32(&bytes[12..29]);
+    bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+    bytes
+}
+
+/// The CRC-32 PNG chunks carry (over the chunk's type and data).
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = u32::MAX;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
 }
 
 /// A `multipart/form-data` body of `(field, file name, contents)` parts (a

@@ -1,0 +1,263 @@
+//! Facet counts against the results they promise: for listings and search,
+//! under several combinations of filters, every count shown beside a choice
+//! equals the number of products the listing then holds, read page by page.
+
+use crate::common;
+
+use common::{NewProduct, category};
+use sqlx::PgPool;
+use trove::catalog::filters::{Facets, Filters, count_facets};
+use trove::catalog::rules::{ListingQuery, Sort};
+use trove::catalog::{Category, CategoryId, db};
+use trove::search::{SearchRequest, db as search_db};
+
+const PRICES: [&str; 14] = [
+    "4.50", "9.99", "10.00", "18.00", "25.00", "30.00", "49.99", "50.00", "75.00", "99.00", "100.00", "180.00",
+    "250.00", "400.00",
+];
+
+/// 60 active products over two categories (a third stays empty) with prices
+/// in every range and on both sides of each edge, some out of stock, some on
+/// offer, most rated; and a draft that must never be counted.
+async fn shop(pool: &PgPool) -> Vec<Category> {
+    let fruit = category(pool, "Fresh Fruit").await;
+    let audio = category(pool, "Audio").await;
+    category(pool, "Garden").await;
+    for i in 0..60_usize {
+        let price = PRICES[i % PRICES.len()];
+        let offer = (i % 3 == 0)
+            .then(|| format!("{:.2}", price.parse::<f64>().unwrap() - 1.0))
+            .filter(|o| o.parse::<f64>().unwrap() > 0.0);
+        let name = format!("{} Gadget {i:02}", if i % 3 == 1 { "Deluxe" } else { "Plain" });
+        let product = NewProduct {
+            offer: offer.as_deref(),
+            stock: if i % 5 == 0 { 0 } else { (i % 7) as i32 + 1 },
+            age: i as i64,
+            ..NewProduct::new(if i % 2 == 0 { fruit } else { audio }, &name, price)
+        };
+        let id = product.insert(pool).await;
+        if i % 4 != 0 {
+            // Two ratings summing 2..=10: averages 1, 1.5, …, 5.
+            sqlx::query("UPDATE products SET rating_count = 2, rating_sum = $2 WHERE id = $1")
+                .bind(id)
+                .bind(2 + (i % 9) as i32)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    NewProduct { active: false, ..NewProduct::new(fruit, "Draft Gadget", "20.00") }.insert(pool).await;
+    db::categories(pool).await.unwrap()
+}
+
+/// Where products are counted: a listing, or search results for some words.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Listing,
+    Search(&'a str),
+}
+
+/// The facets a page in `scope` shows for `category` and `filters`.
+async fn facets(
+    pool: &PgPool,
+    categories: &[Category],
+    scope: Scope<'_>,
+    category: Option<i64>,
+    filters: &Filters,
+) -> Facets {
+    match scope {
+        Scope::Listing => {
+            let cells = db::facet_cells(pool, filters.min_price, filters.max_price).await.unwrap();
+            count_facets(&cells, categories, category, filters)
+        }
+        Scope::Search(words) => {
+            let request = search_request(words, categories, category, filters, 1);
+            let results = search_db::search(pool, &request, category, categories, "USD").await.unwrap();
+            assert_eq!(results.total, results.facets.as_ref().unwrap().total);
+            results.facets.unwrap()
+        }
+    }
+}
+
+fn search_request(
+    words: &str,
+    categories: &[Category],
+    category: Option<i64>,
+    filters: &Filters,
+    page: u32,
+) -> SearchRequest {
+    let slug = category.map(|id| categories.iter().find(|c| c.id.0 == id).unwrap().slug.clone());
+    SearchRequest {
+        query: words.to_owned(),
+        page,
+        category: slug,
+        filters: filters.clone(),
+        ..SearchRequest::default()
+    }
+}
+
+/// How many products the pages in `scope` hold, walked to the end.
+async fn shown(
+    pool: &PgPool,
+    categories: &[Category],
+    scope: Scope<'_>,
+    category: Option<i64>,
+    filters: &Filters,
+) -> i64 {
+    let mut seen = 0;
+    match scope {
+        Scope::Listing => {
+            let mut query = ListingQuery::first(Sort::PriceAsc, filters.clone());
+            loop {
+                let page = db::list_products(pool, category.map(CategoryId), &query, "USD").await.unwrap();
+                seen += page.products.len() as i64;
+                match page.next {
+                    Some(last) => query = query.next(last),
+                    None => return seen,
+                }
+            }
+        }
+        Scope::Search(words) => {
+            for page in 1.. {
+                let request = search_request(words, categories, category, filters, page);
+                let results = search_db::search(pool, &request, category, categories, "USD").await.unwrap();
+                assert!(!results.fuzzy);
+                seen += results.products.len() as i64;
+                if !results.has_next {
+                    break;
+                }
+            }
+            seen
+        }
+    }
+}
+
+/// Every count in the facets for `category` + `filters` against the pages it leads to.
+async fn check(
+    pool: &PgPool,
+    categories: &[Category],
+    scope: Scope<'_>,
+    category: Option<i64>,
+    filters: Filters,
+) -> Facets {
+    let f = facets(pool, categories, scope, category, &filters).await;
+    let what = |choice: &str| format!("{choice} with {filters:?} in category {category:?}");
+    assert_eq!(f.total, shown(pool, categories, scope, category, &filters).await, "{}", what("total"));
+    for c in &f.categories {
+        let id = categories.iter().find(|k| k.slug == c.slug).unwrap().id.0;
+        assert_eq!(c.count, shown(pool, categories, scope, Some(id), &filters).await, "{}", what(&c.slug));
+    }
+    for (range, count) in &f.prices {
+        let (min, max) = range.bounds();
+        let narrowed = filters.with_price(min, max);
+        assert_eq!(
+            *count,
+            shown(pool, categories, scope, category, &narrowed).await,
+            "{}",
+            what(&format!("{range:?}"))
+        );
+    }
+    let in_stock = Filters { in_stock: true, ..filters.clone() };
+    assert_eq!(f.in_stock, shown(pool, categories, scope, category, &in_stock).await, "{}", what("in stock"));
+    let on_offer = Filters { on_offer: true, ..filters.clone() };
+    assert_eq!(f.on_offer, shown(pool, categories, scope, category, &on_offer).await, "{}", what("on offer"));
+    for (stars, count) in &f.ratings {
+        let rated = filters.with_rating(Some(*stars));
+        assert_eq!(
+            *count,
+            shown(pool, categories, scope, category, &rated).await,
+            "{}",
+            what(&format!("{stars}+ stars"))
+        );
+    }
+    f
+}
+
+fn price(value: &str) -> Option<rust_decimal::Decimal> {
+    Some(value.parse().unwrap())
+}
+
+#[sqlx::test]
+async fn listing_counts_are_what_each_choice_then_shows(pool: PgPool) {
+    let categories = shop(&pool).await;
+    let fruit = categories.iter().find(|c| c.slug == "fresh-fruit").unwrap().id.0;
+
+    let all = check(&pool, &categories, Scope::Listing, None, Filters::default()).await;
+    assert_eq!(all.total, 60, "drafts are never counted");
+    assert_eq!(
+        all.categories.iter().map(|c| (c.slug.as_str(), c.count)).collect::<Vec<_>>(),
+        [("audio", 30), ("fresh-fruit", 30)],
+        "empty categories are left out"
+    );
+    assert_eq!(all.in_stock, 48);
+    assert_eq!(all.on_offer, 20);
+    // Every range from "under 5" to "250 to 500" has products; none cost more.
+    assert!(all.prices[..7].iter().all(|(_, n)| *n > 0), "{:?}", all.prices);
+    assert!(all.prices[7..].iter().all(|(_, n)| *n == 0), "{:?}", all.prices);
+
+    check(&pool, &categories, Scope::Listing, None, Filters { in_stock: true, ..Filters::default() }).await;
+    check(
+        &pool,
+        &categories,
+        Scope::Listing,
+        Some(fruit),
+        Filters { on_offer: true, min_rating: Some(3), ..Filters::default() },
+    )
+    .await;
+    let narrowed = Filters { min_price: price("25"), max_price: price("100"), in_stock: true, ..Filters::default() };
+    let f = check(&pool, &categories, Scope::Listing, Some(fruit), narrowed).await;
+    assert!(f.total > 0 && f.total < 30, "{f:?}");
+    // A range of one's own, not one of the offered ones, edges included as shown.
+    check(
+        &pool,
+        &categories,
+        Scope::Listing,
+        None,
+        Filters { min_price: price("9.99"), max_price: price("50"), ..Filters::default() },
+    )
+    .await;
+}
+
+#[sqlx::test]
+async fn search_counts_are_what_each_choice_then_shows(pool: PgPool) {
+    let categories = shop(&pool).await;
+    let audio = categories.iter().find(|c| c.slug == "audio").unwrap().id.0;
+    let deluxe = check(&pool, &categories, Scope::Search("deluxe"), None, Filters::default()).await;
+    assert_eq!(deluxe.total, 20);
+    check(
+        &pool,
+        &categories,
+        Scope::Search("gadget"),
+        None,
+        Filters { in_stock: true, min_rating: Some(2), ..Filters::default() },
+    )
+    .await;
+    let f = check(
+        &pool,
+        &categories,
+        Scope::Search("deluxe"),
+        Some(audio),
+        Filters { min_price: price("10"), ..Filters::default() },
+    )
+    .await;
+    assert!(f.total > 0 && f.total < 20, "{f:?}");
+}
+
+#[sqlx::test]
+async fn top_rated_lists_the_best_average_first_and_unrated_last(pool: PgPool) {
+    shop(&pool).await;
+    let mut averages = Vec::new();
+    let mut query = ListingQuery::sorted(Sort::Rating);
+    loop {
+        let page = db::list_products(&pool, None, &query, "USD").await.unwrap();
+        averages.extend(page.products.iter().map(|p| p.rating.average().unwrap_or_default()));
+        match page.next {
+            Some(last) => query = query.next(last),
+            None => break,
+        }
+    }
+    assert_eq!(averages.len(), 60);
+    assert!(averages.windows(2).all(|w| w[0] >= w[1]), "{averages:?}");
+    assert_eq!(averages[0].to_string(), "5.0");
+    assert!(averages[59].is_zero());
+}

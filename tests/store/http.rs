@@ -1,0 +1,348 @@
+//! The store over HTTP, through `startup::router`: statuses, headers, pages.
+
+use crate::common;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{NewProduct, app, category, get, image, send};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+async fn shop(pool: &PgPool) {
+    let fruit = category(pool, "Fresh Fruit").await;
+    let bananas =
+        NewProduct { featured: true, offer: Some("1.50"), ..NewProduct::new(fruit, "Organic Bananas", "2.00") }
+            .insert(pool)
+            .await;
+    image(pool, bananas, "seed/bananas-1.svg", 0, true).await;
+    image(pool, bananas, "seed/bananas-2.svg", 1, false).await;
+    NewProduct { stock: 0, ..NewProduct::new(fruit, "Dragon Fruit", "4.00") }.insert(pool).await;
+    NewProduct { stock: 2, ..NewProduct::new(fruit, "Lychees", "3.00") }.insert(pool).await;
+}
+
+#[sqlx::test]
+async fn the_home_page_shows_featured_products_and_categories(pool: PgPool) {
+    shop(&pool).await;
+    let reply = get(&app(pool), "/").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("Organic Bananas"));
+    assert!(reply.body.contains(r#"href="/c/fresh-fruit""#));
+    assert!(reply.body.contains("Test Shop"), "the store name is in the header");
+    assert!(reply.body.contains("25% off"), "the offer shows as a discount");
+    assert!(reply.body.contains("<title>Fresh groceries and tech gear | Test Shop</title>"), "{}", reply.body);
+}
+
+#[sqlx::test]
+async fn a_category_page_lists_its_products_with_stock_states(pool: PgPool) {
+    shop(&pool).await;
+    let reply = get(&app(pool), "/c/fresh-fruit").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("<h1>Fresh Fruit"));
+    assert!(reply.body.contains("Out of stock"));
+    assert!(reply.body.contains("Only 2 left"));
+    assert!(reply.body.contains("In stock"));
+}
+
+#[sqlx::test]
+async fn the_product_page_shows_gallery_breadcrumb_and_price(pool: PgPool) {
+    shop(&pool).await;
+    let reply = get(&app(pool), "/p/organic-bananas").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("<h1>Organic Bananas"));
+    assert!(reply.body.contains(r#"src="/media/seed/bananas-1.svg""#));
+    assert!(reply.body.contains("Show image 2 of 2"));
+    assert!(reply.body.contains(r#"aria-label="Breadcrumb""#));
+    assert!(reply.body.contains("$1.50") && reply.body.contains("$2.00"));
+    assert!(reply.body.contains("<p>Second paragraph."));
+}
+
+#[sqlx::test]
+async fn unknown_products_categories_and_paths_answer_404(pool: PgPool) {
+    shop(&pool).await;
+    let app = app(pool);
+    for uri in ["/p/no-such-thing", "/c/no-such-category", "/no/such/path"] {
+        let reply = get(&app, uri).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(reply.body.contains("Page not found"), "{uri}");
+    }
+}
+
+#[sqlx::test]
+async fn a_malformed_listing_link_answers_400(pool: PgPool) {
+    shop(&pool).await;
+    let app = app(pool);
+    let reply = get(&app, "/products?sort=cheapest").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("invalid sort order"));
+    assert_eq!(get(&app, "/c/fresh-fruit?after=xyz").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[sqlx::test]
+async fn a_malformed_search_link_answers_400_as_a_page_and_as_a_server_function(pool: PgPool) {
+    shop(&pool).await;
+    let app = app(pool);
+    for uri in ["/search?q=fruit&sort=bogus", "/api/search?q=fruit&sort=bogus"] {
+        let reply = get(&app, uri).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(reply.body.contains("invalid sort order"), "{uri}: {}", reply.body);
+    }
+    assert_eq!(get(&app, "/api/search?q=fruit&category=no-such-aisle").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(get(&app, "/api/search?q=fruit&sort=price-asc").await.status, StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn the_listing_sorts_by_price(pool: PgPool) {
+    shop(&pool).await;
+    let body = get(&app(pool), "/products?sort=price-desc").await.body;
+    let (dragon, lychees, bananas) =
+        (body.find("Dragon Fruit").unwrap(), body.find("Lychees").unwrap(), body.find("Organic Bananas").unwrap());
+    assert!(dragon < lychees && lychees < bananas);
+}
+
+#[sqlx::test]
+async fn server_functions_answer_with_the_error_status(pool: PgPool) {
+    shop(&pool).await;
+    let request = Request::post("/api/catalog/product")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("slug=no-such-thing"))
+        .unwrap();
+    let reply = send(&app(pool.clone()), request).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("NotFound"), "{}", reply.body);
+
+    let request = Request::post("/api/catalog/product")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("slug=organic-bananas"))
+        .unwrap();
+    let reply = send(&app(pool), request).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("\"name\":\"Organic Bananas\""), "{}", reply.body);
+}
+
+#[sqlx::test]
+async fn healthz_answers_200_when_the_database_is_reachable(pool: PgPool) {
+    let reply = get(&app(pool), "/healthz").await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "ok"));
+}
+
+/// A pool for a database that is down: nothing listens on port 1, so every
+/// connection attempt is refused.
+fn unreachable_pool() -> PgPool {
+    PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(1))
+        .connect_lazy("postgres://trove:secret-password@127.0.0.1:1/trove")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn healthz_answers_503_when_the_database_is_down() {
+    let reply = get(&app(unreachable_pool()), "/healthz").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn pages_answer_500_without_leaking_database_errors_when_it_is_down() {
+    let reply = get(&app(unreachable_pool()), "/p/anything").await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(reply.body.contains("Something went wrong on our side"));
+    assert!(!reply.body.contains("secret-password") && !reply.body.contains("refused"));
+}
+
+#[sqlx::test]
+async fn pages_are_compressed_for_browsers_that_accept_it(pool: PgPool) {
+    shop(&pool).await;
+    let app = app(pool);
+    for encoding in ["br", "gzip"] {
+        let request = Request::get("/products").header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).unwrap();
+        let reply = send(&app, request).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.headers[header::CONTENT_ENCODING], encoding);
+    }
+}
+
+#[sqlx::test]
+async fn media_is_served_with_cache_headers(pool: PgPool) {
+    let media = common::media_dir();
+    std::fs::create_dir_all(media.join("seed")).unwrap();
+    std::fs::write(media.join("seed/x.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    let app = trove::startup::router(
+        trove::startup::state_with_pool(common::config(&media), pool).expect("the test configuration is valid"),
+    );
+    let reply = get(&app, "/media/seed/x.svg").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.headers[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(reply.headers[header::CACHE_CONTROL].to_str().unwrap().contains("max-age="));
+    assert_eq!(get(&app, "/media/seed/missing.svg").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, "/media/../Cargo.toml").await.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test]
+async fn anonymous_pages_come_from_memory_with_fresh_nonces_and_follow_catalog_changes(pool: PgPool) {
+    shop(&pool).await;
+    let app = app(pool.clone());
+    let first = get(&app, "/c/fresh-fruit").await;
+    // Let the cache's listener connect before changing anything.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = get(&app, "/c/fresh-fruit").await;
+    let second = get(&app, "/c/fresh-fruit").await;
+    let nonce = |reply: &common::Reply| {
+        let csp = reply.headers.get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+        csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned()
+    };
+    let (n1, n2) = (nonce(&first), nonce(&second));
+    assert_ne!(n1, n2, "a cached page never repeats a nonce");
+    assert!(second.body.contains(&format!("nonce=\"{n2}\"")) && !second.body.contains(&n1));
+    assert_eq!(first.body.replace(&n1, "N"), second.body.replace(&n2, "N"), "the same page");
+
+    // With the trigger off, a change goes unnoticed: the page really is from memory.
+    sqlx::query("ALTER TABLE products DISABLE TRIGGER products_changed").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE products SET price = 7.77, offer_price = NULL WHERE name = 'Lychees'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(!get(&app, "/c/fresh-fruit").await.body.contains("$7.77"));
+    sqlx::query("ALTER TABLE products ENABLE TRIGGER products_changed").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE products SET price = 9.99, offer_price = NULL WHERE name = 'Lychees'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let page = common::get_until(&app, "/c/fresh-fruit", |reply| reply.body.contains("$9.99")).await;
+    assert!(page.body.contains("$9.99"), "a price change shows within a second");
+}
+
+#[sqlx::test]
+async fn the_page_cache_stays_within_its_memory_and_keeps_caching_after_a_flood_of_urls(pool: PgPool) {
+    shop(&pool).await;
+    let media = common::media_dir();
+    let mut state = trove::startup::state_with_pool(common::config(&media), pool.clone()).expect("valid configuration");
+    // Room for a handful of pages, and many more distinct URLs than that.
+    state.pages = trove::page_cache::PageCache::with_capacity(256 * 1024, &state.changes);
+    let pages = state.pages.clone();
+    let app = trove::startup::router(state);
+    for i in 0..150 {
+        assert_eq!(get(&app, &format!("/p/organic-bananas?ref={i}")).await.status, StatusCode::OK);
+    }
+    let kept = pages.len();
+    assert!(kept > 0 && kept < 40, "bounded by memory, not by URLs: {kept} pages kept");
+
+    // A page people keep reading is still cached after the flood.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for _ in 0..4 {
+        get(&app, "/c/fresh-fruit").await;
+    }
+    sqlx::query("ALTER TABLE products DISABLE TRIGGER products_changed").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE products SET price = 7.77, offer_price = NULL WHERE name = 'Lychees'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(!get(&app, "/c/fresh-fruit").await.body.contains("$7.77"), "answered from memory");
+}
+
+#[sqlx::test]
+async fn robots_and_the_sitemap_list_what_shoppers_may_find(pool: PgPool) {
+    shop(&pool).await;
+    let fruit: i64 =
+        sqlx::query_scalar("SELECT id FROM categories WHERE slug = 'fresh-fruit'").fetch_one(&pool).await.unwrap();
+    NewProduct { active: false, ..NewProduct::new(fruit, "Secret Melon", "9.00") }.insert(&pool).await;
+    let app = common::app_with(pool.clone(), &[("TROVE_PUBLIC_URL", "https://shop.example.com")]);
+
+    let robots = get(&app, "/robots.txt").await;
+    assert_eq!(robots.status, StatusCode::OK);
+    assert!(
+        robots.body.contains("Disallow: /account") && robots.body.contains("Disallow: /checkout"),
+        "{}",
+        robots.body
+    );
+    assert!(robots.body.contains("Sitemap: https://shop.example.com/sitemap.xml"));
+
+    let index = get(&app, "/sitemap.xml").await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/xml"));
+    assert!(index.body.contains("<loc>https://shop.example.com/sitemaps/pages.xml</loc>"));
+    assert!(index.body.contains("<loc>https://shop.example.com/sitemaps/products-1.xml</loc>"));
+    assert!(!index.body.contains("products-2.xml"), "three products fit in one file");
+
+    let pages = get(&app, "/sitemaps/pages.xml").await;
+    assert!(pages.body.contains("<loc>https://shop.example.com/c/fresh-fruit</loc>"), "{}", pages.body);
+    let products = get(&app, "/sitemaps/products-1.xml").await;
+    assert_eq!(products.status, StatusCode::OK);
+    assert!(
+        products.body.contains("<loc>https://shop.example.com/p/organic-bananas</loc><lastmod>"),
+        "{}",
+        products.body
+    );
+    assert_eq!(products.body.matches("<url>").count(), 3, "active products only");
+    assert!(!products.body.contains("secret-melon"));
+    for missing in ["/sitemaps/products-2.xml", "/sitemaps/products-0.xml", "/sitemaps/other.xml"] {
+        assert_eq!(get(&app, missing).await.status, StatusCode::NOT_FOUND, "{missing}");
+    }
+}
+
+/// The JSON-LD of a page, parsed.
+fn json_ld(body: &str) -> serde_json::Value {
+    let start = body.find(r#"<script type="application/ld+json">"#).expect("a JSON-LD script") + 35;
+    let end = start + body[start..].find("</script>").unwrap();
+    serde_json::from_str(&body[start..end].replace("<\\/", "</")).expect("valid JSON")
+}
+
+#[sqlx::test]
+async fn a_product_page_tells_search_engines_and_link_previews_what_it_sells(pool: PgPool) {
+    let app = common::app_with(pool.clone(), &[("TROVE_PUBLIC_URL", "https://shop.example.com")]);
+    let cat = category(&pool, "Lights").await;
+    let lamp = NewProduct { offer: Some("49.00"), stock: 3, ..NewProduct::new(cat, "Desk Lamp </script>", "60.00") }
+        .insert(&pool)
+        .await;
+    common::image(&pool, lamp, "seed/lamp-1.svg", 0, true).await;
+    let slug = trove::catalog::rules::slugify("Desk Lamp </script>");
+    let page = get(&app, &format!("/p/{slug}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let url = format!("https://shop.example.com/p/{slug}");
+    assert!(page.body.contains(&format!(r#"<link href="{url}" rel="canonical">"#)), "{}", page.body);
+    // The name is text in the title, never markup.
+    assert!(page.body.contains("<title>Desk Lamp &lt;/script&gt; | Trove</title>"), "{}", page.body);
+    assert!(page.body.contains(r#"<meta property="og:type" content="product">"#));
+    assert!(
+        page.body.contains(r#"<meta property="og:image" content="https://shop.example.com/media/seed/lamp-1.svg">"#)
+    );
+    assert!(page.body.contains(r#"<meta property="og:title" content="Desk Lamp &lt;/script&gt;">"#), "{}", page.body);
+
+    let data = json_ld(&page.body);
+    let product = &data["@graph"][0];
+    assert_eq!(product["@type"], "Product");
+    assert_eq!(product["name"], "Desk Lamp </script>");
+    assert_eq!(product["offers"]["price"], "49.00");
+    assert_eq!(product["offers"]["availability"], "https://schema.org/InStock");
+    assert_eq!(product["image"][0], "https://shop.example.com/media/seed/lamp-1.svg");
+    assert!(product.get("aggregateRating").is_none(), "no rating before reviews");
+    let crumbs = &data["@graph"][1];
+    assert_eq!(crumbs["@type"], "BreadcrumbList");
+    assert_eq!(crumbs["itemListElement"][1]["item"], "https://shop.example.com/c/lights");
+    assert_eq!(crumbs["itemListElement"][2]["item"], url.as_str());
+
+    // Reviews give it an aggregate rating.
+    let buyer: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO users (username, first_name, last_name, password_hash) VALUES ('rev', 'R', 'V', 'x') RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO reviews (product_id, user_id, rating, title) VALUES ($1, $2, 4, 'Bright')")
+        .bind(lamp)
+        .bind(buyer)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // The page for anonymous visitors follows once the change is announced.
+    let page = common::get_until(&app, &format!("/p/{slug}"), |reply| reply.body.contains("aggregateRating")).await;
+    let data = json_ld(&page.body);
+    assert_eq!(data["@graph"][0]["aggregateRating"]["ratingValue"], "4.0");
+    assert_eq!(data["@graph"][0]["aggregateRating"]["reviewCount"], 1);
+
+    let listing = get(&app, "/c/lights?sort=price-asc").await.body;
+    assert!(
+        listing.contains(r#"<link href="https://shop.example.com/c/lights?sort=price-asc" rel="canonical">"#),
+        "{listing}"
+    );
+}
