@@ -46,6 +46,10 @@ pub struct Config {
     pub free_shipping_from: Option<Decimal>,
     /// Minutes an unpaid card order keeps its stock (`TROVE_UNPAID_ORDER_MINUTES`, default 30).
     pub unpaid_order_minutes: u32,
+    /// Orders a shopper may have waiting to ship at once (`TROVE_MAX_OPEN_ORDERS`,
+    /// default 10): free accounts cannot hold all of a product's stock with
+    /// cash-on-delivery orders only staff can cancel.
+    pub max_open_orders: u32,
     /// Card payments; `None` (no `STRIPE_SECRET_KEY`) offers cash on delivery only.
     pub stripe: Option<StripeConfig>,
     /// Media in an S3-compatible bucket instead of `media_dir` (`TROVE_S3_BUCKET`).
@@ -217,6 +221,14 @@ impl Config {
                 message: "expected a whole number of minutes from 1 to 10080".into(),
             });
         }
+        let max_open_orders: u32 =
+            parse(&get, "TROVE_MAX_OPEN_ORDERS", "10", "expected a whole number of orders from 1 to 1000000")?;
+        if !(1..=1_000_000).contains(&max_open_orders) {
+            return Err(ConfigError {
+                var: "TROVE_MAX_OPEN_ORDERS",
+                message: "expected a whole number of orders from 1 to 1000000".into(),
+            });
+        }
         let stripe = stripe_config(&get)?;
         let s3 = s3_config(&get)?;
         Ok(Config {
@@ -235,6 +247,7 @@ impl Config {
             shipping_fee,
             free_shipping_from,
             unpaid_order_minutes,
+            max_open_orders,
             stripe,
             s3,
         })

@@ -31,6 +31,9 @@ pub const SIGN_IN_PER_ACCOUNT: Limit = Limit { name: "sign-in:account", max: 100
 /// Accounts created per client address every hour: each costs a password
 /// hash, and a flood of them is how names and addresses are probed.
 pub const SIGN_UP_PER_CLIENT: Limit = Limit { name: "sign-up:client", max: 30, window_secs: 3600 };
+/// Guest carts made per client address every hour (each is a row kept for a
+/// month): browsers keep theirs in a cookie and need one.
+pub const GUEST_CARTS_PER_CLIENT: Limit = Limit { name: "guest-cart:client", max: 200, window_secs: 3600 };
 /// Password-reset requests per account and per client address, every hour.
 pub const RESET_PER_ACCOUNT: Limit = Limit { name: "reset:account", max: 3, window_secs: 3600 };
 pub const RESET_PER_CLIENT: Limit = Limit { name: "reset:client", max: 20, window_secs: 3600 };
@@ -128,20 +131,40 @@ impl PasswordAttempt {
     }
 }
 
-/// The client's address: the connection's peer, or behind a trusted proxy the
-/// address the proxy appended to `X-Forwarded-For`.
+/// The client's address, as rate limits count it: the connection's peer, or
+/// behind a trusted proxy the address the proxy appended to
+/// `X-Forwarded-For` (the last value of the last such header: whatever the
+/// client sent itself comes before it). An IPv6 address counts by its /64,
+/// the block one subscriber is given.
 pub fn client_address(request: &Request, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(forwarded) = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(last) = forwarded.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty())
-    {
-        return last.to_owned();
+    let forwarded = trust_proxy
+        .then(|| request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).last())
+        .flatten()
+        .and_then(|line| line.rsplit(',').next())
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let peer = || request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    match forwarded {
+        Some(text) => match text.parse::<std::net::IpAddr>() {
+            Ok(ip) => bucket(ip),
+            Err(_) => text.to_owned(),
+        },
+        None => peer().map_or_else(|| "unknown".to_owned(), bucket),
     }
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The rate-limit bucket of an address: itself for IPv4, its /64 for IPv6.
+fn bucket(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 /// Whether an `Origin` header names this store: the configured public URL,
@@ -175,6 +198,41 @@ pub async fn same_origin_writes(State(state): State<AppState>, request: Request,
         (StatusCode::FORBIDDEN, axum::Json(AppError::BadRequest("Requests from other sites are not accepted.".into())))
             .into_response()
     }
+}
+
+/// Middleware: a page link carrying a server function's error (`__err`,
+/// which the redirect after a plain form post puts in the URL for the form
+/// to show) is honoured only on the way back from one of our own forms, told
+/// by a same-site `Referer`. Any other such link (a phishing mail's "Your
+/// account is locked: call…") is sent to the same page without it.
+pub async fn forged_form_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let query = request.uri().query().unwrap_or_default();
+    let carries_error = query.split('&').any(|pair| pair.starts_with("__err=") || pair.starts_with("__path="));
+    if request.method() != Method::GET || !carries_error {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let from_here = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(origin_of)
+        .is_some_and(|origin| same_origin(origin, host, &state.config.public_url));
+    if from_here {
+        return next.run(request).await;
+    }
+    let kept: Vec<&str> =
+        query.split('&').filter(|pair| !pair.starts_with("__err=") && !pair.starts_with("__path=")).collect();
+    let path = request.uri().path();
+    let clean = if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) };
+    axum::response::Redirect::to(&clean).into_response()
+}
+
+/// The `scheme://host[:port]` a URL starts with.
+fn origin_of(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
+    let end = url.len() - rest.len() + rest.find('/').unwrap_or(rest.len());
+    Some(&url[..end])
 }
 
 /// The Content-Security-Policy of a page rendered with `nonce`: scripts only
@@ -241,6 +299,42 @@ pub fn private_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(forwarded: &[&str], peer: &str) -> Request {
+        let mut request = Request::builder();
+        for line in forwarded {
+            request = request.header("x-forwarded-for", *line);
+        }
+        let mut request = request.body(axum::body::Body::empty()).unwrap();
+        request.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        request
+    }
+
+    #[test]
+    fn the_client_is_what_the_trusted_proxy_appended_last() {
+        let spoofed = request(&["6.6.6.6", "1.2.3.4, 203.0.113.9"], "10.0.0.1:5000");
+        assert_eq!(client_address(&spoofed, true), "203.0.113.9", "the last value of the last line");
+        assert_eq!(client_address(&spoofed, false), "10.0.0.1", "no proxy trusted: the peer");
+        let direct = request(&[], "10.0.0.1:5000");
+        assert_eq!(client_address(&direct, true), "10.0.0.1");
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_block() {
+        let a = request(&[], "[2001:db8:1:2:aaaa::1]:5000");
+        let b = request(&["2001:db8:1:2:bbbb::9"], "10.0.0.1:5000");
+        assert_eq!(client_address(&a, false), "2001:db8:1:2::/64");
+        assert_eq!(client_address(&b, true), "2001:db8:1:2::/64");
+        let mapped = request(&[], "[::ffff:192.0.2.7]:5000");
+        assert_eq!(client_address(&mapped, false), "192.0.2.7");
+    }
+
+    #[test]
+    fn a_referers_origin_is_its_scheme_and_host() {
+        assert_eq!(origin_of("https://shop.example/sign-in?x=1"), Some("https://shop.example"));
+        assert_eq!(origin_of("http://127.0.0.1:3000"), Some("http://127.0.0.1:3000"));
+        assert_eq!(origin_of("ftp://x/y"), None);
+    }
 
     #[test]
     fn origins_match_the_public_url_or_the_requested_host() {

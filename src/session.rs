@@ -233,6 +233,17 @@ impl Auth {
         cookies.push((name, value));
     }
 
+    /// Keeps `message` for this browser's next page (a plain form's outcome
+    /// after its redirect), out of the URL where a link could forge it.
+    pub async fn set_flash(&self, key: &str, message: String) -> Result<(), AppError> {
+        Ok(self.inner.session.insert(key, message).await?)
+    }
+
+    /// The message kept under `key`, once.
+    pub async fn take_flash(&self, key: &str) -> Result<Option<String>, AppError> {
+        Ok(self.inner.session.remove::<String>(key).await?)
+    }
+
     /// The cart id a guest's browser carries, if any.
     pub fn guest_cart(&self) -> Option<Uuid> {
         *self.inner.guest_cart.lock().expect("auth lock")

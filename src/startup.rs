@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .layer(crate::session::layer(state.pool.clone(), state.config.secure_cookies()))
         // Anonymous page views are answered from memory before any session work.
         .layer(from_fn_with_state(state.clone(), crate::page_cache::serve_cached))
+        .layer(from_fn_with_state(state.clone(), crate::security::forged_form_errors))
         .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes))
         // Stripe's webhook: no session, no cookies; its signature is the check.
         .route(

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use {
     super::db,
     super::guard::{require_role, require_session, require_user},
+    super::service,
     super::{Role, password, rules, tokens},
     crate::security::{PasswordAttempt, RESET_PER_ACCOUNT, RESET_PER_CLIENT, SIGN_UP_PER_CLIENT},
     crate::session::Auth,
@@ -43,10 +44,11 @@ pub async fn sign_up(
     let mut tx = state.pool.begin().await?;
     let user = db::create_user(&mut tx, &form, &hash).await?;
     let email_id = db::primary_email_id(&mut *tx, user).await?.ok_or(AppError::Internal)?;
-    send_email_confirmation(&mut tx, &state, &form.first_name, email_id, &form.email).await?;
+    service::send_email_confirmation(&mut tx, &state, &form.first_name, email_id, &form.email).await?;
     let (token_id, token) = db::issue_refresh_token(&mut tx, user, None, auth.user_agent()).await?;
     let viewer = db::viewer(&mut *tx, user).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
+    service::end_previous_sign_in(&state, &auth).await?;
     auth.establish(viewer, token_id, &token).await?;
     crate::cart::api::merge_guest_cart(&state, &auth).await?;
     tracing::info!(user = %user.0, "account created");
@@ -90,6 +92,8 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
     let mut conn = state.pool.acquire().await?;
     let (token_id, token) = db::issue_refresh_token(&mut conn, account.id, None, auth.user_agent()).await?;
     let viewer = db::viewer(&mut *conn, account.id).await?.ok_or(AppError::Internal)?;
+    drop(conn);
+    service::end_previous_sign_in(&state, &auth).await?;
     auth.establish(viewer, token_id, &token).await?;
     // The cart filled before signing in joins the account's cart.
     crate::cart::api::merge_guest_cart(&state, &auth).await?;
@@ -146,7 +150,7 @@ pub async fn get_devices() -> Result<Vec<SignedInDevice>, AppError> {
 pub async fn get_account() -> Result<Account, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    db::account(&state.pool, viewer.id).await?.ok_or_else(|| AppError::Unauthorized)
+    db::account(&state.pool, viewer.id).await?.ok_or(AppError::Unauthorized)
 }
 
 #[server(prefix = "/api", endpoint = "account/profile")]
@@ -187,10 +191,10 @@ pub async fn add_contact(kind: ContactKind, value: String, current_password: Opt
             let password = current_password.filter(|p| !p.is_empty()).ok_or_else(|| {
                 AppError::field("current_password", "Enter your current password to add an email address.")
             })?;
-            check_current_password(&state, viewer.id, password).await?;
+            service::check_current_password(&state, viewer.id, password).await?;
             let mut tx = state.pool.begin().await?;
             let id = db::add_contact(&mut tx, viewer.id, kind, email).await?;
-            send_email_confirmation(&mut tx, &state, &viewer.first_name, id, email).await?;
+            service::send_email_confirmation(&mut tx, &state, &viewer.first_name, id, email).await?;
             tx.commit().await?;
         }
         ContactKind::Phone => {
@@ -199,43 +203,6 @@ pub async fn add_contact(kind: ContactKind, value: String, current_password: Opt
             db::add_contact(&mut conn, viewer.id, kind, &phone).await?;
         }
     }
-    Ok(())
-}
-
-/// Checks the signed-in person's current password, under the sign-in limits.
-async fn check_current_password(state: &AppState, user: super::UserId, password: String) -> Result<(), AppError> {
-    let auth = Auth::current()?;
-    let attempt = PasswordAttempt::take(&state.pool, &user.0.to_string(), auth.client()).await?;
-    let mut conn = state.pool.acquire().await?;
-    let stored = db::password_hash(&mut conn, user).await?;
-    drop(conn);
-    if !password::verify(SecretString::from(password), Some(stored)).await? {
-        return Err(AppError::field("current_password", "That isn't your current password."));
-    }
-    attempt.succeeded(&state.pool).await?;
-    Ok(())
-}
-
-/// Emails a link that confirms `email` (one of the user's addresses) is theirs.
-async fn send_email_confirmation(
-    tx: &mut sqlx::PgConnection,
-    state: &AppState,
-    first_name: &str,
-    email_id: i64,
-    email: &str,
-) -> Result<(), AppError> {
-    let token = tokens::generate()?;
-    db::create_email_verification(tx, email_id, &token.hash).await?;
-    let body = format!(
-        "Hello {first_name},\n\nPlease confirm that {email} is your address for your {store} account by \
-         opening this link within {hours} hours:\n\n{url}/verify-email?token={token}\n\n\
-         If you didn't ask for this, ignore this email: the address will not be used.\n",
-        store = state.config.store_name,
-        hours = db::VERIFY_EMAIL_HOURS,
-        url = state.config.public_url,
-        token = token.expose(),
-    );
-    crate::mail::enqueue(tx, email, "Confirm your email address", &body).await?;
     Ok(())
 }
 
@@ -352,7 +319,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     let signed_in = require_session()?;
     let user = signed_in.viewer.id;
     let state = AppState::current()?;
-    check_current_password(&state, user, current_password).await?;
+    service::check_current_password(&state, user, current_password).await?;
     let mut conn = state.pool.acquire().await?;
     let email = db::primary_email(&mut *conn, user).await?.unwrap_or_default();
     if let Some(problem) = rules::password_problem(&new_password, &signed_in.viewer.username, &email) {

@@ -12,7 +12,7 @@ pub fn require_user() -> Result<Viewer, AppError> {
 
 /// The signed-in user and their session's token, or `Unauthorized` (401).
 pub fn require_session() -> Result<SignedIn, AppError> {
-    Auth::current()?.signed_in().ok_or_else(|| AppError::Unauthorized)
+    Auth::current()?.signed_in().ok_or(AppError::Unauthorized)
 }
 
 /// The signed-in user if their role includes `role`; `Unauthorized` when

@@ -135,11 +135,21 @@ pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditor, AppErr
     let categories = db::categories(&state.pool).await?;
     let Some(id) = id else {
         let input = ProductInput { active: Some("on".into()), stock: "0".into(), ..Default::default() };
-        return Ok(ProductEditor { id: None, input, archived: false, sold: false, images: Vec::new(), categories });
+        let editor = ProductEditor {
+            id: None,
+            input,
+            archived: false,
+            sold: false,
+            images: Vec::new(),
+            categories,
+            upload_error: None,
+        };
+        return Ok(editor);
     };
     let (input, archived, sold) = db::product_input(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let images = db::images(&state.pool, id).await?;
-    Ok(ProductEditor { id: Some(id), input, archived, sold, images, categories })
+    let upload_error = crate::session::Auth::current()?.take_flash(super::upload::UPLOAD_REFUSED).await?;
+    Ok(ProductEditor { id: Some(id), input, archived, sold, images, categories, upload_error })
 }
 
 /// Creates (no `id`) or updates a product; a new product's editor opens next.
@@ -147,7 +157,7 @@ pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditor, AppErr
 pub async fn save_product(id: Option<i64>, input: ProductInput) -> Result<i64, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let draft = rules::product_draft(&input).map_err(|e| AppError::Validation(e))?;
+    let draft = rules::product_draft(&input).map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     let id = match id {
         None => {
@@ -364,7 +374,7 @@ pub async fn get_promos() -> Result<Vec<PromoRow>, AppError> {
 pub async fn save_promo(id: Option<i64>, input: PromoInput) -> Result<String, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let draft = rules::promo_draft(&input).map_err(|e| AppError::Validation(e))?;
+    let draft = rules::promo_draft(&input).map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     match id {
         None => {

@@ -988,10 +988,12 @@ pub async fn audit_log(db: impl PgExecutor<'_>, entity: &str, actor: &str, page:
         r#"SELECT a.id, a.created_at, COALESCE(u.username, 'deleted user') AS "actor!", a.action, a.entity, a.entity_id,
                   a.summary, a.before, a.after
            FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-           WHERE ($1 = '' OR a.entity = $1) AND ($2 = '' OR u.username ILIKE $2)
+           WHERE ($1 = '' OR a.entity = $1) AND ($2 = '' OR u.username ILIKE $3)
            ORDER BY a.created_at DESC, a.id DESC
-           LIMIT $3 OFFSET $4"#,
+           LIMIT $4 OFFSET $5"#,
         entity,
+        // Unfiltered, rows whose actor was deleted (no user row) are listed too.
+        actor,
         contains_pattern(actor),
         PAGE_SIZE + 1,
         offset(page)

@@ -187,6 +187,8 @@ pub struct ProductEditor {
     pub sold: bool,
     pub images: Vec<AdminImage>,
     pub categories: Vec<CategoryRow>,
+    /// Why the last image upload (a plain form post) was refused, once.
+    pub upload_error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

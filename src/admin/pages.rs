@@ -652,7 +652,7 @@ fn ProductForm(
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(_))).then(|| "Saved.".to_owned()));
     let created = query_value("created")().is_some();
     let uploaded = query_value("uploaded")();
-    let upload_error = query_value("upload_error")();
+    let upload_error = e.upload_error.clone();
     let input = e.input.clone();
     let (archived, is_active, categories) = (e.archived, e.input.active.is_some(), e.categories.clone());
     let fields = &["name", "slug", "category_id", "description", "price", "offer_price", "stock"];

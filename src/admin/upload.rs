@@ -19,6 +19,9 @@ use crate::error::AppError;
 use crate::session::Auth;
 use crate::state::AppState;
 
+/// The session key of the message a refused upload form shows once.
+pub const UPLOAD_REFUSED: &str = "flash:upload_refused";
+
 /// Largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Files per upload.
@@ -117,9 +120,13 @@ pub async fn upload(
         Ok(count) if from_form => Redirect::to(&format!("{editor}?uploaded={count}")).into_response(),
         Ok(count) => axum::Json(serde_json::json!({ "added": count })).into_response(),
         Err(error) if from_form && matches!(error, AppError::Validation(_)) => {
+            // The reason rides in the session, not the URL: a link cannot put
+            // words of its own in the editor's error box.
             let message = error.message_for("images").unwrap_or_default();
-            Redirect::to(&format!("{editor}?upload_error={}", crate::account::components::encode_component(&message)))
-                .into_response()
+            if let Err(error) = auth.set_flash(UPLOAD_REFUSED, message).await {
+                return error.into_response();
+            }
+            Redirect::to(&format!("{editor}?upload=refused")).into_response()
         }
         Err(error) => error.into_response(),
     }

@@ -35,6 +35,8 @@ pub async fn current_cart(state: &AppState, auth: &Auth, create: bool) -> Result
             if !create {
                 return Ok(None);
             }
+            // A client that never keeps the cookie would make a cart a request.
+            crate::security::GUEST_CARTS_PER_CLIENT.take(&state.pool, auth.client()).await?;
             let cart = db::create_guest_cart(&state.pool).await?;
             auth.set_guest_cart(Some(cart));
             Ok(Some(cart))

@@ -111,6 +111,9 @@ fn check_quantity(quantity: i32) -> Result<(), AppError> {
 /// when the cart would then hold more than is in stock.
 pub async fn add(conn: &mut PgConnection, cart: Uuid, product: ProductId, quantity: i32) -> Result<(), AppError> {
     check_quantity(quantity)?;
+    // The cart row first, then its lines: the order checkout locks them in,
+    // so a change racing a checkout of the same cart waits instead of deadlocking.
+    touch(conn, cart).await?;
     let item = product_for_sale(conn, product).await?;
     let held: i32 =
         sqlx::query_scalar!("SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2", cart, product.0)
@@ -137,7 +140,6 @@ pub async fn add(conn: &mut PgConnection, cart: Uuid, product: ProductId, quanti
     )
     .execute(&mut *conn)
     .await?;
-    touch(conn, cart).await?;
     Ok(())
 }
 
@@ -153,6 +155,7 @@ pub async fn set_quantity(
         return remove(conn, cart, product).await;
     }
     check_quantity(quantity)?;
+    touch(conn, cart).await?;
     let item = product_for_sale(conn, product).await?;
     if quantity > item.stock {
         return Err(AppError::OutOfStock(stock_message(&item.name, item.stock)));
@@ -169,16 +172,15 @@ pub async fn set_quantity(
     if updated.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    touch(conn, cart).await?;
     Ok(())
 }
 
 /// Takes `product` out of the cart.
 pub async fn remove(conn: &mut PgConnection, cart: Uuid, product: ProductId) -> Result<(), AppError> {
+    touch(conn, cart).await?;
     sqlx::query!("DELETE FROM cart_items WHERE cart_id = $1 AND product_id = $2", cart, product.0)
         .execute(&mut *conn)
         .await?;
-    touch(conn, cart).await?;
     Ok(())
 }
 

@@ -178,6 +178,21 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
     }
     let empty = || AppError::BadRequest("Your cart is empty.".into());
     let cart = cart.ok_or_else(empty)?;
+    let open = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "open!" FROM orders
+           WHERE user_id = $1 AND status IN ('PENDING_PAYMENT', 'PROCESSING')"#,
+        order.user.0
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if open >= i64::from(config.max_open_orders) {
+        return Err(AppError::Conflict {
+            field: "order".into(),
+            message: format!(
+                "You have {open} orders waiting to ship. You can place another once one of them has shipped."
+            ),
+        });
+    }
     // Locks the products in id order: concurrent checkouts of overlapping carts
     // queue on the same rows instead of deadlocking. The products are found by
     // `id = ANY(…)`: a plain join was planned as a merge join that walked the

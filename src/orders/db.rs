@@ -213,7 +213,7 @@ fn status_message(
 /// Puts an order's items back on the shelf.
 pub async fn restore_stock(conn: &mut PgConnection, order: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE products p SET stock = p.stock + i.quantity, updated_at = now()
+        "UPDATE products p SET stock = LEAST(p.stock::bigint + i.quantity, 2147483647)::int, updated_at = now()
          FROM order_items i WHERE i.order_id = $1 AND p.id = i.product_id",
         order
     )
@@ -369,16 +369,20 @@ pub async fn set_payment_intent(db: impl PgExecutor<'_>, order: Uuid, intent: &s
     .await
 }
 
-/// Cancelled card orders whose payment arrived anyway: they are owed a refund.
-pub async fn late_payments(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<OrderNumber>> {
-    let rows = sqlx::query_scalar!(
-        "SELECT number FROM orders
-         WHERE status = 'CANCELLED' AND payment_method = 'CARD' AND paid_at IS NOT NULL
-         ORDER BY updated_at LIMIT 100"
+/// Cancelled card orders holding a payment: they are owed a refund. With
+/// each, whether the payment arrived after the order was cancelled.
+pub async fn paid_but_cancelled(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(OrderNumber, bool)>> {
+    let rows = sqlx::query!(
+        r#"SELECT o.number,
+                  COALESCE(o.paid_at > (SELECT max(e.created_at) FROM order_events e
+                                        WHERE e.order_id = o.id AND e.to_status = 'CANCELLED'), false) AS "late!"
+           FROM orders o
+           WHERE o.status = 'CANCELLED' AND o.payment_method = 'CARD' AND o.paid_at IS NOT NULL
+           ORDER BY o.updated_at LIMIT 100"#
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(OrderNumber).collect())
+    Ok(rows.into_iter().map(|r| (OrderNumber(r.number), r.late)).collect())
 }
 
 /// Card orders left unpaid for longer than `minutes`.

@@ -118,30 +118,63 @@ pub async fn cancel_by_shopper(state: &AppState, viewer: &Viewer, number: OrderN
     cancel(state, &order, viewer.id, "").await
 }
 
-/// Cancels `order` (already checked as theirs, or as staff) in its own
-/// transaction: a payment under way is stopped (or, if it succeeded after
-/// all, recorded first and then refunded), stock comes back.
+/// Cancels `order` (already checked as theirs, or as staff): a payment under
+/// way is stopped first (or, if it succeeded after all, recorded), then the
+/// order is cancelled and its stock comes back in one transaction, then a
+/// card payment is refunded. Stripe is never called with a transaction open;
+/// a refund that fails is retried by the sweep (the order is owed one).
 async fn cancel(state: &AppState, order: &Locked, actor: UserId, note: &str) -> Result<(), AppError> {
-    let mut tx = state.pool.begin().await?;
-    let Some(mut order) = db::lock(&mut tx, order.number).await? else { return Err(AppError::NotFound) };
     if order.status == OrderStatus::PendingPayment
         && let (Some(payments), Some(intent)) = (&state.payments, &order.payment_intent)
     {
-        // A payment may be under way: make sure it can no longer succeed.
         let current = payments.retrieve_intent(intent).await?;
         if current.succeeded() {
-            db::mark_paid(&mut tx, &state.config, &current.id, current.amount).await?;
-            order = db::lock(&mut tx, order.number).await?.ok_or(AppError::Internal)?;
+            record_payment(state, None, &current.id, current.amount).await?;
         } else if current.status != "canceled" {
             payments.cancel_intent(intent).await?;
         }
     }
+    let mut tx = state.pool.begin().await?;
+    let order = db::lock(&mut tx, order.number).await?.ok_or(AppError::NotFound)?;
     db::cancel(&mut tx, &state.config, &order, Some(actor), note).await?;
-    if order.paid && order.payment_method == PaymentMethod::Card {
-        refund(state, &mut tx, &Locked { status: OrderStatus::Cancelled, ..order.clone() }, Some(actor), "").await?;
-    }
     tx.commit().await?;
+    if order.paid && order.payment_method == PaymentMethod::Card {
+        let refunded = refund_order(state, order.number, Some(actor), "", &[OrderStatus::Cancelled]).await;
+        if let Err(error) = refunded {
+            tracing::error!(order = order.number.0, %error, "refund after cancelling failed; the sweep retries it");
+        }
+    }
     Ok(())
+}
+
+/// Refunds a paid card order in one of `from` through Stripe, then records
+/// it as Refunded (telling the shopper). Stripe's refund is idempotent per
+/// order, so a retry refunds once. Answers whether the order was refunded
+/// now (it may have moved on meanwhile).
+async fn refund_order(
+    state: &AppState,
+    number: OrderNumber,
+    actor: Option<UserId>,
+    note: &str,
+    from: &[OrderStatus],
+) -> Result<bool, AppError> {
+    let payments = payments(state)?;
+    let order = {
+        let mut conn = state.pool.acquire().await?;
+        db::lock(&mut conn, number).await?.ok_or(AppError::NotFound)?
+    };
+    if !from.contains(&order.status) || !order.paid {
+        return Ok(false);
+    }
+    let intent = order.payment_intent.as_deref().ok_or(AppError::Internal)?;
+    payments.refund(order.id, intent).await?;
+    let mut tx = state.pool.begin().await?;
+    let Some(order) = db::lock(&mut tx, number).await?.filter(|o| from.contains(&o.status)) else {
+        return Ok(false);
+    };
+    db::change_status(&mut tx, &state.config, &order, OrderStatus::Refunded, actor, note).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Staff move an order along one allowed step (see `StaffAction`), notifying
@@ -162,6 +195,7 @@ pub async fn staff_action(
     if !action.allowed(order.status, order.payment_method, order.paid) {
         return Err(AppError::Conflict { field: "action".into(), message: action.refusal(order.status) });
     }
+    // Cancelling and refunding call Stripe: no transaction stays open for them.
     match action {
         StaffAction::Ship => {
             db::change_status(&mut tx, &state.config, &order, OrderStatus::Shipped, Some(viewer.id), note).await?
@@ -177,7 +211,14 @@ pub async fn staff_action(
             cancel(state, &order, viewer.id, note).await?;
             tx = state.pool.begin().await?;
         }
-        StaffAction::Refund => refund(state, &mut tx, &order, Some(viewer.id), note).await?,
+        StaffAction::Refund => {
+            drop(tx);
+            let from = [OrderStatus::Shipped, OrderStatus::Delivered];
+            if !refund_order(state, number, Some(viewer.id), note, &from).await? {
+                return Err(AppError::Conflict { field: "action".into(), message: action.refusal(order.status) });
+            }
+            tx = state.pool.begin().await?;
+        }
     }
     let ended = db::lock(&mut tx, number).await?.ok_or(AppError::Internal)?.status;
     let audit =
@@ -190,21 +231,6 @@ pub async fn staff_action(
     audit.write(&mut tx).await?;
     tx.commit().await?;
     Ok(ended)
-}
-
-/// Refunds a paid card order (cancelled, or shipped) through Stripe and records it.
-async fn refund(
-    state: &AppState,
-    tx: &mut sqlx::PgConnection,
-    order: &Locked,
-    actor: Option<UserId>,
-    note: &str,
-) -> Result<(), AppError> {
-    let payments = payments(state)?;
-    let intent = order.payment_intent.as_deref().ok_or(AppError::Internal)?;
-    payments.refund(order.id, intent).await?;
-    db::change_status(tx, &state.config, order, OrderStatus::Refunded, actor, note).await?;
-    Ok(())
 }
 
 /// Records a successful payment of `intent` (from the webhook, whose event
@@ -233,42 +259,42 @@ pub async fn record_payment(
     Ok(number)
 }
 
-/// Refunds every cancelled card order whose payment arrived anyway (the
-/// shopper paid as the unpaid sweep cancelled it), each in full: the order
-/// becomes Refunded, the shopper is told by the status email, and every
-/// admin gets a notification. One that fails is logged and tried again on
-/// the next sweep. Returns how many were refunded.
+/// Refunds every cancelled card order that holds a payment: one that arrived
+/// after the order was cancelled (the shopper paid as the unpaid sweep
+/// cancelled it), or one whose refund at cancelling failed. The shopper is
+/// told by the status email, and every admin gets a notification. One that
+/// fails is logged and tried again on the next sweep. Returns how many were
+/// refunded.
 pub async fn refund_late_payments(state: &AppState) -> Result<usize, AppError> {
-    let Some(payments) = &state.payments else { return Ok(0) };
+    if state.payments.is_none() {
+        return Ok(0);
+    }
     let mut refunded = 0;
-    for number in db::late_payments(&state.pool).await? {
-        let order = {
-            let mut conn = state.pool.acquire().await?;
-            db::lock(&mut conn, number).await?
+    for (number, late) in db::paid_but_cancelled(&state.pool).await? {
+        let note = if late {
+            "The payment arrived after the order was cancelled, so it was refunded in full."
+        } else {
+            "The payment was refunded in full."
         };
-        let Some(order) = order.filter(|o| o.status == OrderStatus::Cancelled && o.paid) else { continue };
-        let Some(intent) = &order.payment_intent else { continue };
-        // Stripe's refund is idempotent per order, so a retry after a crash is safe.
-        if let Err(error) = payments.refund(order.id, intent).await {
-            tracing::error!(order = number.0, %error, "refunding a payment that arrived after cancelling failed");
-            continue;
+        match refund_order(state, number, None, note, &[OrderStatus::Cancelled]).await {
+            Ok(false) => continue,
+            Ok(true) => {}
+            Err(error) => {
+                tracing::error!(order = number.0, %error, "refunding a cancelled order's payment failed");
+                continue;
+            }
         }
         let mut tx = state.pool.begin().await?;
-        let Some(order) = db::lock(&mut tx, number).await?.filter(|o| o.status == OrderStatus::Cancelled) else {
-            continue;
-        };
-        let note = "The payment arrived after the order was cancelled, so it was refunded in full.";
-        db::change_status(&mut tx, &state.config, &order, OrderStatus::Refunded, None, note).await?;
         crate::notifications::db::notify_role(
             &mut *tx,
             Role::Admin,
-            &format!("Order {number}: a late payment was refunded"),
+            &format!("Order {number}: its payment was refunded after cancelling"),
             note,
             &format!("/admin/orders/{}", number.0),
         )
         .await?;
         tx.commit().await?;
-        tracing::warn!(order = number.0, "refunded a payment that arrived after the order was cancelled");
+        tracing::warn!(order = number.0, late, "refunded the payment of a cancelled order");
         refunded += 1;
     }
     Ok(refunded)

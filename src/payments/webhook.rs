@@ -39,7 +39,8 @@ pub fn verify(secret: &str, header: Option<&str>, body: &[u8], now: i64) -> Resu
     if signatures.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - timestamp).abs() > TOLERANCE_SECS {
+    // abs_diff: an extreme timestamp must not overflow into "within tolerance".
+    if now.abs_diff(timestamp) > TOLERANCE_SECS.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     let mut expected = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| SignatureError::Malformed)?;
@@ -140,5 +141,15 @@ mod tests {
         assert_eq!(verify("whsec_test", Some("t=1000,v1=zz"), body, 1_000), Err(SignatureError::Malformed));
         let two = format!("{header},v1={}", "00".repeat(32));
         assert_eq!(verify("whsec_test", Some(&two), body, 1_000), Ok(()));
+    }
+
+    #[test]
+    fn an_extreme_timestamp_is_stale_not_an_overflow() {
+        let body = br#"{"id":"evt_1"}"#;
+        let now: i64 = 1_700_000_000;
+        for t in [i64::MIN, i64::MAX, now.wrapping_add(i64::MIN)] {
+            let header = sign("whsec_test", body, t);
+            assert_eq!(verify("whsec_test", Some(&header), body, now), Err(SignatureError::Stale), "t = {t}");
+        }
     }
 }

@@ -58,7 +58,7 @@ pub async fn save_review(
     let state = AppState::current()?;
     let name = active_product(&state, product).await?;
     let (rating, title, body) =
-        rules::check(&rating, &title, body.as_deref().unwrap_or("")).map_err(|e| AppError::Validation(e))?;
+        rules::check(&rating, &title, body.as_deref().unwrap_or("")).map_err(AppError::Validation)?;
     if db::eligibility(&state.pool, Some(viewer.id), product).await? != Eligibility::May {
         return Err(AppError::BadRequest(format!(
             "Only shoppers who bought {name} can review it, once their order has been delivered."

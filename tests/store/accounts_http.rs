@@ -802,3 +802,60 @@ async fn failed_sign_ins_from_one_address_are_limited_across_accounts(pool: PgPo
     let other = send_as(&app, &mut Jar::default(), from("198.51.100.7:40000"), body()).await;
     assert_eq!(other.status, StatusCode::OK, "another address is not");
 }
+
+#[sqlx::test]
+async fn signing_in_again_in_the_same_browser_ends_the_previous_sign_in(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = app(pool.clone());
+    let mut jar = signed_in(&app, "amy").await;
+    let first_refresh = jar.get("trove_refresh").unwrap().to_owned();
+    let again = call(&app, &mut jar, "account/sign_in", &format!("login=amy&password={PW}")).await;
+    assert_eq!(again.status, StatusCode::OK);
+    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM refresh_tokens WHERE revoked_at IS NULL")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(live, 1, "one sign-in listed, not two");
+    let mut old = Jar::default();
+    old.0.insert("trove_refresh".into(), first_refresh);
+    assert!(call(&app, &mut old, "account/viewer", "").await.body.contains("null"), "the old cookie is dead");
+}
+
+#[sqlx::test]
+async fn private_pages_are_never_stored_and_https_shops_ask_for_https_only(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = app(pool.clone());
+    let mut jar = signed_in(&app, "amy").await;
+    for uri in ["/account/addresses", "/orders", "/"] {
+        let reply = page(&app, &mut jar, uri).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}");
+        assert_eq!(reply.headers.get("cache-control").unwrap(), "private, no-store", "{uri} signed in");
+        assert!(reply.headers.get("strict-transport-security").is_none(), "plain http: no HSTS");
+    }
+    let anonymous = common::get(&app, "/").await;
+    assert!(anonymous.headers.get("cache-control").is_none_or(|v| v != "private, no-store"));
+    let secure = app_with(pool, &[("TROVE_PUBLIC_URL", "https://shop.example")]);
+    let reply = common::get(&secure, "/").await;
+    assert_eq!(reply.headers.get("strict-transport-security").unwrap(), "max-age=31536000");
+}
+
+#[sqlx::test]
+async fn a_link_cannot_put_its_own_words_in_a_forms_error_box(pool: PgPool) {
+    use base64::Engine;
+    let app = app(pool);
+    let forged = base64::engine::general_purpose::URL_SAFE
+        .encode(r#"{"BadRequest":"Your account is locked. Call +1 555 0100 to unlock it."}"#);
+    let uri = format!("/sign-in?next=%2Forders&__path=%2Fapi%2Faccount%2Fsign_in&__err={forged}");
+    // Opened from a mail or another site: sent to the page without the error.
+    let reply = common::get(&app, &uri).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.headers.get("location").unwrap(), "/sign-in?next=%2Forders");
+    let request = Request::get(&uri).header(header::REFERER, "https://evil.example/mail");
+    let reply = common::send(&app, request.body(Body::empty()).unwrap()).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    // On the way back from our own form it is shown, as a failed sign-in needs.
+    let request = Request::get(&uri).header(header::REFERER, "http://127.0.0.1:3000/sign-in");
+    let reply = common::send(&app, request.body(Body::empty()).unwrap()).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("Your account is locked"), "the form's own error shows");
+}

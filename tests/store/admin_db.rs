@@ -586,4 +586,16 @@ async fn staff_find_low_stock_users_with_their_orders_and_audit_entries(pool: Pg
     assert_eq!(actions("", "BOB").await, ["user.role", "product.quick_edit"]);
     assert_eq!(actions("user", "bob_jones").await, ["user.role"]);
     assert_eq!(actions("", "ann%").await, Vec::<String>::new(), "wildcards are taken literally");
+
+    // An entry whose actor's account is gone still shows in the unfiltered log.
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, action, entity, entity_id, summary) VALUES (NULL, 'product.delete', 'product', '9', 'Deleted Rye')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(actions("", "").await, ["product.delete", "order.ship", "user.role", "product.quick_edit"]);
+    let page = db::audit_log(&pool, "", "", 1).await.unwrap();
+    assert_eq!(page.entries[0].actor, "deleted user");
+    assert_eq!(actions("", "bob").await, ["user.role", "product.quick_edit"], "a filter by person leaves it out");
 }

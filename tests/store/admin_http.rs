@@ -424,3 +424,28 @@ async fn uploaded_images_are_checked_stored_at_the_storefront_sizes_ordered_and_
     let page = common::get_until(&app, "/p/smoky-tea", |reply| order(&reply.body) == [0, 2]).await;
     assert_eq!(order(&page.body), [0, 2]);
 }
+
+#[sqlx::test]
+async fn a_refused_upload_form_explains_itself_and_a_link_cannot_fake_the_explanation(pool: PgPool) {
+    let app = common::app(pool.clone());
+    let cat = category(&pool, "Pantry").await;
+    let product = NewProduct::new(cat, "Smoky Tea", "3.00").insert(&pool).await;
+    user(&pool, "admin", Role::Admin).await;
+    let mut jar = signed_in(&app, "admin").await;
+    let (content_type, body) = common::multipart(&[("images", Some("notes.png"), b"just some text")]);
+    let request = Request::post(format!("/admin/products/{product}/images"))
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "text/html");
+    let reply = send_as(&app, &mut jar, request, Body::from(body)).await;
+    assert!(reply.status.is_redirection(), "{}", reply.status);
+    let location = reply.headers.get("location").unwrap().to_str().unwrap().to_owned();
+    assert!(!location.contains("notes.png"), "the reason is not in the URL: {location}");
+    let editor = page(&app, &mut jar, &location).await;
+    assert!(editor.body.contains("notes.png is not a PNG, JPEG or WebP image."), "shown once after the redirect");
+    let again = page(&app, &mut jar, &location).await;
+    assert!(!again.body.contains("is not a PNG"), "and only once");
+
+    let forged = page(&app, &mut jar, &format!("/admin/products/{product}?upload_error=Your+session+expired")).await;
+    assert_eq!(forged.status, StatusCode::OK);
+    assert!(!forged.body.contains("Your session expired"), "words from a link are not shown");
+}

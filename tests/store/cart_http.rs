@@ -168,3 +168,24 @@ async fn checkout_needs_a_signed_in_shopper_and_offers_cards_only_with_stripe(po
         .unwrap();
     assert_eq!(city, "Saved City");
 }
+
+#[sqlx::test]
+async fn a_client_that_never_keeps_its_cart_cookie_cannot_fill_the_database_with_carts(pool: PgPool) {
+    let (tea, _) = products(&pool).await;
+    let app = common::app(pool.clone());
+    for _ in 0..200 {
+        let added = call(&app, &mut Jar::default(), "cart/add", &format!("product={tea}")).await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    }
+    let refused = call(&app, &mut Jar::default(), "cart/add", &format!("product={tea}")).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    let carts: i64 = sqlx::query_scalar("SELECT count(*) FROM carts").fetch_one(&pool).await.unwrap();
+    assert_eq!(carts, 200);
+    // A browser that keeps its cookie goes on using the cart it has.
+    let mut browser = Jar::default();
+    browser.0.insert("trove_cart".into(), {
+        let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM carts LIMIT 1").fetch_one(&pool).await.unwrap();
+        id.to_string()
+    });
+    assert_eq!(call(&app, &mut browser, "cart/add", &format!("product={tea}")).await.status, StatusCode::OK);
+}

@@ -355,6 +355,35 @@ async fn viewer(pool: &PgPool, user: UserId) -> trove::account::Viewer {
     trove::account::db::viewer(&mut *conn, user).await.unwrap().unwrap()
 }
 
+#[sqlx::test]
+async fn a_shopper_cannot_hold_more_open_orders_than_the_shop_allows(pool: PgPool) {
+    let config = Config::from_lookup(|name| (name == "TROVE_MAX_OPEN_ORDERS").then(|| "2".to_owned())).unwrap();
+    let cat = category(&pool, "Pantry").await;
+    let jam = NewProduct { stock: 100, ..NewProduct::new(cat, "Jam", "10.00") }.insert(&pool).await;
+    let amy = shopper(&pool, "amy").await;
+    let mut placed = Vec::new();
+    for _ in 0..2 {
+        add(&pool, amy, jam, 1).await.unwrap();
+        let token = token();
+        placed.push((token, checkout(&pool, &config, amy, None, token).await.unwrap()));
+    }
+    add(&pool, amy, jam, 1).await.unwrap();
+    let refused = checkout(&pool, &config, amy, None, token()).await.unwrap_err();
+    assert_eq!(refused.status(), 409);
+    assert!(refused.to_string().contains("You have 2 orders waiting to ship"), "{refused}");
+    assert_eq!(stock(&pool, jam).await, 98, "nothing more was taken");
+    // A repeated submit of a placed order still answers with it.
+    let again = checkout(&pool, &config, amy, None, placed[0].0).await.unwrap();
+    assert_eq!(again.number, placed[0].1.number);
+    // Once one has shipped, another can be placed.
+    sqlx::query("UPDATE orders SET status = 'SHIPPED' WHERE id = $1")
+        .bind(placed[0].1.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    checkout(&pool, &config, amy, None, token()).await.expect("room for one more");
+}
+
 /// A card order and its PaymentIntent id, as checkout and the pay step leave it.
 async fn card_order(pool: &PgPool, config: &Config, user: UserId, product: i64, intent: &str) -> Placed {
     add(pool, user, product, 1).await.unwrap();
@@ -512,6 +541,8 @@ async fn history_is_newest_first_and_paginated(pool: PgPool) {
     let cat = category(&pool, "Pantry").await;
     let oats = NewProduct { stock: 100, ..NewProduct::new(cat, "Oats", "1.00") }.insert(&pool).await;
     let amy = shopper(&pool, "amy").await;
+    // Twelve orders are waiting to ship at once here: more than the default cap.
+    let config = Config { max_open_orders: 100, ..config };
     let mut numbers = Vec::new();
     for _ in 0..12 {
         add(&pool, amy, oats, 1).await.unwrap();

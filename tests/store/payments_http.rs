@@ -439,6 +439,77 @@ async fn the_webhook_checks_signatures_and_handles_each_event_once(pool: PgPool)
 }
 
 #[sqlx::test]
+async fn a_payment_arriving_after_the_order_was_cancelled_is_refunded_and_everyone_is_told(pool: PgPool) {
+    let stripe = localstripe().await;
+    let app = app(&pool, stripe.port);
+    user(&pool, "boss", Role::Admin).await;
+    let (_, number, lamp) = card_order(&app, &pool, 5).await;
+    // The shopper's payment is under way at Stripe…
+    let (_, intent) =
+        stripe_post(stripe.port, "/v1/payment_intents", "amount=12000&currency=usd", "sk_test_trove").await;
+    let intent = intent["id"].as_str().unwrap().to_owned();
+    sqlx::query("UPDATE orders SET stripe_payment_intent_id = $1 WHERE number = $2")
+        .bind(&intent)
+        .bind(number)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // …when the unpaid sweep cancels the order and gives its stock back.
+    let config = common::config(&common::media_dir());
+    let mut tx = pool.begin().await.unwrap();
+    let order = trove::orders::db::lock(&mut tx, trove::orders::OrderNumber(number)).await.unwrap().unwrap();
+    trove::orders::db::cancel(&mut tx, &config, &order, None, "It was not paid within 30 minutes.").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(stock(&pool, lamp).await, 5);
+    // The payment succeeds at Stripe anyway, and its event arrives.
+    let token = card_token(stripe.port, "4242424242424242").await;
+    let (_, customer) = stripe_post(stripe.port, "/v1/customers", "email=x@example.com", "sk_test_trove").await;
+    let customer = customer["id"].as_str().unwrap();
+    let (_, card) = stripe_post(
+        stripe.port,
+        &format!("/v1/customers/{customer}/sources"),
+        &format!("source={token}"),
+        "sk_test_trove",
+    )
+    .await;
+    let card = card["id"].as_str().unwrap();
+    stripe_post(
+        stripe.port,
+        &format!("/v1/payment_intents/{intent}"),
+        &format!("payment_method={card}"),
+        "sk_test_trove",
+    )
+    .await;
+    let (status, _) =
+        stripe_post(stripe.port, &format!("/v1/payment_intents/{intent}/confirm"), "", "sk_test_trove").await;
+    assert_eq!(status, 200);
+    let body = event("evt_late_1", &intent, 12_000);
+    let signature = trove::payments::webhook::sign(SECRET, body.as_bytes(), chrono::Utc::now().timestamp());
+    assert_eq!(deliver(&app, &body, &signature).await, StatusCode::OK);
+
+    // The money goes back, once, and the order says so.
+    let (status, paid, _) = order_row(&pool, number).await;
+    assert_eq!((status.as_str(), paid), ("REFUNDED", true));
+    let refunds = stripe_get(stripe.port, &format!("/v1/refunds?payment_intent={intent}")).await;
+    assert_eq!(refunds["data"].as_array().map(Vec::len), Some(1), "refunded once: {refunds}");
+    assert_eq!(refunds["data"][0]["amount"], 12_000);
+    assert_eq!(stock(&pool, lamp).await, 5, "the stock is not taken again");
+    let told: String = sqlx::query_scalar("SELECT body_text FROM email_outbox WHERE subject = $1")
+        .bind(format!("Order #{number} refunded"))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(told.contains("arrived after the order was cancelled"), "{told}");
+    let staff: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'boss' AND n.title LIKE '%refunded after cancelling%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(staff, 1, "the admin is told");
+}
+
+#[sqlx::test]
 async fn localstripe_s_own_signed_webhook_marks_the_order_paid(pool: PgPool) {
     let stripe = localstripe().await;
     let router = app(&pool, stripe.port);
