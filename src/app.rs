@@ -7,8 +7,8 @@ use leptos_router::{Lazy, SsrMode, path};
 
 use crate::account::components::{AuthContext, HeaderAccount};
 use crate::account::pages::{
-    AccountRoute, AddressesRoute, ForgotPasswordRoute, OutboxPage, ResetPasswordRoute, SecurityRoute, SignInRoute,
-    SignUpRoute, VerifyEmailRoute,
+    AccountRoute, AddressesRoute, ForgotPasswordRoute, ResetPasswordRoute, SecurityRoute, SignInRoute, SignUpRoute,
+    VerifyEmailRoute,
 };
 use crate::admin::pages as admin;
 use crate::cart::components::{CartContext, HeaderCart, HeaderCountsContext};
@@ -19,6 +19,7 @@ use crate::catalog::components::LayoutContext;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
 use crate::checkout::pages::CheckoutRoute;
 use crate::error::AppError;
+use crate::mail::pages::OutboxPage;
 use crate::notifications::pages::{HeaderBell, NotificationContext, NotificationsRoute};
 use crate::orders::pages::{OrderRoute, OrdersRoute};
 use crate::search::components::SearchBox;

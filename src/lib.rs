@@ -11,6 +11,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod error;
+pub mod mail;
 pub mod money;
 pub mod notifications;
 pub mod orders;
@@ -20,11 +21,11 @@ pub mod ui;
 pub mod wishlist;
 
 #[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
-#[cfg(feature = "ssr")]
-pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod media;
 #[cfg(feature = "ssr")]

@@ -138,7 +138,7 @@ impl PasswordAttempt {
 /// the block one subscriber is given.
 pub fn client_address(request: &Request, trust_proxy: bool) -> String {
     let forwarded = trust_proxy
-        .then(|| request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).last())
+        .then(|| request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back())
         .flatten()
         .and_then(|line| line.rsplit(',').next())
         .map(str::trim)

@@ -4,15 +4,15 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{Account, Address, AddressInput, ContactKind, OutboxEmail, SignedInDevice, Viewer};
+use super::{Account, Address, AddressInput, ContactKind, SignedInDevice, Viewer};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
     super::db,
-    super::guard::{require_role, require_session, require_user},
+    super::guard::{require_session, require_user},
     super::service,
-    super::{Role, password, rules, tokens},
+    super::{password, rules, tokens},
     crate::security::{PasswordAttempt, RESET_PER_ACCOUNT, RESET_PER_CLIENT, SIGN_UP_PER_CLIENT},
     crate::session::Auth,
     crate::state::AppState,
@@ -422,13 +422,4 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     }
     leptos_axum::redirect("/sign-in?reset=done");
     Ok(())
-}
-
-/// The newest outgoing emails (admins only): how development reads mail when
-/// no SMTP server is configured.
-#[server(prefix = "/api", endpoint = "admin/outbox")]
-pub async fn get_outbox() -> Result<Vec<OutboxEmail>, AppError> {
-    require_role(Role::Admin)?;
-    let state = AppState::current()?;
-    Ok(crate::mail::recent(&state.pool, 50).await?)
 }

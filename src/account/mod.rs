@@ -130,16 +130,3 @@ pub struct SignedInDevice {
     /// The session this page was loaded in.
     pub current: bool,
 }
-
-/// An email waiting in, or sent from, the outbox (admin view).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxEmail {
-    pub id: i64,
-    pub recipient: String,
-    pub subject: String,
-    pub body_text: String,
-    pub created_at: Moment,
-    pub sent_at: Option<Moment>,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-}

@@ -13,11 +13,12 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::db::{self, Audit},
+    super::db,
     super::rules,
     super::{OrderFilter, ProductFilter},
     crate::account::guard::require_role,
     crate::account::{Role, UserId},
+    crate::audit::Audit,
     crate::orders::{OrderNumber, OrderStatus, PaymentMethod, StaffAction},
     crate::state::AppState,
     serde_json::json,

@@ -11,10 +11,11 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgConnection;
 
-use super::db::{self, Audit};
+use super::db;
 use super::rules::{ProductDraft, product_draft};
 use super::{CsvProblem, ImportReport, ProductInput};
 use crate::account::{Role, UserId};
+use crate::audit::Audit;
 use crate::error::AppError;
 use crate::session::Auth;
 use crate::state::AppState;

@@ -18,85 +18,6 @@ use crate::orders::{OrderNumber, OrderStatus, PaymentMethod};
 /// Products at or below this stock show on the dashboard.
 pub const LOW_STOCK: i32 = 5;
 
-/// One audit-log row, built then written in the change's transaction.
-#[derive(Debug, Clone)]
-pub struct Audit {
-    actor: UserId,
-    action: String,
-    entity: &'static str,
-    entity_id: String,
-    summary: String,
-    before: Option<Value>,
-    after: Option<Value>,
-}
-
-impl Audit {
-    /// `action` is `entity.verb`, e.g. `product.update`.
-    pub fn new(actor: UserId, action: &str, entity: &'static str, entity_id: impl ToString) -> Self {
-        Audit {
-            actor,
-            action: action.to_owned(),
-            entity,
-            entity_id: entity_id.to_string(),
-            summary: String::new(),
-            before: None,
-            after: None,
-        }
-    }
-
-    pub fn summary(mut self, summary: impl Into<String>) -> Self {
-        self.summary = summary.into();
-        self
-    }
-
-    /// The fields before and after; fields that did not change are dropped.
-    pub fn change(mut self, before: Value, after: Value) -> Self {
-        let (before, after) = changed_fields(before, after);
-        self.before = before;
-        self.after = after;
-        self
-    }
-
-    pub async fn write(self, conn: &mut PgConnection) -> sqlx::Result<()> {
-        sqlx::query!(
-            "INSERT INTO audit_log (actor_id, action, entity, entity_id, summary, before, after)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            self.actor.0,
-            self.action,
-            self.entity,
-            self.entity_id,
-            self.summary,
-            self.before,
-            self.after
-        )
-        .execute(conn)
-        .await?;
-        Ok(())
-    }
-}
-
-/// Keeps only the keys whose values differ (objects), or both values as they are.
-fn changed_fields(before: Value, after: Value) -> (Option<Value>, Option<Value>) {
-    match (before, after) {
-        (Value::Object(b), Value::Object(a)) => {
-            let keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
-            let (mut kb, mut ka) = (serde_json::Map::new(), serde_json::Map::new());
-            for key in keys {
-                let (vb, va) =
-                    (b.get(&key).cloned().unwrap_or(Value::Null), a.get(&key).cloned().unwrap_or(Value::Null));
-                if vb != va {
-                    kb.insert(key.clone(), vb);
-                    ka.insert(key, va);
-                }
-            }
-            (Some(Value::Object(kb)), Some(Value::Object(ka)))
-        }
-        (Value::Null, a) => (None, Some(a)),
-        (b, Value::Null) => (Some(b), None),
-        (b, a) => (Some(b), Some(a)),
-    }
-}
-
 /// `%text%` for ILIKE, with the pattern characters in `text` taken literally.
 fn contains_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
@@ -762,13 +683,8 @@ pub async fn promos(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<PromoRow>> {
         .collect())
 }
 
-const PROMO_CONSTRAINTS: &[ConstraintField] = &[
-    ("promo_codes_code_key", "code", "Another promo code already uses this code."),
-    ("promo_codes_used_count_check", "usage_limit", "The code has already been used more often than that."),
-];
-
 fn promo_conflict(error: sqlx::Error) -> AppError {
-    AppError::from_constraint(error, PROMO_CONSTRAINTS)
+    AppError::from_constraint(error, crate::checkout::db::PROMO_CONSTRAINTS)
 }
 
 fn expiry(d: &PromoDraft) -> Option<DateTime<Utc>> {
@@ -794,19 +710,16 @@ pub fn promo_row_json(p: &PromoRow) -> Value {
 }
 
 pub async fn create_promo(conn: &mut PgConnection, d: &PromoDraft) -> Result<i64, AppError> {
-    sqlx::query_scalar!(
-        "INSERT INTO promo_codes (code, kind, value, min_subtotal, expires_at, usage_limit)
-         VALUES ($1, (CASE WHEN $2 THEN 'PERCENT' ELSE 'FIXED' END)::discount_kind, $3, $4, $5, $6) RETURNING id",
-        d.code,
-        d.percent,
-        d.value,
-        d.min_subtotal,
-        expiry(d),
-        d.usage_limit
-    )
-    .fetch_one(conn)
-    .await
-    .map_err(promo_conflict)
+    use crate::checkout::rules::DiscountKind;
+    let promo = crate::checkout::db::NewPromo {
+        code: &d.code,
+        kind: if d.percent { DiscountKind::Percent } else { DiscountKind::Fixed },
+        value: d.value,
+        min_subtotal: d.min_subtotal,
+        expires_at: expiry(d),
+        usage_limit: d.usage_limit,
+    };
+    crate::checkout::db::create_promo(conn, &promo).await
 }
 
 pub async fn update_promo(conn: &mut PgConnection, id: i64, d: &PromoDraft) -> Result<bool, AppError> {
@@ -1021,14 +934,6 @@ pub async fn audit_log(db: impl PgExecutor<'_>, entity: &str, actor: &str, page:
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_changed_fields_are_kept() {
-        let (before, after) = changed_fields(json!({"a": 1, "b": 2}), json!({"a": 1, "b": 3}));
-        assert_eq!(before, Some(json!({"b": 2})));
-        assert_eq!(after, Some(json!({"b": 3})));
-        assert_eq!(changed_fields(Value::Null, json!({"a": 1})), (None, Some(json!({"a": 1}))));
-    }
 
     #[test]
     fn search_text_is_taken_literally() {

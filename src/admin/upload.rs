@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use image::imageops::FilterType;
 use image::{ImageFormat, ImageReader, Limits};
 
-use super::db::{self, Audit};
+use super::db;
 use crate::account::Role;
+use crate::audit::Audit;
 use crate::catalog::{IMAGE_WIDTHS, image_files, image_key};
 use crate::error::AppError;
 use crate::session::Auth;

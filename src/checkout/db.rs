@@ -124,7 +124,15 @@ pub struct NewPromo<'a> {
     pub usage_limit: Option<i32>,
 }
 
-pub async fn create_promo(db: impl PgExecutor<'_>, promo: &NewPromo<'_>) -> sqlx::Result<i64> {
+/// Promo codes' named constraints, as form errors.
+pub const PROMO_CONSTRAINTS: &[crate::error::ConstraintField] = &[
+    ("promo_codes_code_key", "code", "Another promo code already uses this code."),
+    ("promo_codes_used_count_check", "usage_limit", "The code has already been used more often than that."),
+];
+
+/// Creates a promo code: the one way codes come to be, whether an admin
+/// makes one, the demo seed or a test. A taken code is a `Conflict` on `code`.
+pub async fn create_promo(db: impl PgExecutor<'_>, promo: &NewPromo<'_>) -> Result<i64, AppError> {
     sqlx::query_scalar!(
         "INSERT INTO promo_codes (code, kind, value, min_subtotal, expires_at, usage_limit)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -137,6 +145,7 @@ pub async fn create_promo(db: impl PgExecutor<'_>, promo: &NewPromo<'_>) -> sqlx
     )
     .fetch_one(db)
     .await
+    .map_err(|error| AppError::from_constraint(error, PROMO_CONSTRAINTS))
 }
 
 struct Line {

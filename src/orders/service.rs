@@ -222,7 +222,7 @@ pub async fn staff_action(
     }
     let ended = db::lock(&mut tx, number).await?.ok_or(AppError::Internal)?.status;
     let audit =
-        crate::admin::db::Audit::new(viewer.id, &format!("order.{}", action.param()), "order", number.0.to_string())
+        crate::audit::Audit::new(viewer.id, &format!("order.{}", action.param()), "order", number.0.to_string())
             .summary(format!("Order {number}: {} → {}", order.status.label(), ended.label()))
             .change(
                 serde_json::json!({ "status": order.status.label() }),

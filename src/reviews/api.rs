@@ -11,7 +11,7 @@ use {
     super::{Eligibility, db, rules},
     crate::account::Role,
     crate::account::guard::{require_role, require_user},
-    crate::admin::db::Audit,
+    crate::audit::Audit,
     crate::session::Auth,
     crate::state::AppState,
     serde_json::json,

@@ -23,6 +23,8 @@ pub enum SeedError {
     Io(#[from] std::io::Error),
     #[error("storing images: {0}")]
     Media(String),
+    #[error("promo codes: {0}")]
+    Promo(crate::error::AppError),
 }
 
 /// Folder under the media directory that seeded pictures live in.
@@ -129,14 +131,31 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
 
 /// Demo promo codes: 10% off anything, and 5.00 off from 30.00 (100 uses).
 pub async fn demo_promos(pool: &PgPool) -> Result<(), SeedError> {
-    sqlx::query!(
-        "INSERT INTO promo_codes (code, kind, value, min_subtotal, usage_limit) VALUES
-             ('WELCOME10', 'PERCENT', 10, NULL, NULL),
-             ('SAVE5', 'FIXED', 5, 30, 100)
-         ON CONFLICT (code) DO NOTHING"
-    )
-    .execute(pool)
-    .await?;
+    use crate::checkout::db::{NewPromo, create_promo};
+    use crate::checkout::rules::DiscountKind;
+    let welcome = NewPromo {
+        code: "WELCOME10",
+        kind: DiscountKind::Percent,
+        value: Decimal::TEN,
+        min_subtotal: None,
+        expires_at: None,
+        usage_limit: None,
+    };
+    let save = NewPromo {
+        code: "SAVE5",
+        kind: DiscountKind::Fixed,
+        value: Decimal::from(5),
+        min_subtotal: Some(Decimal::from(30)),
+        expires_at: None,
+        usage_limit: Some(100),
+    };
+    for promo in [welcome, save] {
+        match create_promo(pool, &promo).await {
+            // Seeding again leaves a code that is there as it is.
+            Ok(_) | Err(crate::error::AppError::Conflict { .. }) => {}
+            Err(error) => return Err(SeedError::Promo(error)),
+        }
+    }
     Ok(())
 }
 

@@ -566,13 +566,17 @@ async fn staff_find_low_stock_users_with_their_orders_and_audit_entries(pool: Pg
     assert_eq!(orders, [(second, OrderStatus::Processing), (first, OrderStatus::Delivered)]);
 
     let mut tx = pool.begin().await.unwrap();
-    db::Audit::new(bob, "product.quick_edit", "product", 1).summary("Rye: stock 0 → 4").write(&mut tx).await.unwrap();
-    db::Audit::new(bob, "user.role", "user", ann.0)
+    trove::audit::Audit::new(bob, "product.quick_edit", "product", 1)
+        .summary("Rye: stock 0 → 4")
+        .write(&mut tx)
+        .await
+        .unwrap();
+    trove::audit::Audit::new(bob, "user.role", "user", ann.0)
         .summary("ann_smith: member → moderator")
         .write(&mut tx)
         .await
         .unwrap();
-    db::Audit::new(ann, "order.ship", "order", second).summary("Shipped").write(&mut tx).await.unwrap();
+    trove::audit::Audit::new(ann, "order.ship", "order", second).summary("Shipped").write(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
     let actions = |entity: &'static str, actor: &'static str| {
         let pool = pool.clone();

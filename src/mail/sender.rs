@@ -1,7 +1,6 @@
-//! Outgoing email through the `email_outbox` table. A change that sends mail
-//! writes the message in its own transaction; a background sender delivers it
-//! over SMTP with retries and backoff. Without `SMTP_URL` messages stay in the
-//! outbox, where admins can read them at /admin/outbox.
+//! The outbox's server side: queueing a message in the caller's transaction,
+//! reading the newest for the outbox page, and the background sender that
+//! delivers over SMTP with retries and backoff.
 
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::ExposeSecret;
 use sqlx::{PgConnection, PgPool};
 
-use crate::account::OutboxEmail;
+use super::OutboxEmail;
 use crate::config::Config;
 
 const CHANNEL: &str = "email_outbox";

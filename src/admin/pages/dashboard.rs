@@ -1,0 +1,94 @@
+//! The dashboard: takings, the revenue chart, low stock and the newest orders.
+
+use super::*;
+
+/// What the dashboard page loads; created in the lazy view, so its
+/// code (and its server calls) stay out of the main bundle.
+struct DashboardData {
+    dashboard: Loaded<Dashboard>,
+}
+
+impl DashboardData {
+    fn load() -> Self {
+        DashboardData { dashboard: Resource::new(|| (), |_| get_dashboard()) }
+    }
+}
+
+pub struct DashboardRoute;
+
+#[lazy_route]
+impl LazyRoute for DashboardRoute {
+    fn data() -> Self {
+        DashboardRoute
+    }
+
+    fn view(_route: Self) -> AnyView {
+        let this = DashboardData::load();
+        let dashboard = this.dashboard;
+        view! {
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match dashboard.await {
+                        Ok(d) => view! { <DashboardView d /> }.into_any(),
+                        Err(error) => view! { <AccountError error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn DashboardView(d: Dashboard) -> impl IntoView {
+    let currency = d.currency.clone();
+    let figure = {
+        let currency = currency.clone();
+        move |label: &'static str, f: PeriodFigures| {
+            view! {
+                <section class="panel figure" aria-label=label>
+                    <h2>{label}</h2>
+                    <dl>
+                        <dt>"Revenue"</dt><dd data-figure="revenue">{format_money(f.revenue, &currency)}</dd>
+                        <dt>"Orders"</dt><dd data-figure="orders">{f.orders}</dd>
+                        <dt>"Average order"</dt><dd data-figure="average">{format_money(f.average(), &currency)}</dd>
+                    </dl>
+                </section>
+            }
+        }
+    };
+    view! {
+        <AdminPage title="Dashboard".into() current="/admin">
+            <div class="figures">
+                {figure("Today", d.today)}
+                {figure("This week", d.week)}
+                {figure("This month", d.month)}
+            </div>
+            <section class="panel" aria-labelledby="chart-heading">
+                <h2 id="chart-heading">"Revenue, last 30 days"</h2>
+                <RevenueChart days=d.days.clone() currency=currency.clone() />
+            </section>
+            <div class="admin-columns">
+                <section class="panel" aria-labelledby="low-heading">
+                    <h2 id="low-heading">"Low stock"</h2>
+                    {if d.low_stock.is_empty() {
+                        view! { <p>"Every active product has more than 5 in stock."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="low-stock">
+                                {d.low_stock.into_iter().map(|p| view! {
+                                    <li><a href=format!("/admin/products/{}", p.id)>{p.name}</a> " · "
+                                        {if p.stock == 0 { "out of stock".to_owned() } else { format!("{} left", p.stock) }}</li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <section class="panel" aria-labelledby="newest-heading">
+                    <h2 id="newest-heading">"Newest orders"</h2>
+                    <OrderTable orders=d.newest currency caption="Newest orders" />
+                </section>
+            </div>
+        </AdminPage>
+    }
+}

@@ -1,0 +1,419 @@
+//! Products: the table with quick edits, the editor with its images, and the CSV import.
+
+use super::*;
+
+/// What the products page loads; created in the lazy view, so its
+/// code (and its server calls) stay out of the main bundle.
+struct ProductsData {
+    table: Loaded<ProductTable>,
+    quick: ServerAction<QuickEditProduct>,
+}
+
+impl ProductsData {
+    fn load() -> Self {
+        let query = use_query_map();
+        let quick = ServerAction::<QuickEditProduct>::new();
+        let table = Resource::new(
+            move || {
+                let key = query.with(|q| {
+                    let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
+                    (
+                        get("search"),
+                        get("category").and_then(|c| c.parse::<i64>().ok()),
+                        get("state"),
+                        get("stock").map(|v| v == "out"),
+                        get("offer").map(|v| v == "yes"),
+                        get("sort"),
+                        get("page").and_then(|p| p.parse::<u32>().ok()),
+                    )
+                });
+                (key, quick.version().get())
+            },
+            |((search, category, state, out, offer, sort, page), _)| {
+                get_admin_products(search, category, state, out, offer, sort, page)
+            },
+        );
+        ProductsData { table, quick }
+    }
+}
+
+pub struct ProductsRoute;
+
+#[lazy_route]
+impl LazyRoute for ProductsRoute {
+    fn data() -> Self {
+        ProductsRoute
+    }
+
+    fn view(_route: Self) -> AnyView {
+        let this = ProductsData::load();
+        let (table, quick) = (this.table, this.quick);
+        let value = |k: &'static str| query_value(k)().unwrap_or_default();
+        let (search, category, state, stock, offer, sort) =
+            (value("search"), value("category"), value("state"), value("stock"), value("offer"), value("sort"));
+        let query = vec![
+            ("search", search.clone()),
+            ("category", category.clone()),
+            ("state", state.clone()),
+            ("stock", stock.clone()),
+            ("offer", offer.clone()),
+            ("sort", sort.clone()),
+        ];
+        view! {
+            <AdminPage title="Products".into() current="/admin/products">
+                <p class="admin-links">
+                    <a class="button" href="/admin/products/new">"New product"</a>
+                    <a href="/admin/products/import">"Import CSV"</a>
+                    <a href="/admin/products.csv" download="products.csv">"Export CSV"</a>
+                </p>
+                {outcome(quick.value(), |message: &String| message.clone())}
+                <Suspense fallback=Loading>
+                    {move || {
+                        let (query, search, category, state, stock, offer, sort) =
+                            (query.clone(), search.clone(), category.clone(), state.clone(), stock.clone(), offer.clone(), sort.clone());
+                        Suspend::new(async move {
+                            let t = match table.await {
+                                Ok(t) => t,
+                                Err(error) => return view! { <AccountError error /> }.into_any(),
+                            };
+                            view! {
+                                <form method="get" action="/admin/products" class="filters" role="search" aria-label="Filter products">
+                                    <label>"Name" <input type="search" name="search" value=search /></label>
+                                    <label>"Category"
+                                        <select name="category">
+                                            <option value="">"Any"</option>
+                                            {t.categories.iter().map(|c| view! {
+                                                <option value=c.id.to_string() selected=category == c.id.to_string()>{c.name.clone()}</option>
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <label>"State"
+                                        <select name="state">
+                                            {[("", "Active and drafts"), ("active", "Active"), ("draft", "Drafts"), ("archived", "Archived")]
+                                                .into_iter().map(|(v, l)| view! { <option value=v selected=state == v>{l}</option> }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <label><input type="checkbox" name="stock" value="out" checked=stock == "out" /> "Out of stock"</label>
+                                    <label><input type="checkbox" name="offer" value="yes" checked=offer == "yes" /> "On offer"</label>
+                                    <label>"Sort"
+                                        <select name="sort">
+                                            {[("", "Name"), ("price", "Price"), ("stock", "Stock"), ("newest", "Newest")]
+                                                .into_iter().map(|(v, l)| view! { <option value=v selected=sort == v>{l}</option> }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <button type="submit" class="button">"Show"</button>
+                                </form>
+                                <p>{format!("{} products", t.total)}</p>
+                                <ProductRows t=t.clone() quick />
+                                <Pager path="/admin/products" query page=t.page has_next=t.has_next />
+                            }.into_any()
+                        })
+                    }}
+                </Suspense>
+            </AdminPage>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn ProductRows(t: ProductTable, quick: ServerAction<QuickEditProduct>) -> impl IntoView {
+    let currency = t.currency.clone();
+    view! {
+        <table class="admin-table products-admin">
+            <caption class="visually-hidden">"Products"</caption>
+            <thead><tr>
+                <th scope="col">"Product"</th><th scope="col">"Category"</th><th scope="col">"Price"</th>
+                <th scope="col">"State"</th><th scope="col">"Stock and price"</th>
+            </tr></thead>
+            <tbody>
+                {t.products.into_iter().map(|p| {
+                    let state = if p.archived { "Archived" } else if p.active { "Active" } else { "Draft" };
+                    let form_id = format!("quick-{}", p.id);
+                    view! {
+                        <tr>
+                            <th scope="row">
+                                {p.image.clone().map(|key| view! { <img src=image_url(&key, 80) alt="" width="40" height="40" /> })}
+                                <a href=format!("/admin/products/{}", p.id)>{p.name.clone()}</a>
+                            </th>
+                            <td>{p.category.clone()}</td>
+                            <td>{format_money(p.offer_price.unwrap_or(p.price), &currency)}
+                                {p.offer_price.map(|_| view! { " " <s>{format_money(p.price, &currency)}</s> })}</td>
+                            <td>{state}</td>
+                            <td>
+                                <ActionForm action=quick attr:class="quick-edit" attr:id=form_id>
+                                    <input type="hidden" name="id" value=p.id.to_string() />
+                                    <label>"Stock" <span class="visually-hidden">" of " {p.name.clone()}</span>
+                                        <input type="number" name="stock" min="0" value=p.stock.to_string() /></label>
+                                    <label>"Price" <span class="visually-hidden">" of " {p.name.clone()}</span>
+                                        <input type="text" name="price" inputmode="decimal" size="7" value=p.price.to_string() /></label>
+                                    <button type="submit" class="button button-secondary">"Save" <span class="visually-hidden">" " {p.name.clone()}</span></button>
+                                </ActionForm>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// What the product page loads; created in the lazy view, so its
+/// code (and its server calls) stay out of the main bundle.
+struct ProductData {
+    editor: Loaded<ProductEditor>,
+    save: ServerAction<SaveProduct>,
+    active: ServerAction<SetProductActive>,
+    remove: ServerAction<RemoveProduct>,
+    image: ServerAction<ChangeImage>,
+}
+
+impl ProductData {
+    fn load() -> Self {
+        let params = use_params_map();
+        let save = ServerAction::<SaveProduct>::new();
+        let active = ServerAction::<SetProductActive>::new();
+        let remove = ServerAction::<RemoveProduct>::new();
+        let image = ServerAction::<ChangeImage>::new();
+        let editor = Resource::new(
+            move || {
+                let id = params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+                (id, active.version().get(), image.version().get())
+            },
+            |(id, _, _)| get_product_editor(id),
+        );
+        ProductData { editor, save, active, remove, image }
+    }
+}
+
+pub struct ProductRoute;
+
+#[lazy_route]
+impl LazyRoute for ProductRoute {
+    fn data() -> Self {
+        ProductRoute
+    }
+
+    fn view(_route: Self) -> AnyView {
+        let this = ProductData::load();
+        let ProductData { editor, save, active, remove, image } = this;
+        view! {
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match editor.await {
+                        Ok(e) => view! { <ProductForm e save active remove image /> }.into_any(),
+                        Err(error) => view! { <AccountError error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn ProductForm(
+    e: ProductEditor,
+    save: ServerAction<SaveProduct>,
+    active: ServerAction<SetProductActive>,
+    remove: ServerAction<RemoveProduct>,
+    image: ServerAction<ChangeImage>,
+) -> impl IntoView {
+    let error = action_error(save.value());
+    let title = match e.id {
+        Some(_) => format!("Edit {}", e.input.name),
+        None => "New product".to_owned(),
+    };
+    let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(_))).then(|| "Saved.".to_owned()));
+    let created = query_value("created")().is_some();
+    let uploaded = query_value("uploaded")();
+    let upload_error = e.upload_error.clone();
+    let input = e.input.clone();
+    let (archived, is_active, categories) = (e.archived, e.input.active.is_some(), e.categories.clone());
+    let fields = &["name", "slug", "category_id", "description", "price", "offer_price", "stock"];
+    view! {
+        <AdminPage title current="/admin/products">
+            {created.then(|| view! { <p class="alert alert-success" role="status">"Product created. Add its images below."</p> })}
+            {e.archived.then(|| view! { <p class="alert">"This product is archived: it has sold, so it is kept for its orders but hidden from shoppers."</p> })}
+            <ActionForm action=save attr:class="product-form">
+                <FormStatus error fields success=saved />
+                {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
+                <Field id="product-name" name="input[name]" label="Name" value=input.name.clone() required=true error=field_error(error, "name") />
+                <Field id="product-slug" name="input[slug]" label="Slug" value=input.slug.clone()
+                    hint="The product's address: /p/slug. Leave it empty to derive it from the name." error=field_error(error, "slug") />
+                <div class="field">
+                    <label for="product-category">"Category"</label>
+                    <select id="product-category" name="input[category_id]" required
+                        aria-invalid=move || field_error(error, "category_id").get().is_some().then_some("true")
+                        aria-describedby="product-category-error">
+                        <option value="">"Choose…"</option>
+                        {categories.iter().map(|c| view! {
+                            <option value=c.id.to_string() selected=input.category_id == c.id.to_string()>{c.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" id="product-category-error">{move || field_error(error, "category_id").get()}</p>
+                </div>
+                <div class="field">
+                    <label for="product-description">"Description"</label>
+                    <textarea id="product-description" name="input[description]" rows="6" aria-describedby="product-description-error">{input.description.clone()}</textarea>
+                    <p class="field-error" id="product-description-error">{move || field_error(error, "description").get()}</p>
+                </div>
+                <Field id="product-price" name="input[price]" label="Price" value=input.price.clone() required=true
+                    error=field_error(error, "price") />
+                <Field id="product-offer" name="input[offer_price]" label="Offer price" value=input.offer_price.clone()
+                    hint="Optional: below the price while the offer runs." error=field_error(error, "offer_price") />
+                <Field id="product-stock" name="input[stock]" label="Stock" kind="number" value=input.stock.clone() required=true
+                    error=field_error(error, "stock") />
+                <label class="check"><input type="checkbox" name="input[active]" checked=is_active disabled=archived />
+                    " Active (visible to shoppers)"</label>
+                <label class="check"><input type="checkbox" name="input[featured]" checked=input.featured.is_some() /> " Featured on the home page"</label>
+                <button type="submit" class="button">{if e.id.is_some() { "Save product" } else { "Create product" }}</button>
+            </ActionForm>
+            {e.id.map(|id| {
+                view! {
+                    <section class="panel" aria-labelledby="images-heading">
+                        <h2 id="images-heading">"Images"</h2>
+                        {uploaded.map(|n| view! { <p class="alert alert-success" role="status">{format!("{n} image(s) uploaded.")}</p> })}
+                        {upload_error.map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })}
+                        {outcome(image.value(), |_: &()| "Images updated.".to_owned())}
+                        <ImageList product=id images=e.images.clone() image />
+                        <form method="post" action=format!("/admin/products/{id}/images") enctype="multipart/form-data" class="upload-form">
+                            <div class="field">
+                                <label for="product-images">"Add images"</label>
+                                <input id="product-images" type="file" name="images" multiple accept="image/png,image/jpeg,image/webp" required />
+                                <p class="field-hint">"PNG, JPEG or WebP, up to 8 MB each and 10 at a time. They are resized to 800 pixels."</p>
+                            </div>
+                            <Field id="product-images-alt" name="alt" label="Describe the images (alt text)"
+                                hint="Read by screen readers. Leave empty to use the product's name." error=Signal::derive(|| None::<String>) />
+                            <button type="submit" class="button">"Upload"</button>
+                        </form>
+                    </section>
+                    <section class="panel danger-zone" aria-labelledby="state-heading">
+                        <h2 id="state-heading">"Visibility"</h2>
+                        {outcome(active.value(), |_: &()| "Saved.".to_owned())}
+                        {(!e.archived || !is_active).then(|| view! {
+                            <ActionForm action=active>
+                                <input type="hidden" name="id" value=id.to_string() />
+                                <input type="hidden" name="active" value=(!is_active).to_string() />
+                                <button type="submit" class="button button-secondary">{if is_active { "Deactivate (make a draft)" } else { "Activate" }}</button>
+                            </ActionForm>
+                        })}
+                        {outcome(remove.value(), |message: &String| message.clone())}
+                        {(!e.archived).then(|| view! {
+                            <ActionForm action=remove>
+                                <input type="hidden" name="id" value=id.to_string() />
+                                <button type="submit" class="button button-danger">{if e.sold { "Archive product" } else { "Delete product" }}</button>
+                            </ActionForm>
+                        })}
+                    </section>
+                }
+            })}
+            <p><a href="/admin/products">"All products"</a></p>
+        </AdminPage>
+    }
+}
+
+#[component]
+fn ImageList(product: i64, images: Vec<AdminImage>, image: ServerAction<ChangeImage>) -> impl IntoView {
+    if images.is_empty() {
+        return view! { <p>"No images yet."</p> }.into_any();
+    }
+    let count = images.len();
+    view! {
+        <ol class="admin-images">
+            {images.into_iter().enumerate().map(|(i, img)| {
+                let button = move |change: &'static str, label: String| view! {
+                    <ActionForm action=image>
+                        <input type="hidden" name="product" value=product.to_string() />
+                        <input type="hidden" name="image" value=img.id.to_string() />
+                        <input type="hidden" name="change" value=change />
+                        <button type="submit" class="link-button">{label}</button>
+                    </ActionForm>
+                };
+                let n = i + 1;
+                view! {
+                    <li aria-label=format!("Image {n}")>
+                        <img src=image_url(&img.key, 240) alt=img.alt.clone() width="120" height="120" />
+                        {if img.is_primary {
+                            view! { <strong class="badge">"Primary"</strong> }.into_any()
+                        } else {
+                            button("primary", format!("Make image {n} primary")).into_any()
+                        }}
+                        {(i > 0).then(|| button("up", format!("Move image {n} earlier")))}
+                        {(i + 1 < count).then(|| button("down", format!("Move image {n} later")))}
+                        {button("remove", format!("Remove image {n}"))}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// What the import page loads; created in the lazy view, so its
+/// code (and its server calls) stay out of the main bundle.
+struct ImportData {
+    report: Loaded<Option<ImportReport>>,
+}
+
+impl ImportData {
+    fn load() -> Self {
+        ImportData { report: Resource::new(|| (), |_| get_import_report()) }
+    }
+}
+
+pub struct ImportRoute;
+
+#[lazy_route]
+impl LazyRoute for ImportRoute {
+    fn data() -> Self {
+        ImportRoute
+    }
+
+    fn view(_route: Self) -> AnyView {
+        let this = ImportData::load();
+        let report = this.report;
+        view! {
+            <AdminPage title="Import products".into() current="/admin/products">
+                <Suspense fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match report.await {
+                            Ok(Some(ImportReport::Applied { created, updated })) => view! {
+                                <p class="alert alert-success" role="status">
+                                    {format!("Imported: {created} products created, {updated} updated.")}
+                                </p>
+                            }.into_any(),
+                            Ok(Some(ImportReport::Refused { problems })) => view! {
+                                <div class="alert alert-error" role="alert">
+                                    <p>"Nothing was imported. Correct these problems and upload the file again:"</p>
+                                    <table class="admin-table">
+                                        <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
+                                        <tbody>
+                                            {problems.into_iter().map(|p| view! {
+                                                <tr><td>{p.line}</td><td>{p.column}</td><td>{p.message}</td></tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Err(error) => view! { <AccountError error /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <p>"A CSV file with a header line. Columns: name, slug, category (its slug or name), description, price, offer_price, stock, active and featured (yes or no). "
+                   "A row whose slug (or, without a slug, whose name) matches a product updates it; any other row creates one. "
+                   "The whole file is checked first: it is imported completely or not at all."</p>
+                <p><a href="/admin/products.csv" download="products.csv">"Export the catalog"</a>" to start from the current products."</p>
+                <form method="post" action="/admin/products/import" enctype="multipart/form-data" class="upload-form">
+                    <div class="field">
+                        <label for="import-file">"CSV file"</label>
+                        <input id="import-file" type="file" name="file" accept=".csv,text/csv" required />
+                    </div>
+                    <button type="submit" class="button">"Import"</button>
+                </form>
+            </AdminPage>
+        }
+        .into_any()
+    }
+}
