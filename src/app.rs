@@ -117,7 +117,9 @@ pub fn App() -> impl IntoView {
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            // rel="external": the browser's own fragment navigation, which moves
+            // focus to <main>; the router's would only scroll (after hydration).
+            <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
             <SiteHeader layout />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>

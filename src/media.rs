@@ -37,11 +37,28 @@ pub fn too_many_pixels(bytes: &[u8], format: image::ImageFormat, max_side: u32) 
     Ok(width > max_side || height > max_side || u64::from(width) * u64::from(height) > MAX_PIXELS)
 }
 
+/// Pictures being decoded now, and the most ever at once.
+static DECODES_RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static DECODES_PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The most pictures this process ever decoded at the same time.
+pub fn peak_concurrent_decodes() -> usize {
+    DECODES_PEAK.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs picture decoding off the executor, a couple at a time, so that many
 /// uploads at once queue instead of exhausting the server's memory.
 pub async fn decode_bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    use std::sync::atomic::Ordering;
     let _slot = DECODING.acquire().await.map_err(|_| AppError::Internal)?;
-    Ok(tokio::task::spawn_blocking(work).await?)
+    Ok(tokio::task::spawn_blocking(move || {
+        let running = DECODES_RUNNING.fetch_add(1, Ordering::AcqRel) + 1;
+        DECODES_PEAK.fetch_max(running, Ordering::AcqRel);
+        let result = work();
+        DECODES_RUNNING.fetch_sub(1, Ordering::AcqRel);
+        result
+    })
+    .await?)
 }
 
 /// Media storage. Keys are relative paths such as `products/12/ab12cd.jpg`.
@@ -178,7 +195,18 @@ pub async fn serve_from_bucket(State(state): State<AppState>, UrlPath(key): UrlP
 
 #[cfg(test)]
 mod tests {
-    use super::safe;
+    use super::{decode_bounded, peak_concurrent_decodes, safe};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn at_most_two_pictures_are_decoded_at_once() {
+        let decodes: Vec<_> = (0..8)
+            .map(|_| tokio::spawn(decode_bounded(|| std::thread::sleep(std::time::Duration::from_millis(50)))))
+            .collect();
+        for decode in decodes {
+            decode.await.unwrap().unwrap();
+        }
+        assert_eq!(peak_concurrent_decodes(), 2);
+    }
 
     #[test]
     fn only_plain_relative_keys_are_used() {

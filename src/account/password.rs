@@ -1,6 +1,7 @@
 //! Password hashing with argon2id, always off the async executor.
 
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -55,6 +56,22 @@ static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
 /// How long a password check waits for a free slot before giving up.
 const HASHING_QUEUE: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Hashes started since the process began, and the most ever run at once:
+/// what an operator (and a test) can read of the work passwords cost.
+static STARTED: AtomicU64 = AtomicU64::new(0);
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// Password hashes (and checks) started by this process so far.
+pub fn hashes_started() -> u64 {
+    STARTED.load(Ordering::Relaxed)
+}
+
+/// The most password hashes this process ever ran at the same time.
+pub fn peak_concurrent_hashes() -> usize {
+    PEAK.load(Ordering::Relaxed)
+}
+
 /// Runs one argon2 computation under the concurrency cap, off the executor.
 async fn bounded<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
@@ -62,7 +79,15 @@ async fn bounded<T: Send + 'static>(
     let busy = || AppError::TooManyRequests("The store is very busy. Please try again in a moment.".into());
     let _slot =
         tokio::time::timeout(HASHING_QUEUE, HASHING.acquire()).await.map_err(|_| busy())?.map_err(|_| busy())?;
-    tokio::task::spawn_blocking(work).await?
+    STARTED.fetch_add(1, Ordering::Relaxed);
+    tokio::task::spawn_blocking(move || {
+        let running = RUNNING.fetch_add(1, Ordering::AcqRel) + 1;
+        PEAK.fetch_max(running, Ordering::AcqRel);
+        let result = work();
+        RUNNING.fetch_sub(1, Ordering::AcqRel);
+        result
+    })
+    .await?
 }
 
 /// Hashes a new password.
@@ -99,6 +124,18 @@ pub async fn verify(password: SecretString, stored: Option<PasswordHash>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_more_hashes_run_at_once_than_the_machine_has_cores() {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let checks: Vec<_> =
+            (0..cores * 4).map(|_| tokio::spawn(verify(SecretString::from("a guess at a password"), None))).collect();
+        for check in checks {
+            assert!(!check.await.unwrap().unwrap());
+        }
+        assert!(hashes_started() >= (cores * 4) as u64);
+        assert!(peak_concurrent_hashes() <= cores, "{} at once on {cores} cores", peak_concurrent_hashes());
+    }
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_and_nothing_else() {

@@ -859,3 +859,45 @@ async fn a_link_cannot_put_its_own_words_in_a_forms_error_box(pool: PgPool) {
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("Your account is locked"), "the form's own error shows");
 }
+
+#[sqlx::test]
+async fn sign_ups_from_one_address_are_limited(pool: PgPool) {
+    let app = app(pool);
+    let from = |addr: &str| {
+        Request::post("/api/account/sign_up")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .extension(axum::extract::ConnectInfo(addr.parse::<std::net::SocketAddr>().unwrap()))
+    };
+    let form = |i: usize| {
+        Body::from(format!(
+            "username=signup{i}&email=signup{i}%40example.com&first_name=Sam&last_name=Up&password=correct+horse+battery"
+        ))
+    };
+    for i in 0..30 {
+        let reply = send_as(&app, &mut Jar::default(), from("203.0.113.9:4000"), form(i)).await;
+        assert_eq!(reply.status, StatusCode::OK, "sign-up {i}: {}", reply.body);
+    }
+    let refused = send_as(&app, &mut Jar::default(), from("203.0.113.9:4001"), form(30)).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let elsewhere = send_as(&app, &mut Jar::default(), from("198.51.100.7:4000"), form(31)).await;
+    assert_eq!(elsewhere.status, StatusCode::OK, "another address is not limited");
+}
+
+#[sqlx::test]
+async fn a_made_up_reset_link_is_refused_before_any_password_is_hashed(pool: PgPool) {
+    let app = app(pool);
+    let made_up = "A".repeat(43);
+    let before = trove::account::password::hashes_started();
+    for _ in 0..5 {
+        let reply = call(
+            &app,
+            &mut Jar::default(),
+            "account/reset_password",
+            &format!("token={made_up}&password=a+perfectly+good+phrase"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        assert!(reply.body.contains("expired or was already used"));
+    }
+    assert_eq!(trove::account::password::hashes_started(), before, "no hashing for a link that does not exist");
+}

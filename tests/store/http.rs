@@ -346,3 +346,47 @@ async fn a_product_page_tells_search_engines_and_link_previews_what_it_sells(poo
         "{listing}"
     );
 }
+
+#[sqlx::test]
+async fn a_pool_of_one_connection_still_serves_pages_while_the_caches_listen(pool: PgPool) {
+    shop(&pool).await;
+    let one = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(2))
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let app = app(one.clone());
+    // The first anonymous page starts the catalog listener; it must not take the pool's only connection.
+    assert_eq!(get(&app, "/c/fresh-fruit").await.status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for uri in ["/", "/products", "/p/organic-bananas", "/search?q=lychees", "/healthz"] {
+        assert_eq!(get(&app, uri).await.status, StatusCode::OK, "{uri}");
+    }
+    // And the listener works: a change reaches the cached page.
+    sqlx::query("UPDATE products SET price = 9.99, offer_price = NULL WHERE name = 'Lychees'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let page = common::get_until(&app, "/c/fresh-fruit", |reply| reply.body.contains("$9.99")).await;
+    assert!(page.body.contains("$9.99"));
+}
+
+#[tokio::test]
+async fn a_listener_that_cannot_reach_the_database_does_not_empty_the_caches_again_and_again() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Nothing listens on port 9 of this machine: every connection attempt fails.
+    let unreachable = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_millis(200))
+        .connect_lazy("postgres://trove:trove@127.0.0.1:9/trove")
+        .unwrap();
+    let changes = trove::db::CatalogChanges::default();
+    let emptied = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = emptied.clone();
+    changes.subscribe(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    changes.start(&unreachable);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(emptied.load(Ordering::SeqCst), 0, "failed reconnects changed nothing, so they empty nothing");
+}

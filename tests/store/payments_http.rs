@@ -565,3 +565,97 @@ async fn localstripe_s_own_signed_webhook_marks_the_order_paid(pool: PgPool) {
     }
     panic!("the webhook did not mark the order paid within 10 s");
 }
+
+#[sqlx::test]
+async fn one_order_stripe_cannot_find_does_not_stop_the_unpaid_sweep(pool: PgPool) {
+    let stripe = localstripe().await;
+    let app = app(&pool, stripe.port);
+    let (mut jar, broken, lamp) = card_order(&app, &pool, 5).await;
+    call(&app, &mut jar, "cart/add", &format!("product={lamp}")).await;
+    let token = uuid_text();
+    let fine = call(&app, &mut jar, "checkout/place", &format!("token={token}&payment=card&{ADDRESS}")).await;
+    let fine: i64 = fine.body.parse().unwrap();
+    let (_, intent) =
+        stripe_post(stripe.port, "/v1/payment_intents", "amount=6000&currency=usd", "sk_test_trove").await;
+    for (number, intent) in [(broken, "pi_stripe_never_heard_of"), (fine, intent["id"].as_str().unwrap())] {
+        sqlx::query(
+            "UPDATE orders SET stripe_payment_intent_id = $1, created_at = now() - interval '1 hour' WHERE number = $2",
+        )
+        .bind(intent)
+        .bind(number)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let vars = stripe_vars(stripe.port);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config =
+        trove::config::Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()))
+            .unwrap();
+    let state = trove::startup::state_with_pool(config, pool.clone()).unwrap();
+    assert_eq!(trove::orders::service::sweep_unpaid(&state).await.unwrap(), 1, "the other order is still swept");
+    assert_eq!(order_row(&pool, fine).await.0, "CANCELLED");
+    assert_eq!(order_row(&pool, broken).await.0, "PENDING_PAYMENT", "left for the next sweep");
+}
+
+/// A Stripe that takes `delay` to answer, with a PaymentIntent awaiting payment
+/// (cancelled when asked to cancel it).
+async fn slow_stripe(delay: Duration) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let mut request = vec![0_u8; 16 * 1024];
+                let read = stream.read(&mut request).await.unwrap_or(0);
+                let cancel = String::from_utf8_lossy(&request[..read]).contains("/cancel");
+                tokio::time::sleep(delay).await;
+                let status = if cancel { "canceled" } else { "requires_payment_method" };
+                let body = format!(
+                    r#"{{"id":"pi_slow","object":"payment_intent","client_secret":null,"status":"{status}","amount":12000}}"#
+                );
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    port
+}
+
+#[sqlx::test]
+async fn a_slow_stripe_holds_no_database_connection_while_an_order_is_cancelled(pool: PgPool) {
+    let port = slow_stripe(Duration::from_secs(2)).await;
+    // One connection for everything: holding it while waiting on Stripe would stall the store.
+    let one = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_millis(1500))
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let vars = stripe_vars(port);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let app = common::app_with(one.clone(), &vars);
+    let (jar, number, lamp) = card_order(&app, &pool, 5).await;
+    sqlx::query("UPDATE orders SET stripe_payment_intent_id = 'pi_slow' WHERE number = $1")
+        .bind(number)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let cancelling = {
+        let (app, mut jar) = (app.clone(), jar.clone());
+        tokio::spawn(async move { call(&app, &mut jar, "orders/cancel", &format!("number={number}")).await })
+    };
+    // While the cancel waits on Stripe, the store's one connection is free.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let started = std::time::Instant::now();
+    sqlx::query("SELECT 1").execute(&one).await.expect("the connection is free while Stripe answers");
+    assert!(started.elapsed() < Duration::from_millis(1000), "waited {:?}", started.elapsed());
+    let reply = cancelling.await.unwrap();
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(order_row(&pool, number).await.0, "CANCELLED");
+    assert_eq!(stock(&pool, lamp).await, 5);
+}
