@@ -1,0 +1,254 @@
+//! Products: the admin table, the editor's reads and writes, stock and price edits.
+
+use super::*;
+
+/// One page of the product table, with the number of matching products.
+pub async fn products(db: impl PgExecutor<'_>, filter: &ProductFilter) -> sqlx::Result<(Vec<ProductRow>, bool, i64)> {
+    let search = filter.search.trim();
+    let rows = sqlx::query!(
+        r#"SELECT p.id, p.name, p.slug, c.name AS category, p.price, p.offer_price, p.stock, p.active,
+                  p.archived_at IS NOT NULL AS "archived!",
+                  (SELECT i.storage_key FROM product_images i WHERE i.product_id = p.id
+                   ORDER BY i.is_primary DESC, i.position, i.id LIMIT 1) AS image,
+                  count(*) OVER () AS "total!"
+           FROM products p JOIN categories c ON c.id = p.category_id
+           WHERE ($1 = '' OR p.name ILIKE $2 OR p.slug ILIKE $2)
+             AND ($3::bigint IS NULL OR p.category_id = $3)
+             AND CASE $4
+                   WHEN 'active' THEN p.active
+                   WHEN 'draft' THEN NOT p.active AND p.archived_at IS NULL
+                   WHEN 'archived' THEN p.archived_at IS NOT NULL
+                   ELSE p.archived_at IS NULL
+                 END
+             AND (NOT $5 OR p.stock = 0)
+             AND (NOT $6 OR p.offer_price IS NOT NULL)
+           ORDER BY CASE WHEN $7 = 'price' THEN p.sale_price END,
+                    CASE WHEN $7 = 'stock' THEN p.stock END,
+                    CASE WHEN $7 = 'newest' THEN p.created_at END DESC,
+                    lower(p.name), p.id
+           LIMIT $8 OFFSET $9"#,
+        search,
+        contains_pattern(search),
+        filter.category,
+        filter.state.as_str(),
+        filter.out_of_stock,
+        filter.on_offer,
+        filter.sort.as_str(),
+        PAGE_SIZE + 1,
+        offset(filter.page)
+    )
+    .fetch_all(db)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let (rows, has_next) = crate::db::one_page(rows, PAGE_SIZE);
+    let products = rows
+        .into_iter()
+        .map(|r| ProductRow {
+            id: r.id,
+            name: r.name,
+            slug: r.slug,
+            category: r.category,
+            price: r.price,
+            offer_price: r.offer_price,
+            stock: r.stock,
+            active: r.active,
+            archived: r.archived,
+            image: r.image,
+        })
+        .collect();
+    Ok((products, has_next, total))
+}
+
+/// The catalog's unique and foreign-key constraints, as form errors.
+const PRODUCT_CONSTRAINTS: &[ConstraintField] = &[
+    ("products_name_key", "name", "Another product already has this name."),
+    ("products_slug_key", "slug", "Another product already uses this slug."),
+    ("products_category_id_fkey", "category_id", "That category no longer exists."),
+];
+
+fn product_conflict(error: sqlx::Error) -> AppError {
+    AppError::from_constraint(error, PRODUCT_CONSTRAINTS)
+}
+
+/// The editable fields of a product, for the form and the audit log.
+pub async fn product_input(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<(ProductInput, bool, bool)>> {
+    let row = sqlx::query!(
+        r#"SELECT name, slug, category_id, description, price, offer_price, stock, active, featured,
+                  archived_at IS NOT NULL AS "archived!",
+                  EXISTS (SELECT 1 FROM order_items i WHERE i.product_id = p.id) AS "sold!"
+           FROM products p WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        let flag = |b: bool| b.then(|| "on".to_owned());
+        (
+            ProductInput {
+                name: r.name,
+                slug: r.slug,
+                category_id: r.category_id.to_string(),
+                description: r.description,
+                price: r.price.to_string(),
+                offer_price: r.offer_price.map(|p| p.to_string()).unwrap_or_default(),
+                stock: r.stock.to_string(),
+                active: flag(r.active),
+                featured: flag(r.featured),
+            },
+            r.archived,
+            r.sold,
+        )
+    }))
+}
+
+pub fn draft_json(d: &ProductDraft) -> Value {
+    json!({
+        "name": d.name, "slug": d.slug, "category_id": d.category_id, "description": d.description,
+        "price": d.price.to_string(), "offer_price": d.offer_price.map(|p| p.to_string()),
+        "stock": d.stock, "active": d.active, "featured": d.featured,
+    })
+}
+
+pub fn input_json(i: &ProductInput) -> Value {
+    json!({
+        "name": i.name, "slug": i.slug, "category_id": i.category_id.parse::<i64>().ok(), "description": i.description,
+        "price": i.price, "offer_price": (!i.offer_price.is_empty()).then(|| i.offer_price.clone()),
+        "stock": i.stock.parse::<i32>().ok(), "active": i.active.is_some(), "featured": i.featured.is_some(),
+    })
+}
+
+/// Refuses a name another product has (any letter case) before the write, so
+/// the form names the field a person chose rather than the derived slug.
+async fn check_name_free(conn: &mut PgConnection, id: Option<i64>, name: &str) -> Result<(), AppError> {
+    let taken = sqlx::query_scalar!(
+        "SELECT id FROM products WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2",
+        name,
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    match taken {
+        Some(_) => {
+            Err(AppError::Conflict { field: "name".into(), message: "Another product already has this name.".into() })
+        }
+        None => Ok(()),
+    }
+}
+
+pub async fn create_product(conn: &mut PgConnection, d: &ProductDraft) -> Result<i64, AppError> {
+    check_name_free(conn, None, &d.name).await?;
+    sqlx::query_scalar!(
+        "INSERT INTO products (category_id, name, slug, description, price, offer_price, stock, active, featured)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        d.category_id,
+        d.name,
+        d.slug,
+        d.description,
+        d.price,
+        d.offer_price,
+        d.stock,
+        d.active,
+        d.featured
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(product_conflict)
+}
+
+/// Writes every field; an archived product stays archived (and inactive).
+pub async fn update_product(conn: &mut PgConnection, id: i64, d: &ProductDraft) -> Result<bool, AppError> {
+    check_name_free(conn, Some(id), &d.name).await?;
+    let done = sqlx::query!(
+        "UPDATE products SET category_id = $2, name = $3, slug = $4, description = $5, price = $6, offer_price = $7,
+                stock = $8, active = $9 AND archived_at IS NULL, featured = $10, updated_at = now()
+         WHERE id = $1",
+        id,
+        d.category_id,
+        d.name,
+        d.slug,
+        d.description,
+        d.price,
+        d.offer_price,
+        d.stock,
+        d.active,
+        d.featured
+    )
+    .execute(conn)
+    .await
+    .map_err(product_conflict)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The quick edit from the table: stock and price (the offer is cleared if it
+/// would no longer be below the price).
+pub async fn quick_edit(
+    conn: &mut PgConnection,
+    id: i64,
+    stock: i32,
+    price: rust_decimal::Decimal,
+) -> sqlx::Result<Option<(i32, rust_decimal::Decimal)>> {
+    let before = sqlx::query!("SELECT stock, price FROM products WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(before) = before else { return Ok(None) };
+    sqlx::query!(
+        "UPDATE products SET stock = $2, price = $3,
+                offer_price = CASE WHEN offer_price < $3 THEN offer_price END, updated_at = now()
+         WHERE id = $1",
+        id,
+        stock,
+        price
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some((before.stock, before.price)))
+}
+
+pub async fn set_active(conn: &mut PgConnection, id: i64, active: bool) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE products SET active = $2, archived_at = CASE WHEN $2 THEN NULL ELSE archived_at END, updated_at = now()
+         WHERE id = $1",
+        id,
+        active
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What removing a product did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    Deleted,
+    /// It has sold: kept for the orders, hidden from everyone but staff.
+    Archived,
+}
+
+/// Deletes a product that never sold (its images' keys are returned so the
+/// caller can remove the files after commit); archives one that did. Carts
+/// lose it either way.
+pub async fn remove_product(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<(Removal, Vec<String>)>> {
+    let sold = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM order_items WHERE product_id = $1) AS "sold!" FROM products WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(sold) = sold else { return Ok(None) };
+    sqlx::query!("DELETE FROM cart_items WHERE product_id = $1", id).execute(&mut *conn).await?;
+    if sold {
+        sqlx::query!("UPDATE products SET active = false, featured = false, archived_at = now(), updated_at = now() WHERE id = $1", id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(Some((Removal::Archived, Vec::new())));
+    }
+    let keys = sqlx::query_scalar!("DELETE FROM product_images WHERE product_id = $1 RETURNING storage_key", id)
+        .fetch_all(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM products WHERE id = $1", id).execute(&mut *conn).await?;
+    Ok(Some((Removal::Deleted, keys)))
+}
+
+pub async fn product_name(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT name FROM products WHERE id = $1", id).fetch_optional(db).await
+}
