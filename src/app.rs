@@ -11,7 +11,7 @@ use crate::account::pages::{
     VerifyEmailRoute,
 };
 use crate::admin::pages as admin;
-use crate::cart::components::{CartContext, HeaderCart, HeaderCountsContext};
+use crate::cart::components::CartContext;
 use crate::cart::pages::CartRoute;
 use crate::catalog::Layout;
 use crate::catalog::api::get_layout;
@@ -19,8 +19,9 @@ use crate::catalog::components::LayoutContext;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
 use crate::checkout::pages::CheckoutRoute;
 use crate::error::AppError;
+use crate::header::components::{HeaderBell, HeaderCart, HeaderCountsContext};
 use crate::mail::pages::OutboxPage;
-use crate::notifications::pages::{HeaderBell, NotificationContext, NotificationsRoute};
+use crate::notifications::pages::{NotificationContext, NotificationsRoute};
 use crate::orders::pages::{OrderRoute, OrdersRoute};
 use crate::search::components::SearchBox;
 use crate::search::pages::SearchPage;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{Cart, HeaderCounts};
+use super::Cart;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -75,23 +75,6 @@ pub async fn load_cart(state: &AppState, auth: &Auth) -> Result<Cart, AppError> 
 #[server(prefix = "/api", endpoint = "cart/get")]
 pub async fn get_cart() -> Result<Cart, AppError> {
     load_cart(&AppState::current()?, &Auth::current()?).await
-}
-
-/// The header's counts: cart items and unread notifications, in one call so
-/// each page render pays for one resource, not two.
-#[server(prefix = "/api", endpoint = "header/counts")]
-pub async fn get_header_counts() -> Result<HeaderCounts, AppError> {
-    let state = AppState::current()?;
-    let auth = Auth::current()?;
-    let cart = match current_cart(&state, &auth, false).await? {
-        Some(cart) => db::count(&state.pool, cart).await?,
-        None => 0,
-    };
-    let unread = match auth.viewer() {
-        Some(viewer) => crate::notifications::db::unread_count(&state.pool, viewer.id).await?,
-        None => 0,
-    };
-    Ok(HeaderCounts { cart, unread })
 }
 
 /// Adds `quantity` (default 1) of a product; answers the cart's new count.

@@ -1,11 +1,10 @@
-//! The cart pieces other pages use: the header's cart link and add-to-cart forms.
+//! The cart pieces other pages use: the cart's context (its version and the
+//! shared add-to-cart action) and add-to-cart forms.
 
 use leptos::prelude::*;
 
-use super::HeaderCounts;
-use super::api::{AddToCart, get_header_counts};
+use super::api::AddToCart;
 use crate::catalog::ProductId;
-use crate::error::AppError;
 use crate::ui::CardForm;
 
 /// The cart as every page's header knows it. `version` moves on after any
@@ -17,11 +16,6 @@ pub struct CartContext {
     pub version: RwSignal<u32>,
     pub add: ServerAction<AddToCart>,
 }
-
-/// The header's counts, fetched again whenever the cart, the notifications or
-/// who is signed in changes.
-#[derive(Clone, Copy)]
-pub struct HeaderCountsContext(pub Resource<Result<HeaderCounts, AppError>>);
 
 impl CartContext {
     /// Creates the context; called once by `App`.
@@ -39,75 +33,6 @@ impl CartContext {
         if let Some(context) = use_context::<Self>() {
             context.version.update(|v| *v += 1);
         }
-    }
-}
-
-impl HeaderCountsContext {
-    /// Creates the one header resource; called once by `App`, after the
-    /// contexts whose versions it follows.
-    pub fn provide(
-        auth: crate::account::components::AuthContext,
-        cart: CartContext,
-        bell: crate::notifications::pages::NotificationContext,
-    ) -> Self {
-        let counts = Resource::new(
-            move || (cart.version.get(), bell.version.get(), auth.version.get()),
-            |_| get_header_counts(),
-        );
-        let context = HeaderCountsContext(counts);
-        provide_context(context);
-        context
-    }
-}
-
-/// The header's link to the cart, with how many items it holds, and what the
-/// latest add-to-cart did.
-#[component]
-pub fn HeaderCart() -> impl IntoView {
-    let (Some(HeaderCountsContext(counts)), Some(cart)) =
-        (use_context::<HeaderCountsContext>(), use_context::<CartContext>())
-    else {
-        return ().into_any();
-    };
-    // `try_get`: a render still running after its request went away (the
-    // client hung up) reads nothing instead of panicking.
-    let value = cart.add.value();
-    let outcome = move || match value.try_get().flatten() {
-        Some(Ok(_)) => Some(("cart-toast cart-toast-ok", "Added to your cart.".to_owned())),
-        Some(Err(error)) => {
-            Some(("cart-toast cart-toast-error", error.message_for("quantity").unwrap_or_else(|| error.to_string())))
-        }
-        None => None,
-    };
-    view! {
-        <div class="cart-header">
-            <div role="status" aria-live="polite" class="cart-status">
-                {move || outcome().map(|(class, text)| view! { <span class=class>{text}</span> })}
-            </div>
-            <HeaderCartLink counts />
-        </div>
-    }
-    .into_any()
-}
-
-#[component]
-fn HeaderCartLink(counts: Resource<Result<HeaderCounts, AppError>>) -> impl IntoView {
-    view! {
-        <a class="cart-link" href="/cart">
-            "Cart"
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let count = counts.await.map(|c| c.cart).unwrap_or(0);
-                    view! {
-                        <span class="cart-count" data-count=count.to_string()>
-                            <span class="visually-hidden">", "</span>
-                            {count.to_string()}
-                            <span class="visually-hidden">{if count == 1 { " item" } else { " items" }}</span>
-                        </span>
-                    }
-                })}
-            </Suspense>
-        </a>
     }
 }
 

@@ -89,15 +89,6 @@ impl Cart {
     }
 }
 
-/// What every page's header counts, fetched in one call.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HeaderCounts {
-    /// Items in the cart (quantities summed).
-    pub cart: i32,
-    /// Unread notifications (0 when signed out).
-    pub unread: i64,
-}
-
 /// The message for a quantity above what is in stock.
 pub fn stock_message(name: &str, stock: i32) -> String {
     match stock {

@@ -1,11 +1,10 @@
-//! The notifications page and the header's bell.
+//! The notifications page, and the context whose version the header's bell follows.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::read_notifications;
-use crate::account::components::{AccountError, AuthContext};
-use crate::cart::components::HeaderCountsContext;
+use crate::account::components::AccountError;
 use crate::ui::{Loading, Time};
 
 /// `version` moves on when the unread count may have changed; the header's
@@ -21,33 +20,6 @@ impl NotificationContext {
         provide_context(context);
         context
     }
-}
-
-/// A bell linking to the notifications, with the unread count; signed-in only.
-#[component]
-pub fn HeaderBell() -> impl IntoView {
-    let Some(HeaderCountsContext(counts)) = use_context::<HeaderCountsContext>() else { return ().into_any() };
-    let auth = AuthContext::use_context();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let signed_in = match auth { Some(auth) => auth.viewer.await.ok().flatten().is_some(), None => false };
-                let unread = counts.await.map(|c| c.unread).unwrap_or(0);
-                signed_in.then(|| view! {
-                    <a class="bell-link" href="/notifications">
-                        <span aria-hidden="true">"🔔"</span>
-                        <span class="visually-hidden">"Notifications"</span>
-                        {(unread > 0).then(|| view! {
-                            <span class="bell-count" data-count=unread.to_string()>
-                                {unread.to_string()}<span class="visually-hidden">" unread"</span>
-                            </span>
-                        })}
-                    </a>
-                })
-            })}
-        </Suspense>
-    }
-    .into_any()
 }
 
 #[component]

@@ -1,0 +1,26 @@
+//! The header's server function.
+
+use leptos::prelude::*;
+
+use super::HeaderCounts;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {crate::cart::db, crate::session::Auth, crate::state::AppState};
+
+/// The header's counts: cart items and unread notifications, in one call so
+/// each page render pays for one resource, not two.
+#[server(prefix = "/api", endpoint = "header/counts")]
+pub async fn get_header_counts() -> Result<HeaderCounts, AppError> {
+    let state = AppState::current()?;
+    let auth = Auth::current()?;
+    let cart = match crate::cart::api::current_cart(&state, &auth, false).await? {
+        Some(cart) => db::count(&state.pool, cart).await?,
+        None => 0,
+    };
+    let unread = match auth.viewer() {
+        Some(viewer) => crate::notifications::db::unread_count(&state.pool, viewer.id).await?,
+        None => 0,
+    };
+    Ok(HeaderCounts { cart, unread })
+}

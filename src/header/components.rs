@@ -1,0 +1,107 @@
+//! The header's cart link and bell, and the one resource they read.
+
+use leptos::prelude::*;
+
+use super::HeaderCounts;
+use super::api::get_header_counts;
+use crate::account::components::AuthContext;
+use crate::cart::components::CartContext;
+use crate::error::AppError;
+use crate::notifications::pages::NotificationContext;
+
+/// The header's counts, fetched again whenever the cart, the notifications or
+/// who is signed in changes.
+#[derive(Clone, Copy)]
+pub struct HeaderCountsContext(pub Resource<Result<HeaderCounts, AppError>>);
+
+impl HeaderCountsContext {
+    /// Creates the one header resource; called once by `App`, after the
+    /// contexts whose versions it follows.
+    pub fn provide(auth: AuthContext, cart: CartContext, bell: NotificationContext) -> Self {
+        let counts = Resource::new(
+            move || (cart.version.get(), bell.version.get(), auth.version.get()),
+            |_| get_header_counts(),
+        );
+        let context = HeaderCountsContext(counts);
+        provide_context(context);
+        context
+    }
+}
+
+/// The header's link to the cart, with how many items it holds, and what the
+/// latest add-to-cart did.
+#[component]
+pub fn HeaderCart() -> impl IntoView {
+    let (Some(HeaderCountsContext(counts)), Some(cart)) =
+        (use_context::<HeaderCountsContext>(), use_context::<CartContext>())
+    else {
+        return ().into_any();
+    };
+    // `try_get`: a render still running after its request went away (the
+    // client hung up) reads nothing instead of panicking.
+    let value = cart.add.value();
+    let outcome = move || match value.try_get().flatten() {
+        Some(Ok(_)) => Some(("cart-toast cart-toast-ok", "Added to your cart.".to_owned())),
+        Some(Err(error)) => {
+            Some(("cart-toast cart-toast-error", error.message_for("quantity").unwrap_or_else(|| error.to_string())))
+        }
+        None => None,
+    };
+    view! {
+        <div class="cart-header">
+            <div role="status" aria-live="polite" class="cart-status">
+                {move || outcome().map(|(class, text)| view! { <span class=class>{text}</span> })}
+            </div>
+            <HeaderCartLink counts />
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn HeaderCartLink(counts: Resource<Result<HeaderCounts, AppError>>) -> impl IntoView {
+    view! {
+        <a class="cart-link" href="/cart">
+            "Cart"
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let count = counts.await.map(|c| c.cart).unwrap_or(0);
+                    view! {
+                        <span class="cart-count" data-count=count.to_string()>
+                            <span class="visually-hidden">", "</span>
+                            {count.to_string()}
+                            <span class="visually-hidden">{if count == 1 { " item" } else { " items" }}</span>
+                        </span>
+                    }
+                })}
+            </Suspense>
+        </a>
+    }
+}
+
+/// A bell linking to the notifications, with the unread count; signed-in only.
+#[component]
+pub fn HeaderBell() -> impl IntoView {
+    let Some(HeaderCountsContext(counts)) = use_context::<HeaderCountsContext>() else { return ().into_any() };
+    let auth = AuthContext::use_context();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let signed_in = match auth { Some(auth) => auth.viewer.await.ok().flatten().is_some(), None => false };
+                let unread = counts.await.map(|c| c.unread).unwrap_or(0);
+                signed_in.then(|| view! {
+                    <a class="bell-link" href="/notifications">
+                        <span aria-hidden="true">"🔔"</span>
+                        <span class="visually-hidden">"Notifications"</span>
+                        {(unread > 0).then(|| view! {
+                            <span class="bell-count" data-count=unread.to_string()>
+                                {unread.to_string()}<span class="visually-hidden">" unread"</span>
+                            </span>
+                        })}
+                    </a>
+                })
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
