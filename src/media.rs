@@ -18,7 +18,6 @@ use secrecy::ExposeSecret;
 
 use crate::config::S3Config;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// Pixels an uploaded picture may have. Decoding takes three or four bytes a
 /// pixel whatever the file's size (a few kilobytes of PNG can claim
@@ -163,8 +162,8 @@ impl Media {
 
 /// `GET /media/{*key}` when media live in a bucket (the local directory is
 /// served by `ServeDir`).
-pub async fn serve_from_bucket(State(state): State<AppState>, UrlPath(key): UrlPath<String>) -> Response {
-    let Media::Bucket(store) = &state.media else { return StatusCode::NOT_FOUND.into_response() };
+pub async fn serve_from_bucket(State(media): State<Media>, UrlPath(key): UrlPath<String>) -> Response {
+    let Media::Bucket(store) = &media else { return StatusCode::NOT_FOUND.into_response() };
     if !safe(&key) {
         return StatusCode::NOT_FOUND.into_response();
     }

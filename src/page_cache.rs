@@ -22,7 +22,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http_body_util::BodyExt;
 
 use crate::db::CatalogChanges;
-use crate::state::AppState;
+use sqlx::PgPool;
 
 const MAX_AGE: Duration = Duration::from_secs(60);
 /// Memory the pages may take, counted by their bytes. When it is full, the
@@ -39,6 +39,9 @@ pub struct PageCache {
 struct Inner {
     pages: moka::sync::Cache<String, Arc<Page>>,
     generation: AtomicU64,
+    /// The feed that empties the cache, started by the first cacheable request.
+    changes: CatalogChanges,
+    pool: PgPool,
 }
 
 struct Page {
@@ -48,13 +51,13 @@ struct Page {
 }
 
 impl PageCache {
-    /// The cache, emptied on every change `changes` reports.
-    pub fn new(changes: &CatalogChanges) -> Self {
-        PageCache::with_capacity(MAX_BYTES, changes)
+    /// The cache, emptied on every change `changes` (over `pool`) reports.
+    pub fn new(changes: &CatalogChanges, pool: &PgPool) -> Self {
+        PageCache::with_capacity(MAX_BYTES, changes, pool)
     }
 
     /// A cache holding at most `bytes` of pages, each for at most a minute.
-    pub fn with_capacity(bytes: u64, changes: &CatalogChanges) -> Self {
+    pub fn with_capacity(bytes: u64, changes: &CatalogChanges, pool: &PgPool) -> Self {
         let pages = moka::sync::Cache::builder()
             .max_capacity(bytes)
             .weigher(|key: &String, page: &Arc<Page>| {
@@ -62,7 +65,8 @@ impl PageCache {
             })
             .time_to_live(MAX_AGE)
             .build();
-        let cache = PageCache { inner: Arc::new(Inner { pages, generation: AtomicU64::new(0) }) };
+        let inner = Inner { pages, generation: AtomicU64::new(0), changes: changes.clone(), pool: pool.clone() };
+        let cache = PageCache { inner: Arc::new(inner) };
         // Weak: the feed must not keep a replaced cache alive.
         let subscriber = Arc::downgrade(&cache.inner);
         changes.subscribe(move || {
@@ -158,12 +162,11 @@ fn respond(page: &Page) -> Option<Response> {
 
 /// Middleware: answers anonymous page requests from memory, and keeps the
 /// pages it renders for them.
-pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn serve_cached(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
     if !cacheable(&request) {
         return next.run(request).await;
     }
-    let cache = &state.pages;
-    state.changes.start(&state.pool);
+    cache.inner.changes.start(&cache.inner.pool);
     let key = request.uri().to_string();
     if let Some(response) = cache.get(&key).and_then(|page| respond(&page)) {
         return response;

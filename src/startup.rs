@@ -79,13 +79,14 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
     // Only a malformed setting fails here; serving without the images would hide it.
     let media = crate::media::Media::from_config(&config).map_err(StartupError::MediaBucket)?;
     let changes = crate::db::CatalogChanges::default();
+    let pages = crate::page_cache::PageCache::new(&changes, &pool);
     Ok(AppState {
         leptos_options,
         pool,
         config: Arc::new(config),
         categories: crate::catalog::cache::CategoryCache::new(&changes),
         facets: crate::catalog::cache::FacetCache::new(&changes),
-        pages: crate::page_cache::PageCache::new(&changes),
+        pages,
         changes,
         payments,
         media,
@@ -140,7 +141,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), crate::session::authenticate))
         .layer(crate::session::layer(state.pool.clone(), state.config.secure_cookies()))
         // Anonymous page views are answered from memory before any session work.
-        .layer(from_fn_with_state(state.clone(), crate::page_cache::serve_cached))
+        .layer(from_fn_with_state(state.pages.clone(), crate::page_cache::serve_cached))
         .layer(from_fn_with_state(state.clone(), crate::security::forged_form_errors))
         .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes))
         // Stripe's webhook: no session, no cookies; its signature is the check.
