@@ -50,7 +50,7 @@ pub async fn sign_up(
     tx.commit().await?;
     service::end_previous_sign_in(&state, &auth).await?;
     auth.establish(viewer, token_id, &token).await?;
-    crate::cart::api::merge_guest_cart(&state, &auth).await?;
+    crate::cart::service::merge_guest_cart(&state, &auth).await?;
     tracing::info!(user = %user.0, "account created");
     leptos_axum::redirect(&rules::safe_next(next.as_deref()));
     Ok(())
@@ -96,7 +96,7 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
     service::end_previous_sign_in(&state, &auth).await?;
     auth.establish(viewer, token_id, &token).await?;
     // The cart filled before signing in joins the account's cart.
-    crate::cart::api::merge_guest_cart(&state, &auth).await?;
+    crate::cart::service::merge_guest_cart(&state, &auth).await?;
     leptos_axum::redirect(&rules::safe_next(next.as_deref()));
     Ok(())
 }

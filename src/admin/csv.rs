@@ -69,13 +69,7 @@ fn from_spreadsheet_text(cell: &str) -> &str {
 }
 
 pub async fn export_csv(state: &AppState) -> Result<Vec<u8>, AppError> {
-    let rows = sqlx::query!(
-        r#"SELECT p.name, p.slug, c.slug AS category, p.description, p.price, p.offer_price, p.stock, p.active, p.featured
-           FROM products p JOIN categories c ON c.id = p.category_id
-           WHERE p.archived_at IS NULL ORDER BY p.id"#
-    )
-    .fetch_all(&state.pool)
-    .await?;
+    let rows = db::csv_rows(&state.pool).await?;
     let mut out = ::csv::Writer::from_writer(Vec::new());
     let fail = |error: ::csv::Error| {
         tracing::error!(%error, "CSV export failed");
@@ -233,10 +227,9 @@ async fn plan(conn: &mut PgConnection, bytes: &[u8]) -> Result<Result<Vec<Planne
         .into_iter()
         .flat_map(|c| [(c.slug.clone(), c.id), (c.name.to_lowercase(), c.id)])
         .collect();
-    let existing =
-        sqlx::query!("SELECT id, lower(name) AS \"name!\", slug FROM products").fetch_all(&mut *conn).await?;
+    let existing = db::product_keys(&mut *conn).await?;
     let by_slug: HashMap<&str, i64> = existing.iter().map(|p| (p.slug.as_str(), p.id)).collect();
-    let by_name: HashMap<&str, i64> = existing.iter().map(|p| (p.name.as_str(), p.id)).collect();
+    let by_name: HashMap<&str, i64> = existing.iter().map(|p| (p.lower_name.as_str(), p.id)).collect();
 
     let mut planned = Vec::new();
     let mut seen_names: HashMap<String, u64> = HashMap::new();

@@ -5,6 +5,8 @@ pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

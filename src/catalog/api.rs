@@ -89,5 +89,5 @@ async fn listing_facets(
 /// Marks the cards on the signed-in viewer's wishlist (guests see none).
 #[cfg(feature = "ssr")]
 async fn mark_wished(state: &AppState, products: &mut [super::ProductSummary]) -> Result<(), AppError> {
-    crate::wishlist::api::mark_for_viewer(state, products).await
+    crate::wishlist::service::mark_for_viewer(state, products).await
 }

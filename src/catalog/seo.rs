@@ -28,12 +28,10 @@ pub async fn robots(State(state): State<AppState>) -> impl IntoResponse {
 
 /// The sitemap index: `pages.xml`, then `products-N.xml` for every 50,000 products.
 pub async fn index(State(state): State<AppState>) -> Response {
-    let count =
-        match sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM products WHERE active"#).fetch_one(&state.pool).await
-        {
-            Ok(count) => count,
-            Err(error) => return failed(error),
-        };
+    let count = match super::db::active_count(&state.pool).await {
+        Ok(count) => count,
+        Err(error) => return failed(error),
+    };
     let base = escape(&state.config.public_url);
     let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     xml.push_str(r#"<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#);
@@ -69,24 +67,18 @@ pub async fn file(State(state): State<AppState>, Path(name): Path<String>) -> Re
         if file < 1 {
             return StatusCode::NOT_FOUND.into_response();
         }
-        let rows = sqlx::query!(
-            "SELECT slug, updated_at FROM products WHERE active ORDER BY id LIMIT $1 OFFSET $2",
-            URLS_PER_FILE,
-            (file - 1) * URLS_PER_FILE
-        )
-        .fetch_all(&state.pool)
-        .await;
+        let rows = super::db::sitemap_products(&state.pool, URLS_PER_FILE, (file - 1) * URLS_PER_FILE).await;
         let rows = match rows {
             Ok(rows) if !rows.is_empty() || file == 1 => rows,
             Ok(_) => return StatusCode::NOT_FOUND.into_response(),
             Err(error) => return failed(error),
         };
-        for row in rows {
+        for (slug, updated_at) in rows {
             let _ = write!(
                 xml,
                 "<url><loc>{base}/p/{}</loc><lastmod>{}</lastmod></url>",
-                escape(&row.slug),
-                row.updated_at.format("%Y-%m-%d")
+                escape(&slug),
+                updated_at.format("%Y-%m-%d")
             );
         }
     }

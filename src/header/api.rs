@@ -14,7 +14,7 @@ use {crate::cart::db, crate::session::Auth, crate::state::AppState};
 pub async fn get_header_counts() -> Result<HeaderCounts, AppError> {
     let state = AppState::current()?;
     let auth = Auth::current()?;
-    let cart = match crate::cart::api::current_cart(&state, &auth, false).await? {
+    let cart = match crate::cart::service::current_cart(&state, &auth, false).await? {
         Some(cart) => db::count(&state.pool, cart).await?,
         None => 0,
     };

@@ -20,10 +20,7 @@ use {
 /// A product on sale, by id (drafts and archived products take no reviews).
 #[cfg(feature = "ssr")]
 async fn active_product(state: &AppState, product: i64) -> Result<String, AppError> {
-    sqlx::query_scalar!("SELECT name FROM products WHERE id = $1 AND active", product)
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or(AppError::NotFound)
+    db::active_product_name(&state.pool, product).await?.ok_or(AppError::NotFound)
 }
 
 /// The reviews part of the product page at `/p/{slug}`.
@@ -31,11 +28,7 @@ async fn active_product(state: &AppState, product: i64) -> Result<String, AppErr
 pub async fn get_product_reviews(slug: String) -> Result<ProductReviews, AppError> {
     let state = AppState::current()?;
     let viewer = Auth::current()?.viewer();
-    let row = sqlx::query!("SELECT id, rating_count, rating_sum FROM products WHERE slug = $1 AND active", slug)
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (product, rating) = (row.id, crate::catalog::Rating { count: row.rating_count, sum: row.rating_sum });
+    let (product, rating) = db::active_product_rating(&state.pool, &slug).await?.ok_or(AppError::NotFound)?;
     let reviews = db::visible(&state.pool, product).await?;
     let user = viewer.map(|v| v.id);
     let own = match user {

@@ -7,6 +7,22 @@ use super::{Eligibility, ModeratedReview, OwnReview, Review};
 use crate::account::UserId;
 use crate::error::AppError;
 
+/// The name of a product on sale (drafts and archived products take no reviews).
+pub async fn active_product_name(db: impl PgExecutor<'_>, product: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT name FROM products WHERE id = $1 AND active", product).fetch_optional(db).await
+}
+
+/// A product on sale by slug, with its rating.
+pub async fn active_product_rating(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<(i64, crate::catalog::Rating)>> {
+    let row = sqlx::query!("SELECT id, rating_count, rating_sum FROM products WHERE slug = $1 AND active", slug)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| (r.id, crate::catalog::Rating { count: r.rating_count, sum: r.rating_sum })))
+}
+
 /// Reviews shown on a product page.
 pub const SHOWN: i64 = 20;
 

@@ -52,7 +52,7 @@ pub async fn move_to_cart(product: i64) -> Result<String, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
     let auth = Auth::current()?;
-    let cart = crate::cart::api::current_cart(&state, &auth, true).await?.ok_or(AppError::Internal)?;
+    let cart = crate::cart::service::current_cart(&state, &auth, true).await?.ok_or(AppError::Internal)?;
     let mut tx = state.pool.begin().await?;
     if !db::remove(&mut *tx, viewer.id, product).await? {
         return Err(AppError::NotFound);
@@ -60,16 +60,4 @@ pub async fn move_to_cart(product: i64) -> Result<String, AppError> {
     crate::cart::db::add(&mut tx, cart, ProductId(product), 1).await?;
     tx.commit().await?;
     Ok("Moved to your cart.".into())
-}
-
-/// Marks the products on the signed-in viewer's wishlist (nothing for guests).
-#[cfg(feature = "ssr")]
-pub async fn mark_for_viewer(
-    state: &AppState,
-    products: &mut [crate::catalog::ProductSummary],
-) -> Result<(), AppError> {
-    if let Some(viewer) = Auth::current()?.viewer() {
-        db::mark(&state.pool, viewer.id, products).await?;
-    }
-    Ok(())
 }

@@ -252,3 +252,39 @@ pub async fn remove_product(conn: &mut PgConnection, id: i64) -> sqlx::Result<Op
 pub async fn product_name(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!("SELECT name FROM products WHERE id = $1", id).fetch_optional(db).await
 }
+
+/// A product as the CSV export writes it.
+pub struct CsvRow {
+    pub name: String,
+    pub slug: String,
+    pub category: String,
+    pub description: String,
+    pub price: rust_decimal::Decimal,
+    pub offer_price: Option<rust_decimal::Decimal>,
+    pub stock: i32,
+    pub active: bool,
+    pub featured: bool,
+}
+
+/// Every product not archived, in id order, for the CSV export.
+pub async fn csv_rows(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CsvRow>> {
+    sqlx::query_as!(
+        CsvRow,
+        r#"SELECT p.name, p.slug, c.slug AS category, p.description, p.price, p.offer_price, p.stock, p.active, p.featured
+           FROM products p JOIN categories c ON c.id = p.category_id
+           WHERE p.archived_at IS NULL ORDER BY p.id"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A product's id, slug and lower-cased name: how an import finds existing products.
+pub struct ProductKey {
+    pub id: i64,
+    pub slug: String,
+    pub lower_name: String,
+}
+
+pub async fn product_keys(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ProductKey>> {
+    sqlx::query_as!(ProductKey, r#"SELECT id, slug, lower(name) AS "lower_name!" FROM products"#).fetch_all(db).await
+}
