@@ -152,7 +152,8 @@ pub async fn record_status(
     .await?;
     let number = OrderNumber(o.number);
     let total = format_money(o.total, &o.currency);
-    let (title, body) = status_message(number, to, &total, o.payment_method, config.unpaid_order_minutes, note);
+    let (title, body) =
+        super::rules::status_message(number, to, &total, o.payment_method, config.unpaid_order_minutes, note);
     let link = number.href();
     crate::notifications::db::create(&mut *conn, UserId(o.user_id), &title, &body, &link).await?;
     let Some(email) = o.email else { return Ok(()) };
@@ -167,47 +168,6 @@ pub async fn record_status(
     let _ = write!(text, "\nTotal: {total}\n\nSee your order: {}{link}\n\n{}\n", config.public_url, config.store_name);
     crate::mail::enqueue(conn, &email, &title, &text).await?;
     Ok(())
-}
-
-/// The notification's title and text for a change to `to`.
-fn status_message(
-    number: OrderNumber,
-    to: OrderStatus,
-    total: &str,
-    method: PaymentMethod,
-    unpaid_minutes: u32,
-    note: &str,
-) -> (String, String) {
-    let (title, mut body) = match to {
-        OrderStatus::PendingPayment => (
-            format!("Order {number} is waiting for payment"),
-            format!(
-                "Pay {total} by card to complete order {number}. Unpaid orders are cancelled after {unpaid_minutes} minutes."
-            ),
-        ),
-        OrderStatus::Processing if method == PaymentMethod::CashOnDelivery => (
-            format!("Order {number} confirmed"),
-            format!("Thank you! We are preparing order {number}. You pay {total} in cash on delivery."),
-        ),
-        OrderStatus::Processing => (
-            format!("Order {number} confirmed"),
-            format!("Thank you! We received your payment of {total} and are preparing order {number}."),
-        ),
-        OrderStatus::Shipped => (format!("Order {number} shipped"), format!("Order {number} is on its way.")),
-        OrderStatus::Delivered => {
-            (format!("Order {number} delivered"), format!("Order {number} was delivered. Enjoy!"))
-        }
-        OrderStatus::Cancelled => (format!("Order {number} cancelled"), format!("Order {number} was cancelled.")),
-        OrderStatus::Refunded => (
-            format!("Order {number} refunded"),
-            format!("We refunded {total} for order {number} to your card. Banks take a few days to show it."),
-        ),
-    };
-    if !note.is_empty() {
-        body.push(' ');
-        body.push_str(note);
-    }
-    (title, body)
 }
 
 /// Puts an order's items back on the shelf.
