@@ -273,6 +273,27 @@ pub async fn product_by_slug(
     }))
 }
 
+/// How many products are on sale (the sitemap's size).
+pub async fn active_count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM products WHERE active"#).fetch_one(db).await
+}
+
+/// One sitemap file's products: slug and last change, in id order.
+pub async fn sitemap_products(
+    db: impl PgExecutor<'_>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
+    let rows = sqlx::query!(
+        "SELECT slug, updated_at FROM products WHERE active ORDER BY id LIMIT $1 OFFSET $2",
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.slug, r.updated_at)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,25 +331,4 @@ mod tests {
         );
         assert!(sql.ends_with("ORDER BY p.rating_average DESC, p.id DESC LIMIT $5"), "{sql}");
     }
-}
-
-/// How many products are on sale (the sitemap's size).
-pub async fn active_count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM products WHERE active"#).fetch_one(db).await
-}
-
-/// One sitemap file's products: slug and last change, in id order.
-pub async fn sitemap_products(
-    db: impl PgExecutor<'_>,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
-    let rows = sqlx::query!(
-        "SELECT slug, updated_at FROM products WHERE active ORDER BY id LIMIT $1 OFFSET $2",
-        limit,
-        offset
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.slug, r.updated_at)).collect())
 }

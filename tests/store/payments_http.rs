@@ -372,6 +372,37 @@ async fn an_admin_refunds_a_shipped_card_order_through_stripe_and_the_shopper_is
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
 }
 
+/// A PaymentIntent for the order's 120.00 made at Stripe, and stored on the order.
+async fn intent_for(port: u16, pool: &PgPool, number: i64) -> String {
+    let (_, intent) = stripe_post(port, "/v1/payment_intents", "amount=12000&currency=usd", "sk_test_trove").await;
+    let intent = intent["id"].as_str().unwrap().to_owned();
+    sqlx::query("UPDATE orders SET stripe_payment_intent_id = $1 WHERE number = $2")
+        .bind(&intent)
+        .bind(number)
+        .execute(pool)
+        .await
+        .unwrap();
+    intent
+}
+
+/// Pays `intent` at Stripe with a good card, as if the shopper's browser did
+/// and then went away; answers the intent's status.
+async fn pay_at_stripe(port: u16, intent: &str) -> String {
+    let token = card_token(port, "4242424242424242").await;
+    let (_, customer) = stripe_post(port, "/v1/customers", "email=x@example.com", "sk_test_trove").await;
+    let customer = customer["id"].as_str().unwrap();
+    let (_, card) =
+        stripe_post(port, &format!("/v1/customers/{customer}/sources"), &format!("source={token}"), "sk_test_trove")
+            .await;
+    let card = card["id"].as_str().unwrap();
+    stripe_post(port, &format!("/v1/payment_intents/{intent}"), &format!("payment_method={card}"), "sk_test_trove")
+        .await;
+    let (status, confirmed) =
+        stripe_post(port, &format!("/v1/payment_intents/{intent}/confirm"), "", "sk_test_trove").await;
+    assert_eq!(status, 200, "{confirmed}");
+    confirmed["status"].as_str().unwrap_or_default().to_owned()
+}
+
 /// A signed `payment_intent.succeeded` event for `intent`.
 fn event(id: &str, intent: &str, amount: i64) -> String {
     serde_json::json!({
@@ -445,15 +476,7 @@ async fn a_payment_arriving_after_the_order_was_cancelled_is_refunded_and_everyo
     user(&pool, "boss", Role::Admin).await;
     let (_, number, lamp) = card_order(&app, &pool, 5).await;
     // The shopper's payment is under way at Stripe…
-    let (_, intent) =
-        stripe_post(stripe.port, "/v1/payment_intents", "amount=12000&currency=usd", "sk_test_trove").await;
-    let intent = intent["id"].as_str().unwrap().to_owned();
-    sqlx::query("UPDATE orders SET stripe_payment_intent_id = $1 WHERE number = $2")
-        .bind(&intent)
-        .bind(number)
-        .execute(&pool)
-        .await
-        .unwrap();
+    let intent = intent_for(stripe.port, &pool, number).await;
     // …when the unpaid sweep cancels the order and gives its stock back.
     let config = common::config(&common::media_dir());
     let mut tx = pool.begin().await.unwrap();
@@ -462,27 +485,7 @@ async fn a_payment_arriving_after_the_order_was_cancelled_is_refunded_and_everyo
     tx.commit().await.unwrap();
     assert_eq!(stock(&pool, lamp).await, 5);
     // The payment succeeds at Stripe anyway, and its event arrives.
-    let token = card_token(stripe.port, "4242424242424242").await;
-    let (_, customer) = stripe_post(stripe.port, "/v1/customers", "email=x@example.com", "sk_test_trove").await;
-    let customer = customer["id"].as_str().unwrap();
-    let (_, card) = stripe_post(
-        stripe.port,
-        &format!("/v1/customers/{customer}/sources"),
-        &format!("source={token}"),
-        "sk_test_trove",
-    )
-    .await;
-    let card = card["id"].as_str().unwrap();
-    stripe_post(
-        stripe.port,
-        &format!("/v1/payment_intents/{intent}"),
-        &format!("payment_method={card}"),
-        "sk_test_trove",
-    )
-    .await;
-    let (status, _) =
-        stripe_post(stripe.port, &format!("/v1/payment_intents/{intent}/confirm"), "", "sk_test_trove").await;
-    assert_eq!(status, 200);
+    assert_eq!(pay_at_stripe(stripe.port, &intent).await, "succeeded");
     let body = event("evt_late_1", &intent, 12_000);
     let signature = trove::payments::webhook::sign(SECRET, body.as_bytes(), chrono::Utc::now().timestamp());
     assert_eq!(deliver(&app, &body, &signature).await, StatusCode::OK);
@@ -526,36 +529,8 @@ async fn localstripe_s_own_signed_webhook_marks_the_order_paid(pool: PgPool) {
     let (_, number, _) = card_order(&router, &pool, 5).await;
     // The intent is paid at Stripe without the shopper's browser coming back:
     // only the webhook can tell the store.
-    let (_, intent) =
-        stripe_post(stripe.port, "/v1/payment_intents", "amount=12000&currency=usd", "sk_test_trove").await;
-    let intent = intent["id"].as_str().unwrap().to_owned();
-    sqlx::query("UPDATE orders SET stripe_payment_intent_id = $1 WHERE number = $2")
-        .bind(&intent)
-        .bind(number)
-        .execute(&pool)
-        .await
-        .unwrap();
-    let token = card_token(stripe.port, "4242424242424242").await;
-    let (_, customer) = stripe_post(stripe.port, "/v1/customers", "email=x@example.com", "sk_test_trove").await;
-    let customer = customer["id"].as_str().unwrap();
-    let (_, card) = stripe_post(
-        stripe.port,
-        &format!("/v1/customers/{customer}/sources"),
-        &format!("source={token}"),
-        "sk_test_trove",
-    )
-    .await;
-    let card = card["id"].as_str().unwrap();
-    stripe_post(
-        stripe.port,
-        &format!("/v1/payment_intents/{intent}"),
-        &format!("payment_method={card}"),
-        "sk_test_trove",
-    )
-    .await;
-    let (status, confirmed) =
-        stripe_post(stripe.port, &format!("/v1/payment_intents/{intent}/confirm"), "", "sk_test_trove").await;
-    assert_eq!((status, confirmed["status"].as_str()), (200, Some("succeeded")));
+    let intent = intent_for(stripe.port, &pool, number).await;
+    assert_eq!(pay_at_stripe(stripe.port, &intent).await, "succeeded");
 
     for _ in 0..100 {
         if order_row(&pool, number).await.0 == "PROCESSING" {
