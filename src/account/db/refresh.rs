@@ -51,6 +51,14 @@ pub enum Rotation {
 /// second party and revokes the family.
 pub async fn rotate_refresh_token(pool: &PgPool, presented: &str, user_agent: &str) -> Result<Rotation, AppError> {
     let mut tx = pool.begin().await?;
+    let hash = tokens::hash(presented);
+    // Lock first, read after: a request that waited here for a concurrent
+    // rotation must see the successor that rotation made. (Read in the same
+    // statement as the lock, the successor row would come from the snapshot
+    // taken before the wait, where it did not exist yet.)
+    sqlx::query!("SELECT id FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE", hash)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(row) = sqlx::query!(
         r#"SELECT t.id, t.user_id AS "user_id: UserId", t.family,
                   t.revoked_at IS NOT NULL AS "revoked!",
@@ -60,8 +68,8 @@ pub async fn rotate_refresh_token(pool: &PgPool, presented: &str, user_agent: &s
                   s.used_at IS NOT NULL AS "successor_used?",
                   s.revoked_at IS NOT NULL AS "successor_revoked?"
            FROM refresh_tokens t LEFT JOIN refresh_tokens s ON s.id = t.replaced_by
-           WHERE t.token_hash = $1 FOR UPDATE OF t"#,
-        tokens::hash(presented),
+           WHERE t.token_hash = $1"#,
+        hash,
         ROTATION_GRACE_SECONDS
     )
     .fetch_optional(&mut *tx)
