@@ -75,11 +75,6 @@ impl Limit {
         Ok(hits.unwrap_or(0))
     }
 
-    /// `TooManyRequests` once the window's hits have reached the limit.
-    pub async fn check(&self, pool: &PgPool, subject: &str) -> Result<(), AppError> {
-        if self.count(pool, subject).await? >= self.max { Err(self.refused()) } else { Ok(()) }
-    }
-
     /// Counts this attempt, then refuses it if it goes over the limit. Counting
     /// first makes it atomic: of many parallel attempts, only `max` pass.
     pub async fn take(&self, pool: &PgPool, subject: &str) -> Result<(), AppError> {

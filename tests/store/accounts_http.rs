@@ -392,10 +392,15 @@ async fn too_many_failed_sign_ins_are_refused_with_429(pool: PgPool) {
     assert!(refused.body.contains("Too many attempts"), "{}", refused.body);
 }
 
-fn sign_in_from(addr: &str) -> axum::http::request::Builder {
-    Request::post("/api/account/sign_in")
+/// A form post to a server function as a client at `addr` would send it.
+fn post_from(endpoint: &str, addr: &str) -> axum::http::request::Builder {
+    Request::post(format!("/api/{endpoint}"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .extension(axum::extract::ConnectInfo(addr.parse::<std::net::SocketAddr>().unwrap()))
+}
+
+fn sign_in_from(addr: &str) -> axum::http::request::Builder {
+    post_from("account/sign_in", addr)
 }
 
 #[sqlx::test]
@@ -785,11 +790,7 @@ async fn reset_requests_are_limited_per_account_with_429(pool: PgPool) {
 async fn failed_sign_ins_from_one_address_are_limited_across_accounts(pool: PgPool) {
     user(&pool, "amy", Role::Member).await;
     let app = app(pool);
-    let from = |addr: &str| {
-        Request::post("/api/account/sign_in")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .extension(axum::extract::ConnectInfo(addr.parse::<std::net::SocketAddr>().unwrap()))
-    };
+    let from = sign_in_from;
     // 50 guesses at 50 different accounts: no account limit is reached.
     for i in 0..50 {
         let body = Body::from(format!("login=victim{i}&password=guess+guess+guess"));
@@ -863,11 +864,7 @@ async fn a_link_cannot_put_its_own_words_in_a_forms_error_box(pool: PgPool) {
 #[sqlx::test]
 async fn sign_ups_from_one_address_are_limited(pool: PgPool) {
     let app = app(pool);
-    let from = |addr: &str| {
-        Request::post("/api/account/sign_up")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .extension(axum::extract::ConnectInfo(addr.parse::<std::net::SocketAddr>().unwrap()))
-    };
+    let from = |addr: &str| post_from("account/sign_up", addr);
     let form = |i: usize| {
         Body::from(format!(
             "username=signup{i}&email=signup{i}%40example.com&first_name=Sam&last_name=Up&password=correct+horse+battery"
