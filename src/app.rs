@@ -35,9 +35,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // inline scripts, so hydration works under it.
     #[cfg(feature = "ssr")]
     crate::security::set_page_policy();
+    // Read by `Currency::provide` when the page hydrates.
+    let currency = crate::money::Currency::current();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-currency=currency.code().to_owned()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -108,6 +110,7 @@ fn bundle_names(options: &LeptosOptions) -> &'static (String, String) {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::money::Currency::provide();
     let auth = AuthContext::provide();
     let cart = CartContext::provide();
     let bell = NotificationContext::provide();

@@ -62,6 +62,61 @@ pub fn format_money(amount: Decimal, currency: &str) -> String {
     }
 }
 
+/// The store's currency (an ISO 4217 code), given to views once: `App`
+/// provides it at the root, every price in a view formats through it, and
+/// the data views load carries amounts only. Orders carry their own
+/// currency, the one they were placed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub const USD: Currency = Currency(*b"USD");
+
+    /// `code` when it is three capital letters.
+    pub fn parse(code: &str) -> Option<Self> {
+        let bytes: [u8; 3] = code.as_bytes().try_into().ok()?;
+        bytes.iter().all(u8::is_ascii_uppercase).then_some(Currency(bytes))
+    }
+
+    pub fn code(&self) -> &str {
+        // Three ASCII capitals, checked in `parse`.
+        std::str::from_utf8(&self.0).unwrap_or("USD")
+    }
+
+    /// `amount` as shoppers read it (see `format_money`).
+    pub fn format(self, amount: Decimal) -> String {
+        format_money(amount, self.code())
+    }
+
+    /// Makes the store's currency the one `use_currency` answers below: read
+    /// from the configuration on the server and, in the browser, from the
+    /// `data-currency` the server wrote on `<html>` (see `Currency::current`).
+    pub fn provide() {
+        leptos::prelude::provide_context(Self::current());
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn current() -> Self {
+        leptos::prelude::use_context::<crate::state::AppState>()
+            .and_then(|state| Self::parse(&state.config.currency))
+            .unwrap_or(Self::USD)
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    pub fn current() -> Self {
+        leptos::prelude::document()
+            .document_element()
+            .and_then(|html| html.get_attribute("data-currency"))
+            .and_then(|code| Self::parse(&code))
+            .unwrap_or(Self::USD)
+    }
+}
+
+/// The store's currency, as `App` provided it.
+pub fn use_currency() -> Currency {
+    leptos::prelude::use_context::<Currency>().unwrap_or(Currency::USD)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +145,15 @@ mod tests {
         assert_eq!(minor_units(dec!(0.005), "USD"), None);
         assert_eq!(minor_units(dec!(-1), "USD"), None);
         assert_eq!(minor_units(Decimal::MAX, "USD"), None);
+    }
+
+    #[test]
+    fn a_currency_is_three_capitals() {
+        assert_eq!(Currency::parse("EUR").map(|c| c.format(dec!(4.5))), Some("€4.50".to_owned()));
+        assert_eq!(Currency::parse("JPY").map(|c| c.code().to_owned()), Some("JPY".to_owned()));
+        assert_eq!(Currency::parse("eur"), None);
+        assert_eq!(Currency::parse("EURO"), None);
+        assert_eq!(Currency::parse("€"), None);
     }
 
     #[test]

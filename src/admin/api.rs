@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::{
-    AdminOrder, AuditPage, CategoryRow, Dashboard, OrderList, ProductEditor, ProductInput, ProductTable, PromoInput,
+    AdminOrder, AuditPage, CategoryRow, Dashboard, ImageChange, OrderList, ProductEditor, ProductInput, ProductTable, PromoInput,
     PromoRow, UserDetail, UserList,
 };
 use crate::error::AppError;
@@ -15,7 +15,7 @@ use crate::error::AppError;
 use {
     super::db,
     super::rules,
-    super::{OrderFilter, ProductFilter},
+    super::{OrderFilter, ProductFilter, ProductSort, ProductState},
     crate::account::guard::require_role,
     crate::account::{Role, UserId},
     crate::audit::Audit,
@@ -33,7 +33,7 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     let days = db::revenue_by_day(&state.pool, now, 30).await?;
     let low_stock = db::low_stock(&state.pool, 10).await?;
     let (newest, _) = db::orders(&state.pool, &OrderFilter::default(), 8).await?;
-    Ok(Dashboard { currency: state.config.currency.clone(), today, week, month, days, low_stock, newest })
+    Ok(Dashboard { today, week, month, days, low_stock, newest })
 }
 
 // ---- orders ----
@@ -64,7 +64,7 @@ pub async fn get_admin_orders(
         customer: customer.unwrap_or_default(),
         page: page.unwrap_or(1).max(1),
     };
-    Ok(db::order_list(&state.pool, &state.config.currency, &filter).await?)
+    Ok(db::order_list(&state.pool, &filter).await?)
 }
 
 #[server(prefix = "/api", endpoint = "admin/orders/get")]
@@ -117,15 +117,16 @@ pub async fn get_admin_products(
     let filter = ProductFilter {
         search: search.unwrap_or_default(),
         category,
-        state: state.unwrap_or_default(),
+        // An unknown value in a hand-edited link lists what the table lists by default.
+        state: state.as_deref().and_then(ProductState::from_param).unwrap_or_default(),
         out_of_stock: out_of_stock.unwrap_or(false),
         on_offer: on_offer.unwrap_or(false),
-        sort: sort.unwrap_or_default(),
+        sort: sort.as_deref().and_then(ProductSort::from_param).unwrap_or_default(),
         page: page.unwrap_or(1).max(1),
     };
     let (products, has_next, total) = db::products(&app.pool, &filter).await?;
     let categories = db::categories(&app.pool).await?;
-    Ok(ProductTable { currency: app.config.currency.clone(), products, categories, page: filter.page, has_next, total })
+    Ok(ProductTable { products, categories, page: filter.page, has_next, total })
 }
 
 /// The editor for product `id`, or an empty one for a new product.
@@ -256,17 +257,17 @@ pub async fn remove_product(id: i64) -> Result<String, AppError> {
 
 /// Makes an image primary, moves it (`up`/`down`), changes its alt text or removes it.
 #[server(prefix = "/api", endpoint = "admin/products/image")]
-pub async fn change_image(product: i64, image: i64, change: String, alt: Option<String>) -> Result<(), AppError> {
+pub async fn change_image(product: i64, image: i64, change: ImageChange, alt: Option<String>) -> Result<(), AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
     let mut tx = state.pool.begin().await?;
     let name = db::product_name(&mut *tx, product).await?.ok_or(AppError::NotFound)?;
     let mut removed = None;
-    let found = match change.as_str() {
-        "primary" => db::set_primary_image(&mut tx, product, image).await?,
-        "up" => db::move_image(&mut tx, product, image, -1).await?,
-        "down" => db::move_image(&mut tx, product, image, 1).await?,
-        "alt" => {
+    let found = match change {
+        ImageChange::Primary => db::set_primary_image(&mut tx, product, image).await?,
+        ImageChange::Up => db::move_image(&mut tx, product, image, -1).await?,
+        ImageChange::Down => db::move_image(&mut tx, product, image, 1).await?,
+        ImageChange::Alt => {
             let alt = alt.unwrap_or_default();
             let alt = alt.trim();
             if alt.is_empty() || alt.chars().count() > 300 {
@@ -274,12 +275,12 @@ pub async fn change_image(product: i64, image: i64, change: String, alt: Option<
             }
             db::set_image_alt(&mut tx, product, image, alt).await?
         }
-        "remove" => {
+        ImageChange::Remove => {
             removed = db::remove_image(&mut tx, product, image).await?;
             removed.is_some()
         }
-        _ => return Err(AppError::BadRequest("Unknown image change.".into())),
     };
+    let change = change.param();
     if !found {
         return Err(AppError::NotFound);
     }
@@ -429,7 +430,7 @@ pub async fn get_admin_user(id: uuid::Uuid) -> Result<UserDetail, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
     let mut conn = state.pool.acquire().await?;
-    let mut detail = db::user(&mut conn, UserId(id), &state.config.currency).await?.ok_or(AppError::NotFound)?;
+    let mut detail = db::user(&mut conn, UserId(id)).await?.ok_or(AppError::NotFound)?;
     detail.is_self = viewer.id.0 == id;
     Ok(detail)
 }

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::DayRevenue;
-use crate::money::format_money;
+use crate::money::use_currency;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 220.0;
@@ -25,7 +25,8 @@ pub fn scale_top(max: f64) -> f64 {
 }
 
 #[component]
-pub fn RevenueChart(days: Vec<DayRevenue>, currency: String) -> impl IntoView {
+pub fn RevenueChart(days: Vec<DayRevenue>) -> impl IntoView {
+    let currency = use_currency();
     let max = days.iter().map(|d| d.revenue.to_f64().unwrap_or(0.0)).fold(0.0, f64::max);
     let top = scale_top(max);
     let plot_w = WIDTH - LEFT - 8.0;
@@ -36,10 +37,10 @@ pub fn RevenueChart(days: Vec<DayRevenue>, currency: String) -> impl IntoView {
     let description = match best {
         Some(best) => format!(
             "{} in the last {} days; the best day was {} with {}.",
-            format_money(total, &currency),
+            currency.format(total),
             days.len(),
             best.day,
-            format_money(best.revenue, &currency)
+            currency.format(best.revenue)
         ),
         None => format!("No revenue in the last {} days.", days.len()),
     };
@@ -47,7 +48,7 @@ pub fn RevenueChart(days: Vec<DayRevenue>, currency: String) -> impl IntoView {
         .map(|i| {
             let value = top * f64::from(i) / 4.0;
             let y = TOP + plot_h - plot_h * f64::from(i) / 4.0;
-            let label = format_money(Decimal::from_f64_retain(value).unwrap_or_default().round_dp(0), &currency);
+            let label = currency.format(Decimal::from_f64_retain(value).unwrap_or_default().round_dp(0));
             view! {
                 <line x1=LEFT x2=WIDTH - 8.0 y1=y y2=y class="chart-grid" />
                 <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end" class="chart-label">{label}</text>
@@ -62,7 +63,7 @@ pub fn RevenueChart(days: Vec<DayRevenue>, currency: String) -> impl IntoView {
             let value = d.revenue.to_f64().unwrap_or(0.0);
             let h = if top > 0.0 { plot_h * value / top } else { 0.0 };
             let x = LEFT + slot * i as f64 + slot * 0.15;
-            let title = format!("{}: {} ({} orders)", d.day, format_money(d.revenue, &currency), d.orders);
+            let title = format!("{}: {} ({} orders)", d.day, currency.format(d.revenue), d.orders);
             let label = (i % label_every == 0 || i + 1 == days.len()).then(|| {
                 view! {
                     <text x=x + slot * 0.35 y=HEIGHT - 8.0 text-anchor="middle" class="chart-label">{d.day[5..].to_owned()}</text>
@@ -89,7 +90,7 @@ pub fn RevenueChart(days: Vec<DayRevenue>, currency: String) -> impl IntoView {
                     <thead><tr><th scope="col">"Day"</th><th scope="col">"Orders"</th><th scope="col">"Revenue"</th></tr></thead>
                     <tbody>
                         {days.iter().rev().map(|d| view! {
-                            <tr><th scope="row">{d.day.clone()}</th><td>{d.orders}</td><td>{format_money(d.revenue, &currency)}</td></tr>
+                            <tr><th scope="row">{d.day.clone()}</th><td>{d.orders}</td><td>{currency.format(d.revenue)}</td></tr>
                         }).collect_view()}
                     </tbody>
                 </table>

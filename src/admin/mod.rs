@@ -70,7 +70,6 @@ pub struct OrderRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
-    pub currency: String,
     pub today: PeriodFigures,
     pub week: PeriodFigures,
     pub month: PeriodFigures,
@@ -95,7 +94,6 @@ pub struct OrderFilter {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderList {
-    pub currency: String,
     pub orders: Vec<OrderRow>,
     pub page: u32,
     pub has_next: bool,
@@ -117,13 +115,99 @@ pub struct AdminOrder {
 pub struct ProductFilter {
     pub search: String,
     pub category: Option<i64>,
-    /// `active`, `draft`, `archived` or empty for active and drafts.
-    pub state: String,
+    pub state: ProductState,
     pub out_of_stock: bool,
     pub on_offer: bool,
-    /// `name`, `price`, `stock`, `newest`
-    pub sort: String,
+    pub sort: ProductSort,
     pub page: u32,
+}
+
+/// Which products the admin table lists, by their place in the catalog.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProductState {
+    /// Everything not archived: what staff work on.
+    #[default]
+    Current,
+    Active,
+    Draft,
+    Archived,
+}
+
+impl ProductState {
+    /// The URL parameter's value (`state=`); `None` for anything else.
+    pub fn from_param(value: &str) -> Option<Self> {
+        match value {
+            "" => Some(Self::Current),
+            "active" => Some(Self::Active),
+            "draft" => Some(Self::Draft),
+            "archived" => Some(Self::Archived),
+            _ => None,
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Current => "",
+            Self::Active => "active",
+            Self::Draft => "draft",
+            Self::Archived => "archived",
+        }
+    }
+}
+
+/// The admin product table's order; by name unless chosen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProductSort {
+    #[default]
+    Name,
+    Price,
+    Stock,
+    Newest,
+}
+
+impl ProductSort {
+    /// The URL parameter's value (`sort=`); `None` for anything else.
+    pub fn from_param(value: &str) -> Option<Self> {
+        match value {
+            "" | "name" => Some(Self::Name),
+            "price" => Some(Self::Price),
+            "stock" => Some(Self::Stock),
+            "newest" => Some(Self::Newest),
+            _ => None,
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Price => "price",
+            Self::Stock => "stock",
+            Self::Newest => "newest",
+        }
+    }
+}
+
+/// What staff do to one of a product's images (the form's `change`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageChange {
+    Primary,
+    Up,
+    Down,
+    Alt,
+    Remove,
+}
+
+impl ImageChange {
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Primary => "primary",
+            Self::Up => "up",
+            Self::Down => "down",
+            Self::Alt => "alt",
+            Self::Remove => "remove",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,7 +226,6 @@ pub struct ProductRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductTable {
-    pub currency: String,
     pub products: Vec<ProductRow>,
     pub categories: Vec<CategoryRow>,
     pub page: u32,
@@ -254,7 +337,6 @@ pub struct UserList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserDetail {
     pub user: UserRow,
-    pub currency: String,
     pub orders: Vec<OrderRow>,
     /// The viewer is looking at their own account.
     pub is_self: bool,

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{ImageRef, ProductId};
-use crate::money::format_money;
+use crate::money::Currency;
 
 /// The most of one product a cart line may hold.
 pub const MAX_QUANTITY: i32 = 999;
@@ -57,13 +57,13 @@ impl CartLine {
     }
 
     /// A note when the price moved since the product was added.
-    pub fn price_note(&self, currency: &str) -> Option<String> {
+    pub fn price_note(&self, currency: Currency) -> Option<String> {
         (self.unit_price != self.seen_price).then(|| {
             let direction = if self.unit_price < self.seen_price { "dropped" } else { "went up" };
             format!(
                 "The price {direction} from {} to {} since you added it.",
-                format_money(self.seen_price, currency),
-                format_money(self.unit_price, currency)
+                currency.format(self.seen_price),
+                currency.format(self.unit_price)
             )
         })
     }
@@ -73,7 +73,6 @@ impl CartLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cart {
     pub lines: Vec<CartLine>,
-    pub currency: String,
 }
 
 impl Cart {
@@ -126,20 +125,20 @@ mod tests {
         assert_eq!(line(1, 0).problem().as_deref(), Some("Sold out. Remove it to check out."));
         let withdrawn = CartLine { available: false, ..line(1, 5) };
         assert!(withdrawn.problem().unwrap().contains("no longer sold"));
-        let cart = Cart { lines: vec![line(2, 5), line(1, 0)], currency: "USD".into() };
+        let cart = Cart { lines: vec![line(2, 5), line(1, 0)] };
         assert!(!cart.ready());
         assert_eq!((cart.count(), cart.subtotal()), (3, dec!(10.50)));
     }
 
     #[test]
     fn a_price_change_since_adding_is_noted_both_ways() {
-        assert_eq!(line(1, 5).price_note("USD"), None);
+        assert_eq!(line(1, 5).price_note(Currency::USD), None);
         let dearer = CartLine { seen_price: dec!(3.00), ..line(1, 5) };
         assert_eq!(
-            dearer.price_note("USD").as_deref(),
+            dearer.price_note(Currency::USD).as_deref(),
             Some("The price went up from $3.00 to $3.50 since you added it.")
         );
         let cheaper = CartLine { seen_price: dec!(4.00), ..line(1, 5) };
-        assert!(cheaper.price_note("USD").unwrap().starts_with("The price dropped from $4.00"));
+        assert!(cheaper.price_note(Currency::USD).unwrap().starts_with("The price dropped from $4.00"));
     }
 }

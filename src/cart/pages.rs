@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use super::api::{RemoveFromCart, UpdateCartLine, get_cart};
 use super::components::CartContext;
 use super::{CartLine, MAX_QUANTITY};
-use crate::money::format_money;
+use crate::money::use_currency;
 use crate::ui::{ErrorView, FormStatus, Loading, action_error, on_success};
 
 #[component]
@@ -35,13 +35,12 @@ pub fn CartPage() -> impl IntoView {
                             <p><a class="button" href="/products">"Browse products"</a></p>
                         }.into_any();
                     }
-                    let currency = cart.currency.clone();
-                    let subtotal = format_money(cart.subtotal(), &currency);
+                    let subtotal = use_currency().format(cart.subtotal());
                     let ready = cart.ready();
                     view! {
                         <ul class="cart-lines">
                             {cart.lines.into_iter().map(|line| view! {
-                                <CartLineView line currency=currency.clone() update remove />
+                                <CartLineView line update remove />
                             }).collect_view()}
                         </ul>
                         <div class="cart-summary panel">
@@ -63,14 +62,14 @@ pub fn CartPage() -> impl IntoView {
 #[component]
 fn CartLineView(
     line: CartLine,
-    currency: String,
     update: ServerAction<UpdateCartLine>,
     remove: ServerAction<RemoveFromCart>,
 ) -> impl IntoView {
     let id = line.product.0.to_string();
     let input_id = format!("cart-quantity-{id}");
     let problem = line.problem();
-    let price_note = line.price_note(&currency);
+    let currency = use_currency();
+    let price_note = line.price_note(currency);
     let name = line.name.clone();
     let remove_id = id.clone();
     let remove_label = format!(": {}", line.name);
@@ -81,7 +80,7 @@ fn CartLineView(
             })}
             <div class="cart-line-info">
                 <h2 class="cart-line-name"><a href=line.href()>{line.name.clone()}</a></h2>
-                <p>{format_money(line.unit_price, &currency)} " each"</p>
+                <p>{currency.format(line.unit_price)} " each"</p>
                 {price_note.map(|note| view! { <p class="alert alert-info">{note}</p> })}
                 {problem.map(|text| view! { <p class="alert alert-error cart-line-problem">{text}</p> })}
             </div>
@@ -91,7 +90,7 @@ fn CartLineView(
                 <input id=input_id name="quantity" type="number" min="0" max=MAX_QUANTITY.to_string() value=line.quantity.to_string() class="quantity-input" />
                 <button type="submit" class="button button-secondary">"Update"</button>
             </ActionForm>
-            <p class="cart-line-total">{format_money(line.line_total(), &currency)}</p>
+            <p class="cart-line-total">{currency.format(line.line_total())}</p>
             <ActionForm action=remove>
                 <input type="hidden" name="product" value=remove_id />
                 <button type="submit" class="link-button">"Remove" <span class="visually-hidden">{remove_label}</span></button>

@@ -66,5 +66,5 @@ pub async fn load_cart(state: &AppState, auth: &Auth) -> Result<Cart, AppError> 
         Some(cart) => db::lines(&state.pool, cart).await?,
         None => Vec::new(),
     };
-    Ok(Cart { lines, currency: state.config.currency.clone() })
+    Ok(Cart { lines })
 }

@@ -24,13 +24,12 @@ pub async fn get_layout() -> Result<Layout, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/home")]
 pub async fn get_home() -> Result<Home, AppError> {
     let state = AppState::current()?;
-    let currency = &state.config.currency;
     let mut featured = db::featured_products(&state.pool, FEATURED_COUNT).await?;
     let mut newest = db::newest_products(&state.pool, FEATURED_COUNT).await?;
     mark_wished(&state, &mut featured).await?;
     mark_wished(&state, &mut newest).await?;
     let categories = state.categories.get(&state.pool).await?.as_ref().clone();
-    Ok(Home { featured, newest, categories, currency: currency.clone() })
+    Ok(Home { featured, newest, categories })
 }
 
 /// One page of every active product.
@@ -38,7 +37,7 @@ pub async fn get_home() -> Result<Home, AppError> {
 pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
     let state = AppState::current()?;
     let (mut listing, facets) = tokio::try_join!(
-        db::list_products(&state.pool, None, &query, &state.config.currency),
+        db::list_products(&state.pool, None, &query),
         listing_facets(&state, None, &query.filters),
     )?;
     listing.facets = facets;
@@ -52,7 +51,7 @@ pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryL
     let state = AppState::current()?;
     let category = state.categories.by_slug(&state.pool, &slug).await?.ok_or(AppError::NotFound)?;
     let (mut listing, facets) = tokio::try_join!(
-        db::list_products(&state.pool, Some(category.id), &query, &state.config.currency),
+        db::list_products(&state.pool, Some(category.id), &query),
         listing_facets(&state, Some(category.id), &query.filters),
     )?;
     listing.facets = facets;
@@ -65,8 +64,8 @@ pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryL
 pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     let state = AppState::current()?;
     let mut conn = state.pool.acquire().await?;
-    let mut product = db::product_by_slug(&mut conn, &slug, &state.config.currency).await?.ok_or(AppError::NotFound)?;
-    product.structured_data = super::seo::product_json_ld(&product, state.config.public_url.trim_end_matches('/'));
+    let mut product = db::product_by_slug(&mut conn, &slug).await?.ok_or(AppError::NotFound)?;
+    product.structured_data = super::seo::product_json_ld(&product, &state.config.currency, state.config.public_url.trim_end_matches('/'));
     if let Some(viewer) = crate::session::Auth::current()?.viewer() {
         product.wished = crate::wishlist::db::contains(&mut *conn, viewer.id, product.id.0).await?;
     }

@@ -18,7 +18,7 @@ const CARD_IMAGE_SIZES: &str = "(min-width: 1200px) 270px, (min-width: 960px) 22
 
 /// A product in a grid: image, name, price and stock state.
 #[component]
-pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] eager: bool) -> impl IntoView {
+pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool) -> impl IntoView {
     let href = product.href();
     let image = match &product.image {
         Some(image) => {
@@ -47,7 +47,7 @@ pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] 
                 {image}
                 <h3 class="card-title">{product.name.clone()}</h3>
             </a>
-            <Price price=product.price offer_price=product.offer_price currency />
+            <Price price=product.price offer_price=product.offer_price />
             {product.rating.average().map(|average| view! {
                 <p class="card-rating">
                     <span aria-hidden="true">{format!("★ {average} ({})", product.rating.count)}</span>
@@ -63,14 +63,14 @@ pub fn ProductCard(product: ProductSummary, currency: String, #[prop(optional)] 
 
 /// A responsive grid of product cards.
 #[component]
-pub fn ProductGrid(products: Vec<ProductSummary>, currency: String, label: String) -> impl IntoView {
+pub fn ProductGrid(products: Vec<ProductSummary>, label: String) -> impl IntoView {
     view! {
         <ul class="product-grid" aria-label=label>
             {products
                 .into_iter()
                 .enumerate()
                 .map(|(i, product)| {
-                    view! { <ProductCard product currency=currency.clone() eager=i < EAGER_IMAGES /> }
+                    view! { <ProductCard product eager=i < EAGER_IMAGES /> }
                 })
                 .collect_view()}
         </ul>
@@ -154,7 +154,6 @@ pub fn ListingView(category: Option<String>, listing: Listing) -> impl IntoView 
         view! {
             <ProductGrid
                 products=listing.products.clone()
-                currency=listing.currency.clone()
                 label="Products".to_owned()
             />
         }
@@ -162,7 +161,7 @@ pub fn ListingView(category: Option<String>, listing: Listing) -> impl IntoView 
     };
     view! {
         <div class="listing-layout">
-            <FacetPanel links facets=listing.facets.clone() currency=listing.currency.clone() />
+            <FacetPanel links facets=listing.facets.clone() />
             <div class="listing-main">
                 <p class="result-count" role="status">{product_count(listing.facets.total)}</p>
                 <SortLinks base=base.clone() query />

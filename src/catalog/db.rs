@@ -18,19 +18,21 @@ pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Category>> 
         .collect())
 }
 
-/// A product card as a row: the primary image's columns are absent when it has none.
+/// A product card as a row, the one shape every card query (listings,
+/// search, the wishlist) selects: the primary image's columns are absent
+/// when it has none.
 #[derive(sqlx::FromRow)]
-struct CardRow {
-    id: i64,
-    slug: String,
-    name: String,
-    price: Decimal,
-    offer_price: Option<Decimal>,
-    stock: i32,
-    image_key: Option<String>,
-    image_alt: Option<String>,
-    rating_count: i32,
-    rating_sum: i32,
+pub struct CardRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub price: Decimal,
+    pub offer_price: Option<Decimal>,
+    pub stock: i32,
+    pub image_key: Option<String>,
+    pub image_alt: Option<String>,
+    pub rating_count: i32,
+    pub rating_sum: i32,
 }
 
 impl From<CardRow> for ProductSummary {
@@ -146,7 +148,6 @@ pub async fn list_products(
     db: impl PgExecutor<'_>,
     category: Option<CategoryId>,
     query: &ListingQuery,
-    currency: &str,
 ) -> sqlx::Result<Listing> {
     let (cursor, direction) = match (query.after, query.before) {
         (_, Some(before)) => (Some(before), Some(Direction::Backward)),
@@ -189,7 +190,7 @@ pub async fn list_products(
     // An empty page (its cursor product is gone) still links back to the start.
     let prev = if has_prev { first.or(query.before).or(query.after) } else { None };
     let next = if has_next { last } else { None };
-    Ok(Listing { products, query: query.clone(), prev, next, currency: currency.to_owned(), facets: Facets::default() })
+    Ok(Listing { products, query: query.clone(), prev, next, facets: Facets::default() })
 }
 
 /// Every active product grouped by the facets' values, with `in_range` saying
@@ -231,7 +232,6 @@ pub async fn newest_products(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Resul
 pub async fn product_by_slug(
     conn: &mut PgConnection,
     slug: &str,
-    currency: &str,
 ) -> sqlx::Result<Option<ProductDetail>> {
     let Some(row) = sqlx::query!(
         r#"SELECT p.id, p.slug, p.name, p.description, p.price, p.offer_price, p.stock,
@@ -266,7 +266,6 @@ pub async fn product_by_slug(
         stock: row.stock,
         category: CategoryLink { name: row.category_name, slug: row.category_slug },
         images,
-        currency: currency.to_owned(),
         rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
         wished: false,
         structured_data: String::new(),

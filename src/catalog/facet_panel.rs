@@ -72,7 +72,8 @@ fn Choice(label: String, count: i64, href: String, chosen: bool) -> impl IntoVie
 
 /// The filter panel for the products `links` describe.
 #[component]
-pub fn FacetPanel(links: FilterLinks, facets: Facets, currency: String) -> impl IntoView {
+pub fn FacetPanel(links: FilterLinks, facets: Facets) -> impl IntoView {
+    let currency = crate::money::use_currency();
     let filters = links.filters.clone();
     let category = links.category.clone();
     let here = category.as_deref();
@@ -96,7 +97,7 @@ pub fn FacetPanel(links: FilterLinks, facets: Facets, currency: String) -> impl 
             let chosen = filters.min_price == min && filters.max_price == max;
             let next = if chosen { filters.with_price(None, None) } else { filters.with_price(min, max) };
             (count > 0 || chosen).then(|| {
-                view! { <Choice label=range.label(&currency) count href=links.href(here, &next) chosen /> }
+                view! { <Choice label=range.label(currency) count href=links.href(here, &next) chosen /> }
             })
         })
         .collect_view();

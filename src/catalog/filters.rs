@@ -136,9 +136,9 @@ impl PriceRange {
     }
 
     /// "Under $10", "$10 to $25", "$250 and over".
-    pub fn label(self, currency: &str) -> String {
+    pub fn label(self, currency: crate::money::Currency) -> String {
         let money = |amount: u32| {
-            let text = crate::money::format_money(Decimal::from(amount), currency);
+            let text = currency.format(Decimal::from(amount));
             text.strip_suffix(".00").map(str::to_owned).unwrap_or(text)
         };
         match (self.min, self.max) {
@@ -342,9 +342,9 @@ mod tests {
     fn price_ranges_cover_every_price_once() {
         let ranges = PriceRange::all();
         assert_eq!(ranges.len(), PRICE_EDGES.len() + 1);
-        assert_eq!(ranges[0].label("USD"), "Under $5");
-        assert_eq!(ranges[2].label("USD"), "$10 to $25");
-        assert_eq!(ranges[8].label("EUR"), "€1,000 and over");
+        assert_eq!(ranges[0].label(crate::money::Currency::USD), "Under $5");
+        assert_eq!(ranges[2].label(crate::money::Currency::USD), "$10 to $25");
+        assert_eq!(ranges[8].label(crate::money::Currency::parse("EUR").unwrap()), "€1,000 and over");
         for pair in ranges.windows(2) {
             assert_eq!(pair[0].max, pair[1].min, "ranges meet without gaps");
         }

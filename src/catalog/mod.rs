@@ -173,7 +173,6 @@ pub struct ProductDetail {
     pub category: CategoryLink,
     /// Primary image first, then by position.
     pub images: Vec<ImageRef>,
-    pub currency: String,
     pub rating: Rating,
     /// On the signed-in viewer's wishlist.
     #[serde(default)]
@@ -198,7 +197,6 @@ pub struct Listing {
     pub prev: Option<ProductId>,
     /// The cursor for the next page, when there is one.
     pub next: Option<ProductId>,
-    pub currency: String,
     /// Counts beside each filter choice; `total` is every page's products together.
     pub facets: filters::Facets,
 }
@@ -219,7 +217,6 @@ pub struct Home {
     pub featured: Vec<ProductSummary>,
     pub newest: Vec<ProductSummary>,
     pub categories: Vec<Category>,
-    pub currency: String,
 }
 
 /// A category page: the category and one page of its products.

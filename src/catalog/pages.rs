@@ -52,7 +52,7 @@ pub fn HomePage() -> impl IntoView {
                             description="Fresh groceries and the tech gear you need, from one shop.".into() />
                         <section class="home-section" aria-labelledby="featured-heading">
                             <h2 id="featured-heading">"Featured"</h2>
-                            <ProductGrid products=home.featured currency=home.currency.clone() label="Featured products".to_owned() />
+                            <ProductGrid products=home.featured label="Featured products".to_owned() />
                         </section>
                         <section class="home-section" aria-labelledby="categories-heading">
                             <h2 id="categories-heading">"Shop by category"</h2>
@@ -72,7 +72,7 @@ pub fn HomePage() -> impl IntoView {
                         </section>
                         <section class="home-section" aria-labelledby="newest-heading">
                             <h2 id="newest-heading">"New arrivals"</h2>
-                            <ProductGrid products=home.newest currency=home.currency label="New arrivals".to_owned() />
+                            <ProductGrid products=home.newest label="New arrivals".to_owned() />
                         </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorView error /> }.into_any(),
@@ -198,7 +198,7 @@ pub fn ProductPage() -> impl IntoView {
                                 <Gallery images=product.images.clone() initial=initial() product_name=product.name.clone() />
                                 <div class="product-info">
                                     <h1>{product.name.clone()}</h1>
-                                    <Price price=product.price offer_price=product.offer_price currency=product.currency.clone() />
+                                    <Price price=product.price offer_price=product.offer_price />
                                     {product.rating.describe().map(|text| view! {
                                         <p class="rating"><a href="#reviews-heading">{text}</a></p>
                                     })}

@@ -100,7 +100,7 @@ fn escape(text: &str) -> String {
 /// availability) and, once reviewed, its AggregateRating; and the breadcrumb
 /// trail. Inside `<script>`, `<`, `>` and `&` are written as JSON escapes,
 /// so no name can close the script or open an HTML comment (`<!--`) in it.
-pub fn product_json_ld(product: &super::ProductDetail, base: &str) -> String {
+pub fn product_json_ld(product: &super::ProductDetail, currency: &str, base: &str) -> String {
     let url = format!("{base}/p/{}", product.slug);
     let availability = if product.stock > 0 { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" };
     let mut item = serde_json::json!({
@@ -116,7 +116,7 @@ pub fn product_json_ld(product: &super::ProductDetail, base: &str) -> String {
             "@type": "Offer",
             "url": url,
             "price": product.offer_price.unwrap_or(product.price).to_string(),
-            "priceCurrency": product.currency,
+            "priceCurrency": currency,
             "availability": availability,
         },
     });

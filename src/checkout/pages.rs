@@ -11,7 +11,7 @@ use crate::account::components::AccountError;
 use crate::account::pages::AddressFields;
 use crate::account::rules::country_name;
 use crate::cart::components::CartContext;
-use crate::money::format_money;
+use crate::money::use_currency;
 use crate::ui::{FormStatus, Loading, action_error, field_error, on_success};
 
 #[component]
@@ -43,8 +43,8 @@ pub fn CheckoutPage() -> impl IntoView {
 #[component]
 fn CheckoutForm(view: CheckoutView, place: ServerAction<PlaceOrder>) -> impl IntoView {
     let error = action_error(place.value());
-    let currency = view.cart.currency.clone();
-    let money = move |amount| format_money(amount, &currency);
+    let currency = use_currency();
+    let money = move |amount| currency.format(amount);
     let totals = view.totals;
     let primary = view.addresses.iter().find(|a| a.is_primary).or(view.addresses.first()).map(|a| a.id);
     let has_addresses = !view.addresses.is_empty();

@@ -55,7 +55,7 @@ pub async fn get_search(
     };
     let request =
         SearchRequest { query: clean(q.as_deref().unwrap_or("")), sort, page: page.unwrap_or(1), category, filters };
-    let mut results = db::search(&state.pool, &request, category_id, &categories, &state.config.currency).await?;
+    let mut results = db::search(&state.pool, &request, category_id, &categories).await?;
     crate::wishlist::service::mark_for_viewer(&state, &mut results.products).await?;
     Ok(results)
 }

@@ -10,36 +10,13 @@ use rust_decimal::Decimal;
 use super::rules::{prefix_tsquery, words};
 use super::{SearchRequest, SearchResults, Suggestion};
 use crate::catalog::filters::{FacetCell, Filters, count_facets, price_edges};
-use crate::catalog::{Category, ImageRef, ProductId, ProductSummary, Rating};
+use crate::catalog::db::CardRow;
+use crate::catalog::{Category, ProductSummary};
 
 /// Results per page.
 pub const PAGE_SIZE: i64 = 24;
 /// Suggestions while typing.
 pub const SUGGESTIONS: i64 = 8;
-
-#[allow(clippy::too_many_arguments)]
-fn card(
-    id: i64,
-    slug: String,
-    name: String,
-    price: rust_decimal::Decimal,
-    offer_price: Option<rust_decimal::Decimal>,
-    stock: i32,
-    image: Option<(String, String)>,
-    rating: (i32, i32),
-) -> ProductSummary {
-    ProductSummary {
-        id: ProductId(id),
-        slug,
-        name,
-        price,
-        offer_price,
-        stock,
-        image: image.map(|(key, alt)| ImageRef { key, alt }),
-        rating: Rating { count: rating.0, sum: rating.1 },
-        wished: false,
-    }
-}
 
 /// A connection in a transaction that plans each statement for its values.
 /// Prepared statements otherwise switch to a generic plan after five runs,
@@ -59,7 +36,6 @@ pub async fn search(
     request: &SearchRequest,
     category: Option<i64>,
     categories: &[Category],
-    currency: &str,
 ) -> sqlx::Result<SearchResults> {
     let page = request.page.max(1);
     let request = SearchRequest { page, ..request.clone() };
@@ -73,7 +49,6 @@ pub async fn search(
         fuzzy: false,
         corrected: None,
         facets: None,
-        currency: currency.to_owned(),
     };
     if words(query).is_empty() {
         return Ok(empty());
@@ -106,7 +81,8 @@ pub async fn search(
         return Ok(empty());
     }
     // Still nothing: the names closest to the words, one page, still narrowed.
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        CardRow,
         r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, p.rating_count, p.rating_sum,
                   i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
            FROM products p
@@ -133,10 +109,7 @@ pub async fn search(
     .await?;
     let products: Vec<ProductSummary> = rows
         .into_iter()
-        .map(|r| {
-            let image = r.image_key.map(|k| (k, r.image_alt.unwrap_or_default()));
-            card(r.id, r.slug, r.name, r.price, r.offer_price, r.stock, image, (r.rating_count, r.rating_sum))
-        })
+        .map(ProductSummary::from)
         .collect();
     Ok(SearchResults { total: products.len() as i64, fuzzy: !products.is_empty(), products, ..empty() })
 }
@@ -174,7 +147,8 @@ async fn result_page(
 ) -> sqlx::Result<Vec<ProductSummary>> {
     let mut tx = custom_plans(pool).await?;
     let filters = &request.filters;
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        CardRow,
         r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS tsq),
            page AS (
                SELECT p.id,
@@ -218,10 +192,7 @@ async fn result_page(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let image = r.image_key.map(|k| (k, r.image_alt.unwrap_or_default()));
-            card(r.id, r.slug, r.name, r.price, r.offer_price, r.stock, image, (r.rating_count, r.rating_sum))
-        })
+        .map(ProductSummary::from)
         .collect())
 }
 

@@ -104,7 +104,6 @@ pub struct SearchResults {
     pub corrected: Option<String>,
     /// Counts beside each filter choice (none for typo matches).
     pub facets: Option<Facets>,
-    pub currency: String,
 }
 
 /// A product offered while typing.

@@ -73,7 +73,7 @@ fn ResultsView(r: SearchResults) -> impl IntoView {
         filters: request.filters.clone(),
     };
     let layout = if r.facets.is_some() { "listing-layout" } else { "" };
-    let panel = r.facets.clone().map(|facets| view! { <FacetPanel links facets currency=r.currency.clone() /> });
+    let panel = r.facets.clone().map(|facets| view! { <FacetPanel links facets /> });
     view! {
         <Title text=title.clone() />
         <Meta name="robots" content="noindex" />
@@ -93,7 +93,7 @@ fn ResultsView(r: SearchResults) -> impl IntoView {
                         </nav>
                     })}
                     {(!r.products.is_empty()).then(|| view! {
-                        <ProductGrid products=r.products.clone() currency=r.currency.clone() label="Products".to_owned() />
+                        <ProductGrid products=r.products.clone() label="Products".to_owned() />
                     })}
                     <nav class="pagination" aria-label="Result pages">
                         {(page > 1).then(|| view! { <a rel="prev" href=at(sort, page - 1)>"Previous page"</a> })}

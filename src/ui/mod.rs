@@ -8,19 +8,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::rules::{StockState, discount_percent};
 use crate::error::AppError;
-use crate::money::format_money;
+use crate::money::use_currency;
 
 /// A price, or an offer price beside the struck-through regular price.
 #[component]
-pub fn Price(price: Decimal, offer_price: Option<Decimal>, currency: String) -> impl IntoView {
+pub fn Price(price: Decimal, offer_price: Option<Decimal>) -> impl IntoView {
+    let currency = use_currency();
     match offer_price {
         Some(offer) => view! {
             <p class="price">
-                <span class="price-now">{format_money(offer, &currency)}</span>
+                <span class="price-now">{currency.format(offer)}</span>
                 " "
                 <s class="price-was">
                     <span class="visually-hidden">"was "</span>
-                    {format_money(price, &currency)}
+                    {currency.format(price)}
                 </s>
                 " "
                 <span class="badge badge-sale">{format!("{}% off", discount_percent(price, offer))}</span>
@@ -29,7 +30,7 @@ pub fn Price(price: Decimal, offer_price: Option<Decimal>, currency: String) -> 
         .into_any(),
         None => view! {
             <p class="price">
-                <span class="price-now">{format_money(price, &currency)}</span>
+                <span class="price-now">{currency.format(price)}</span>
             </p>
         }
         .into_any(),

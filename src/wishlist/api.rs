@@ -32,7 +32,7 @@ pub async fn toggle_wishlist(product: i64, slug: String) -> Result<WishState, Ap
 pub async fn get_wishlist() -> Result<Wishlist, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    Ok(Wishlist { products: db::list(&state.pool, viewer.id).await?, currency: state.config.currency.clone() })
+    Ok(Wishlist { products: db::list(&state.pool, viewer.id).await? })
 }
 
 #[server(prefix = "/api", endpoint = "wishlist/remove")]

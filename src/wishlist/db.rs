@@ -3,7 +3,8 @@
 use sqlx::{PgConnection, PgExecutor};
 
 use crate::account::UserId;
-use crate::catalog::{ImageRef, ProductId, ProductSummary, Rating};
+use crate::catalog::ProductSummary;
+use crate::catalog::db::CardRow;
 
 /// Adds or removes `product`; answers whether it is now on the list.
 pub async fn toggle(conn: &mut PgConnection, user: UserId, product: i64) -> sqlx::Result<bool> {
@@ -33,7 +34,8 @@ pub async fn remove(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx
 
 /// The user's wishlist, newest first (products since withdrawn are left out).
 pub async fn list(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Vec<ProductSummary>> {
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        CardRow,
         r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, p.rating_count, p.rating_sum,
                   i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
            FROM wishlist_items w
@@ -47,17 +49,7 @@ pub async fn list(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Vec<Pro
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| ProductSummary {
-            id: ProductId(r.id),
-            slug: r.slug,
-            name: r.name,
-            price: r.price,
-            offer_price: r.offer_price,
-            stock: r.stock,
-            image: r.image_key.map(|key| ImageRef { key, alt: r.image_alt.unwrap_or_default() }),
-            rating: Rating { count: r.rating_count, sum: r.rating_sum },
-            wished: true,
-        })
+        .map(|r| ProductSummary { wished: true, ..r.into() })
         .collect())
 }
 

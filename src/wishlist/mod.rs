@@ -19,7 +19,6 @@ use crate::catalog::ProductSummary;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wishlist {
     pub products: Vec<ProductSummary>,
-    pub currency: String,
 }
 
 /// A product's place on the wishlist after a heart was pressed.

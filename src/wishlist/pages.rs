@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use super::api::{MoveToCart, RemoveFromWishlist, get_wishlist};
 use crate::account::components::AccountError;
 use crate::cart::components::CartContext;
-use crate::money::format_money;
+use crate::money::use_currency;
 use crate::ui::{Loading, StockBadge, action_error, on_success};
 
 #[component]
@@ -35,7 +35,7 @@ pub fn WishlistPage() -> impl IntoView {
                     if w.products.is_empty() {
                         return view! { <p>"Your wishlist is empty. Press the heart on a product to keep it here."</p> }.into_any();
                     }
-                    let currency = w.currency.clone();
+                    let currency = use_currency();
                     view! {
                         <ul class="wishlist" aria-label="Saved products">
                             {w.products.into_iter().map(|p| {
@@ -45,7 +45,7 @@ pub fn WishlistPage() -> impl IntoView {
                                     {p.image.clone().map(|i| view! { <img src=i.url_at(192) alt="" width="96" height="96" /> })}
                                     <div>
                                         <a href=p.href()>{p.name.clone()}</a>
-                                        <p>{format_money(p.offer_price.unwrap_or(p.price), &currency)}</p>
+                                        <p>{currency.format(p.offer_price.unwrap_or(p.price))}</p>
                                         <StockBadge stock=p.stock />
                                     </div>
                                     <ActionForm action=move_to_cart>

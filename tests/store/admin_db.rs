@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use sqlx::PgPool;
 use trove::account::{Role, UserId, Viewer};
 use trove::admin::db;
-use trove::admin::{ImportReport, OrderFilter, ProductFilter};
+use trove::admin::{ImportReport, OrderFilter, ProductFilter, ProductSort, ProductState};
 use trove::error::AppError;
 use trove::orders::{OrderNumber, OrderStatus, PaymentMethod, StaffAction};
 use trove::state::AppState;
@@ -483,29 +483,29 @@ async fn the_product_table_searches_filters_sorts_and_pages(pool: PgPool) {
     assert_eq!(names(all()).await, ["Black Tea", "Green Tea", "Oat Flakes", "Rye Bread"]);
     assert_eq!(names(ProductFilter { search: "TEA".into(), ..all() }).await, ["Black Tea", "Green Tea"]);
     assert_eq!(names(ProductFilter { category: Some(bakery), ..all() }).await, ["Oat Flakes", "Rye Bread"]);
-    assert_eq!(names(ProductFilter { state: "draft".into(), ..all() }).await, ["Green Tea"]);
+    assert_eq!(names(ProductFilter { state: ProductState::Draft, ..all() }).await, ["Green Tea"]);
     assert_eq!(
-        names(ProductFilter { state: "active".into(), ..all() }).await,
+        names(ProductFilter { state: ProductState::Active, ..all() }).await,
         ["Black Tea", "Oat Flakes", "Rye Bread"]
     );
-    assert_eq!(names(ProductFilter { state: "archived".into(), ..all() }).await, ["Tea"]);
+    assert_eq!(names(ProductFilter { state: ProductState::Archived, ..all() }).await, ["Tea"]);
     assert_eq!(names(ProductFilter { out_of_stock: true, ..all() }).await, ["Rye Bread"]);
     assert_eq!(names(ProductFilter { on_offer: true, ..all() }).await, ["Oat Flakes"]);
     assert_eq!(
-        names(ProductFilter { search: "tea".into(), category: Some(drinks), state: "active".into(), ..all() }).await,
+        names(ProductFilter { search: "tea".into(), category: Some(drinks), state: ProductState::Active, ..all() }).await,
         ["Black Tea"]
     );
     // Sorted by the price a shopper pays (the offer when there is one), stock, or newest first.
     assert_eq!(
-        names(ProductFilter { sort: "price".into(), ..all() }).await,
+        names(ProductFilter { sort: ProductSort::Price, ..all() }).await,
         ["Oat Flakes", "Rye Bread", "Black Tea", "Green Tea"]
     );
     assert_eq!(
-        names(ProductFilter { sort: "stock".into(), ..all() }).await,
+        names(ProductFilter { sort: ProductSort::Stock, ..all() }).await,
         ["Rye Bread", "Black Tea", "Green Tea", "Oat Flakes"]
     );
     assert_eq!(
-        names(ProductFilter { sort: "newest".into(), ..all() }).await,
+        names(ProductFilter { sort: ProductSort::Newest, ..all() }).await,
         ["Rye Bread", "Oat Flakes", "Green Tea", "Black Tea"]
     );
 }
@@ -560,7 +560,7 @@ async fn staff_find_low_stock_users_with_their_orders_and_audit_entries(pool: Pg
     assert_eq!(found("pat bob").await, vec![("bob_jones".to_owned(), 0)], "by name");
     assert_eq!(found("nobody").await, vec![]);
     let mut conn = pool.acquire().await.unwrap();
-    let detail = db::user(&mut conn, ann, "EUR").await.unwrap().unwrap();
+    let detail = db::user(&mut conn, ann).await.unwrap().unwrap();
     assert_eq!(detail.user.email, "ann_smith@example.com");
     let orders: Vec<(i64, OrderStatus)> = detail.orders.iter().map(|o| (o.number.0, o.status)).collect();
     assert_eq!(orders, [(second, OrderStatus::Processing), (first, OrderStatus::Delivered)]);

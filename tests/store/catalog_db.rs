@@ -11,7 +11,7 @@ use trove::catalog::rules::{ListingQuery, PAGE_SIZE, Sort};
 use trove::catalog::{CategoryId, Listing, ProductId};
 
 async fn page(pool: &PgPool, category: Option<i64>, query: &ListingQuery) -> Listing {
-    db::list_products(pool, category.map(CategoryId), query, "USD").await.unwrap()
+    db::list_products(pool, category.map(CategoryId), query).await.unwrap()
 }
 
 fn names(listing: &Listing) -> Vec<String> {
@@ -245,12 +245,12 @@ async fn a_product_page_has_its_category_and_images_primary_first(pool: PgPool) 
     image(&pool, id, "front.svg", 2, true).await;
     image(&pool, id, "back.svg", 1, false).await;
     let mut conn = pool.acquire().await.unwrap();
-    let product = db::product_by_slug(&mut conn, "speaker", "EUR").await.unwrap().unwrap();
+    let product = db::product_by_slug(&mut conn, "speaker").await.unwrap().unwrap();
     assert_eq!(product.category.slug, "audio");
     let keys: Vec<_> = product.images.iter().map(|i| i.key.as_str()).collect();
     assert_eq!(keys, ["front.svg", "side.svg", "back.svg"]);
     assert_eq!(product.offer_price, Some(Decimal::new(8000, 2)));
-    assert_eq!((product.stock, product.currency.as_str()), (3, "EUR"));
+    assert_eq!(product.stock, 3);
 }
 
 #[sqlx::test]
@@ -258,8 +258,8 @@ async fn drafts_and_unknown_slugs_have_no_product_page(pool: PgPool) {
     let cat = category(&pool, "Misc").await;
     NewProduct { active: false, ..NewProduct::new(cat, "Secret", "1.00") }.insert(&pool).await;
     let mut conn = pool.acquire().await.unwrap();
-    assert!(db::product_by_slug(&mut conn, "secret", "USD").await.unwrap().is_none());
-    assert!(db::product_by_slug(&mut conn, "missing", "USD").await.unwrap().is_none());
+    assert!(db::product_by_slug(&mut conn, "secret").await.unwrap().is_none());
+    assert!(db::product_by_slug(&mut conn, "missing").await.unwrap().is_none());
 }
 
 /// The constraint a failed insert violated.

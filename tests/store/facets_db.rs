@@ -72,7 +72,7 @@ async fn facets(
         }
         Scope::Search(words) => {
             let request = search_request(words, categories, category, filters, 1);
-            let results = search_db::search(pool, &request, category, categories, "USD").await.unwrap();
+            let results = search_db::search(pool, &request, category, categories).await.unwrap();
             assert_eq!(results.total, results.facets.as_ref().unwrap().total);
             results.facets.unwrap()
         }
@@ -109,7 +109,7 @@ async fn shown(
         Scope::Listing => {
             let mut query = ListingQuery::first(Sort::PriceAsc, filters.clone());
             loop {
-                let page = db::list_products(pool, category.map(CategoryId), &query, "USD").await.unwrap();
+                let page = db::list_products(pool, category.map(CategoryId), &query).await.unwrap();
                 seen += page.products.len() as i64;
                 match page.next {
                     Some(last) => query = query.next(last),
@@ -120,7 +120,7 @@ async fn shown(
         Scope::Search(words) => {
             for page in 1.. {
                 let request = search_request(words, categories, category, filters, page);
-                let results = search_db::search(pool, &request, category, categories, "USD").await.unwrap();
+                let results = search_db::search(pool, &request, category, categories).await.unwrap();
                 assert!(!results.fuzzy);
                 seen += results.products.len() as i64;
                 if !results.has_next {
@@ -249,7 +249,7 @@ async fn top_rated_lists_the_best_average_first_and_unrated_last(pool: PgPool) {
     let mut averages = Vec::new();
     let mut query = ListingQuery::sorted(Sort::Rating);
     loop {
-        let page = db::list_products(&pool, None, &query, "USD").await.unwrap();
+        let page = db::list_products(&pool, None, &query).await.unwrap();
         averages.extend(page.products.iter().map(|p| p.rating.average().unwrap_or_default()));
         match page.next {
             Some(last) => query = query.next(last),

@@ -59,6 +59,20 @@ async fn the_product_page_shows_gallery_breadcrumb_and_price(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn prices_are_in_the_stores_currency_and_the_page_names_it_for_hydration(pool: PgPool) {
+    shop(&pool).await;
+    let app = common::app_with(pool, &[("TROVE_CURRENCY", "EUR")]);
+    let product = get(&app, "/p/organic-bananas").await;
+    assert_eq!(product.status, StatusCode::OK);
+    assert!(product.body.contains(r#"<html lang="en" data-currency="EUR""#), "the browser reads it when it hydrates");
+    assert!(product.body.contains("€1.50") && product.body.contains("€2.00"), "offer beside the regular price");
+    assert!(product.body.contains(r#""priceCurrency":"EUR""#));
+    let listing = get(&app, "/products").await;
+    assert!(listing.body.contains("€3.00") && !listing.body.contains("$3.00"));
+    assert!(listing.body.contains("Under €5"), "the price filter's ranges");
+}
+
+#[sqlx::test]
 async fn unknown_products_categories_and_paths_answer_404(pool: PgPool) {
     shop(&pool).await;
     let app = app(pool);

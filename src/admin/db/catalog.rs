@@ -30,10 +30,10 @@ pub async fn products(db: impl PgExecutor<'_>, filter: &ProductFilter) -> sqlx::
         search,
         contains_pattern(search),
         filter.category,
-        filter.state.as_str(),
+        filter.state.param(),
         filter.out_of_stock,
         filter.on_offer,
-        filter.sort.as_str(),
+        filter.sort.param(),
         PAGE_SIZE + 1,
         offset(filter.page)
     )

@@ -126,9 +126,9 @@ pub async fn orders(db: impl PgExecutor<'_>, filter: &OrderFilter, limit: i64) -
     Ok((orders, has_next))
 }
 
-pub async fn order_list(db: impl PgExecutor<'_>, currency: &str, filter: &OrderFilter) -> sqlx::Result<OrderList> {
+pub async fn order_list(db: impl PgExecutor<'_>, filter: &OrderFilter) -> sqlx::Result<OrderList> {
     let (orders, has_next) = orders(db, filter, PAGE_SIZE).await?;
-    Ok(OrderList { currency: currency.to_owned(), orders, page: filter.page.max(1), has_next })
+    Ok(OrderList { orders, page: filter.page.max(1), has_next })
 }
 
 /// The customer of an order: id, name and primary email.

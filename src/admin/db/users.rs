@@ -37,7 +37,7 @@ pub async fn users(db: impl PgExecutor<'_>, search: &str, page: u32) -> sqlx::Re
     Ok(UserList { users, page: page.max(1), has_next })
 }
 
-pub async fn user(conn: &mut PgConnection, id: UserId, currency: &str) -> sqlx::Result<Option<UserDetail>> {
+pub async fn user(conn: &mut PgConnection, id: UserId) -> sqlx::Result<Option<UserDetail>> {
     let r = sqlx::query!(
         r#"SELECT u.id, u.username, u.first_name || ' ' || u.last_name AS "name!",
                   COALESCE((SELECT e.email FROM user_emails e WHERE e.user_id = u.id AND e.is_primary), '') AS "email!",
@@ -80,7 +80,7 @@ pub async fn user(conn: &mut PgConnection, id: UserId, currency: &str) -> sqlx::
             total: o.total,
         })
         .collect();
-    Ok(Some(UserDetail { user, currency: currency.to_owned(), orders, is_self: false }))
+    Ok(Some(UserDetail { user, orders, is_self: false }))
 }
 
 /// Changes a role, refusing to leave the store without an active admin.

@@ -41,17 +41,16 @@ impl LazyRoute for DashboardRoute {
 
 #[component]
 fn DashboardView(d: Dashboard) -> impl IntoView {
-    let currency = d.currency.clone();
+    let currency = use_currency();
     let figure = {
-        let currency = currency.clone();
         move |label: &'static str, f: PeriodFigures| {
             view! {
                 <section class="panel figure" aria-label=label>
                     <h2>{label}</h2>
                     <dl>
-                        <dt>"Revenue"</dt><dd data-figure="revenue">{format_money(f.revenue, &currency)}</dd>
+                        <dt>"Revenue"</dt><dd data-figure="revenue">{currency.format(f.revenue)}</dd>
                         <dt>"Orders"</dt><dd data-figure="orders">{f.orders}</dd>
-                        <dt>"Average order"</dt><dd data-figure="average">{format_money(f.average(), &currency)}</dd>
+                        <dt>"Average order"</dt><dd data-figure="average">{currency.format(f.average())}</dd>
                     </dl>
                 </section>
             }
@@ -66,7 +65,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             </div>
             <section class="panel" aria-labelledby="chart-heading">
                 <h2 id="chart-heading">"Revenue, last 30 days"</h2>
-                <RevenueChart days=d.days.clone() currency=currency.clone() />
+                <RevenueChart days=d.days.clone() />
             </section>
             <div class="admin-columns">
                 <section class="panel" aria-labelledby="low-heading">
@@ -86,7 +85,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 </section>
                 <section class="panel" aria-labelledby="newest-heading">
                     <h2 id="newest-heading">"Newest orders"</h2>
-                    <OrderTable orders=d.newest currency caption="Newest orders" />
+                    <OrderTable orders=d.newest caption="Newest orders" />
                 </section>
             </div>
         </AdminPage>

@@ -22,7 +22,7 @@ use crate::account::Role;
 use crate::account::components::{AccountError, AuthContext};
 use crate::catalog::image_url;
 use crate::error::AppError;
-use crate::money::format_money;
+use crate::money::use_currency;
 use crate::orders::pages::OrderPanels;
 use crate::orders::{OrderStatus, PaymentMethod, StaffAction};
 use crate::ui::{Field, FormStatus, Loading, Time, action_error, field_error};
@@ -126,7 +126,8 @@ where
 
 /// Orders as a table (the dashboard's newest, the orders page, a user's).
 #[component]
-fn OrderTable(orders: Vec<OrderRow>, currency: String, caption: &'static str) -> impl IntoView {
+fn OrderTable(orders: Vec<OrderRow>, caption: &'static str) -> impl IntoView {
+    let currency = use_currency();
     if orders.is_empty() {
         return view! { <p>"No orders."</p> }.into_any();
     }
@@ -144,7 +145,7 @@ fn OrderTable(orders: Vec<OrderRow>, currency: String, caption: &'static str) ->
                         <td><Time at=o.placed_at /></td>
                         <td>{o.customer}<br /><small>{o.email}</small></td>
                         <td>{o.payment_method.label()} {(!o.paid).then_some(" · unpaid")}</td>
-                        <td>{format_money(o.total, &currency)}</td>
+                        <td>{currency.format(o.total)}</td>
                         <td><span class=o.status.css()>{o.status.label()}</span></td>
                     </tr>
                 }).collect_view()}

@@ -82,7 +82,7 @@ impl LazyRoute for OrdersRoute {
                         Suspend::new(async move {
                             match orders.await {
                                 Ok(list) => view! {
-                                    <OrderTable orders=list.orders currency=list.currency caption="Orders, newest first" />
+                                    <OrderTable orders=list.orders caption="Orders, newest first" />
                                     <Pager path="/admin/orders" query page=list.page has_next=list.has_next />
                                 }.into_any(),
                                 Err(error) => view! { <AccountError error /> }.into_any(),

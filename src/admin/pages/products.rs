@@ -118,7 +118,7 @@ impl LazyRoute for ProductsRoute {
 
 #[component]
 fn ProductRows(t: ProductTable, quick: ServerAction<QuickEditProduct>) -> impl IntoView {
-    let currency = t.currency.clone();
+    let currency = use_currency();
     view! {
         <table class="admin-table products-admin">
             <caption class="visually-hidden">"Products"</caption>
@@ -137,8 +137,8 @@ fn ProductRows(t: ProductTable, quick: ServerAction<QuickEditProduct>) -> impl I
                                 <a href=format!("/admin/products/{}", p.id)>{p.name.clone()}</a>
                             </th>
                             <td>{p.category.clone()}</td>
-                            <td>{format_money(p.offer_price.unwrap_or(p.price), &currency)}
-                                {p.offer_price.map(|_| view! { " " <s>{format_money(p.price, &currency)}</s> })}</td>
+                            <td>{currency.format(p.offer_price.unwrap_or(p.price))}
+                                {p.offer_price.map(|_| view! { " " <s>{currency.format(p.price)}</s> })}</td>
                             <td>{state}</td>
                             <td>
                                 <ActionForm action=quick attr:class="quick-edit" attr:id=form_id>

@@ -154,7 +154,7 @@ impl LazyRoute for UserRoute {
                             })}
                             <section class="panel" aria-labelledby="user-orders">
                                 <h2 id="user-orders">{format!("Orders ({})", u.orders)}</h2>
-                                <OrderTable orders=d.orders.clone() currency=d.currency.clone() caption="The user's orders" />
+                                <OrderTable orders=d.orders.clone() caption="The user's orders" />
                             </section>
                         </AdminPage>
                     }.into_any()
