@@ -2,8 +2,6 @@
 //! links, the sign-in redirect, and the account area's navigation.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::use_location;
 
 use super::api::{SignOut, get_viewer};
 use super::{Role, Viewer};
@@ -80,32 +78,6 @@ pub fn HeaderAccount() -> impl IntoView {
     .into_any()
 }
 
-/// Sends a signed-out visitor to sign in, coming back here afterwards
-/// (a 302 when rendered on the server).
-#[component]
-pub fn SignInRedirect() -> impl IntoView {
-    let location = use_location();
-    let here = location.pathname.get_untracked()
-        + &{
-            let search = location.search.get_untracked();
-            if search.is_empty() { String::new() } else { format!("?{search}") }
-        };
-    let path = format!("/sign-in?next={}", encode_component(&here));
-    view! { <Redirect path /> }
-}
-
-/// Percent-encodes a query value (paths and queries we generate are ASCII).
-pub fn encode_component(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
-
 /// The account area's sections.
 #[component]
 pub fn AccountNav(current: &'static str) -> impl IntoView {
@@ -125,25 +97,5 @@ pub fn AccountNav(current: &'static str) -> impl IntoView {
                 {link("/orders", "Orders")}
             </ul>
         </nav>
-    }
-}
-
-/// An error page for a data load that failed: sign-in for `Unauthorized`.
-#[component]
-pub fn AccountError(error: AppError) -> impl IntoView {
-    match error {
-        AppError::Unauthorized => view! { <SignInRedirect /> }.into_any(),
-        other => view! { <crate::ui::ErrorView error=other /> }.into_any(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn return_paths_are_encoded_for_the_query() {
-        assert_eq!(encode_component("/account/addresses"), "/account/addresses");
-        assert_eq!(encode_component("/p/x?image=2&a=b"), "/p/x%3Fimage%3D2%26a%3Db");
     }
 }

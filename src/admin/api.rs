@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use super::{
-    AdminOrder, AuditPage, CategoryRow, Dashboard, ImageChange, OrderList, ProductEditor, ProductInput, ProductTable, PromoInput,
-    PromoRow, UserDetail, UserList,
+    AdminOrder, AuditPage, CategoryRow, Dashboard, ImageChange, OrderList, ProductEditor, ProductInput, ProductTable,
+    PromoInput, PromoRow, UserDetail, UserList,
 };
 use crate::error::AppError;
 

@@ -7,7 +7,7 @@ use super::api::{RemoveFromCart, UpdateCartLine, get_cart};
 use super::components::CartContext;
 use super::{CartLine, MAX_QUANTITY};
 use crate::money::use_currency;
-use crate::ui::{ErrorView, FormStatus, Loading, action_error, on_success};
+use crate::ui::{FormStatus, action_error, loaded, on_success};
 
 #[component]
 pub fn CartPage() -> impl IntoView {
@@ -23,38 +23,32 @@ pub fn CartPage() -> impl IntoView {
         <section class="cart-page">
             <h1>"Your cart"</h1>
             <FormStatus error fields=&[] />
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    let cart = match cart.await {
-                        Ok(cart) => cart,
-                        Err(error) => return view! { <ErrorView error /> }.into_any(),
-                    };
-                    if cart.lines.is_empty() {
-                        return view! {
-                            <p>"Your cart is empty."</p>
-                            <p><a class="button" href="/products">"Browse products"</a></p>
-                        }.into_any();
-                    }
-                    let subtotal = use_currency().format(cart.subtotal());
-                    let ready = cart.ready();
-                    view! {
-                        <ul class="cart-lines">
-                            {cart.lines.into_iter().map(|line| view! {
-                                <CartLineView line update remove />
-                            }).collect_view()}
-                        </ul>
-                        <div class="cart-summary panel">
-                            <p class="cart-subtotal">"Subtotal: " <strong>{subtotal}</strong></p>
-                            <p class="field-hint">"Shipping and any promo code are worked out at checkout."</p>
-                            {if ready {
-                                view! { <a class="button" href="/checkout">"Check out"</a> }.into_any()
-                            } else {
-                                view! { <p class="alert alert-error">"Fix the items marked above to check out."</p> }.into_any()
-                            }}
-                        </div>
-                    }.into_any()
-                })}
-            </Suspense>
+            {loaded(cart, move |cart| {
+                if cart.lines.is_empty() {
+                    return view! {
+                        <p>"Your cart is empty."</p>
+                        <p><a class="button" href="/products">"Browse products"</a></p>
+                    }.into_any();
+                }
+                let subtotal = use_currency().format(cart.subtotal());
+                let ready = cart.ready();
+                view! {
+                    <ul class="cart-lines">
+                        {cart.lines.into_iter().map(|line| view! {
+                            <CartLineView line update remove />
+                        }).collect_view()}
+                    </ul>
+                    <div class="cart-summary panel">
+                        <p class="cart-subtotal">"Subtotal: " <strong>{subtotal}</strong></p>
+                        <p class="field-hint">"Shipping and any promo code are worked out at checkout."</p>
+                        {if ready {
+                            view! { <a class="button" href="/checkout">"Check out"</a> }.into_any()
+                        } else {
+                            view! { <p class="alert alert-error">"Fix the items marked above to check out."</p> }.into_any()
+                        }}
+                    </div>
+                }.into_any()
+            })}
         </section>
     }
 }

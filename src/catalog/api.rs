@@ -36,10 +36,8 @@ pub async fn get_home() -> Result<Home, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/listing")]
 pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
     let state = AppState::current()?;
-    let (mut listing, facets) = tokio::try_join!(
-        db::list_products(&state.pool, None, &query),
-        listing_facets(&state, None, &query.filters),
-    )?;
+    let (mut listing, facets) =
+        tokio::try_join!(db::list_products(&state.pool, None, &query), listing_facets(&state, None, &query.filters),)?;
     listing.facets = facets;
     mark_wished(&state, &mut listing.products).await?;
     Ok(listing)
@@ -65,7 +63,8 @@ pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     let state = AppState::current()?;
     let mut conn = state.pool.acquire().await?;
     let mut product = db::product_by_slug(&mut conn, &slug).await?.ok_or(AppError::NotFound)?;
-    product.structured_data = super::seo::product_json_ld(&product, &state.config.currency, state.config.public_url.trim_end_matches('/'));
+    product.structured_data =
+        super::seo::product_json_ld(&product, &state.config.currency, state.config.public_url.trim_end_matches('/'));
     if let Some(viewer) = crate::session::Auth::current()?.viewer() {
         product.wished = crate::wishlist::db::contains(&mut *conn, viewer.id, product.id.0).await?;
     }

@@ -229,10 +229,7 @@ pub async fn newest_products(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Resul
 }
 
 /// An active product with its category and images, by slug.
-pub async fn product_by_slug(
-    conn: &mut PgConnection,
-    slug: &str,
-) -> sqlx::Result<Option<ProductDetail>> {
+pub async fn product_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Result<Option<ProductDetail>> {
     let Some(row) = sqlx::query!(
         r#"SELECT p.id, p.slug, p.name, p.description, p.price, p.offer_price, p.stock,
                   p.rating_count, p.rating_sum, c.name AS category_name, c.slug AS category_slug

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use rust_decimal::Decimal;
 
 use super::filters::{Facets, Filters};
-use crate::account::components::encode_component;
+use crate::ui::encode_component;
 
 /// Where filter choices lead: the current page with other choices.
 #[derive(Debug, Clone, PartialEq, Eq)]

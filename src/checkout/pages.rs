@@ -7,12 +7,11 @@ use leptos_router::hooks::use_query_map;
 use super::CheckoutView;
 use super::api::{PlaceOrder, get_checkout};
 use crate::account::AddressInput;
-use crate::account::components::AccountError;
 use crate::account::pages::AddressFields;
 use crate::account::rules::country_name;
 use crate::cart::components::CartContext;
 use crate::money::use_currency;
-use crate::ui::{FormStatus, Loading, action_error, field_error, on_success};
+use crate::ui::{FormStatus, action_error, field_error, loaded, on_success};
 
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
@@ -24,18 +23,15 @@ pub fn CheckoutPage() -> impl IntoView {
         <Title text="Checkout" />
         <section class="checkout-page">
             <h1>"Checkout"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match checkout.await {
-                        Ok(view) if view.cart.lines.is_empty() => view! {
-                            <p>"Your cart is empty."</p>
-                            <p><a class="button" href="/products">"Browse products"</a></p>
-                        }.into_any(),
-                        Ok(view) => view! { <CheckoutForm view place /> }.into_any(),
-                        Err(error) => view! { <AccountError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(checkout, move |view| {
+                if view.cart.lines.is_empty() {
+                    return view! {
+                        <p>"Your cart is empty."</p>
+                        <p><a class="button" href="/products">"Browse products"</a></p>
+                    }.into_any();
+                }
+                view! { <CheckoutForm view place /> }.into_any()
+            })}
         </section>
     }
 }

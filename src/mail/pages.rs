@@ -3,54 +3,39 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::OutboxEmail;
 use super::api::get_outbox;
-use crate::error::AppError;
-use crate::ui::{ErrorView, Loading, Time};
+use crate::ui::{Time, loaded};
+
+crate::ui::lazy_page!(OutboxRoute, OutboxPage);
 
 /// Outgoing mail, newest first (admins): development's inbox when no SMTP
 /// server is configured.
-pub struct OutboxPage {
-    outbox: Resource<Result<Vec<OutboxEmail>, AppError>>,
-}
-
-#[leptos_router::lazy_route]
-impl leptos_router::LazyRoute for OutboxPage {
-    fn data() -> Self {
-        OutboxPage { outbox: Resource::new(|| (), |_| get_outbox()) }
-    }
-
-    fn view(this: Self) -> AnyView {
-        let outbox = this.outbox;
-        view! {
+#[component]
+fn OutboxPage() -> impl IntoView {
+    let outbox = Resource::new(|| (), |_| get_outbox());
+    view! {
         <Title text="Email outbox" />
         <section class="admin-page">
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match outbox.await {
-                        Ok(mails) => view! {
-                            <h1>"Email outbox"</h1>
-                            <p>"The newest 50 messages. Without SMTP_URL nothing is sent, and this is where mail can be read."</p>
-                            {mails.into_iter().map(|m| view! {
-                                <article class="panel outbox-mail">
-                                    <h2>{m.subject.clone()}</h2>
-                                    <p>"To " {m.recipient.clone()} " · queued "
-                                        <Time at=m.created_at.clone() /> " · "
-                                        {match m.sent_at.clone() {
-                                            Some(at) => format!("sent {}", at.text),
-                                            None => format!("not sent ({} attempts)", m.attempts),
-                                        }}
-                                    </p>
-                                    {m.last_error.clone().map(|e| view! { <p class="alert alert-error">{e}</p> })}
-                                    <pre>{m.body_text.clone()}</pre>
-                                </article>
-                            }).collect_view()}
-                        }.into_any(),
-                        Err(error) => view! { <ErrorView error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(outbox, move |mails| {
+                view! {
+                    <h1>"Email outbox"</h1>
+                    <p>"The newest 50 messages. Without SMTP_URL nothing is sent, and this is where mail can be read."</p>
+                    {mails.into_iter().map(|m| view! {
+                        <article class="panel outbox-mail">
+                            <h2>{m.subject.clone()}</h2>
+                            <p>"To " {m.recipient.clone()} " · queued "
+                                <Time at=m.created_at.clone() /> " · "
+                                {match m.sent_at.clone() {
+                                    Some(at) => format!("sent {}", at.text),
+                                    None => format!("not sent ({} attempts)", m.attempts),
+                                }}
+                            </p>
+                            {m.last_error.clone().map(|e| view! { <p class="alert alert-error">{e}</p> })}
+                            <pre>{m.body_text.clone()}</pre>
+                        </article>
+                    }).collect_view()}
+                }.into_any()
+            })}
         </section>
-    }.into_any()
     }
 }

@@ -4,8 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::read_notifications;
-use crate::account::components::AccountError;
-use crate::ui::{Loading, Time};
+use crate::ui::{Time, loaded};
 
 /// `version` moves on when the unread count may have changed; the header's
 /// counts (`HeaderCountsContext`) follow it.
@@ -37,29 +36,23 @@ pub fn NotificationsPage() -> impl IntoView {
         <Title text="Notifications" />
         <section class="notifications-page">
             <h1>"Notifications"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    let items = match list.await {
-                        Ok(items) => items,
-                        Err(error) => return view! { <AccountError error /> }.into_any(),
-                    };
-                    if items.is_empty() {
-                        return view! { <p>"Nothing yet."</p> }.into_any();
-                    }
-                    view! {
-                        <ul class="notification-list">
-                            {items.into_iter().map(|n| view! {
-                                <li class=if n.unread { "notification unread" } else { "notification" }>
-                                    {n.unread.then(|| view! { <span class="badge badge-info">"New"</span> " " })}
-                                    <a href=n.link.clone()><strong>{n.title.clone()}</strong></a>
-                                    <p>{n.body.clone()}</p>
-                                    <Time at=n.created_at.clone() />
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                })}
-            </Suspense>
+            {loaded(list, move |items| {
+                if items.is_empty() {
+                    return view! { <p>"Nothing yet."</p> }.into_any();
+                }
+                view! {
+                    <ul class="notification-list">
+                        {items.into_iter().map(|n| view! {
+                            <li class=if n.unread { "notification unread" } else { "notification" }>
+                                {n.unread.then(|| view! { <span class="badge badge-info">"New"</span> " " })}
+                                <a href=n.link.clone()><strong>{n.title.clone()}</strong></a>
+                                <p>{n.body.clone()}</p>
+                                <Time at=n.created_at.clone() />
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
         </section>
     }
 }

@@ -6,10 +6,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{CancelOrder, CardForm, get_order, get_orders};
 use super::{OrderDetail, OrderStatus};
-use crate::account::components::AccountError;
 use crate::account::rules::country_name;
 use crate::money::format_money;
-use crate::ui::{FormStatus, Loading, Time, action_error};
+use crate::ui::{FormStatus, Time, action_error, loaded};
 
 #[component]
 pub fn OrdersPage() -> impl IntoView {
@@ -20,39 +19,33 @@ pub fn OrdersPage() -> impl IntoView {
         <Title text="Your orders" />
         <section class="orders-page">
             <h1>"Your orders"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    let history = match orders.await {
-                        Ok(history) => history,
-                        Err(error) => return view! { <AccountError error /> }.into_any(),
-                    };
-                    if history.orders.is_empty() && history.page == 1 {
-                        return view! { <p>"You have no orders yet."</p> }.into_any();
-                    }
-                    let page = history.page;
-                    view! {
-                        <table class="orders-table">
-                            <caption class="visually-hidden">"Your orders, newest first"</caption>
-                            <thead><tr><th scope="col">"Order"</th><th scope="col">"Placed"</th><th scope="col">"Items"</th><th scope="col">"Total"</th><th scope="col">"Status"</th></tr></thead>
-                            <tbody>
-                                {history.orders.into_iter().map(|o| view! {
-                                    <tr>
-                                        <th scope="row"><a href=o.number.href()>{format!("Order {}", o.number)}</a></th>
-                                        <td><Time at=o.placed_at.clone() /></td>
-                                        <td>{o.items.to_string()}</td>
-                                        <td>{format_money(o.total, &o.currency)}</td>
-                                        <td><span class=o.status.css()>{o.status.label()}</span></td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <nav class="pagination" aria-label="Order pages">
-                            {(page > 1).then(|| view! { <a rel="prev" href=format!("/orders?page={}", page - 1)>"Newer orders"</a> })}
-                            {history.has_next.then(|| view! { <a rel="next" href=format!("/orders?page={}", page + 1)>"Older orders"</a> })}
-                        </nav>
-                    }.into_any()
-                })}
-            </Suspense>
+            {loaded(orders, move |history| {
+                if history.orders.is_empty() && history.page == 1 {
+                    return view! { <p>"You have no orders yet."</p> }.into_any();
+                }
+                let page = history.page;
+                view! {
+                    <table class="orders-table">
+                        <caption class="visually-hidden">"Your orders, newest first"</caption>
+                        <thead><tr><th scope="col">"Order"</th><th scope="col">"Placed"</th><th scope="col">"Items"</th><th scope="col">"Total"</th><th scope="col">"Status"</th></tr></thead>
+                        <tbody>
+                            {history.orders.into_iter().map(|o| view! {
+                                <tr>
+                                    <th scope="row"><a href=o.number.href()>{format!("Order {}", o.number)}</a></th>
+                                    <td><Time at=o.placed_at.clone() /></td>
+                                    <td>{o.items.to_string()}</td>
+                                    <td>{format_money(o.total, &o.currency)}</td>
+                                    <td><span class=o.status.css()>{o.status.label()}</span></td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <nav class="pagination" aria-label="Order pages">
+                        {(page > 1).then(|| view! { <a rel="prev" href=format!("/orders?page={}", page - 1)>"Newer orders"</a> })}
+                        {history.has_next.then(|| view! { <a rel="next" href=format!("/orders?page={}", page + 1)>"Older orders"</a> })}
+                    </nav>
+                }.into_any()
+            })}
         </section>
     }
 }
@@ -64,14 +57,9 @@ pub fn OrderPage() -> impl IntoView {
     let number = move || params.with(|p| p.get("number").and_then(|n| n.parse::<i64>().ok()).unwrap_or(0));
     let order = Resource::new(move || (number(), cancel.version().get()), |(number, _)| get_order(number));
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match order.await {
-                    Ok(page) => view! { <OrderView order=page.order card=page.card cancel /> }.into_any(),
-                    Err(error) => view! { <AccountError error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(order, move |page| {
+            view! { <OrderView order=page.order card=page.card cancel /> }.into_any()
+        })}
     }
 }
 

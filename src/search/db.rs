@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 
 use super::rules::{prefix_tsquery, words};
 use super::{SearchRequest, SearchResults, Suggestion};
-use crate::catalog::filters::{FacetCell, Filters, count_facets, price_edges};
 use crate::catalog::db::CardRow;
+use crate::catalog::filters::{FacetCell, Filters, count_facets, price_edges};
 use crate::catalog::{Category, ProductSummary};
 
 /// Results per page.
@@ -107,10 +107,7 @@ pub async fn search(
     )
     .fetch_all(&mut *db)
     .await?;
-    let products: Vec<ProductSummary> = rows
-        .into_iter()
-        .map(ProductSummary::from)
-        .collect();
+    let products: Vec<ProductSummary> = rows.into_iter().map(ProductSummary::from).collect();
     Ok(SearchResults { total: products.len() as i64, fuzzy: !products.is_empty(), products, ..empty() })
 }
 
@@ -190,10 +187,7 @@ async fn result_page(
     )
     .fetch_all(&mut *tx)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(ProductSummary::from)
-        .collect())
+    Ok(rows.into_iter().map(ProductSummary::from).collect())
 }
 
 /// Every match grouped by the facets' values (see `catalog::filters::FacetCell`);

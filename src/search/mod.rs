@@ -32,12 +32,12 @@ pub struct SearchRequest {
 impl SearchRequest {
     /// The results page's URL for this request (page 1 leaves `page` out).
     pub fn href(&self) -> String {
-        let mut href = format!("/search?q={}", crate::account::components::encode_component(&self.query));
+        let mut href = format!("/search?q={}", crate::ui::encode_component(&self.query));
         if self.sort != SearchSort::Relevance {
             href.push_str(&format!("&sort={}", self.sort.param()));
         }
         if let Some(category) = &self.category {
-            href.push_str(&format!("&category={}", crate::account::components::encode_component(category)));
+            href.push_str(&format!("&category={}", crate::ui::encode_component(category)));
         }
         for (name, value) in self.filters.params() {
             href.push_str(&format!("&{name}={value}"));

@@ -8,7 +8,7 @@ use super::api::get_search;
 use super::{SearchRequest, SearchResults, SearchSort};
 use crate::catalog::components::{ProductGrid, product_count};
 use crate::catalog::facet_panel::{FacetPanel, FilterLinks};
-use crate::ui::{ErrorView, Loading};
+use crate::ui::loaded;
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
@@ -31,14 +31,9 @@ pub fn SearchPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match results.await {
-                    Ok(r) => view! { <ResultsView r /> }.into_any(),
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(results, move |r| {
+            view! { <ResultsView r /> }.into_any()
+        })}
     }
 }
 

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
 use rust_decimal::Decimal;
 
 use serde::{Deserialize, Serialize};
@@ -49,9 +51,65 @@ pub fn StockBadge(stock: i32) -> impl IntoView {
     view! { <p class=class>{state.label()}</p> }
 }
 
-/// A whole-page error: "page not found", or the error's message for anything else.
+/// A page's data, shown one way everywhere: "Loading…" while it loads after
+/// client-side navigation, the error page (or sign-in, for a signed-out
+/// visitor) when loading failed, otherwise what `render` makes of it.
+pub fn loaded<T, V>(
+    data: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => render(value).into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Sends a signed-out visitor to sign in, coming back here afterwards
+/// (a 302 when rendered on the server).
+#[component]
+pub fn SignInRedirect() -> impl IntoView {
+    let location = use_location();
+    let here = location.pathname.get_untracked()
+        + &{
+            let search = location.search.get_untracked();
+            if search.is_empty() { String::new() } else { format!("?{search}") }
+        };
+    let path = format!("/sign-in?next={}", encode_component(&here));
+    view! { <Redirect path /> }
+}
+
+/// Percent-encodes a query value (paths and queries we generate are ASCII).
+pub fn encode_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A whole-page error: sign-in for a signed-out visitor, "page not found",
+/// or the error's message for anything else.
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
+    if error == AppError::Unauthorized {
+        return view! { <SignInRedirect /> }.into_any();
+    }
     // The one place a page's status follows its error (pages render in
     // `SsrMode::Async`, so the status is set before the first byte is sent).
     error.set_page_status();
@@ -75,6 +133,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             </p>
         </section>
     }
+    .into_any()
 }
 
 /// The page for a path no route matches.
@@ -299,5 +358,16 @@ where
         <form action=S::url() method="post" class=class on:submit=on_submit>
             {children()}
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_paths_are_encoded_for_the_query() {
+        assert_eq!(encode_component("/account/addresses"), "/account/addresses");
+        assert_eq!(encode_component("/p/x?image=2&a=b"), "/p/x%3Fimage%3D2%26a%3Db");
     }
 }

@@ -47,10 +47,7 @@ pub async fn list(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Vec<Pro
     )
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ProductSummary { wished: true, ..r.into() })
-        .collect())
+    Ok(rows.into_iter().map(|r| ProductSummary { wished: true, ..r.into() }).collect())
 }
 
 /// Sets `wished` on the cards that are on the user's wishlist (one query).

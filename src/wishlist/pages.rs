@@ -5,10 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{MoveToCart, RemoveFromWishlist, get_wishlist};
-use crate::account::components::AccountError;
 use crate::cart::components::CartContext;
 use crate::money::use_currency;
-use crate::ui::{Loading, StockBadge, action_error, on_success};
+use crate::ui::{StockBadge, action_error, loaded, on_success};
 
 #[component]
 pub fn WishlistPage() -> impl IntoView {
@@ -26,42 +25,36 @@ pub fn WishlistPage() -> impl IntoView {
                 {move || moved().then(|| view! { <p class="alert alert-success">"Moved to your cart."</p> })}
                 {move || error.get().map(|e| view! { <p class="alert alert-error">{e.to_string()}</p> })}
             </div>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    let w = match list.await {
-                        Ok(w) => w,
-                        Err(error) => return view! { <AccountError error /> }.into_any(),
-                    };
-                    if w.products.is_empty() {
-                        return view! { <p>"Your wishlist is empty. Press the heart on a product to keep it here."</p> }.into_any();
-                    }
-                    let currency = use_currency();
-                    view! {
-                        <ul class="wishlist" aria-label="Saved products">
-                            {w.products.into_iter().map(|p| {
-                                let remove_label = format!(" {}", p.name);
-                                view! {
-                                <li class="wishlist-item" aria-label=p.name.clone()>
-                                    {p.image.clone().map(|i| view! { <img src=i.url_at(192) alt="" width="96" height="96" /> })}
-                                    <div>
-                                        <a href=p.href()>{p.name.clone()}</a>
-                                        <p>{currency.format(p.offer_price.unwrap_or(p.price))}</p>
-                                        <StockBadge stock=p.stock />
-                                    </div>
-                                    <ActionForm action=move_to_cart>
-                                        <input type="hidden" name="product" value=p.id.0.to_string() />
-                                        <button type="submit" class="button" disabled=p.stock == 0>"Move to cart"</button>
-                                    </ActionForm>
-                                    <ActionForm action=remove>
-                                        <input type="hidden" name="product" value=p.id.0.to_string() />
-                                        <button type="submit" class="link-button">"Remove" <span class="visually-hidden">{remove_label}</span></button>
-                                    </ActionForm>
-                                </li>
-                            }}).collect_view()}
-                        </ul>
-                    }.into_any()
-                })}
-            </Suspense>
+            {loaded(list, move |w| {
+                if w.products.is_empty() {
+                    return view! { <p>"Your wishlist is empty. Press the heart on a product to keep it here."</p> }.into_any();
+                }
+                let currency = use_currency();
+                view! {
+                    <ul class="wishlist" aria-label="Saved products">
+                        {w.products.into_iter().map(|p| {
+                            let remove_label = format!(" {}", p.name);
+                            view! {
+                            <li class="wishlist-item" aria-label=p.name.clone()>
+                                {p.image.clone().map(|i| view! { <img src=i.url_at(192) alt="" width="96" height="96" /> })}
+                                <div>
+                                    <a href=p.href()>{p.name.clone()}</a>
+                                    <p>{currency.format(p.offer_price.unwrap_or(p.price))}</p>
+                                    <StockBadge stock=p.stock />
+                                </div>
+                                <ActionForm action=move_to_cart>
+                                    <input type="hidden" name="product" value=p.id.0.to_string() />
+                                    <button type="submit" class="button" disabled=p.stock == 0>"Move to cart"</button>
+                                </ActionForm>
+                                <ActionForm action=remove>
+                                    <input type="hidden" name="product" value=p.id.0.to_string() />
+                                    <button type="submit" class="link-button">"Remove" <span class="visually-hidden">{remove_label}</span></button>
+                                </ActionForm>
+                            </li>
+                        }}).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
         </section>
     }
 }

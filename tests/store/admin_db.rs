@@ -492,7 +492,8 @@ async fn the_product_table_searches_filters_sorts_and_pages(pool: PgPool) {
     assert_eq!(names(ProductFilter { out_of_stock: true, ..all() }).await, ["Rye Bread"]);
     assert_eq!(names(ProductFilter { on_offer: true, ..all() }).await, ["Oat Flakes"]);
     assert_eq!(
-        names(ProductFilter { search: "tea".into(), category: Some(drinks), state: ProductState::Active, ..all() }).await,
+        names(ProductFilter { search: "tea".into(), category: Some(drinks), state: ProductState::Active, ..all() })
+            .await,
         ["Black Tea"]
     );
     // Sorted by the price a shopper pays (the offer when there is one), stock, or newest first.

@@ -20,32 +20,26 @@ pub fn AddressesPage() -> impl IntoView {
         <section class="account-page">
             <h1>"Your addresses"</h1>
             <AccountNav current="/account/addresses" />
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    let addresses = match addresses.await {
-                        Ok(list) => list,
-                        Err(error) => return view! { <AccountError error /> }.into_any(),
-                    };
-                    view! {
-                        <FormStatus error=list_error fields=&[] />
-                        {if addresses.is_empty() {
-                            view! { <p>"No saved addresses yet."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="address-list">
-                                    {addresses.into_iter().map(|address| view! {
-                                        <AddressCard address save delete primary />
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
-                        <section aria-labelledby="new-address-heading" class="panel">
-                            <h2 id="new-address-heading">"Add an address"</h2>
-                            <AddressForm action=save prefix="new-address".into() address=None />
-                        </section>
-                    }.into_any()
-                })}
-            </Suspense>
+            {loaded(addresses, move |addresses| {
+                view! {
+                    <FormStatus error=list_error fields=&[] />
+                    {if addresses.is_empty() {
+                        view! { <p>"No saved addresses yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="address-list">
+                                {addresses.into_iter().map(|address| view! {
+                                    <AddressCard address save delete primary />
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                    <section aria-labelledby="new-address-heading" class="panel">
+                        <h2 id="new-address-heading">"Add an address"</h2>
+                        <AddressForm action=save prefix="new-address".into() address=None />
+                    </section>
+                }.into_any()
+            })}
         </section>
     }
 }

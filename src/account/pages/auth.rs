@@ -28,7 +28,7 @@ pub fn SignInPage() -> impl IntoView {
             </ActionForm>
             <p><a href="/forgot-password">"Forgot your password?"</a></p>
             <p>"New here? " <a href=move || match next() {
-                Some(next) => format!("/sign-up?next={}", crate::account::components::encode_component(&next)),
+                Some(next) => format!("/sign-up?next={}", crate::ui::encode_component(&next)),
                 None => "/sign-up".to_owned(),
             }>"Create an account"</a></p>
         </section>
@@ -106,27 +106,24 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <Title text="Choose a new password" />
         <section class="auth-page">
             <h1>"Choose a new password"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match usable.await {
-                        Ok(true) => view! {
-                            <ActionForm action>
-                                <FormStatus error fields=&["password"] />
-                                <input type="hidden" name="token" value=token() />
-                                <Field id="reset-password" name="password" label="New password" kind="password"
-                                    autocomplete="new-password" required=true hint=PASSWORD_RULES
-                                    error=field_error(error, "password") check=password_check() />
-                                <button type="submit" class="button">"Set new password"</button>
-                            </ActionForm>
-                        }.into_any(),
-                        Ok(false) => view! {
-                            <p class="alert alert-error">"This reset link has expired or was already used."</p>
-                            <p><a href="/forgot-password">"Ask for a new link"</a></p>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorView error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(usable, move |usable| {
+                match usable {
+                    true => view! {
+                        <ActionForm action>
+                            <FormStatus error fields=&["password"] />
+                            <input type="hidden" name="token" value=token() />
+                            <Field id="reset-password" name="password" label="New password" kind="password"
+                                autocomplete="new-password" required=true hint=PASSWORD_RULES
+                                error=field_error(error, "password") check=password_check() />
+                            <button type="submit" class="button">"Set new password"</button>
+                        </ActionForm>
+                    }.into_any(),
+                    false => view! {
+                        <p class="alert alert-error">"This reset link has expired or was already used."</p>
+                        <p><a href="/forgot-password">"Ask for a new link"</a></p>
+                    }.into_any(),
+                }
+            })}
         </section>
     }
 }

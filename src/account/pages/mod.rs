@@ -7,13 +7,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
-use super::components::{AccountError, AccountNav, AuthContext};
+use super::components::{AccountNav, AuthContext};
 use super::rules::{
     COUNTRIES, PASSWORD_RULES, USERNAME_RULES, country_name, email_problem, password_problem, username_problem,
 };
 use super::{Address, AddressInput, ContactEntry, ContactKind, Role};
 use crate::error::AppError;
-use crate::ui::{ErrorView, Field, FormStatus, Loading, Time, action_error, field_error, on_success};
+use crate::ui::{Field, FormStatus, Time, action_error, field_error, loaded, on_success};
 
 /// Browser-side checks: the rules the server applies, run as a field changes.
 fn password_check() -> Callback<String, Option<String>> {

@@ -53,78 +53,72 @@ pub fn AccountPage() -> impl IntoView {
         <section class="account-page">
             <h1>"Your account"</h1>
             <AccountNav current="/account" />
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    let account = match account.await {
-                        Ok(account) => account,
-                        Err(error) => return view! { <AccountError error /> }.into_any(),
-                    };
-                    view! {
-                        <div class="account-sections">
-                            <section aria-labelledby="profile-heading" class="panel">
-                                <h2 id="profile-heading">"Profile"</h2>
-                                <p>"Username: " <strong>{account.username.clone()}</strong>
-                                    {(account.role != Role::Member).then(|| view! { " · " <span class="badge badge-info">{account.role.label()}</span> })}
-                                </p>
-                                <ActionForm action=profile>
-                                    <FormStatus error=profile_error fields=&["first_name", "last_name"] success=profile_saved />
-                                    <div class="field-row">
-                                        <Field id="profile-first-name" name="first_name" label="First name" autocomplete="given-name"
-                                            value=account.first_name.clone() required=true error=field_error(profile_error, "first_name") />
-                                        <Field id="profile-last-name" name="last_name" label="Last name" autocomplete="family-name"
-                                            value=account.last_name.clone() required=true error=field_error(profile_error, "last_name") />
-                                    </div>
-                                    <button type="submit" class="button">"Save profile"</button>
-                                </ActionForm>
-                            </section>
-                            <section aria-labelledby="avatar-heading" class="panel">
-                                <h2 id="avatar-heading">"Picture"</h2>
-                                {avatar_note}
-                                {match account.avatar_url.clone() {
-                                    Some(url) => view! { <img class="avatar" src=url alt="Your picture" width="128" height="128" /> }.into_any(),
-                                    None => view! { <p>"No picture yet."</p> }.into_any(),
-                                }}
-                                <form method="post" action="/account/avatar" enctype="multipart/form-data" class="avatar-form">
-                                    <div class="field">
-                                        <label for="avatar-file">"Choose a picture"</label>
-                                        <input id="avatar-file" type="file" name="avatar" accept="image/png,image/jpeg,image/webp"
-                                            required aria-describedby="avatar-hint" />
-                                        <p class="field-hint" id="avatar-hint">"PNG, JPEG or WebP, up to 5 MB. It is cropped to a square."</p>
-                                    </div>
-                                    <button type="submit" class="button">"Upload picture"</button>
-                                </form>
-                            </section>
-                            <section aria-labelledby="emails-heading" class="panel">
-                                <h2 id="emails-heading">"Email addresses"</h2>
-                                <ContactList entries=account.emails.clone() kind=ContactKind::Email remove primary />
-                                <ActionForm action=add_email>
-                                    <FormStatus error=email_error fields=&["email", "current_password"] success=email_sent />
-                                    <input type="hidden" name="kind" value="email" />
-                                    <Field id="add-email" name="value" label="Add an email address" kind="email" autocomplete="email"
-                                        required=true error=field_error(email_error, "email") check=email_check() />
-                                    <Field id="add-email-password" name="current_password" label="Your current password"
-                                        kind="password" autocomplete="current-password" required=true
-                                        hint="Needed because password reset links can be sent to this address."
-                                        error=field_error(email_error, "current_password") />
-                                    <button type="submit" class="button button-secondary">"Add email"</button>
-                                </ActionForm>
-                            </section>
-                            <section aria-labelledby="phones-heading" class="panel">
-                                <h2 id="phones-heading">"Phone numbers"</h2>
-                                <ContactList entries=account.phones.clone() kind=ContactKind::Phone remove primary />
-                                <ActionForm action=add_phone>
-                                    <FormStatus error=phone_error fields=&["phone"] />
-                                    <input type="hidden" name="kind" value="phone" />
-                                    <Field id="add-phone" name="value" label="Add a phone number" kind="tel" autocomplete="tel"
-                                        required=true error=field_error(phone_error, "phone") />
-                                    <button type="submit" class="button button-secondary">"Add phone"</button>
-                                </ActionForm>
-                            </section>
-                            <FormStatus error=list_error fields=&[] />
-                        </div>
-                    }.into_any()
-                })}
-            </Suspense>
+            {loaded(account, move |account| {
+                view! {
+                    <div class="account-sections">
+                        <section aria-labelledby="profile-heading" class="panel">
+                            <h2 id="profile-heading">"Profile"</h2>
+                            <p>"Username: " <strong>{account.username.clone()}</strong>
+                                {(account.role != Role::Member).then(|| view! { " · " <span class="badge badge-info">{account.role.label()}</span> })}
+                            </p>
+                            <ActionForm action=profile>
+                                <FormStatus error=profile_error fields=&["first_name", "last_name"] success=profile_saved />
+                                <div class="field-row">
+                                    <Field id="profile-first-name" name="first_name" label="First name" autocomplete="given-name"
+                                        value=account.first_name.clone() required=true error=field_error(profile_error, "first_name") />
+                                    <Field id="profile-last-name" name="last_name" label="Last name" autocomplete="family-name"
+                                        value=account.last_name.clone() required=true error=field_error(profile_error, "last_name") />
+                                </div>
+                                <button type="submit" class="button">"Save profile"</button>
+                            </ActionForm>
+                        </section>
+                        <section aria-labelledby="avatar-heading" class="panel">
+                            <h2 id="avatar-heading">"Picture"</h2>
+                            {avatar_note}
+                            {match account.avatar_url.clone() {
+                                Some(url) => view! { <img class="avatar" src=url alt="Your picture" width="128" height="128" /> }.into_any(),
+                                None => view! { <p>"No picture yet."</p> }.into_any(),
+                            }}
+                            <form method="post" action="/account/avatar" enctype="multipart/form-data" class="avatar-form">
+                                <div class="field">
+                                    <label for="avatar-file">"Choose a picture"</label>
+                                    <input id="avatar-file" type="file" name="avatar" accept="image/png,image/jpeg,image/webp"
+                                        required aria-describedby="avatar-hint" />
+                                    <p class="field-hint" id="avatar-hint">"PNG, JPEG or WebP, up to 5 MB. It is cropped to a square."</p>
+                                </div>
+                                <button type="submit" class="button">"Upload picture"</button>
+                            </form>
+                        </section>
+                        <section aria-labelledby="emails-heading" class="panel">
+                            <h2 id="emails-heading">"Email addresses"</h2>
+                            <ContactList entries=account.emails.clone() kind=ContactKind::Email remove primary />
+                            <ActionForm action=add_email>
+                                <FormStatus error=email_error fields=&["email", "current_password"] success=email_sent />
+                                <input type="hidden" name="kind" value="email" />
+                                <Field id="add-email" name="value" label="Add an email address" kind="email" autocomplete="email"
+                                    required=true error=field_error(email_error, "email") check=email_check() />
+                                <Field id="add-email-password" name="current_password" label="Your current password"
+                                    kind="password" autocomplete="current-password" required=true
+                                    hint="Needed because password reset links can be sent to this address."
+                                    error=field_error(email_error, "current_password") />
+                                <button type="submit" class="button button-secondary">"Add email"</button>
+                            </ActionForm>
+                        </section>
+                        <section aria-labelledby="phones-heading" class="panel">
+                            <h2 id="phones-heading">"Phone numbers"</h2>
+                            <ContactList entries=account.phones.clone() kind=ContactKind::Phone remove primary />
+                            <ActionForm action=add_phone>
+                                <FormStatus error=phone_error fields=&["phone"] />
+                                <input type="hidden" name="kind" value="phone" />
+                                <Field id="add-phone" name="value" label="Add a phone number" kind="tel" autocomplete="tel"
+                                    required=true error=field_error(phone_error, "phone") />
+                                <button type="submit" class="button button-secondary">"Add phone"</button>
+                            </ActionForm>
+                        </section>
+                        <FormStatus error=list_error fields=&[] />
+                    </div>
+                }.into_any()
+            })}
         </section>
     }
 }

@@ -47,39 +47,33 @@ pub fn SecurityPage() -> impl IntoView {
                 </section>
                 <section aria-labelledby="sessions-heading" class="panel">
                     <h2 id="sessions-heading">"Where you're signed in"</h2>
-                    <Suspense fallback=Loading>
-                        {move || Suspend::new(async move {
-                            let devices = match devices.await {
-                                Ok(list) => list,
-                                Err(error) => return view! { <AccountError error /> }.into_any(),
-                            };
-                            view! {
-                                <table class="sessions">
-                                    <thead><tr><th scope="col">"Device"</th><th scope="col">"Signed in"</th><th scope="col">"Last active"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                                    <tbody>
-                                        {devices.into_iter().map(|d| {
-                                            let id = d.id.to_string();
-                                            view! {
-                                                <tr class:current=d.current>
-                                                    <td>{d.device.clone()} {d.current.then(|| view! { " " <span class="badge badge-info">"This device"</span> })}</td>
-                                                    <td><Time at=d.signed_in_at.clone() /></td>
-                                                    <td><Time at=d.last_used_at.clone() /></td>
-                                                    <td>
-                                                        <ActionForm action=device>
-                                                            <input type="hidden" name="id" value=id />
-                                                            <button type="submit" class="link-button">"Sign out"
-                                                                <span class="visually-hidden">{format!(": {}", d.device)}</span>
-                                                            </button>
-                                                        </ActionForm>
-                                                    </td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        })}
-                    </Suspense>
+                    {loaded(devices, move |devices| {
+                        view! {
+                            <table class="sessions">
+                                <thead><tr><th scope="col">"Device"</th><th scope="col">"Signed in"</th><th scope="col">"Last active"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                <tbody>
+                                    {devices.into_iter().map(|d| {
+                                        let id = d.id.to_string();
+                                        view! {
+                                            <tr class:current=d.current>
+                                                <td>{d.device.clone()} {d.current.then(|| view! { " " <span class="badge badge-info">"This device"</span> })}</td>
+                                                <td><Time at=d.signed_in_at.clone() /></td>
+                                                <td><Time at=d.last_used_at.clone() /></td>
+                                                <td>
+                                                    <ActionForm action=device>
+                                                        <input type="hidden" name="id" value=id />
+                                                        <button type="submit" class="link-button">"Sign out"
+                                                            <span class="visually-hidden">{format!(": {}", d.device)}</span>
+                                                        </button>
+                                                    </ActionForm>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    })}
                     <ActionForm action=everywhere>
                         <FormStatus error=action_error(everywhere.value()) fields=&[] success=everywhere_done />
                         <button type="submit" class="button button-secondary">"Sign out everywhere else"</button>

@@ -14,29 +14,18 @@ impl DashboardData {
     }
 }
 
-pub struct DashboardRoute;
+crate::ui::lazy_page!(DashboardRoute, DashboardPage);
 
-#[lazy_route]
-impl LazyRoute for DashboardRoute {
-    fn data() -> Self {
-        DashboardRoute
+#[component]
+fn DashboardPage() -> impl IntoView {
+    let this = DashboardData::load();
+    let dashboard = this.dashboard;
+    view! {
+        {loaded(dashboard, move |d| {
+            view! { <DashboardView d /> }.into_any()
+        })}
     }
-
-    fn view(_route: Self) -> AnyView {
-        let this = DashboardData::load();
-        let dashboard = this.dashboard;
-        view! {
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match dashboard.await {
-                        Ok(d) => view! { <DashboardView d /> }.into_any(),
-                        Err(error) => view! { <AccountError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-        .into_any()
-    }
+    .into_any()
 }
 
 #[component]

@@ -10,7 +10,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use leptos_router::{LazyRoute, lazy_route};
 
 use super::api::*;
 use super::chart::RevenueChart;
@@ -19,13 +18,13 @@ use super::{
     ProductEditor, ProductTable, PromoRow, UserDetail, UserList,
 };
 use crate::account::Role;
-use crate::account::components::{AccountError, AuthContext};
+use crate::account::components::AuthContext;
 use crate::catalog::image_url;
 use crate::error::AppError;
 use crate::money::use_currency;
 use crate::orders::pages::OrderPanels;
 use crate::orders::{OrderStatus, PaymentMethod, StaffAction};
-use crate::ui::{Field, FormStatus, Loading, Time, action_error, field_error};
+use crate::ui::{Field, FormStatus, Time, action_error, field_error, loaded};
 
 type Loaded<T> = Resource<Result<T, AppError>>;
 
@@ -91,7 +90,7 @@ fn page_href(path: &str, query: &[(&str, String)], page: u32) -> String {
     let mut parts: Vec<String> = query
         .iter()
         .filter(|(k, v)| *k != "page" && !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", crate::account::components::encode_component(v)))
+        .map(|(k, v)| format!("{k}={}", crate::ui::encode_component(v)))
         .collect();
     parts.push(format!("page={page}"));
     format!("{path}?{}", parts.join("&"))

@@ -31,69 +31,56 @@ impl OrdersData {
     }
 }
 
-pub struct OrdersRoute;
+crate::ui::lazy_page!(OrdersRoute, OrdersPage);
 
-#[lazy_route]
-impl LazyRoute for OrdersRoute {
-    fn data() -> Self {
-        OrdersRoute
+#[component]
+fn OrdersPage() -> impl IntoView {
+    let this = OrdersData::load();
+    let orders = this.orders;
+    let value = |k: &'static str| query_value(k)().unwrap_or_default();
+    let (status, method, from, to, customer) =
+        (value("status"), value("method"), value("from"), value("to"), value("customer"));
+    let query = vec![
+        ("status", status.clone()),
+        ("method", method.clone()),
+        ("from", from.clone()),
+        ("to", to.clone()),
+        ("customer", customer.clone()),
+    ];
+    view! {
+        <AdminPage title="Orders".into() current="/admin/orders">
+            <form method="get" action="/admin/orders" class="filters" role="search" aria-label="Filter orders">
+                <label>"Status"
+                    <select name="status">
+                        <option value="">"Any"</option>
+                        {OrderStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.param() selected=status == s.param()>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Payment"
+                    <select name="method">
+                        <option value="">"Any"</option>
+                        {[PaymentMethod::Card, PaymentMethod::CashOnDelivery].into_iter().map(|m| view! {
+                            <option value=m.param() selected=method == m.param()>{m.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"From" <input type="date" name="from" value=from /></label>
+                <label>"To" <input type="date" name="to" value=to /></label>
+                <label>"Customer" <input type="search" name="customer" value=customer placeholder="Name or email" /></label>
+                <button type="submit" class="button">"Filter"</button>
+            </form>
+            {loaded(orders, move |list| {
+                let query = query.clone();
+                view! {
+                    <OrderTable orders=list.orders caption="Orders, newest first" />
+                    <Pager path="/admin/orders" query page=list.page has_next=list.has_next />
+                }.into_any()
+            })}
+        </AdminPage>
     }
-
-    fn view(_route: Self) -> AnyView {
-        let this = OrdersData::load();
-        let orders = this.orders;
-        let value = |k: &'static str| query_value(k)().unwrap_or_default();
-        let (status, method, from, to, customer) =
-            (value("status"), value("method"), value("from"), value("to"), value("customer"));
-        let query = vec![
-            ("status", status.clone()),
-            ("method", method.clone()),
-            ("from", from.clone()),
-            ("to", to.clone()),
-            ("customer", customer.clone()),
-        ];
-        view! {
-            <AdminPage title="Orders".into() current="/admin/orders">
-                <form method="get" action="/admin/orders" class="filters" role="search" aria-label="Filter orders">
-                    <label>"Status"
-                        <select name="status">
-                            <option value="">"Any"</option>
-                            {OrderStatus::ALL.into_iter().map(|s| view! {
-                                <option value=s.param() selected=status == s.param()>{s.label()}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"Payment"
-                        <select name="method">
-                            <option value="">"Any"</option>
-                            {[PaymentMethod::Card, PaymentMethod::CashOnDelivery].into_iter().map(|m| view! {
-                                <option value=m.param() selected=method == m.param()>{m.label()}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"From" <input type="date" name="from" value=from /></label>
-                    <label>"To" <input type="date" name="to" value=to /></label>
-                    <label>"Customer" <input type="search" name="customer" value=customer placeholder="Name or email" /></label>
-                    <button type="submit" class="button">"Filter"</button>
-                </form>
-                <Suspense fallback=Loading>
-                    {move || {
-                        let query = query.clone();
-                        Suspend::new(async move {
-                            match orders.await {
-                                Ok(list) => view! {
-                                    <OrderTable orders=list.orders caption="Orders, newest first" />
-                                    <Pager path="/admin/orders" query page=list.page has_next=list.has_next />
-                                }.into_any(),
-                                Err(error) => view! { <AccountError error /> }.into_any(),
-                            }
-                        })
-                    }}
-                </Suspense>
-            </AdminPage>
-        }
-        .into_any()
-    }
+    .into_any()
 }
 
 /// What the order page loads; created in the lazy view, so its
@@ -120,29 +107,18 @@ impl OrderData {
     }
 }
 
-pub struct OrderRoute;
+crate::ui::lazy_page!(OrderRoute, OrderPage);
 
-#[lazy_route]
-impl LazyRoute for OrderRoute {
-    fn data() -> Self {
-        OrderRoute
+#[component]
+fn OrderPage() -> impl IntoView {
+    let this = OrderData::load();
+    let (order, advance) = (this.order, this.advance);
+    view! {
+        {loaded(order, move |o| {
+            view! { <AdminOrderView o advance /> }.into_any()
+        })}
     }
-
-    fn view(_route: Self) -> AnyView {
-        let this = OrderData::load();
-        let (order, advance) = (this.order, this.advance);
-        view! {
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match order.await {
-                        Ok(o) => view! { <AdminOrderView o advance /> }.into_any(),
-                        Err(error) => view! { <AccountError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-        .into_any()
-    }
+    .into_any()
 }
 
 #[component]

@@ -37,83 +37,69 @@ impl ProductsData {
     }
 }
 
-pub struct ProductsRoute;
+crate::ui::lazy_page!(ProductsRoute, ProductsPage);
 
-#[lazy_route]
-impl LazyRoute for ProductsRoute {
-    fn data() -> Self {
-        ProductsRoute
+#[component]
+fn ProductsPage() -> impl IntoView {
+    let this = ProductsData::load();
+    let (table, quick) = (this.table, this.quick);
+    let value = |k: &'static str| query_value(k)().unwrap_or_default();
+    let (search, category, state, stock, offer, sort) =
+        (value("search"), value("category"), value("state"), value("stock"), value("offer"), value("sort"));
+    let query = vec![
+        ("search", search.clone()),
+        ("category", category.clone()),
+        ("state", state.clone()),
+        ("stock", stock.clone()),
+        ("offer", offer.clone()),
+        ("sort", sort.clone()),
+    ];
+    view! {
+        <AdminPage title="Products".into() current="/admin/products">
+            <p class="admin-links">
+                <a class="button" href="/admin/products/new">"New product"</a>
+                <a href="/admin/products/import">"Import CSV"</a>
+                <a href="/admin/products.csv" download="products.csv">"Export CSV"</a>
+            </p>
+            {outcome(quick.value(), |message: &String| message.clone())}
+            {loaded(table, move |t| {
+                let (query, search, category, state, stock, offer, sort) =
+                    (query.clone(), search.clone(), category.clone(), state.clone(), stock.clone(), offer.clone(), sort.clone());
+                view! {
+                    <form method="get" action="/admin/products" class="filters" role="search" aria-label="Filter products">
+                        <label>"Name" <input type="search" name="search" value=search /></label>
+                        <label>"Category"
+                            <select name="category">
+                                <option value="">"Any"</option>
+                                {t.categories.iter().map(|c| view! {
+                                    <option value=c.id.to_string() selected=category == c.id.to_string()>{c.name.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"State"
+                            <select name="state">
+                                {[("", "Active and drafts"), ("active", "Active"), ("draft", "Drafts"), ("archived", "Archived")]
+                                    .into_iter().map(|(v, l)| view! { <option value=v selected=state == v>{l}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label><input type="checkbox" name="stock" value="out" checked=stock == "out" /> "Out of stock"</label>
+                        <label><input type="checkbox" name="offer" value="yes" checked=offer == "yes" /> "On offer"</label>
+                        <label>"Sort"
+                            <select name="sort">
+                                {[("", "Name"), ("price", "Price"), ("stock", "Stock"), ("newest", "Newest")]
+                                    .into_iter().map(|(v, l)| view! { <option value=v selected=sort == v>{l}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit" class="button">"Show"</button>
+                    </form>
+                    <p>{format!("{} products", t.total)}</p>
+                    <ProductRows t=t.clone() quick />
+                    <Pager path="/admin/products" query page=t.page has_next=t.has_next />
+                }.into_any()
+            })}
+        </AdminPage>
     }
-
-    fn view(_route: Self) -> AnyView {
-        let this = ProductsData::load();
-        let (table, quick) = (this.table, this.quick);
-        let value = |k: &'static str| query_value(k)().unwrap_or_default();
-        let (search, category, state, stock, offer, sort) =
-            (value("search"), value("category"), value("state"), value("stock"), value("offer"), value("sort"));
-        let query = vec![
-            ("search", search.clone()),
-            ("category", category.clone()),
-            ("state", state.clone()),
-            ("stock", stock.clone()),
-            ("offer", offer.clone()),
-            ("sort", sort.clone()),
-        ];
-        view! {
-            <AdminPage title="Products".into() current="/admin/products">
-                <p class="admin-links">
-                    <a class="button" href="/admin/products/new">"New product"</a>
-                    <a href="/admin/products/import">"Import CSV"</a>
-                    <a href="/admin/products.csv" download="products.csv">"Export CSV"</a>
-                </p>
-                {outcome(quick.value(), |message: &String| message.clone())}
-                <Suspense fallback=Loading>
-                    {move || {
-                        let (query, search, category, state, stock, offer, sort) =
-                            (query.clone(), search.clone(), category.clone(), state.clone(), stock.clone(), offer.clone(), sort.clone());
-                        Suspend::new(async move {
-                            let t = match table.await {
-                                Ok(t) => t,
-                                Err(error) => return view! { <AccountError error /> }.into_any(),
-                            };
-                            view! {
-                                <form method="get" action="/admin/products" class="filters" role="search" aria-label="Filter products">
-                                    <label>"Name" <input type="search" name="search" value=search /></label>
-                                    <label>"Category"
-                                        <select name="category">
-                                            <option value="">"Any"</option>
-                                            {t.categories.iter().map(|c| view! {
-                                                <option value=c.id.to_string() selected=category == c.id.to_string()>{c.name.clone()}</option>
-                                            }).collect_view()}
-                                        </select>
-                                    </label>
-                                    <label>"State"
-                                        <select name="state">
-                                            {[("", "Active and drafts"), ("active", "Active"), ("draft", "Drafts"), ("archived", "Archived")]
-                                                .into_iter().map(|(v, l)| view! { <option value=v selected=state == v>{l}</option> }).collect_view()}
-                                        </select>
-                                    </label>
-                                    <label><input type="checkbox" name="stock" value="out" checked=stock == "out" /> "Out of stock"</label>
-                                    <label><input type="checkbox" name="offer" value="yes" checked=offer == "yes" /> "On offer"</label>
-                                    <label>"Sort"
-                                        <select name="sort">
-                                            {[("", "Name"), ("price", "Price"), ("stock", "Stock"), ("newest", "Newest")]
-                                                .into_iter().map(|(v, l)| view! { <option value=v selected=sort == v>{l}</option> }).collect_view()}
-                                        </select>
-                                    </label>
-                                    <button type="submit" class="button">"Show"</button>
-                                </form>
-                                <p>{format!("{} products", t.total)}</p>
-                                <ProductRows t=t.clone() quick />
-                                <Pager path="/admin/products" query page=t.page has_next=t.has_next />
-                            }.into_any()
-                        })
-                    }}
-                </Suspense>
-            </AdminPage>
-        }
-        .into_any()
-    }
+    .into_any()
 }
 
 #[component]
@@ -186,29 +172,18 @@ impl ProductData {
     }
 }
 
-pub struct ProductRoute;
+crate::ui::lazy_page!(ProductRoute, ProductPage);
 
-#[lazy_route]
-impl LazyRoute for ProductRoute {
-    fn data() -> Self {
-        ProductRoute
+#[component]
+fn ProductPage() -> impl IntoView {
+    let this = ProductData::load();
+    let ProductData { editor, save, active, remove, image } = this;
+    view! {
+        {loaded(editor, move |e| {
+            view! { <ProductForm e save active remove image /> }.into_any()
+        })}
     }
-
-    fn view(_route: Self) -> AnyView {
-        let this = ProductData::load();
-        let ProductData { editor, save, active, remove, image } = this;
-        view! {
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match editor.await {
-                        Ok(e) => view! { <ProductForm e save active remove image /> }.into_any(),
-                        Err(error) => view! { <AccountError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-        .into_any()
-    }
+    .into_any()
 }
 
 #[component]
@@ -362,58 +337,49 @@ impl ImportData {
     }
 }
 
-pub struct ImportRoute;
+crate::ui::lazy_page!(ImportRoute, ImportPage);
 
-#[lazy_route]
-impl LazyRoute for ImportRoute {
-    fn data() -> Self {
-        ImportRoute
+#[component]
+fn ImportPage() -> impl IntoView {
+    let this = ImportData::load();
+    let report = this.report;
+    view! {
+        <AdminPage title="Import products".into() current="/admin/products">
+            {loaded(report, |report| {
+                match report {
+                    Some(ImportReport::Applied { created, updated }) => view! {
+                        <p class="alert alert-success" role="status">
+                            {format!("Imported: {created} products created, {updated} updated.")}
+                        </p>
+                    }.into_any(),
+                    Some(ImportReport::Refused { problems }) => view! {
+                        <div class="alert alert-error" role="alert">
+                            <p>"Nothing was imported. Correct these problems and upload the file again:"</p>
+                            <table class="admin-table">
+                                <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
+                                <tbody>
+                                    {problems.into_iter().map(|p| view! {
+                                        <tr><td>{p.line}</td><td>{p.column}</td><td>{p.message}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    None => ().into_any(),
+                }
+            })}
+            <p>"A CSV file with a header line. Columns: name, slug, category (its slug or name), description, price, offer_price, stock, active and featured (yes or no). "
+               "A row whose slug (or, without a slug, whose name) matches a product updates it; any other row creates one. "
+               "The whole file is checked first: it is imported completely or not at all."</p>
+            <p><a href="/admin/products.csv" download="products.csv">"Export the catalog"</a>" to start from the current products."</p>
+            <form method="post" action="/admin/products/import" enctype="multipart/form-data" class="upload-form">
+                <div class="field">
+                    <label for="import-file">"CSV file"</label>
+                    <input id="import-file" type="file" name="file" accept=".csv,text/csv" required />
+                </div>
+                <button type="submit" class="button">"Import"</button>
+            </form>
+        </AdminPage>
     }
-
-    fn view(_route: Self) -> AnyView {
-        let this = ImportData::load();
-        let report = this.report;
-        view! {
-            <AdminPage title="Import products".into() current="/admin/products">
-                <Suspense fallback=Loading>
-                    {move || Suspend::new(async move {
-                        match report.await {
-                            Ok(Some(ImportReport::Applied { created, updated })) => view! {
-                                <p class="alert alert-success" role="status">
-                                    {format!("Imported: {created} products created, {updated} updated.")}
-                                </p>
-                            }.into_any(),
-                            Ok(Some(ImportReport::Refused { problems })) => view! {
-                                <div class="alert alert-error" role="alert">
-                                    <p>"Nothing was imported. Correct these problems and upload the file again:"</p>
-                                    <table class="admin-table">
-                                        <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
-                                        <tbody>
-                                            {problems.into_iter().map(|p| view! {
-                                                <tr><td>{p.line}</td><td>{p.column}</td><td>{p.message}</td></tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                            }.into_any(),
-                            Ok(None) => ().into_any(),
-                            Err(error) => view! { <AccountError error /> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-                <p>"A CSV file with a header line. Columns: name, slug, category (its slug or name), description, price, offer_price, stock, active and featured (yes or no). "
-                   "A row whose slug (or, without a slug, whose name) matches a product updates it; any other row creates one. "
-                   "The whole file is checked first: it is imported completely or not at all."</p>
-                <p><a href="/admin/products.csv" download="products.csv">"Export the catalog"</a>" to start from the current products."</p>
-                <form method="post" action="/admin/products/import" enctype="multipart/form-data" class="upload-form">
-                    <div class="field">
-                        <label for="import-file">"CSV file"</label>
-                        <input id="import-file" type="file" name="file" accept=".csv,text/csv" required />
-                    </div>
-                    <button type="submit" class="button">"Import"</button>
-                </form>
-            </AdminPage>
-        }
-        .into_any()
-    }
+    .into_any()
 }

@@ -19,81 +19,69 @@ impl PromosData {
     }
 }
 
-pub struct PromosRoute;
+crate::ui::lazy_page!(PromosRoute, PromosPage);
 
-#[lazy_route]
-impl LazyRoute for PromosRoute {
-    fn data() -> Self {
-        PromosRoute
+#[component]
+fn PromosPage() -> impl IntoView {
+    let this = PromosData::load();
+    let PromosData { promos, save, active } = this;
+    let error = action_error(save.value());
+    view! {
+        <AdminPage title="Promo codes".into() current="/admin/promos">
+            {outcome(active.value(), |_: &()| "Saved.".to_owned())}
+            <section class="panel" aria-labelledby="new-promo">
+                <h2 id="new-promo">"New promo code"</h2>
+                <ActionForm action=save>
+                    <FormStatus error fields=&["code", "kind", "value", "min_subtotal", "expires_on", "usage_limit"]
+                        success=Signal::derive(move || save.value().get().and_then(|r| r.ok())) />
+                    <PromoFields prefix="new" promo=None error />
+                    <button type="submit" class="button">"Create code"</button>
+                </ActionForm>
+            </section>
+            {loaded(promos, move |list| {
+                view! {
+                    <table class="admin-table">
+                        <caption class="visually-hidden">"Promo codes"</caption>
+                        <thead><tr><th scope="col">"Code"</th><th scope="col">"Discount"</th><th scope="col">"Used"</th>
+                            <th scope="col">"Expires"</th><th scope="col">"State"</th><th scope="col">"Change"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|p| {
+                                let discount = if p.percent { format!("{}%", p.value.normalize()) } else { p.value.to_string() };
+                                let toggle_label = format!("{}{}", if p.active { "Deactivate " } else { "Activate " }, p.code);
+                                let edit_label = format!("Edit {}", p.code);
+                                let used = match p.usage_limit { Some(limit) => format!("{} of {limit}", p.used_count), None => p.used_count.to_string() };
+                                view! {
+                                    <tr>
+                                        <th scope="row">{p.code.clone()}</th>
+                                        <td>{discount}{p.min_subtotal.map(|m| format!(" from {m}"))}</td>
+                                        <td data-used=p.code.clone()>{used}</td>
+                                        <td>{p.expires_on.clone()}</td>
+                                        <td>{if p.active { "Active" } else { "Inactive" }}</td>
+                                        <td>
+                                            <ActionForm action=active>
+                                                <input type="hidden" name="id" value=p.id.to_string() />
+                                                <input type="hidden" name="active" value=(!p.active).to_string() />
+                                                <button type="submit" class="link-button">{toggle_label}</button>
+                                            </ActionForm>
+                                            <details>
+                                                <summary>{edit_label}</summary>
+                                                <ActionForm action=save>
+                                                    <input type="hidden" name="id" value=p.id.to_string() />
+                                                    <PromoFields prefix="edit" promo=Some(p.clone()) error />
+                                                    <button type="submit" class="button button-secondary">"Save"</button>
+                                                </ActionForm>
+                                            </details>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            })}
+        </AdminPage>
     }
-
-    fn view(_route: Self) -> AnyView {
-        let this = PromosData::load();
-        let PromosData { promos, save, active } = this;
-        let error = action_error(save.value());
-        view! {
-            <AdminPage title="Promo codes".into() current="/admin/promos">
-                {outcome(active.value(), |_: &()| "Saved.".to_owned())}
-                <section class="panel" aria-labelledby="new-promo">
-                    <h2 id="new-promo">"New promo code"</h2>
-                    <ActionForm action=save>
-                        <FormStatus error fields=&["code", "kind", "value", "min_subtotal", "expires_on", "usage_limit"]
-                            success=Signal::derive(move || save.value().get().and_then(|r| r.ok())) />
-                        <PromoFields prefix="new" promo=None error />
-                        <button type="submit" class="button">"Create code"</button>
-                    </ActionForm>
-                </section>
-                <Suspense fallback=Loading>
-                    {move || Suspend::new(async move {
-                        let list = match promos.await {
-                            Ok(list) => list,
-                            Err(error) => return view! { <AccountError error /> }.into_any(),
-                        };
-                        view! {
-                            <table class="admin-table">
-                                <caption class="visually-hidden">"Promo codes"</caption>
-                                <thead><tr><th scope="col">"Code"</th><th scope="col">"Discount"</th><th scope="col">"Used"</th>
-                                    <th scope="col">"Expires"</th><th scope="col">"State"</th><th scope="col">"Change"</th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|p| {
-                                        let discount = if p.percent { format!("{}%", p.value.normalize()) } else { p.value.to_string() };
-                                        let toggle_label = format!("{}{}", if p.active { "Deactivate " } else { "Activate " }, p.code);
-                                        let edit_label = format!("Edit {}", p.code);
-                                        let used = match p.usage_limit { Some(limit) => format!("{} of {limit}", p.used_count), None => p.used_count.to_string() };
-                                        view! {
-                                            <tr>
-                                                <th scope="row">{p.code.clone()}</th>
-                                                <td>{discount}{p.min_subtotal.map(|m| format!(" from {m}"))}</td>
-                                                <td data-used=p.code.clone()>{used}</td>
-                                                <td>{p.expires_on.clone()}</td>
-                                                <td>{if p.active { "Active" } else { "Inactive" }}</td>
-                                                <td>
-                                                    <ActionForm action=active>
-                                                        <input type="hidden" name="id" value=p.id.to_string() />
-                                                        <input type="hidden" name="active" value=(!p.active).to_string() />
-                                                        <button type="submit" class="link-button">{toggle_label}</button>
-                                                    </ActionForm>
-                                                    <details>
-                                                        <summary>{edit_label}</summary>
-                                                        <ActionForm action=save>
-                                                            <input type="hidden" name="id" value=p.id.to_string() />
-                                                            <PromoFields prefix="edit" promo=Some(p.clone()) error />
-                                                            <button type="submit" class="button button-secondary">"Save"</button>
-                                                        </ActionForm>
-                                                    </details>
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any()
-                    })}
-                </Suspense>
-            </AdminPage>
-        }
-        .into_any()
-    }
+    .into_any()
 }
 
 #[component]

@@ -19,60 +19,46 @@ impl UsersData {
     }
 }
 
-pub struct UsersRoute;
+crate::ui::lazy_page!(UsersRoute, UsersPage);
 
-#[lazy_route]
-impl LazyRoute for UsersRoute {
-    fn data() -> Self {
-        UsersRoute
+#[component]
+fn UsersPage() -> impl IntoView {
+    let this = UsersData::load();
+    let users = this.users;
+    let search = query_value("search")().unwrap_or_default();
+    let query = vec![("search", search.clone())];
+    view! {
+        <AdminPage title="Users".into() current="/admin/users">
+            <form method="get" action="/admin/users" class="filters" role="search" aria-label="Find users">
+                <label>"Name, username or email" <input type="search" name="search" value=search /></label>
+                <button type="submit" class="button">"Search"</button>
+            </form>
+            {loaded(users, move |list| {
+                let query = query.clone();
+                view! {
+                    <table class="admin-table">
+                        <caption class="visually-hidden">"Users, newest first"</caption>
+                        <thead><tr><th scope="col">"User"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
+                            <th scope="col">"Orders"</th><th scope="col">"Joined"</th></tr></thead>
+                        <tbody>
+                            {list.users.into_iter().map(|u| view! {
+                                <tr>
+                                    <th scope="row"><a href=format!("/admin/users/{}", u.id.0)>{u.username.clone()}</a>
+                                        <br /><small>{u.name.clone()}</small></th>
+                                    <td>{u.email.clone()}</td>
+                                    <td>{u.role.label()}{u.disabled.then_some(" · disabled")}</td>
+                                    <td>{u.orders}</td>
+                                    <td><Time at=u.joined.clone() /></td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <Pager path="/admin/users" query page=list.page has_next=list.has_next />
+                }.into_any()
+            })}
+        </AdminPage>
     }
-
-    fn view(_route: Self) -> AnyView {
-        let this = UsersData::load();
-        let users = this.users;
-        let search = query_value("search")().unwrap_or_default();
-        let query = vec![("search", search.clone())];
-        view! {
-            <AdminPage title="Users".into() current="/admin/users">
-                <form method="get" action="/admin/users" class="filters" role="search" aria-label="Find users">
-                    <label>"Name, username or email" <input type="search" name="search" value=search /></label>
-                    <button type="submit" class="button">"Search"</button>
-                </form>
-                <Suspense fallback=Loading>
-                    {move || {
-                        let query = query.clone();
-                        Suspend::new(async move {
-                            let list = match users.await {
-                                Ok(list) => list,
-                                Err(error) => return view! { <AccountError error /> }.into_any(),
-                            };
-                            view! {
-                                <table class="admin-table">
-                                    <caption class="visually-hidden">"Users, newest first"</caption>
-                                    <thead><tr><th scope="col">"User"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
-                                        <th scope="col">"Orders"</th><th scope="col">"Joined"</th></tr></thead>
-                                    <tbody>
-                                        {list.users.into_iter().map(|u| view! {
-                                            <tr>
-                                                <th scope="row"><a href=format!("/admin/users/{}", u.id.0)>{u.username.clone()}</a>
-                                                    <br /><small>{u.name.clone()}</small></th>
-                                                <td>{u.email.clone()}</td>
-                                                <td>{u.role.label()}{u.disabled.then_some(" · disabled")}</td>
-                                                <td>{u.orders}</td>
-                                                <td><Time at=u.joined.clone() /></td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                <Pager path="/admin/users" query page=list.page has_next=list.has_next />
-                            }.into_any()
-                        })
-                    }}
-                </Suspense>
-            </AdminPage>
-        }
-        .into_any()
-    }
+    .into_any()
 }
 
 /// What the user page loads; created in the lazy view, so its
@@ -100,67 +86,55 @@ impl UserData {
     }
 }
 
-pub struct UserRoute;
+crate::ui::lazy_page!(UserRoute, UserPage);
 
-#[lazy_route]
-impl LazyRoute for UserRoute {
-    fn data() -> Self {
-        UserRoute
+#[component]
+fn UserPage() -> impl IntoView {
+    let this = UserData::load();
+    let UserData { user, role, disabled } = this;
+    view! {
+        {loaded(user, move |d| {
+            let u = d.user.clone();
+            let role_error = action_error(role.value());
+            view! {
+                <AdminPage title=format!("User {}", u.username) current="/admin/users">
+                    <p>{u.name.clone()} " · " {u.email.clone()} " · joined " <Time at=u.joined.clone() />
+                        {u.disabled.then(|| view! { " · " <strong>"Disabled"</strong> })}</p>
+                    {outcome(role.value(), |m: &String| m.clone())}
+                    {outcome(disabled.value(), |m: &String| m.clone())}
+                    <section class="panel" aria-labelledby="role-heading">
+                        <h2 id="role-heading">"Role"</h2>
+                        <ActionForm action=role>
+                            <input type="hidden" name="id" value=u.id.0.to_string() />
+                            <label for="user-role">"Role"</label>
+                            <select id="user-role" name="role" aria-describedby="user-role-error">
+                                {[Role::Member, Role::Moderator, Role::Admin].into_iter().map(|r| view! {
+                                    <option value=r.label().to_lowercase() selected=r == u.role>{r.label()}</option>
+                                }).collect_view()}
+                            </select>
+                            <p class="field-error" id="user-role-error">{move || field_error(role_error, "role").get()}</p>
+                            <button type="submit" class="button button-secondary">"Change role"</button>
+                        </ActionForm>
+                    </section>
+                    {(!d.is_self).then(|| view! {
+                        <section class="panel danger-zone" aria-labelledby="access-heading">
+                            <h2 id="access-heading">"Access"</h2>
+                            <ActionForm action=disabled>
+                                <input type="hidden" name="id" value=u.id.0.to_string() />
+                                <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
+                                <button type="submit" class=if u.disabled { "button" } else { "button button-danger" }>
+                                    {if u.disabled { "Enable account" } else { "Disable account" }}
+                                </button>
+                            </ActionForm>
+                        </section>
+                    })}
+                    <section class="panel" aria-labelledby="user-orders">
+                        <h2 id="user-orders">{format!("Orders ({})", u.orders)}</h2>
+                        <OrderTable orders=d.orders.clone() caption="The user's orders" />
+                    </section>
+                </AdminPage>
+            }.into_any()
+        })}
     }
-
-    fn view(_route: Self) -> AnyView {
-        let this = UserData::load();
-        let UserData { user, role, disabled } = this;
-        view! {
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    let d = match user.await {
-                        Ok(d) => d,
-                        Err(error) => return view! { <AccountError error /> }.into_any(),
-                    };
-                    let u = d.user.clone();
-                    let role_error = action_error(role.value());
-                    view! {
-                        <AdminPage title=format!("User {}", u.username) current="/admin/users">
-                            <p>{u.name.clone()} " · " {u.email.clone()} " · joined " <Time at=u.joined.clone() />
-                                {u.disabled.then(|| view! { " · " <strong>"Disabled"</strong> })}</p>
-                            {outcome(role.value(), |m: &String| m.clone())}
-                            {outcome(disabled.value(), |m: &String| m.clone())}
-                            <section class="panel" aria-labelledby="role-heading">
-                                <h2 id="role-heading">"Role"</h2>
-                                <ActionForm action=role>
-                                    <input type="hidden" name="id" value=u.id.0.to_string() />
-                                    <label for="user-role">"Role"</label>
-                                    <select id="user-role" name="role" aria-describedby="user-role-error">
-                                        {[Role::Member, Role::Moderator, Role::Admin].into_iter().map(|r| view! {
-                                            <option value=r.label().to_lowercase() selected=r == u.role>{r.label()}</option>
-                                        }).collect_view()}
-                                    </select>
-                                    <p class="field-error" id="user-role-error">{move || field_error(role_error, "role").get()}</p>
-                                    <button type="submit" class="button button-secondary">"Change role"</button>
-                                </ActionForm>
-                            </section>
-                            {(!d.is_self).then(|| view! {
-                                <section class="panel danger-zone" aria-labelledby="access-heading">
-                                    <h2 id="access-heading">"Access"</h2>
-                                    <ActionForm action=disabled>
-                                        <input type="hidden" name="id" value=u.id.0.to_string() />
-                                        <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
-                                        <button type="submit" class=if u.disabled { "button" } else { "button button-danger" }>
-                                            {if u.disabled { "Enable account" } else { "Disable account" }}
-                                        </button>
-                                    </ActionForm>
-                                </section>
-                            })}
-                            <section class="panel" aria-labelledby="user-orders">
-                                <h2 id="user-orders">{format!("Orders ({})", u.orders)}</h2>
-                                <OrderTable orders=d.orders.clone() caption="The user's orders" />
-                            </section>
-                        </AdminPage>
-                    }.into_any()
-                })}
-            </Suspense>
-        }
-        .into_any()
-    }
+    .into_any()
 }
