@@ -14,7 +14,7 @@ CREATE FUNCTION catalog_shown(p products) RETURNS jsonb LANGUAGE sql STABLE AS $
         'slug', p.slug,
         'category_id', p.category_id,
         'category', (SELECT c.slug FROM categories c WHERE c.id = p.category_id),
-        'price', p.sale_price,
+        'price', p.sale_price::text,
         'in_stock', p.stock > 0,
         'offer', p.offer_price IS NOT NULL,
         'stars', CASE WHEN p.rating_count > 0 THEN p.rating_sum / p.rating_count ELSE 0 END,

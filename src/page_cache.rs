@@ -1,9 +1,9 @@
 //! Whole pages for anonymous visitors, kept in memory. A signed-out shopper
 //! sees the same catalog page as every other signed-out shopper, so it is
-//! rendered once and served from memory until the catalog changes: triggers
-//! NOTIFY `catalog_changed` on any change to products, images or categories,
-//! and every instance drops its pages at once (and after a minute at most,
-//! should its listener be down).
+//! rendered once and served from memory until the catalog changes in a way
+//! it shows: triggers NOTIFY `catalog_changed` naming the products a change
+//! touched, and every instance drops the pages that show them (see
+//! `Stale`), and after a minute at most, should its listener be down.
 //!
 //! Each page's script nonce is replaced by a fresh one on every response, so
 //! a cached page never repeats a nonce.
@@ -21,7 +21,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http_body_util::BodyExt;
 
-use crate::db::CatalogChanges;
+use crate::db::{CatalogChange, CatalogChanges};
 use sqlx::PgPool;
 
 const MAX_AGE: Duration = Duration::from_secs(60);
@@ -64,14 +64,15 @@ impl PageCache {
                 u32::try_from(key.len() + page.body.len() + page.nonce.len()).unwrap_or(u32::MAX)
             })
             .time_to_live(MAX_AGE)
+            .support_invalidation_closures()
             .build();
         let inner = Inner { pages, generation: AtomicU64::new(0), changes: changes.clone(), pool: pool.clone() };
         let cache = PageCache { inner: Arc::new(inner) };
         // Weak: the feed must not keep a replaced cache alive.
         let subscriber = Arc::downgrade(&cache.inner);
-        changes.subscribe(move || {
+        changes.subscribe(move |change| {
             if let Some(inner) = subscriber.upgrade() {
-                PageCache { inner }.invalidate();
+                PageCache { inner }.follow(change);
             }
         });
         cache
@@ -99,10 +100,74 @@ impl PageCache {
         self.len() == 0
     }
 
+    /// Drops the pages `change` makes stale.
+    pub fn follow(&self, change: &CatalogChange) {
+        let stale = match change {
+            CatalogChange::Everything => return self.invalidate(),
+            CatalogChange::Products(products) => Stale::of(products),
+        };
+        if stale.is_nothing() {
+            return;
+        }
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        if let Err(error) = self.inner.pages.invalidate_entries_if(move |key, _| stale.covers(key)) {
+            tracing::error!(%error, "cached pages could not be dropped selectively");
+            self.invalidate();
+        }
+    }
+
     /// Drops every page.
     pub fn invalidate(&self) {
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         self.inner.pages.invalidate_all();
+    }
+}
+
+/// The pages a change to some products makes stale, by their URL: each
+/// product's own page; the search results; the home page, every product
+/// listing and its categories' listings when a card shows the change; and
+/// every listing when a product moved between facet cells (the counts
+/// beside each filter choice, shown on every listing, change).
+#[derive(Debug, Default)]
+struct Stale {
+    products: Vec<String>,
+    categories: Vec<String>,
+    listings: bool,
+    every_category: bool,
+}
+
+impl Stale {
+    fn of(products: &[crate::db::ProductChange]) -> Self {
+        let mut stale = Stale::default();
+        for product in products.iter().filter(|p| p.seen_by_shoppers()) {
+            for shown in product.sides() {
+                stale.products.push(shown.slug.clone());
+                if product.cards {
+                    stale.categories.extend(shown.category.clone());
+                }
+            }
+            stale.listings |= product.cards;
+            stale.every_category |= product.moves_facets();
+        }
+        stale
+    }
+
+    fn is_nothing(&self) -> bool {
+        self.products.is_empty()
+    }
+
+    fn covers(&self, key: &str) -> bool {
+        let path = key.split_once('?').map_or(key, |(path, _)| path);
+        if path == "/search" {
+            return true;
+        }
+        if let Some(slug) = path.strip_prefix("/p/") {
+            return self.products.iter().any(|p| p == slug);
+        }
+        if let Some(slug) = path.strip_prefix("/c/") {
+            return self.every_category || (self.listings && self.categories.iter().any(|c| c == slug));
+        }
+        (self.listings || self.every_category) && (path == "/" || path == "/products")
     }
 }
 
@@ -210,6 +275,54 @@ mod tests {
             replace_all(body, b"AAAA", b"BBBB"),
             b"<script nonce=\"BBBB\">x</script><link crossorigin=\"BBBB\">"
         );
+    }
+
+    fn change(cards: bool, before: (&str, bool), after: (&str, bool)) -> crate::db::ProductChange {
+        let shown = |(price, in_stock): (&str, bool)| crate::db::Shown {
+            slug: "apple".into(),
+            category_id: 1,
+            category: Some("fruit".into()),
+            price: price.into(),
+            in_stock,
+            offer: false,
+            stars: 0,
+            active: true,
+        };
+        crate::db::ProductChange { id: 1, before: Some(shown(before)), after: Some(shown(after)), cards }
+    }
+
+    #[test]
+    fn a_change_drops_the_pages_that_show_it_and_keeps_the_rest() {
+        let pages = [
+            "/p/apple",
+            "/p/apple?image=2",
+            "/p/pear",
+            "/c/fruit",
+            "/c/fruit?sort=price",
+            "/c/tea",
+            "/",
+            "/products?page=2",
+            "/search?q=a",
+            "/cart",
+        ];
+        let dropped = |stale: Stale| pages.iter().filter(|key| stale.covers(key)).copied().collect::<Vec<_>>();
+        // A new description: its page and the search results.
+        let description = Stale::of(&[change(false, ("2.00", true), ("2.00", true))]);
+        assert_eq!(dropped(description), ["/p/apple", "/p/apple?image=2", "/search?q=a"]);
+        // "Only 3 left" on its card: the listings that may show the card, not other categories.
+        let low = Stale::of(&[change(true, ("2.00", true), ("2.00", true))]);
+        assert_eq!(
+            dropped(low),
+            ["/p/apple", "/p/apple?image=2", "/c/fruit", "/c/fruit?sort=price", "/", "/products?page=2", "/search?q=a"]
+        );
+        // Sold out: every listing's counts change.
+        let sold_out = Stale::of(&[change(true, ("2.00", true), ("2.00", false))]);
+        assert_eq!(dropped(sold_out).len(), pages.len() - 2, "all but another product's page and the cart");
+        // A draft's edits show nowhere.
+        let mut draft = change(true, ("2.00", true), ("3.00", true));
+        draft.before.as_mut().unwrap().active = false;
+        draft.after.as_mut().unwrap().active = false;
+        assert!(Stale::of(&[draft]).is_nothing());
     }
 
     #[test]

@@ -141,6 +141,17 @@ pub async fn import(
             Err(error) => return error.into_response(),
         },
     };
+    if let ImportReport::Applied { created, updated } = &report
+        && created + updated >= crate::db::BULK_ROWS
+    {
+        // In the background: the report does not wait for it.
+        let pool = state.pool.clone();
+        tokio::spawn(async move {
+            if let Err(error) = crate::db::tidy_after_bulk_load(&pool).await {
+                tracing::warn!(%error, "vacuum after a CSV import failed");
+            }
+        });
+    }
     if from_form {
         if let Err(error) = auth.session().insert(REPORT_KEY, &report).await {
             return AppError::from(error).into_response();

@@ -1,27 +1,32 @@
 //! Catalog data held in memory by each app instance: the category list (every
 //! page's header and every category page need it) and the facet counts of
-//! every listing. Triggers NOTIFY `catalog_changed` on any catalog change;
-//! each instance listens and drops its copies, so a change shows at once on
-//! every instance. Should the listener lose its connection, copies also
-//! expire after a minute.
+//! every listing. Triggers NOTIFY `catalog_changed` naming what changed; each
+//! instance listens and drops the copies the change touches (the category
+//! list on category changes, facet counts when a product moved between
+//! facet cells), so a change shows at once on every instance. Should the
+//! listener lose its connection, copies also expire after a minute.
+//!
+//! A value missing from memory is loaded once however many requests want it
+//! at the same moment: they wait for the one load (no stampede of identical
+//! recounts after a change).
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
 use sqlx::PgPool;
+use tokio::sync::OnceCell;
 
 use super::filters::FacetCell;
 use super::{Category, db};
-use crate::db::CatalogChanges;
+use crate::db::{CatalogChange, CatalogChanges};
 
 const MAX_AGE: Duration = Duration::from_secs(60);
 
-/// Values loaded from the catalog by key, dropped whenever the catalog changes.
+/// Values loaded from the catalog by key, dropped when a change touches them.
 pub struct CatalogMemo<K, V> {
     inner: Arc<Inner<K, V>>,
     /// Keys kept at most; past it, new keys are loaded every time until the next change.
@@ -30,9 +35,31 @@ pub struct CatalogMemo<K, V> {
 }
 
 struct Inner<K, V> {
-    entries: RwLock<HashMap<K, (Instant, Arc<V>)>>,
-    /// Moves on at every invalidation, so a load that raced one is not kept.
-    generation: AtomicU64,
+    entries: RwLock<HashMap<K, Slot<V>>>,
+}
+
+/// One key's value, loaded once: requests that find the slot empty wait for
+/// the load in flight. A change removes the slot, so a load that raced the
+/// change answers the requests already waiting for it but is not kept.
+struct Slot<V> {
+    created: Instant,
+    value: Arc<OnceCell<Arc<V>>>,
+}
+
+impl<V> Clone for Slot<V> {
+    fn clone(&self) -> Self {
+        Slot { created: self.created, value: Arc::clone(&self.value) }
+    }
+}
+
+impl<V> Slot<V> {
+    fn new() -> Self {
+        Slot { created: Instant::now(), value: Arc::new(OnceCell::new()) }
+    }
+
+    fn fresh(&self) -> bool {
+        self.created.elapsed() < MAX_AGE
+    }
 }
 
 impl<K, V> Clone for CatalogMemo<K, V> {
@@ -43,44 +70,54 @@ impl<K, V> Clone for CatalogMemo<K, V> {
 
 impl<K, V> CatalogMemo<K, V>
 where
-    K: Eq + Hash + Send + Sync + 'static,
+    K: Eq + Hash + Clone + Send + Sync + 'static,
     V: Send + Sync + 'static,
 {
-    /// A memo of at most `capacity` keys, emptied on every change `changes` reports.
-    pub fn new(capacity: usize, changes: &CatalogChanges) -> Self {
-        let inner = Inner { entries: RwLock::default(), generation: AtomicU64::new(0) };
+    /// A memo of at most `capacity` keys, emptied on every change `changes`
+    /// reports for which `touches` says yes.
+    pub fn new(capacity: usize, changes: &CatalogChanges, touches: fn(&CatalogChange) -> bool) -> Self {
+        let inner = Inner { entries: RwLock::default() };
         let memo = CatalogMemo { inner: Arc::new(inner), capacity, changes: changes.clone() };
         // Weak: the feed must not keep a dropped memo (and itself) alive.
         let subscriber = Arc::downgrade(&memo.inner);
-        changes.subscribe(move || {
-            if let Some(inner) = subscriber.upgrade() {
+        changes.subscribe(move |change| {
+            if let Some(inner) = subscriber.upgrade()
+                && touches(change)
+            {
                 inner.clear();
             }
         });
         memo
     }
 
-    /// The value for `key`, from memory when fresh, else from `load`.
+    /// The value for `key`, from memory when fresh, else from `load` (once,
+    /// however many ask at the same moment).
     pub async fn get<F, Fut>(&self, pool: &PgPool, key: K, load: F) -> sqlx::Result<Arc<V>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = sqlx::Result<V>>,
     {
         self.changes.start(pool);
-        if let Some((loaded, value)) = self.inner.entries.read().expect("cache lock").get(&key)
-            && loaded.elapsed() < MAX_AGE
-        {
-            return Ok(Arc::clone(value));
+        let slot = self.slot(key);
+        let value = slot.value.get_or_try_init(|| async { load().await.map(Arc::new) }).await?;
+        Ok(Arc::clone(value))
+    }
+
+    /// The key's slot: the one in memory while fresh, else a new one, kept
+    /// unless the memo is full.
+    fn slot(&self, key: K) -> Slot<V> {
+        if let Some(slot) = self.inner.entries.read().expect("cache lock").get(&key).filter(|slot| slot.fresh()) {
+            return slot.clone();
         }
-        let generation = self.inner.generation.load(Ordering::Acquire);
-        let value = Arc::new(load().await?);
         let mut entries = self.inner.entries.write().expect("cache lock");
-        if self.inner.generation.load(Ordering::Acquire) == generation
-            && (entries.len() < self.capacity || entries.contains_key(&key))
-        {
-            entries.insert(key, (Instant::now(), Arc::clone(&value)));
+        if let Some(slot) = entries.get(&key).filter(|slot| slot.fresh()) {
+            return slot.clone();
         }
-        Ok(value)
+        let slot = Slot::new();
+        if entries.len() < self.capacity || entries.contains_key(&key) {
+            entries.insert(key, slot.clone());
+        }
+        slot
     }
 
     /// Drops every value; the next `get` of each reads the database.
@@ -91,7 +128,6 @@ where
 
 impl<K, V> Inner<K, V> {
     fn clear(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
         self.entries.write().expect("cache lock").clear();
     }
 }
@@ -109,7 +145,7 @@ impl Default for CategoryCache {
 
 impl CategoryCache {
     pub fn new(changes: &CatalogChanges) -> Self {
-        CategoryCache(CatalogMemo::new(1, changes))
+        CategoryCache(CatalogMemo::new(1, changes, |change| *change == CatalogChange::Everything))
     }
 
     /// Every category by name, from memory when the copy is fresh.
@@ -135,7 +171,7 @@ pub struct FacetCache(CatalogMemo<(Option<Decimal>, Option<Decimal>), Vec<FacetC
 
 impl FacetCache {
     pub fn new(changes: &CatalogChanges) -> Self {
-        FacetCache(CatalogMemo::new(256, changes))
+        FacetCache(CatalogMemo::new(256, changes, CatalogChange::moves_facets))
     }
 
     pub async fn get(

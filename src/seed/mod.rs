@@ -237,8 +237,7 @@ pub async fn synthetic(pool: &PgPool, config: &Config, count: u32) -> Result<(),
         tx.commit().await?;
         created += ids.len() as u64;
     }
-    // Fresh statistics, so the planner sees the new size at once.
-    sqlx::query!("ANALYZE products, product_images").execute(pool).await?;
+    crate::db::tidy_after_bulk_load(pool).await?;
     tracing::info!(created, "synthetic products seeded");
     Ok(())
 }

@@ -121,6 +121,41 @@ async fn uploads_and_csv_routes_refuse_everyone_but_admins(pool: PgPool) {
     assert!(reply.body.contains("\nNew,new,pantry,,1.00,,1,yes,no\n"), "{}", reply.body);
 }
 
+/// Whether the products table has been vacuumed, waiting up to 15 s for it.
+async fn products_vacuumed(pool: &PgPool) -> bool {
+    for _ in 0..150 {
+        let vacuumed: bool = sqlx::query_scalar(
+            "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'products'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if vacuumed {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[sqlx::test]
+async fn a_large_csv_import_leaves_the_catalog_vacuumed_and_analysed(pool: PgPool) {
+    let app = common::app(pool.clone());
+    category(&pool, "Pantry").await;
+    user(&pool, "admin", Role::Admin).await;
+    let mut jar = signed_in(&app, "admin").await;
+    let mut csv = String::from("name,category,price,stock\n");
+    for i in 0..1_200 {
+        csv.push_str(&format!("Imported {i},pantry,{}.50,{}\n", i % 90 + 1, i % 7));
+    }
+    let reply =
+        common::post_multipart(&app, &mut jar, "/admin/products/import", &[("file", Some("p.csv"), csv.as_bytes())])
+            .await;
+    assert_eq!(reply.body, r#"{"Applied":{"created":1200,"updated":0}}"#);
+    // Index-only scans (search, listings) need the visibility map a vacuum writes.
+    assert!(products_vacuumed(&pool).await, "vacuumed and analysed after the import");
+}
+
 #[sqlx::test]
 async fn admin_pages_answer_by_role(pool: PgPool) {
     let app = common::app(pool.clone());

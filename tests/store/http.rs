@@ -397,10 +397,135 @@ async fn a_listener_that_cannot_reach_the_database_does_not_empty_the_caches_aga
     let changes = trove::db::CatalogChanges::default();
     let emptied = std::sync::Arc::new(AtomicUsize::new(0));
     let counter = emptied.clone();
-    changes.subscribe(move || {
+    changes.subscribe(move |_| {
         counter.fetch_add(1, Ordering::SeqCst);
     });
     changes.start(&unreachable);
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(emptied.load(Ordering::SeqCst), 0, "failed reconnects changed nothing, so they empty nothing");
+}
+
+/// Two instances of the store on one database, each with its own caches and listener.
+async fn two_instances(pool: &PgPool) -> [axum::Router; 2] {
+    let instances = [app(pool.clone()), app(pool.clone())];
+    for app in &instances {
+        get(app, "/products").await;
+    }
+    // Let both listeners connect before anything changes.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    instances
+}
+
+/// Reads each page on each instance, so every cache holds it.
+async fn read_everywhere(instances: &[axum::Router], pages: &[&str]) {
+    for app in instances {
+        for page in pages {
+            assert_eq!(get(app, page).await.status, StatusCode::OK, "{page}");
+        }
+    }
+}
+
+#[sqlx::test]
+async fn a_sold_out_product_and_a_new_price_are_never_served_stale_by_either_instance(pool: PgPool) {
+    shop(&pool).await;
+    let instances = two_instances(&pool).await;
+    let pages = ["/p/lychees", "/c/fresh-fruit", "/products", "/", "/search?q=lychees", "/products?stock=1"];
+    read_everywhere(&instances, &pages).await;
+    // What an order does to the last two in stock.
+    sqlx::query("UPDATE products SET stock = stock - 2 WHERE slug = 'lychees'").execute(&pool).await.unwrap();
+    for app in &instances {
+        let product = common::get_until(app, "/p/lychees", |r| r.body.contains("Out of stock")).await;
+        assert!(product.body.contains("Sold out"), "the button says so too");
+        let listing = common::get_until(app, "/c/fresh-fruit", |r| !r.body.contains("Only 2 left")).await;
+        assert!(!listing.body.contains("Only 2 left"), "the card follows");
+        // The in-stock filter's count and list drop it on every listing.
+        let in_stock = common::get_until(app, "/products?stock=1", |r| !r.body.contains("Lychees")).await;
+        assert!(!in_stock.body.contains("Lychees"));
+    }
+    read_everywhere(&instances, &pages).await;
+    sqlx::query("UPDATE products SET price = 8.25 WHERE slug = 'lychees'").execute(&pool).await.unwrap();
+    for app in &instances {
+        for page in ["/p/lychees", "/c/fresh-fruit", "/products", "/search?q=lychees"] {
+            let reply = common::get_until(app, page, |r| r.body.contains("$8.25")).await;
+            assert!(reply.body.contains("$8.25") && !reply.body.contains("$3.00"), "{page} shows the new price");
+        }
+    }
+}
+
+#[sqlx::test]
+async fn a_hidden_review_leaves_the_product_page_on_both_instances(pool: PgPool) {
+    shop(&pool).await;
+    let buyer = common::user(&pool, "reviewer", trove::account::Role::Member).await;
+    sqlx::query(
+        "INSERT INTO reviews (product_id, user_id, rating, title, body)
+         SELECT id, $1, 1, 'Spam title', 'Buy cheap watches at spam.example' FROM products WHERE slug = 'lychees'",
+    )
+    .bind(buyer.0)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let instances = two_instances(&pool).await;
+    for app in &instances {
+        let page = common::get_until(app, "/p/lychees", |r| r.body.contains("spam.example")).await;
+        assert!(page.body.contains("spam.example"));
+    }
+    sqlx::query("UPDATE reviews SET hidden_at = now(), hidden_reason = 'spam'").execute(&pool).await.unwrap();
+    for app in &instances {
+        let page = common::get_until(app, "/p/lychees", |r| !r.body.contains("spam.example")).await;
+        assert!(!page.body.contains("spam.example") && !page.body.contains("Spam title"));
+    }
+}
+
+#[sqlx::test]
+async fn a_stock_change_no_shopper_can_see_keeps_the_cached_pages(pool: PgPool) {
+    shop(&pool).await;
+    NewProduct { stock: 57, ..NewProduct::new(category(&pool, "Tea").await, "Green Tea", "4.00") }.insert(&pool).await;
+    let instances = two_instances(&pool).await;
+    read_everywhere(&instances, &["/p/green-tea", "/c/tea"]).await;
+    // 57 -> 56: still "In stock". The cached page (rendered with 57 in its
+    // quantity field) stays; a recount or re-render for every order is what
+    // made a busy shop slow.
+    sqlx::query("UPDATE products SET stock = 56 WHERE slug = 'green-tea'").execute(&pool).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for app in &instances {
+        assert!(get(app, "/p/green-tea").await.body.contains(r#"data-stock="57""#), "served from memory");
+    }
+    // 56 -> 3: "Only 3 left" shows at once.
+    sqlx::query("UPDATE products SET stock = 3 WHERE slug = 'green-tea'").execute(&pool).await.unwrap();
+    for app in &instances {
+        for page in ["/p/green-tea", "/c/tea"] {
+            let reply = common::get_until(app, page, |r| r.body.contains("Only 3 left")).await;
+            assert!(reply.body.contains("Only 3 left"), "{page}");
+        }
+    }
+}
+
+#[sqlx::test]
+async fn concurrent_requests_for_missing_counts_share_one_load(pool: PgPool) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let changes = trove::db::CatalogChanges::default();
+    let memo = trove::catalog::cache::CatalogMemo::<(), u64>::new(4, &changes, |_| true);
+    let loads = std::sync::Arc::new(AtomicUsize::new(0));
+    let mut waiting = tokio::task::JoinSet::new();
+    for _ in 0..32 {
+        let (memo, pool, loads) = (memo.clone(), pool.clone(), loads.clone());
+        waiting.spawn(async move {
+            let value = memo
+                .get(&pool, (), || async move {
+                    loads.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    Ok(42)
+                })
+                .await
+                .unwrap();
+            *value
+        });
+    }
+    while let Some(value) = waiting.join_next().await {
+        assert_eq!(value.unwrap(), 42);
+    }
+    assert_eq!(loads.load(Ordering::SeqCst), 1, "one load for 32 requests");
+    memo.invalidate();
+    memo.get(&pool, (), || async { Ok(7) }).await.unwrap();
+    assert_eq!(*memo.get(&pool, (), || async { Ok(8) }).await.unwrap(), 7, "kept until the next change");
 }
