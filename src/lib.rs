@@ -16,6 +16,7 @@ pub mod mail;
 pub mod money;
 pub mod notifications;
 pub mod orders;
+pub mod product;
 pub mod reviews;
 pub mod search;
 pub mod ui;
@@ -37,8 +38,6 @@ pub mod payments;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod seed;
-#[cfg(feature = "ssr")]
-pub mod session;
 #[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]

@@ -75,7 +75,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
     match command {
         Command::Serve => {
             trove::db::migrate(&state.pool).await?;
-            trove::session::spawn_cleanup(state.pool.clone());
+            trove::account::session::spawn_cleanup(state.pool.clone());
             trove::mail::spawn_sender(state.pool.clone(), &state.config)?;
             trove::orders::service::spawn_sweeper(state.clone());
             startup::serve(state).await?;

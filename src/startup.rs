@@ -138,8 +138,8 @@ pub fn router(state: AppState) -> Router {
         )
         // Inner to outer: who is signed in needs the session, which needs the
         // request to have passed the cross-origin check.
-        .layer(from_fn_with_state(state.clone(), crate::session::authenticate))
-        .layer(crate::session::layer(state.pool.clone(), state.config.secure_cookies()))
+        .layer(from_fn_with_state(state.clone(), crate::account::session::authenticate))
+        .layer(crate::account::session::layer(state.pool.clone(), state.config.secure_cookies()))
         // Anonymous page views are answered from memory before any session work.
         .layer(from_fn_with_state(state.pages.clone(), crate::page_cache::serve_cached))
         .layer(from_fn_with_state(state.clone(), crate::security::forged_form_errors))
@@ -147,7 +147,7 @@ pub fn router(state: AppState) -> Router {
         // Stripe's webhook: no session, no cookies; its signature is the check.
         .route(
             "/webhooks/stripe",
-            post(crate::payments::webhook::handle).layer(DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
+            post(crate::orders::webhook::handle).layer(DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
         );
     // A server function's error answers with the status of the `AppError` it carries.
     app = app.layer(axum::middleware::from_fn(crate::error::server_fn_status));

@@ -13,8 +13,8 @@ use {
     super::guard::{require_session, require_user},
     super::service,
     super::{password, rules, tokens},
+    crate::account::session::Auth,
     crate::security::{PasswordAttempt, RESET_PER_ACCOUNT, RESET_PER_CLIENT, SIGN_UP_PER_CLIENT},
-    crate::session::Auth,
     crate::state::AppState,
     secrecy::SecretString,
 };
@@ -50,7 +50,6 @@ pub async fn sign_up(
     tx.commit().await?;
     service::end_previous_sign_in(&state, &auth).await?;
     auth.establish(viewer, token_id, &token).await?;
-    crate::cart::service::merge_guest_cart(&state, &auth).await?;
     tracing::info!(user = %user.0, "account created");
     leptos_axum::redirect(&rules::safe_next(next.as_deref()));
     Ok(())
@@ -95,8 +94,6 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
     drop(conn);
     service::end_previous_sign_in(&state, &auth).await?;
     auth.establish(viewer, token_id, &token).await?;
-    // The cart filled before signing in joins the account's cart.
-    crate::cart::service::merge_guest_cart(&state, &auth).await?;
     leptos_axum::redirect(&rules::safe_next(next.as_deref()));
     Ok(())
 }

@@ -12,8 +12,8 @@ use image::imageops::FilterType;
 use image::{ImageFormat, ImageReader, Limits};
 
 use super::db;
+use crate::account::session::Auth;
 use crate::error::AppError;
-use crate::session::Auth;
 use crate::state::AppState;
 
 /// Largest upload accepted, in bytes.

@@ -2,8 +2,8 @@
 //! signed-in user or a role. Hiding a link is a convenience; these are the check.
 
 use super::{Role, Viewer};
+use crate::account::session::{Auth, SignedIn};
 use crate::error::AppError;
-use crate::session::{Auth, SignedIn};
 
 /// The signed-in user, or `Unauthorized` (401).
 pub fn require_user() -> Result<Viewer, AppError> {

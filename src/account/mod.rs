@@ -22,6 +22,8 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
 pub mod setup;
 #[cfg(feature = "ssr")]
 pub mod tokens;

@@ -5,9 +5,9 @@
 use secrecy::SecretString;
 
 use super::{UserId, db, password, tokens};
+use crate::account::session::Auth;
 use crate::error::AppError;
 use crate::security::PasswordAttempt;
-use crate::session::Auth;
 use crate::state::AppState;
 
 /// Signing in (or up) in a browser already signed in replaces that sign-in:

@@ -150,7 +150,7 @@ pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditor, AppErr
     };
     let (input, archived, sold) = db::product_input(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let images = db::images(&state.pool, id).await?;
-    let upload_error = crate::session::Auth::current()?.take_flash(super::upload::UPLOAD_REFUSED).await?;
+    let upload_error = crate::account::session::Auth::current()?.take_flash(super::upload::UPLOAD_REFUSED).await?;
     Ok(ProductEditor { id: Some(id), input, archived, sold, images, categories, upload_error })
 }
 
@@ -297,7 +297,7 @@ pub async fn change_image(product: i64, image: i64, change: ImageChange, alt: Op
 #[server(prefix = "/api", endpoint = "admin/products/import_report")]
 pub async fn get_import_report() -> Result<Option<super::ImportReport>, AppError> {
     require_role(Role::Admin)?;
-    let auth = crate::session::Auth::current()?;
+    let auth = crate::account::session::Auth::current()?;
     Ok(auth.session().remove::<super::ImportReport>(super::csv::REPORT_KEY).await?)
 }
 
@@ -491,4 +491,15 @@ pub async fn get_audit_log(
     let state = AppState::current()?;
     Ok(db::audit_log(&state.pool, entity.as_deref().unwrap_or(""), actor.as_deref().unwrap_or(""), page.unwrap_or(1))
         .await?)
+}
+
+// ---- email outbox ----
+
+/// The newest outgoing emails: how development reads mail when no SMTP
+/// server is configured.
+#[server(prefix = "/api", endpoint = "admin/outbox")]
+pub async fn get_outbox() -> Result<Vec<crate::mail::OutboxEmail>, AppError> {
+    require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    Ok(crate::mail::recent(&state.pool, 50).await?)
 }

@@ -14,10 +14,10 @@ use sqlx::PgConnection;
 use super::db;
 use super::rules::{ProductDraft, product_draft};
 use super::{CsvProblem, ImportReport, ProductInput};
+use crate::account::session::Auth;
 use crate::account::{Role, UserId};
 use crate::audit::Audit;
 use crate::error::AppError;
-use crate::session::Auth;
 use crate::state::AppState;
 
 /// Largest file accepted.

@@ -14,10 +14,10 @@ use image::{ImageFormat, ImageReader, Limits};
 
 use super::db;
 use crate::account::Role;
+use crate::account::session::Auth;
 use crate::audit::Audit;
-use crate::catalog::{IMAGE_WIDTHS, image_files, image_key};
 use crate::error::AppError;
-use crate::session::Auth;
+use crate::product::{IMAGE_WIDTHS, image_files, image_key};
 use crate::state::AppState;
 
 /// The session key of the message a refused upload form shows once.

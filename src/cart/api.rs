@@ -10,8 +10,8 @@ use crate::error::AppError;
 use {
     super::db,
     super::service::{current_cart, load_cart},
-    crate::catalog::ProductId,
-    crate::session::Auth,
+    crate::account::session::Auth,
+    crate::product::ProductId,
     crate::state::AppState,
 };
 

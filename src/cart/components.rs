@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::api::AddToCart;
-use crate::catalog::ProductId;
+use crate::product::ProductId;
 use crate::ui::CardForm;
 
 /// The cart as every page's header knows it. `version` moves on after any

@@ -5,10 +5,11 @@ use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::{CartLine, MAX_QUANTITY, stock_message};
+use super::CartLine;
+use super::rules::{check_quantity, stock_message};
 use crate::account::UserId;
-use crate::catalog::{ImageRef, ProductId};
 use crate::error::AppError;
+use crate::product::{ImageRef, ProductId};
 
 /// The user's cart id, if they have one.
 pub async fn user_cart(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Option<Uuid>> {
@@ -96,14 +97,6 @@ async fn product_for_sale(conn: &mut PgConnection, product: ProductId) -> Result
     match row {
         Some(row) if row.active => Ok(row),
         _ => Err(AppError::BadRequest("That product is not for sale.".into())),
-    }
-}
-
-fn check_quantity(quantity: i32) -> Result<(), AppError> {
-    if (1..=MAX_QUANTITY).contains(&quantity) {
-        Ok(())
-    } else {
-        Err(AppError::field("quantity", format!("Choose a quantity from 1 to {MAX_QUANTITY}.")))
     }
 }
 

@@ -5,17 +5,14 @@ pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;
+pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod service;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{ImageRef, ProductId};
-use crate::money::Currency;
-
-/// The most of one product a cart line may hold.
-pub const MAX_QUANTITY: i32 = 999;
+use crate::product::{ImageRef, ProductId};
 
 /// One product in the cart, priced as it is now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,111 +31,8 @@ pub struct CartLine {
     pub available: bool,
 }
 
-impl CartLine {
-    pub fn href(&self) -> String {
-        format!("/p/{}", self.slug)
-    }
-
-    pub fn line_total(&self) -> Decimal {
-        self.unit_price * Decimal::from(self.quantity)
-    }
-
-    /// What stops this line from being ordered as it is, if anything.
-    pub fn problem(&self) -> Option<String> {
-        if !self.available {
-            Some("This product is no longer sold. Remove it to check out.".into())
-        } else if self.stock == 0 {
-            Some("Sold out. Remove it to check out.".into())
-        } else if self.quantity > self.stock {
-            Some(format!("Only {} left: lower the quantity to check out.", self.stock))
-        } else {
-            None
-        }
-    }
-
-    /// A note when the price moved since the product was added.
-    pub fn price_note(&self, currency: Currency) -> Option<String> {
-        (self.unit_price != self.seen_price).then(|| {
-            let direction = if self.unit_price < self.seen_price { "dropped" } else { "went up" };
-            format!(
-                "The price {direction} from {} to {} since you added it.",
-                currency.format(self.seen_price),
-                currency.format(self.unit_price)
-            )
-        })
-    }
-}
-
 /// The cart as its page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cart {
     pub lines: Vec<CartLine>,
-}
-
-impl Cart {
-    pub fn count(&self) -> i32 {
-        self.lines.iter().map(|line| line.quantity).sum()
-    }
-
-    pub fn subtotal(&self) -> Decimal {
-        self.lines.iter().map(CartLine::line_total).sum()
-    }
-
-    /// True when every line can be ordered as it stands.
-    pub fn ready(&self) -> bool {
-        !self.lines.is_empty() && self.lines.iter().all(|line| line.problem().is_none())
-    }
-}
-
-/// The message for a quantity above what is in stock.
-pub fn stock_message(name: &str, stock: i32) -> String {
-    match stock {
-        0 => format!("{name} is sold out."),
-        1 => format!("Only 1 {name} is left."),
-        n => format!("Only {n} of {name} are left."),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
-    fn line(quantity: i32, stock: i32) -> CartLine {
-        CartLine {
-            product: ProductId(1),
-            slug: "tea".into(),
-            name: "Tea".into(),
-            image: None,
-            unit_price: dec!(3.50),
-            seen_price: dec!(3.50),
-            quantity,
-            stock,
-            available: true,
-        }
-    }
-
-    #[test]
-    fn a_line_says_what_stops_it_from_being_ordered() {
-        assert_eq!(line(2, 5).problem(), None);
-        assert_eq!(line(2, 1).problem().as_deref(), Some("Only 1 left: lower the quantity to check out."));
-        assert_eq!(line(1, 0).problem().as_deref(), Some("Sold out. Remove it to check out."));
-        let withdrawn = CartLine { available: false, ..line(1, 5) };
-        assert!(withdrawn.problem().unwrap().contains("no longer sold"));
-        let cart = Cart { lines: vec![line(2, 5), line(1, 0)] };
-        assert!(!cart.ready());
-        assert_eq!((cart.count(), cart.subtotal()), (3, dec!(10.50)));
-    }
-
-    #[test]
-    fn a_price_change_since_adding_is_noted_both_ways() {
-        assert_eq!(line(1, 5).price_note(Currency::USD), None);
-        let dearer = CartLine { seen_price: dec!(3.00), ..line(1, 5) };
-        assert_eq!(
-            dearer.price_note(Currency::USD).as_deref(),
-            Some("The price went up from $3.00 to $3.50 since you added it.")
-        );
-        let cheaper = CartLine { seen_price: dec!(4.00), ..line(1, 5) };
-        assert!(cheaper.price_note(Currency::USD).unwrap().starts_with("The price dropped from $4.00"));
-    }
 }

@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::CartLine;
 use super::api::{RemoveFromCart, UpdateCartLine, get_cart};
 use super::components::CartContext;
-use super::{CartLine, MAX_QUANTITY};
+use super::rules::MAX_QUANTITY;
 use crate::money::use_currency;
 use crate::ui::{FormStatus, action_error, loaded, on_success};
 

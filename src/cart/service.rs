@@ -1,13 +1,14 @@
 //! The cart's operations (server only): finding the asker's cart (a user's,
-//! or this browser's guest cart), merging a guest cart at sign-in, and
+//! or this browser's guest cart), merging a guest cart after sign-in, and
 //! loading it priced as it is now. Server functions here and elsewhere
-//! (checkout, the header, wishlist, sign-in) call them.
+//! (checkout, the header, wishlist) call them.
 
 use uuid::Uuid;
 
 use super::{Cart, db};
+use crate::account::UserId;
+use crate::account::session::Auth;
 use crate::error::AppError;
-use crate::session::Auth;
 use crate::state::AppState;
 
 /// The cart of whoever is asking: the user's own when signed in (a guest cart
@@ -16,8 +17,8 @@ use crate::state::AppState;
 pub async fn current_cart(state: &AppState, auth: &Auth, create: bool) -> Result<Option<Uuid>, AppError> {
     match auth.viewer() {
         Some(viewer) => {
-            if auth.guest_cart().is_some() {
-                return merge_guest_cart(state, auth).await.map(Some);
+            if let Some(guest) = auth.carried_cart().await? {
+                return merge_guest_cart(state, auth, viewer.id, guest).await.map(Some);
             }
             if create {
                 Ok(Some(db::ensure_user_cart(&state.pool, viewer.id).await?))
@@ -44,19 +45,15 @@ pub async fn current_cart(state: &AppState, auth: &Auth, create: bool) -> Result
     }
 }
 
-/// Merges this browser's guest cart into the signed-in user's cart and
-/// forgets it; called at sign-in and sign-up. Returns the user's cart.
-pub async fn merge_guest_cart(state: &AppState, auth: &Auth) -> Result<Uuid, AppError> {
-    let viewer = auth.viewer().ok_or(AppError::Unauthorized)?;
+/// Merges the guest cart this browser brought to sign-in (or sign-up) into
+/// the user's cart and forgets it; done on the first read of the cart after
+/// signing in (every page reads its count for the header), so the account
+/// feature need not know about carts. Returns the user's cart.
+async fn merge_guest_cart(state: &AppState, auth: &Auth, user: UserId, guest: Uuid) -> Result<Uuid, AppError> {
     let mut tx = state.pool.begin().await?;
-    let cart = match auth.guest_cart() {
-        Some(guest) => db::merge_into_user(&mut tx, guest, viewer.id).await?,
-        None => db::ensure_user_cart(&mut *tx, viewer.id).await?,
-    };
+    let cart = db::merge_into_user(&mut tx, guest, user).await?;
     tx.commit().await?;
-    if auth.guest_cart().is_some() {
-        auth.set_guest_cart(None);
-    }
+    auth.forget_carried_cart().await?;
     Ok(cart)
 }
 

@@ -65,7 +65,7 @@ pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     let mut product = db::product_by_slug(&mut conn, &slug).await?.ok_or(AppError::NotFound)?;
     product.structured_data =
         super::seo::product_json_ld(&product, &state.config.currency, state.config.public_url.trim_end_matches('/'));
-    if let Some(viewer) = crate::session::Auth::current()?.viewer() {
+    if let Some(viewer) = crate::account::session::Auth::current()?.viewer() {
         product.wished = crate::wishlist::db::contains(&mut *conn, viewer.id, product.id.0).await?;
     }
     Ok(product)

@@ -4,9 +4,10 @@ use leptos::prelude::*;
 
 use super::facet_panel::{FacetPanel, FilterLinks};
 use super::rules::{ListingQuery, Sort};
-use super::{CategoryLink, ImageRef, Listing, ProductSummary};
+use super::{CategoryLink, Listing};
 use crate::cart::components::AddToCartForm;
-use crate::ui::{Price, StockBadge};
+use crate::product::components::{Price, StockBadge};
+use crate::product::{ImageRef, ProductSummary};
 use crate::wishlist::components::WishlistButton;
 
 /// How many cards at the top of a grid load eagerly (they are on screen at once).

@@ -7,7 +7,9 @@ use sqlx::{PgConnection, PgExecutor};
 
 use super::filters::{FacetCell, Facets, Filters, price_edges};
 use super::rules::{ListingQuery, PAGE_SIZE, Sort};
-use super::{Category, CategoryId, CategoryLink, ImageRef, Listing, ProductDetail, ProductId, ProductSummary};
+use super::{Category, CategoryId, CategoryLink, Listing, ProductDetail};
+use crate::product::db::CardRow;
+use crate::product::{ImageRef, ProductId, ProductSummary};
 
 /// Every category with its description, by name.
 pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Category>> {
@@ -16,40 +18,6 @@ pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Category>> 
         .into_iter()
         .map(|r| Category { id: CategoryId(r.id), name: r.name, slug: r.slug, description: r.description })
         .collect())
-}
-
-/// A product card as a row, the one shape every card query (listings,
-/// search, the wishlist) selects: the primary image's columns are absent
-/// when it has none.
-#[derive(sqlx::FromRow)]
-pub struct CardRow {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub price: Decimal,
-    pub offer_price: Option<Decimal>,
-    pub stock: i32,
-    pub image_key: Option<String>,
-    pub image_alt: Option<String>,
-    pub rating_count: i32,
-    pub rating_sum: i32,
-}
-
-impl From<CardRow> for ProductSummary {
-    fn from(row: CardRow) -> Self {
-        let image = row.image_key.map(|key| ImageRef { key, alt: row.image_alt.unwrap_or_default() });
-        ProductSummary {
-            id: ProductId(row.id),
-            slug: row.slug,
-            name: row.name,
-            price: row.price,
-            offer_price: row.offer_price,
-            stock: row.stock,
-            image,
-            rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
-            wished: false,
-        }
-    }
 }
 
 /// Active featured products, newest first.

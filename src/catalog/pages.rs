@@ -9,9 +9,10 @@ use super::components::{Breadcrumbs, Gallery, LayoutContext, ListingView, PageMe
 use super::rules::{ListingQuery, paragraphs};
 use crate::cart::components::AddToCartForm;
 use crate::error::AppError;
+use crate::product::components::{Price, StockBadge};
 use crate::reviews::api::{DeleteReview, SaveReview, get_product_reviews};
 use crate::reviews::components::ReviewsSection;
-use crate::ui::{ErrorView, Loading, Price, StockBadge};
+use crate::ui::{ErrorView, Loading};
 use crate::wishlist::components::WishlistButton;
 
 /// The listing query in the current URL, or the 400 a malformed link earns.

@@ -1,17 +1,13 @@
 //! Pure catalog logic, compiled for the server and the browser alike.
 
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
-use super::ProductId;
 use super::filters::Filters;
 use crate::error::AppError;
+use crate::product::ProductId;
 
 /// Products on one listing page.
 pub const PAGE_SIZE: usize = 24;
-/// At or below this many, a product shows "Only N left".
-pub const LOW_STOCK: i32 = 5;
 
 /// The orders a listing can be sorted in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -148,40 +144,6 @@ impl ListingQuery {
     }
 }
 
-/// How much of a product is left, as a shopper is told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StockState {
-    InStock,
-    Low(i32),
-    OutOfStock,
-}
-
-impl StockState {
-    pub fn of(stock: i32) -> Self {
-        match stock {
-            s if s <= 0 => StockState::OutOfStock,
-            s if s <= LOW_STOCK => StockState::Low(s),
-            _ => StockState::InStock,
-        }
-    }
-
-    pub fn label(self) -> String {
-        match self {
-            StockState::InStock => "In stock".into(),
-            StockState::Low(n) => format!("Only {n} left"),
-            StockState::OutOfStock => "Out of stock".into(),
-        }
-    }
-}
-
-/// The whole-percent saving an offer gives, rounded to the nearest percent.
-pub fn discount_percent(price: Decimal, offer: Decimal) -> u32 {
-    if price <= Decimal::ZERO || offer >= price {
-        return 0;
-    }
-    ((price - offer) / price * Decimal::ONE_HUNDRED).round().to_u32().unwrap_or(0)
-}
-
 /// A description's paragraphs: blocks separated by blank lines.
 pub fn paragraphs(description: &str) -> Vec<String> {
     description
@@ -220,22 +182,6 @@ pub fn slugify(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn stock_levels_read_as_a_shopper_expects() {
-        assert_eq!(StockState::of(0).label(), "Out of stock");
-        assert_eq!(StockState::of(1).label(), "Only 1 left");
-        assert_eq!(StockState::of(LOW_STOCK).label(), format!("Only {LOW_STOCK} left"));
-        assert_eq!(StockState::of(LOW_STOCK + 1).label(), "In stock");
-    }
-
-    #[test]
-    fn discounts_round_to_whole_percent() {
-        assert_eq!(discount_percent(dec!(10.00), dec!(7.50)), 25);
-        assert_eq!(discount_percent(dec!(3.00), dec!(2.00)), 33);
-        assert_eq!(discount_percent(dec!(10.00), dec!(10.00)), 0);
-    }
 
     /// Parses a query from `name=value` pairs, as the URL would give them.
     fn parse(pairs: &[(&str, &str)]) -> Result<ListingQuery, AppError> {

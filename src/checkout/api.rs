@@ -22,7 +22,7 @@ use {
 pub async fn get_checkout(promo: Option<String>) -> Result<CheckoutView, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    let cart = crate::cart::service::load_cart(&state, &crate::session::Auth::current()?).await?;
+    let cart = crate::cart::service::load_cart(&state, &crate::account::session::Auth::current()?).await?;
     let mut conn = state.pool.acquire().await?;
     let addresses = crate::account::db::addresses(&mut *conn, viewer.id).await?;
     let subtotal = cart.subtotal();

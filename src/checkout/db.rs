@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::PromoQuote;
 use super::rules::{self, DiscountKind, PromoTerms, ShippingRates};
 use crate::account::{AddressInput, UserId};
-use crate::cart::stock_message;
+use crate::cart::rules::stock_message;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::orders::{OrderNumber, OrderStatus, PaymentMethod};

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use crate::account::Address;
 use crate::cart::Cart;
-use rules::{ShippingRates, Totals};
+use crate::orders::Totals;
+use rules::ShippingRates;
 
 /// A promo code the shopper typed, and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::money::format_money;
+use crate::orders::Totals;
 
 /// How a promo code takes money off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,15 +98,6 @@ pub struct ShippingRates {
     pub fee: Decimal,
     /// Orders whose discounted subtotal reaches this ship free; `None`: never.
     pub free_from: Option<Decimal>,
-}
-
-/// What an order costs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Totals {
-    pub subtotal: Decimal,
-    pub discount: Decimal,
-    pub shipping: Decimal,
-    pub total: Decimal,
 }
 
 /// Totals for lines of (unit price, quantity) with an optional applicable promo.

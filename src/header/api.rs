@@ -6,7 +6,7 @@ use super::HeaderCounts;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use {crate::cart::db, crate::session::Auth, crate::state::AppState};
+use {crate::account::session::Auth, crate::cart::db, crate::state::AppState};
 
 /// The header's counts: cart items and unread notifications, in one call so
 /// each page render pays for one resource, not two.

@@ -1,15 +1,12 @@
 //! Email: every message the store sends is written to the `email_outbox`
 //! table in the same transaction as the change that causes it, and a
 //! background sender delivers it over SMTP (`sender`). Admins read the
-//! newest messages at `/admin/outbox` (with links' secrets hidden): without
-//! `SMTP_URL`, development's inbox.
+//! newest messages at `/admin/outbox` (`admin/pages/outbox.rs`, with links'
+//! secrets hidden): without `SMTP_URL`, development's inbox.
 
 use serde::{Deserialize, Serialize};
 
 use crate::ui::Moment;
-
-pub mod api;
-pub mod pages;
 
 #[cfg(feature = "ssr")]
 mod sender;

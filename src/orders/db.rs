@@ -7,16 +7,16 @@ use std::fmt::Write;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
+use super::Totals;
 use super::{
     HISTORY_PAGE_SIZE, OrderDetail, OrderEvent, OrderHistory, OrderLine, OrderNumber, OrderStatus, OrderSummary,
     PaymentMethod,
 };
 use crate::account::{AddressInput, UserId};
-use crate::catalog::ProductId;
-use crate::checkout::rules::Totals;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::money::format_money;
+use crate::product::ProductId;
 
 /// One page (from 1) of the user's orders, newest first.
 pub async fn history(db: impl PgExecutor<'_>, user: UserId, page: u32) -> sqlx::Result<OrderHistory> {

@@ -7,13 +7,14 @@ pub mod pages;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod webhook;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::account::AddressInput;
-use crate::catalog::ProductId;
-use crate::checkout::rules::Totals;
+use crate::product::ProductId;
 use crate::ui::Moment;
 
 /// The number shoppers and staff quote.
@@ -291,4 +292,13 @@ pub enum PayOutcome {
     Paid,
     /// The bank wants the shopper to authenticate (3-D Secure) in the browser.
     NeedsAction { client_secret: String },
+}
+
+/// What an order costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub subtotal: Decimal,
+    pub discount: Decimal,
+    pub shipping: Decimal,
+    pub total: Decimal,
 }

@@ -5,7 +5,7 @@
 //! shopper's Stripe customer, which pays the order's PaymentIntent. A card that
 //! needs 3-D Secure comes back `requires_action` and the browser completes it
 //! with Stripe.js. The order is marked paid by whichever comes first: the
-//! webhook (`webhook.rs`) or the browser returning (`orders::api`).
+//! webhook (`orders::webhook`) or the browser returning (`orders::api`).
 //!
 //! Requests are async-stripe's typed builders; answers are decoded into the few
 //! fields we read, so an API version that adds or omits other fields (or a test

@@ -1,16 +1,9 @@
-//! `POST /webhooks/stripe`: Stripe's events, outside session auth. The
-//! signature is checked on the raw body before anything is parsed; each event
-//! id is handled once.
+//! Stripe's webhook signature: `verify` checks a `Stripe-Signature` header
+//! against the raw body (the route is `orders::webhook`); `sign` makes one,
+//! as Stripe does, for tests and local tools.
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
-use secrecy::ExposeSecret;
 use sha2::Sha256;
-
-use crate::error::AppError;
-use crate::state::AppState;
 
 /// How far the signed timestamp may be from our clock (Stripe's default).
 pub const TOLERANCE_SECS: i64 = 300;
@@ -62,66 +55,6 @@ pub fn sign(secret: &str, body: &[u8], timestamp: i64) -> String {
     mac.update(b".");
     mac.update(body);
     format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
-}
-
-#[derive(serde::Deserialize)]
-struct Event {
-    id: String,
-    #[serde(rename = "type")]
-    kind: String,
-    data: EventData,
-}
-
-#[derive(serde::Deserialize)]
-struct EventData {
-    object: EventObject,
-}
-
-#[derive(serde::Deserialize)]
-struct EventObject {
-    id: Option<String>,
-    amount: Option<i64>,
-}
-
-pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> (StatusCode, &'static str) {
-    let Some(payments) = &state.payments else {
-        return (StatusCode::NOT_FOUND, "card payments are not configured");
-    };
-    let header = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
-    let now = chrono::Utc::now().timestamp();
-    if let Err(error) = verify(payments.webhook_secret.expose_secret(), header, &body, now) {
-        tracing::warn!(?error, "refused a webhook with a bad signature");
-        return (StatusCode::BAD_REQUEST, "bad signature");
-    }
-    let Ok(event) = serde_json::from_slice::<Event>(&body) else {
-        return (StatusCode::BAD_REQUEST, "not a Stripe event");
-    };
-    match process(&state, &event).await {
-        Ok(()) => (StatusCode::OK, "ok"),
-        Err(error) => {
-            // Not recorded as seen: Stripe retries, and we try again.
-            tracing::error!(%error, event = %event.id, kind = %event.kind, "webhook processing failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "try again")
-        }
-    }
-}
-
-/// Applies a verified event through the orders feature; each event id once.
-async fn process(state: &AppState, event: &Event) -> Result<(), AppError> {
-    match event.kind.as_str() {
-        "payment_intent.succeeded" => {
-            if let (Some(intent), Some(amount)) = (&event.data.object.id, event.data.object.amount) {
-                crate::orders::service::record_payment(state, Some(&event.id), intent, amount).await?;
-                // A payment for an order cancelled meanwhile goes back at once.
-                crate::orders::service::refund_late_payments(state).await?;
-            }
-        }
-        "payment_intent.payment_failed" => {
-            tracing::info!(intent = ?event.data.object.id, "a card payment failed; the order stays pending");
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use {
     super::{Eligibility, db, rules},
     crate::account::Role,
     crate::account::guard::{require_role, require_user},
+    crate::account::session::Auth,
     crate::audit::Audit,
-    crate::session::Auth,
     crate::state::AppState,
     serde_json::json,
 };

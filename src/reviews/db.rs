@@ -16,15 +16,17 @@ pub async fn active_product_name(db: impl PgExecutor<'_>, product: i64) -> sqlx:
 pub async fn active_product_rating(
     db: impl PgExecutor<'_>,
     slug: &str,
-) -> sqlx::Result<Option<(i64, crate::catalog::Rating)>> {
+) -> sqlx::Result<Option<(i64, crate::product::Rating)>> {
     let row = sqlx::query!("SELECT id, rating_count, rating_sum FROM products WHERE slug = $1 AND active", slug)
         .fetch_optional(db)
         .await?;
-    Ok(row.map(|r| (r.id, crate::catalog::Rating { count: r.rating_count, sum: r.rating_sum })))
+    Ok(row.map(|r| (r.id, crate::product::Rating { count: r.rating_count, sum: r.rating_sum })))
 }
 
 /// Reviews shown on a product page.
 pub const SHOWN: i64 = 20;
+/// Reviews per page of the moderation queue.
+pub const MODERATION_PAGE: i64 = 25;
 
 /// Whether `user` received `product` in a delivered order: the "verified
 /// purchase" rule. An order still on its way could yet be cancelled (a cash
@@ -154,7 +156,7 @@ pub async fn for_moderation(
     hidden: bool,
     page: u32,
 ) -> sqlx::Result<(Vec<ModeratedReview>, bool)> {
-    let limit = crate::admin::PAGE_SIZE;
+    let limit = MODERATION_PAGE;
     let rows = sqlx::query!(
         r#"SELECT r.id, p.name AS product, p.slug, u.username, r.rating, r.title, r.body, r.created_at, r.hidden_reason
            FROM reviews r JOIN products p ON p.id = r.product_id JOIN users u ON u.id = r.user_id

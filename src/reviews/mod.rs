@@ -11,7 +11,7 @@ pub mod db;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Rating;
+use crate::product::Rating;
 use crate::ui::Moment;
 
 /// A visible review as shoppers read it.

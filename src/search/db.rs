@@ -9,9 +9,10 @@ use rust_decimal::Decimal;
 
 use super::rules::{prefix_tsquery, words};
 use super::{SearchRequest, SearchResults, Suggestion};
-use crate::catalog::db::CardRow;
+use crate::catalog::Category;
 use crate::catalog::filters::{FacetCell, Filters, count_facets, price_edges};
-use crate::catalog::{Category, ProductSummary};
+use crate::product::ProductSummary;
+use crate::product::db::CardRow;
 
 /// Results per page.
 pub const PAGE_SIZE: i64 = 24;

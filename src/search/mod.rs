@@ -15,8 +15,8 @@ pub mod db;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::ProductSummary;
 use crate::catalog::filters::{Facets, Filters};
+use crate::product::ProductSummary;
 
 /// What a shopper asked for: words, order, page, and how to narrow them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,55 +1,13 @@
-//! Shared presentational components: prices, stock, pagination, errors.
+//! Shared presentational components: form fields, pagination, loading and errors, lazy routes.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
-use rust_decimal::Decimal;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::rules::{StockState, discount_percent};
 use crate::error::AppError;
-use crate::money::use_currency;
-
-/// A price, or an offer price beside the struck-through regular price.
-#[component]
-pub fn Price(price: Decimal, offer_price: Option<Decimal>) -> impl IntoView {
-    let currency = use_currency();
-    match offer_price {
-        Some(offer) => view! {
-            <p class="price">
-                <span class="price-now">{currency.format(offer)}</span>
-                " "
-                <s class="price-was">
-                    <span class="visually-hidden">"was "</span>
-                    {currency.format(price)}
-                </s>
-                " "
-                <span class="badge badge-sale">{format!("{}% off", discount_percent(price, offer))}</span>
-            </p>
-        }
-        .into_any(),
-        None => view! {
-            <p class="price">
-                <span class="price-now">{currency.format(price)}</span>
-            </p>
-        }
-        .into_any(),
-    }
-}
-
-/// In stock, only N left, or out of stock.
-#[component]
-pub fn StockBadge(stock: i32) -> impl IntoView {
-    let state = StockState::of(stock);
-    let class = match state {
-        StockState::InStock => "stock stock-in",
-        StockState::Low(_) => "stock stock-low",
-        StockState::OutOfStock => "stock stock-out",
-    };
-    view! { <p class=class>{state.label()}</p> }
-}
 
 /// A page's data, shown one way everywhere: "Loading…" while it loads after
 /// client-side navigation, the error page (or sign-in, for a signed-out

@@ -8,7 +8,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::db, crate::account::guard::require_user, crate::catalog::ProductId, crate::session::Auth,
+    super::db, crate::account::guard::require_user, crate::account::session::Auth, crate::product::ProductId,
     crate::state::AppState,
 };
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 
 use super::api::ToggleWishlist;
-use crate::catalog::ProductId;
+use crate::product::ProductId;
 use crate::ui::CardForm;
 
 #[derive(Clone, Copy)]

@@ -3,8 +3,8 @@
 use sqlx::{PgConnection, PgExecutor};
 
 use crate::account::UserId;
-use crate::catalog::ProductSummary;
-use crate::catalog::db::CardRow;
+use crate::product::ProductSummary;
+use crate::product::db::CardRow;
 
 /// Adds or removes `product`; answers whether it is now on the list.
 pub async fn toggle(conn: &mut PgConnection, user: UserId, product: i64) -> sqlx::Result<bool> {

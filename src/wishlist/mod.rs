@@ -13,7 +13,7 @@ pub mod service;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::ProductSummary;
+use crate::product::ProductSummary;
 
 /// The wishlist page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,8 @@ use leptos_meta::Title;
 use super::api::{MoveToCart, RemoveFromWishlist, get_wishlist};
 use crate::cart::components::CartContext;
 use crate::money::use_currency;
-use crate::ui::{StockBadge, action_error, loaded, on_success};
+use crate::product::components::StockBadge;
+use crate::ui::{action_error, loaded, on_success};
 
 #[component]
 pub fn WishlistPage() -> impl IntoView {

@@ -8,7 +8,8 @@ use sqlx::PgPool;
 use trove::catalog::cache::CategoryCache;
 use trove::catalog::db;
 use trove::catalog::rules::{ListingQuery, PAGE_SIZE, Sort};
-use trove::catalog::{CategoryId, Listing, ProductId};
+use trove::catalog::{CategoryId, Listing};
+use trove::product::ProductId;
 
 async fn page(pool: &PgPool, category: Option<i64>, query: &ListingQuery) -> Listing {
     db::list_products(pool, category.map(CategoryId), query).await.unwrap()

@@ -10,12 +10,12 @@ use common::{NewProduct, category};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 use trove::account::{AddressInput, UserId};
-use trove::catalog::ProductId;
 use trove::checkout::db::{NewOrder, NewPromo, Placed, create_promo, place_order};
 use trove::checkout::rules::DiscountKind;
 use trove::config::Config;
 use trove::error::AppError;
 use trove::orders::{OrderNumber, OrderStatus, PaymentMethod};
+use trove::product::ProductId;
 use uuid::Uuid;
 
 fn dec(text: &str) -> Decimal {

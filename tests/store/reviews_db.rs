@@ -117,7 +117,7 @@ async fn the_average_follows_reviews_edits_moderation_and_deletion(pool: PgPool)
 
     assert!(db::delete(&mut conn, cat_user, tea).await.unwrap());
     assert_eq!(rating(&pool, tea).await, (2, 8));
-    let average = trove::catalog::Rating { count: 2, sum: 8 }.average().unwrap();
+    let average = trove::product::Rating { count: 2, sum: 8 }.average().unwrap();
     assert_eq!(average.to_string(), "4.0");
 }
 

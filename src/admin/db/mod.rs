@@ -15,8 +15,9 @@ use crate::account::{Role, UserId};
 use crate::error::{AppError, ConstraintField};
 use crate::orders::{OrderNumber, OrderStatus, PaymentMethod};
 
-/// Products at or below this stock show on the dashboard.
-pub const LOW_STOCK: i32 = 5;
+/// Products at or below this stock show on the dashboard: those shoppers
+/// are told "Only n left".
+pub use crate::product::rules::LOW_STOCK;
 
 /// `%text%` for ILIKE, with the pattern characters in `text` taken literally.
 fn contains_pattern(text: &str) -> String {

@@ -19,11 +19,11 @@ use super::{
 };
 use crate::account::Role;
 use crate::account::components::AuthContext;
-use crate::catalog::image_url;
 use crate::error::AppError;
 use crate::money::use_currency;
 use crate::orders::pages::OrderPanels;
 use crate::orders::{OrderStatus, PaymentMethod, StaffAction};
+use crate::product::image_url;
 use crate::ui::{Field, FormStatus, Time, action_error, field_error, loaded};
 
 type Loaded<T> = Resource<Result<T, AppError>>;
@@ -158,6 +158,7 @@ mod audit;
 mod categories;
 mod dashboard;
 mod orders;
+mod outbox;
 mod products;
 mod promos;
 mod reviews;
@@ -167,6 +168,7 @@ pub use audit::*;
 pub use categories::*;
 pub use dashboard::*;
 pub use orders::*;
+pub use outbox::*;
 pub use products::*;
 pub use promos::*;
 pub use reviews::*;

@@ -32,6 +32,9 @@ pub const SESSION_COOKIE: &str = "trove_session";
 pub const REFRESH_COOKIE: &str = "trove_refresh";
 /// A guest's cart id; sign-in merges that cart into the user's own.
 pub const CART_COOKIE: &str = "trove_cart";
+/// Session key: the guest cart this browser carried when it signed in, which
+/// the cart merges into the account's on its next read.
+const CARRIED_CART: &str = "carried_cart";
 const CART_COOKIE_DAYS: i64 = 30;
 const USER_ID: &str = "user_id";
 const TOKEN_ID: &str = "refresh_token_id";
@@ -194,11 +197,17 @@ impl Auth {
 
     /// Starts a signed-in session on a fresh session id (no fixation) and
     /// sends the refresh cookie.
+    /// A guest cart this browser carries moves into the session, for the cart
+    /// to merge into the account's (`carried_cart`); its cookie goes.
     pub async fn establish(&self, viewer: Viewer, token_id: Uuid, token: &NewToken) -> Result<(), AppError> {
         let session = &self.inner.session;
         session.cycle_id().await?;
         session.insert(USER_ID, viewer.id).await?;
         session.insert(TOKEN_ID, token_id).await?;
+        if let Some(cart) = self.guest_cart() {
+            session.insert(CARRIED_CART, cart).await?;
+            self.set_guest_cart(None);
+        }
         self.set_refresh_cookie(Some(token));
         *self.inner.signed_in.lock().expect("auth lock") = Some(SignedIn { viewer, token_id });
         Ok(())
@@ -247,6 +256,26 @@ impl Auth {
     /// The cart id a guest's browser carries, if any.
     pub fn guest_cart(&self) -> Option<Uuid> {
         *self.inner.guest_cart.lock().expect("auth lock")
+    }
+
+    /// The guest cart a signed-in browser brought along (kept at sign-in, or
+    /// a cart cookie still carried), until `forget_carried_cart`.
+    pub async fn carried_cart(&self) -> Result<Option<Uuid>, AppError> {
+        match self.guest_cart() {
+            Some(cart) => Ok(Some(cart)),
+            None => Ok(self.inner.session.get::<Uuid>(CARRIED_CART).await?),
+        }
+    }
+
+    /// Forgets the carried guest cart, once it is merged.
+    pub async fn forget_carried_cart(&self) -> Result<(), AppError> {
+        if self.guest_cart().is_some() {
+            self.set_guest_cart(None);
+        }
+        if self.inner.session.get::<Uuid>(CARRIED_CART).await?.is_some() {
+            self.inner.session.remove::<Uuid>(CARRIED_CART).await?;
+        }
+        Ok(())
     }
 
     /// Gives this browser a guest cart, or (with `None`) takes it away.

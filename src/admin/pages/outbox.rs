@@ -1,10 +1,6 @@
-//! The admin outbox page.
+//! The email outbox: development's inbox when no SMTP server is configured.
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-
-use super::api::get_outbox;
-use crate::ui::{Time, loaded};
+use super::*;
 
 crate::ui::lazy_page!(OutboxRoute, OutboxPage);
 
