@@ -297,3 +297,21 @@ pub async fn post_multipart(app: &Router, jar: &mut Jar, uri: &str, parts: &[(&s
         .header(axum::http::header::ACCEPT, "application/json");
     send_as(app, jar, request, Body::from(body)).await
 }
+
+/// Whether `products` has been vacuumed and analysed (not by autovacuum),
+/// waiting up to `patience` for a vacuum running in the background.
+pub async fn products_vacuumed(pool: &PgPool, patience: std::time::Duration) -> bool {
+    let started = std::time::Instant::now();
+    loop {
+        let vacuumed: bool = sqlx::query_scalar(
+            "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'products'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if vacuumed || started.elapsed() >= patience {
+            return vacuumed;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -121,23 +121,6 @@ async fn uploads_and_csv_routes_refuse_everyone_but_admins(pool: PgPool) {
     assert!(reply.body.contains("\nNew,new,pantry,,1.00,,1,yes,no\n"), "{}", reply.body);
 }
 
-/// Whether the products table has been vacuumed, waiting up to 15 s for it.
-async fn products_vacuumed(pool: &PgPool) -> bool {
-    for _ in 0..150 {
-        let vacuumed: bool = sqlx::query_scalar(
-            "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'products'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        if vacuumed {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    false
-}
-
 #[sqlx::test]
 async fn a_large_csv_import_leaves_the_catalog_vacuumed_and_analysed(pool: PgPool) {
     let app = common::app(pool.clone());
@@ -153,7 +136,10 @@ async fn a_large_csv_import_leaves_the_catalog_vacuumed_and_analysed(pool: PgPoo
             .await;
     assert_eq!(reply.body, r#"{"Applied":{"created":1200,"updated":0}}"#);
     // Index-only scans (search, listings) need the visibility map a vacuum writes.
-    assert!(products_vacuumed(&pool).await, "vacuumed and analysed after the import");
+    assert!(
+        common::products_vacuumed(&pool, std::time::Duration::from_secs(15)).await,
+        "vacuumed and analysed after the import"
+    );
 }
 
 #[sqlx::test]
