@@ -35,7 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::security::set_page_policy();
     // Read by `Currency::provide` when the page hydrates.
-    let currency = crate::money::Currency::current();
+    let currency = crate::money::use_currency();
     view! {
         <!DOCTYPE html>
         <html lang="en" data-currency=currency.code().to_owned()>

@@ -88,31 +88,22 @@ impl Currency {
         format_money(amount, self.code())
     }
 
-    /// Makes the store's currency the one `use_currency` answers below: read
-    /// from the configuration on the server and, in the browser, from the
-    /// `data-currency` the server wrote on `<html>` (see `Currency::current`).
+    /// In the browser, makes the store's currency the one `use_currency`
+    /// answers: the `data-currency` the server wrote on `<html>` (on the
+    /// server, `startup::router` provides it from the configuration).
     pub fn provide() {
-        leptos::prelude::provide_context(Self::current());
-    }
-
-    #[cfg(feature = "ssr")]
-    pub fn current() -> Self {
-        leptos::prelude::use_context::<crate::state::AppState>()
-            .and_then(|state| Self::parse(&state.config.currency))
-            .unwrap_or(Self::USD)
-    }
-
-    #[cfg(not(feature = "ssr"))]
-    pub fn current() -> Self {
-        leptos::prelude::document()
-            .document_element()
-            .and_then(|html| html.get_attribute("data-currency"))
-            .and_then(|code| Self::parse(&code))
-            .unwrap_or(Self::USD)
+        #[cfg(not(feature = "ssr"))]
+        {
+            let code = leptos::prelude::document()
+                .document_element()
+                .and_then(|html| html.get_attribute("data-currency"))
+                .and_then(|code| Self::parse(&code));
+            leptos::prelude::provide_context(code.unwrap_or(Self::USD));
+        }
     }
 }
 
-/// The store's currency, as `App` provided it.
+/// The store's currency, as provided to the render.
 pub fn use_currency() -> Currency {
     leptos::prelude::use_context::<Currency>().unwrap_or(Currency::USD)
 }

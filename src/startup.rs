@@ -80,21 +80,20 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
     let media = crate::media::Media::from_config(&config).map_err(StartupError::MediaBucket)?;
     let changes = crate::db::CatalogChanges::default();
     let pages = crate::page_cache::PageCache::new(&changes, &pool);
-    Ok(AppState {
-        leptos_options,
-        pool,
-        config: Arc::new(config),
-        categories: crate::catalog::cache::CategoryCache::new(&changes),
-        facets: crate::catalog::cache::FacetCache::new(&changes),
-        pages,
-        changes,
-        payments,
-        media,
-    })
+    Ok(AppState { leptos_options, pool, config: Arc::new(config), pages, changes, payments, media })
 }
 
 /// Every route of the store.
 pub fn router(state: AppState) -> Router {
+    // Provided to every page render and server function beside the state.
+    let context = {
+        let caches = crate::catalog::cache::CatalogCaches::new(&state.changes);
+        let currency = crate::money::Currency::parse(&state.config.currency).unwrap_or(crate::money::Currency::USD);
+        move || {
+            leptos::prelude::provide_context(caches.clone());
+            leptos::prelude::provide_context(currency);
+        }
+    };
     let routes = generate_route_list(App);
     let pkg_cache = if state.leptos_options.hash_files { IMMUTABLE } else { REVALIDATE };
     let pkg = Router::new()
@@ -123,7 +122,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/products/import",
             post(crate::admin::csv::import).layer(DefaultBodyLimit::max(crate::admin::csv::MAX_BYTES + 64 * 1024)),
         )
-        .leptos_routes_with_context(&state, routes, || (), {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
@@ -134,7 +133,7 @@ pub fn router(state: AppState) -> Router {
         // It only renders the 404 page.
         .fallback_service(
             ServeDir::new(&state.config.site_root)
-                .fallback(file_and_error_handler_with_context::<AppState, _>(|| (), shell).with_state(state.clone())),
+                .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell).with_state(state.clone())),
         )
         // Inner to outer: who is signed in needs the session, which needs the
         // request to have passed the cross-origin check.

@@ -15,12 +15,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub config: Arc<Config>,
-    /// Catalog changes, which every in-memory copy below follows.
+    /// Catalog changes, which every in-memory copy follows (the page cache
+    /// below; the catalog's caches, made by `startup::router`).
     pub changes: crate::db::CatalogChanges,
-    /// The category list every page shows, kept in memory.
-    pub categories: crate::catalog::cache::CategoryCache,
-    /// Facet counts over all active products, kept in memory.
-    pub facets: crate::catalog::cache::FacetCache,
     /// Whole pages for anonymous visitors.
     pub pages: crate::page_cache::PageCache,
     /// Card payments, when Stripe is configured.

@@ -6,7 +6,7 @@ use super::{CategoryListing, Home, Layout, Listing, ListingQuery, ProductDetail}
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use {super::db, crate::state::AppState};
+use {super::cache::CatalogCaches, super::db, crate::state::AppState};
 
 /// How many featured products the home page shows.
 pub const FEATURED_COUNT: i64 = 8;
@@ -15,7 +15,7 @@ pub const FEATURED_COUNT: i64 = 8;
 #[server(prefix = "/api", endpoint = "catalog/layout")]
 pub async fn get_layout() -> Result<Layout, AppError> {
     let state = AppState::current()?;
-    let categories = state.categories.get(&state.pool).await?.iter().map(|c| c.link()).collect();
+    let categories = CatalogCaches::current()?.categories.get(&state.pool).await?.iter().map(|c| c.link()).collect();
     let public_url = state.config.public_url.trim_end_matches('/').to_owned();
     Ok(Layout { store_name: state.config.store_name.clone(), categories, public_url })
 }
@@ -28,16 +28,18 @@ pub async fn get_home() -> Result<Home, AppError> {
     let mut newest = db::newest_products(&state.pool, FEATURED_COUNT).await?;
     mark_wished(&state, &mut featured).await?;
     mark_wished(&state, &mut newest).await?;
-    let categories = state.categories.get(&state.pool).await?.as_ref().clone();
+    let categories = CatalogCaches::current()?.categories.get(&state.pool).await?.as_ref().clone();
     Ok(Home { featured, newest, categories })
 }
 
 /// One page of every active product.
 #[server(prefix = "/api", endpoint = "catalog/listing")]
 pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
-    let state = AppState::current()?;
-    let (mut listing, facets) =
-        tokio::try_join!(db::list_products(&state.pool, None, &query), listing_facets(&state, None, &query.filters),)?;
+    let (state, caches) = (AppState::current()?, CatalogCaches::current()?);
+    let (mut listing, facets) = tokio::try_join!(
+        db::list_products(&state.pool, None, &query),
+        listing_facets(&state, &caches, None, &query.filters),
+    )?;
     listing.facets = facets;
     mark_wished(&state, &mut listing.products).await?;
     Ok(listing)
@@ -46,11 +48,11 @@ pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
 /// A category and one page of its active products; `NotFound` for an unknown slug.
 #[server(prefix = "/api", endpoint = "catalog/category")]
 pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryListing, AppError> {
-    let state = AppState::current()?;
-    let category = state.categories.by_slug(&state.pool, &slug).await?.ok_or(AppError::NotFound)?;
+    let (state, caches) = (AppState::current()?, CatalogCaches::current()?);
+    let category = caches.categories.by_slug(&state.pool, &slug).await?.ok_or(AppError::NotFound)?;
     let (mut listing, facets) = tokio::try_join!(
         db::list_products(&state.pool, Some(category.id), &query),
-        listing_facets(&state, Some(category.id), &query.filters),
+        listing_facets(&state, &caches, Some(category.id), &query.filters),
     )?;
     listing.facets = facets;
     mark_wished(&state, &mut listing.products).await?;
@@ -76,11 +78,12 @@ pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
 #[cfg(feature = "ssr")]
 async fn listing_facets(
     state: &AppState,
+    caches: &CatalogCaches,
     category: Option<super::CategoryId>,
     filters: &super::filters::Filters,
 ) -> sqlx::Result<super::filters::Facets> {
-    let cells = state.facets.get(&state.pool, filters.min_price, filters.max_price).await?;
-    let categories = state.categories.get(&state.pool).await?;
+    let cells = caches.facets.get(&state.pool, filters.min_price, filters.max_price).await?;
+    let categories = caches.categories.get(&state.pool).await?;
     Ok(super::filters::count_facets(&cells, &categories, category.map(|c| c.0), filters))
 }
 

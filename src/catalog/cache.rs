@@ -132,6 +132,30 @@ impl<K, V> Inner<K, V> {
     }
 }
 
+/// The catalog's in-memory copies, made for each router and provided to
+/// every page render and server function beside `AppState` (which does not
+/// hold them, so the state never imports a feature).
+#[derive(Clone)]
+pub struct CatalogCaches {
+    pub categories: CategoryCache,
+    pub facets: FacetCache,
+}
+
+impl CatalogCaches {
+    /// Caches following `changes`.
+    pub fn new(changes: &CatalogChanges) -> Self {
+        CatalogCaches { categories: CategoryCache::new(changes), facets: FacetCache::new(changes) }
+    }
+
+    /// The caches provided to the current render or server function call.
+    pub fn current() -> Result<Self, crate::error::AppError> {
+        leptos::prelude::use_context::<CatalogCaches>().ok_or_else(|| {
+            tracing::error!("CatalogCaches missing from the reactive context");
+            crate::error::AppError::Internal
+        })
+    }
+}
+
 /// Every category, by name.
 #[derive(Clone)]
 pub struct CategoryCache(CatalogMemo<(), Vec<Category>>);

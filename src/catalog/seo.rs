@@ -51,7 +51,8 @@ pub async fn file(State(state): State<AppState>, Path(name): Path<String>) -> Re
     xml.push_str(r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#);
     if name == "pages.xml" {
         let _ = write!(xml, "<url><loc>{base}/</loc></url><url><loc>{base}/products</loc></url>");
-        let categories = match state.categories.get(&state.pool).await {
+        // Read afresh: a sitemap is fetched rarely, and this handler runs outside page renders.
+        let categories = match super::db::categories(&state.pool).await {
             Ok(categories) => categories,
             Err(error) => return failed(error),
         };

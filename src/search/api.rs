@@ -41,7 +41,7 @@ pub async fn get_search(
         Some(value) => SearchSort::from_param(value)
             .ok_or_else(|| AppError::BadRequest("That link has an invalid sort order.".into()))?,
     };
-    let categories = state.categories.get(&state.pool).await?;
+    let categories = crate::catalog::cache::CatalogCaches::current()?.categories.get(&state.pool).await?;
     let category = category.filter(|slug| !slug.is_empty());
     let category_id = match &category {
         None => None,
