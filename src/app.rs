@@ -36,9 +36,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     crate::security::set_page_policy();
     // Read by `Currency::provide` when the page hydrates.
     let currency = crate::money::use_currency();
+    // Read by `Flash::provide`: the outcome of the plain form post that led here.
+    let flash = crate::flash::Flash::attribute();
     view! {
         <!DOCTYPE html>
-        <html lang="en" data-currency=currency.code().to_owned()>
+        <html lang="en" data-currency=currency.code().to_owned() data-flash=flash>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -61,11 +63,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// Leptos's `HydrationScripts` also starts fetching the WASM from the head
 /// (preload hints), which put its 350 KB on a phone's path to the first
 /// product image (Lighthouse LCP 3 s on slow 4G); this loader leaves them out.
+/// It is not called at all: the split-code manifest it provides makes lazy
+/// pages preload their chunks with the nonce in `crossorigin`, which the
+/// page's own policy then blocks; a lazy page's chunk loads when it hydrates.
 #[component]
 fn HydrateAfterLoad(options: LeptosOptions) -> impl IntoView {
-    // Called for what it provides (the manifest lazy routes read on the
-    // server); its markup, with the hints, is dropped.
-    let _ = HydrationScripts(HydrationScriptsProps::builder().options(options.clone()).build());
     let (js, wasm) = bundle_names(&options);
     let pkg = format!("/{}", options.site_pkg_dir);
     let script = format!(
@@ -110,6 +112,7 @@ fn bundle_names(options: &LeptosOptions) -> &'static (String, String) {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::money::Currency::provide();
+    crate::flash::Flash::provide();
     let auth = AuthContext::provide();
     let cart = CartContext::provide();
     let bell = NotificationContext::provide();
@@ -120,9 +123,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
-            // rel="external": the browser's own fragment navigation, which moves
-            // focus to <main>; the router's would only scroll (after hydration).
-            <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
+            <crate::flash::ForgetOnNavigation />
+            <SkipLink />
             <SiteHeader layout />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
@@ -166,6 +168,31 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// "Skip to content": moves the keyboard's focus to `<main>`. Before
+/// hydration the browser's own fragment navigation does it (`rel="external"`
+/// keeps the router out); after it, the click focuses `<main>` itself and
+/// leaves the address alone, so no history entry or route change can race
+/// the move.
+#[component]
+fn SkipLink() -> impl IntoView {
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(not(feature = "ssr"))]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            let main =
+                document().get_element_by_id("main").and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+            if let Some(main) = main {
+                ev.prevent_default();
+                let _ = main.focus();
+                main.scroll_into_view();
+            }
+        }
+        #[cfg(feature = "ssr")]
+        let _ = ev;
+    };
+    view! { <a class="skip-link" href="#main" rel="external" on:click=on_click>"Skip to content"</a> }
+}
+
 /// Store name, category navigation, and the account links.
 ///
 /// The account links sit outside the layout's `Suspense`: anything created
@@ -173,8 +200,13 @@ pub fn App() -> impl IntoView {
 /// the server and hydration, and resource ids must be handed out in one order.
 #[component]
 fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
+    // The admin area is a workplace: a compact bar (the store, a way back to
+    // the shop, who is signed in) instead of the storefront's search, cart
+    // and category bar.
+    let location = leptos_router::hooks::use_location();
+    let admin = Memo::new(move |_| location.pathname.with(|p| crate::account::components::in_admin(p)));
     view! {
-        <header class="site-header">
+        <header class="site-header" class:admin-header=move || admin.get()>
             <div class="header-bar">
                 <Suspense fallback=|| view! { <a class="brand" href="/">"\u{a0}"</a> }>
                     {move || Suspend::new(async move {
@@ -188,9 +220,16 @@ fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
                         }
                     })}
                 </Suspense>
-                <SearchBox />
-                <div class="header-actions"><HeaderBell /><HeaderCart /><HeaderAccount /></div>
+                <Show when=move || admin.get() fallback=|| view! { <SearchBox /> }>
+                    <span class="admin-tag">"Admin"</span>
+                    <a class="shop-link" href="/">"View the shop"</a>
+                </Show>
+                <div class="header-actions">
+                    <Show when=move || !admin.get()><HeaderBell /><HeaderCart /></Show>
+                    <HeaderAccount />
+                </div>
             </div>
+            <Show when=move || !admin.get()>
             <nav class="category-nav" aria-label="Categories">
                 <Suspense>
                     {move || Suspend::new(async move {
@@ -206,6 +245,7 @@ fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
                     })}
                 </Suspense>
             </nav>
+            </Show>
         </header>
     }
 }

@@ -80,8 +80,16 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // The parser's own words ("invalid digit found in string") help
+            // no one reading a page: they go to the log, the caller gets ours.
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) | ServerFnErrorErr::Deserialization(m) => {
-                AppError::BadRequest(format!("The request was not understood: {m}"))
+                #[cfg(feature = "ssr")]
+                tracing::debug!(detail = %m, "a request's arguments could not be read");
+                let _ = m;
+                AppError::BadRequest(
+                    "The form could not be read: a value is missing or not what was expected. Reload the page and try again."
+                        .into(),
+                )
             }
             ServerFnErrorErr::Request(_) => AppError::Network,
             _ => AppError::Internal,

@@ -11,6 +11,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod error;
+pub mod flash;
 pub mod header;
 pub mod mail;
 pub mod money;

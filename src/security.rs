@@ -195,41 +195,6 @@ pub async fn same_origin_writes(State(state): State<AppState>, request: Request,
     }
 }
 
-/// Middleware: a page link carrying a server function's error (`__err`,
-/// which the redirect after a plain form post puts in the URL for the form
-/// to show) is honoured only on the way back from one of our own forms, told
-/// by a same-site `Referer`. Any other such link (a phishing mail's "Your
-/// account is locked: call…") is sent to the same page without it.
-pub async fn forged_form_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let query = request.uri().query().unwrap_or_default();
-    let carries_error = query.split('&').any(|pair| pair.starts_with("__err=") || pair.starts_with("__path="));
-    if request.method() != Method::GET || !carries_error {
-        return next.run(request).await;
-    }
-    let headers = request.headers();
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let from_here = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(origin_of)
-        .is_some_and(|origin| same_origin(origin, host, &state.config.public_url));
-    if from_here {
-        return next.run(request).await;
-    }
-    let kept: Vec<&str> =
-        query.split('&').filter(|pair| !pair.starts_with("__err=") && !pair.starts_with("__path=")).collect();
-    let path = request.uri().path();
-    let clean = if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) };
-    axum::response::Redirect::to(&clean).into_response()
-}
-
-/// The `scheme://host[:port]` a URL starts with.
-fn origin_of(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
-    let end = url.len() - rest.len() + rest.find('/').unwrap_or(rest.len());
-    Some(&url[..end])
-}
-
 /// The Content-Security-Policy of a page rendered with `nonce`: scripts only
 /// from this origin or carrying the nonce (Leptos's hydration scripts do),
 /// WebAssembly allowed, no framing.
@@ -322,13 +287,6 @@ mod tests {
         assert_eq!(client_address(&b, true), "2001:db8:1:2::/64");
         let mapped = request(&[], "[::ffff:192.0.2.7]:5000");
         assert_eq!(client_address(&mapped, false), "192.0.2.7");
-    }
-
-    #[test]
-    fn a_referers_origin_is_its_scheme_and_host() {
-        assert_eq!(origin_of("https://shop.example/sign-in?x=1"), Some("https://shop.example"));
-        assert_eq!(origin_of("http://127.0.0.1:3000"), Some("http://127.0.0.1:3000"));
-        assert_eq!(origin_of("ftp://x/y"), None);
     }
 
     #[test]

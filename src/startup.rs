@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         move || {
             leptos::prelude::provide_context(caches.clone());
             leptos::prelude::provide_context(currency);
+            crate::flash::Flash::provide_for_request();
         }
     };
     let routes = generate_route_list(App);
@@ -141,7 +142,8 @@ pub fn router(state: AppState) -> Router {
         .layer(crate::account::session::layer(state.pool.clone(), state.config.secure_cookies()))
         // Anonymous page views are answered from memory before any session work.
         .layer(from_fn_with_state(state.pages.clone(), crate::page_cache::serve_cached))
-        .layer(from_fn_with_state(state.clone(), crate::security::forged_form_errors))
+        // A plain form post's outcome rides to the next page in a cookie, not its address.
+        .layer(from_fn_with_state(state.clone(), crate::flash::carry))
         .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes))
         // Stripe's webhook: no session, no cookies; its signature is the check.
         .route(

@@ -136,3 +136,40 @@ test('a cart is filled, changed and checked out with cash on delivery without Ja
   await expect(page.locator('[data-status]')).toHaveText('Processing');
   await expect(page.getByRole('banner').locator('.cart-count')).toHaveAttribute('data-count', '0');
 });
+
+test('without JavaScript, adding to the cart confirms on the next page and a bad quantity says why', async ({ page }) => {
+  await page.goto('/p/red-lentils-1-kg');
+  await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
+  // Back at the product's own address: no stray "?", no error parameters.
+  await expect(page).toHaveURL(/\/p\/red-lentils-1-kg$/);
+  await expect(page.getByRole('banner').getByText('Added to your cart.')).toBeVisible();
+  await page.goto('/products');
+  await expect(page.getByRole('banner').getByText('Added to your cart.')).toHaveCount(0);
+
+  await page.goto('/cart');
+  const line = page.getByRole('listitem', { name: /Red Lentils/ });
+  for (const [typed, message] of [
+    ['0', 'Choose a quantity from 1 to 999.'],
+    ['', 'Enter a whole number.'],
+  ]) {
+    await line.getByLabel(/Quantity/).fill(typed);
+    await line.getByRole('button', { name: 'Update' }).click();
+    await expect(page).toHaveURL(/\/cart$/);
+    await expect(line.locator('.field-error')).toHaveText(message);
+  }
+  await page.reload();
+  await expect(line.locator('.field-error')).toHaveText('');
+});
+
+test('pages opened without JavaScript log no blocked request or policy violation', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
+  for (const path of ['/', '/products', '/p/red-lentils-1-kg', '/sign-in', '/sign-up', '/forgot-password', '/cart']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  }
+  expect(problems).toEqual([]);
+});

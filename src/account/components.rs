@@ -29,6 +29,16 @@ impl AuthContext {
         use_context::<Self>()
     }
 
+    /// `Unauthorized` when the page already knows nobody is signed in, so a
+    /// signed-in page's resource sends the visitor to sign in without first
+    /// asking the server (whose 401 the browser would log as a failed request).
+    pub async fn known_signed_in(auth: Option<Self>) -> Result<(), AppError> {
+        match auth {
+            Some(auth) if matches!(auth.viewer.await, Ok(None)) => Err(AppError::Unauthorized),
+            _ => Ok(()),
+        }
+    }
+
     /// Marks the signed-in state as changed.
     pub fn changed() {
         if let Some(context) = Self::use_context() {
@@ -41,16 +51,33 @@ impl AuthContext {
 #[component]
 pub fn HeaderAccount() -> impl IntoView {
     let Some(auth) = AuthContext::use_context() else { return ().into_any() };
-    let sign_out = ServerAction::<SignOut>::new();
+    let sign_out = crate::flash::action::<SignOut>();
+    let location = leptos_router::hooks::use_location();
+    let here: Here = (location.pathname, location.search, location.query);
     Effect::new(move |_| {
         if matches!(sign_out.value().get(), Some(Ok(()))) {
             AuthContext::changed();
         }
     });
+    let admin = Memo::new(move |_| in_admin(&here.0.get()));
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || {
+            let admin = admin.get();
+            Suspend::new(async move {
                 match auth.viewer.await.ok().flatten() {
+                    Some(viewer) if admin => view! {
+                        <ul class="account-links">
+                            <li class="signed-in-as">"Signed in as " <strong>{viewer.username.clone()}</strong>
+                                {format!(" ({})", viewer.role.label())}</li>
+                            <li><a href="/account">"Account"</a></li>
+                            <li>
+                                <ActionForm action=sign_out>
+                                    <button type="submit" class="link-button">"Sign out"</button>
+                                </ActionForm>
+                            </li>
+                        </ul>
+                    }.into_any(),
                     Some(viewer) => view! {
                         <ul class="account-links">
                             {viewer.role.includes(Role::Moderator).then(|| view! {
@@ -67,16 +94,43 @@ pub fn HeaderAccount() -> impl IntoView {
                     }.into_any(),
                     None => view! {
                         <ul class="account-links">
-                            <li><a href="/sign-in">"Sign in"</a></li>
-                            <li><a href="/sign-up">"Create account"</a></li>
+                            <li><a href=move || back_here("/sign-in", &here)>"Sign in"</a></li>
+                            <li><a href=move || back_here("/sign-up", &here)>"Create account"</a></li>
                         </ul>
                     }.into_any(),
                 }
-            })}
+            })
+            }}
         </Suspense>
     }
     .into_any()
 }
+
+/// `to` (sign-in or sign-up) with a `next` that brings the shopper back to
+/// the page they are on; on the sign-in and sign-up pages themselves, the
+/// `next` those pages were given.
+fn back_here(to: &str, location: &Here) -> String {
+    let (path, search) = (location.0.get(), location.1.get());
+    let here = if path == "/sign-in" || path == "/sign-up" {
+        location.2.with(|q| q.get("next"))
+    } else if search.is_empty() {
+        Some(path)
+    } else {
+        Some(format!("{path}?{search}"))
+    };
+    match here {
+        Some(next) => format!("{to}?next={}", crate::ui::encode_component(&next)),
+        None => to.to_owned(),
+    }
+}
+
+/// Whether `path` is in the admin area (which has a header of its own).
+pub fn in_admin(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
+}
+
+/// The page's path, query string and query.
+type Here = (Memo<String>, Memo<String>, Memo<leptos_router::params::ParamsMap>);
 
 /// The account area's sections.
 #[component]

@@ -9,6 +9,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::db,
+    super::rules::{for_line, parse_quantity},
     super::service::{current_cart, load_cart},
     crate::account::session::Auth,
     crate::product::ProductId,
@@ -22,26 +23,31 @@ pub async fn get_cart() -> Result<Cart, AppError> {
 }
 
 /// Adds `quantity` (default 1) of a product; answers the cart's new count.
+/// Quantities arrive as typed (see `parse_quantity`).
 #[server(prefix = "/api", endpoint = "cart/add")]
-pub async fn add_to_cart(product: i64, quantity: Option<i32>) -> Result<i32, AppError> {
+pub async fn add_to_cart(product: i64, quantity: Option<String>) -> Result<i32, AppError> {
+    let quantity = quantity.as_deref().map_or(Ok(1), parse_quantity)?;
     let state = AppState::current()?;
     let auth = Auth::current()?;
     let cart = current_cart(&state, &auth, true).await?.ok_or(AppError::Internal)?;
     let mut tx = state.pool.begin().await?;
-    db::add(&mut tx, cart, ProductId(product), quantity.unwrap_or(1)).await?;
+    db::add(&mut tx, cart, ProductId(product), quantity).await?;
     let count = db::count(&mut *tx, cart).await?;
     tx.commit().await?;
     Ok(count)
 }
 
-/// Sets a line's quantity; 0 removes it.
+/// Sets a line's quantity (1 to 999; "Remove" takes a line out). Errors
+/// about the quantity name the line's field (`line_field`).
 #[server(prefix = "/api", endpoint = "cart/update")]
-pub async fn update_cart_line(product: i64, quantity: i32) -> Result<(), AppError> {
+pub async fn update_cart_line(product: i64, quantity: String) -> Result<(), AppError> {
+    let product = ProductId(product);
+    let quantity = parse_quantity(&quantity).map_err(|error| for_line(product, error))?;
     let state = AppState::current()?;
     let auth = Auth::current()?;
     let Some(cart) = current_cart(&state, &auth, false).await? else { return Err(AppError::NotFound) };
     let mut tx = state.pool.begin().await?;
-    db::set_quantity(&mut tx, cart, ProductId(product), quantity).await?;
+    db::set_quantity(&mut tx, cart, product, quantity).await.map_err(|error| for_line(product, error))?;
     tx.commit().await?;
     Ok(())
 }

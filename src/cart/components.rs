@@ -21,7 +21,7 @@ impl CartContext {
     /// Creates the context; called once by `App`.
     pub fn provide() -> Self {
         let version = RwSignal::new(0);
-        let add = ServerAction::<AddToCart>::new();
+        let add = crate::flash::action::<AddToCart>();
         let context = CartContext { version, add };
         provide_context(context);
         crate::ui::on_success(add.value(), CartContext::changed);
@@ -50,12 +50,22 @@ pub fn AddToCartForm(
     // The quantity has no `max`: the browser would refuse a larger number with
     // its own message, where the server's names how many are left.
     let quantity_id = format!("quantity-{}", product.0);
+    let error_id = format!("quantity-error-{}", product.0);
+    // The shared action's error is this field's when it is about a quantity:
+    // only this form (a product page's own) has a quantity to get wrong.
+    let value = add.value();
+    let quantity_error =
+        move || value.try_get().flatten().and_then(|r| r.err()).and_then(|e| e.message_for("quantity"));
     view! {
         <CardForm action=add class="add-to-cart">
             <input type="hidden" name="product" value=product.0.to_string() />
             {choose_quantity.then(|| view! {
                 <label for=quantity_id.clone()>"Quantity"</label>
-                <input id=quantity_id.clone() name="quantity" type="number" min="1" value="1" class="quantity-input" data-stock=stock.to_string() />
+                <input id=quantity_id.clone() name="quantity" type="number" inputmode="numeric" min="1" value="1"
+                    class="quantity-input" data-stock=stock.to_string()
+                    aria-invalid=move || quantity_error().is_some().then_some("true")
+                    aria-describedby=error_id.clone() />
+                <p class="field-error" id=error_id.clone()>{quantity_error}</p>
             })}
             <button type="submit" class="button" disabled=stock <= 0>
                 {if stock <= 0 { "Sold out" } else { "Add to cart" }}

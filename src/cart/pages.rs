@@ -6,14 +6,15 @@ use leptos_meta::Title;
 use super::CartLine;
 use super::api::{RemoveFromCart, UpdateCartLine, get_cart};
 use super::components::CartContext;
-use super::rules::MAX_QUANTITY;
+use super::rules::{MAX_QUANTITY, line_field};
+use crate::error::AppError;
 use crate::money::use_currency;
 use crate::ui::{FormStatus, action_error, loaded, on_success};
 
 #[component]
 pub fn CartPage() -> impl IntoView {
-    let update = ServerAction::<UpdateCartLine>::new();
-    let remove = ServerAction::<RemoveFromCart>::new();
+    let update = crate::flash::action::<UpdateCartLine>();
+    let remove = crate::flash::action::<RemoveFromCart>();
     on_success(update.value(), CartContext::changed);
     on_success(remove.value(), CartContext::changed);
     let cart = Resource::new(move || (update.version().get(), remove.version().get()), |_| get_cart());
@@ -36,7 +37,7 @@ pub fn CartPage() -> impl IntoView {
                 view! {
                     <ul class="cart-lines">
                         {cart.lines.into_iter().map(|line| view! {
-                            <CartLineView line update remove />
+                            <CartLineView line update remove error />
                         }).collect_view()}
                     </ul>
                     <div class="cart-summary panel">
@@ -59,9 +60,13 @@ fn CartLineView(
     line: CartLine,
     update: ServerAction<UpdateCartLine>,
     remove: ServerAction<RemoveFromCart>,
+    error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let id = line.product.0.to_string();
     let input_id = format!("cart-quantity-{id}");
+    let error_id = format!("cart-quantity-error-{id}");
+    let field = line_field(line.product);
+    let field_error = Signal::derive(move || error.get().and_then(|e| e.message_for(&field)));
     let problem = line.problem();
     let currency = use_currency();
     let price_note = line.price_note(currency);
@@ -79,11 +84,17 @@ fn CartLineView(
                 {price_note.map(|note| view! { <p class="alert alert-info">{note}</p> })}
                 {problem.map(|text| view! { <p class="alert alert-error cart-line-problem">{text}</p> })}
             </div>
-            <ActionForm action=update attr:class="cart-quantity">
+            // `novalidate`: the store's own message, beside the field, says
+            // what is wrong with a quantity (the browser's bubble would not).
+            <ActionForm action=update attr:class="cart-quantity" attr:novalidate=true>
                 <input type="hidden" name="product" value=id.clone() />
                 <label for=input_id.clone()>"Quantity" <span class="visually-hidden">{format!(" of {name}")}</span></label>
-                <input id=input_id name="quantity" type="number" min="0" max=MAX_QUANTITY.to_string() value=line.quantity.to_string() class="quantity-input" />
+                <input id=input_id name="quantity" type="number" inputmode="numeric" min="1" max=MAX_QUANTITY.to_string()
+                    value=line.quantity.to_string() class="quantity-input"
+                    aria-invalid=move || field_error.get().is_some().then_some("true")
+                    aria-describedby=error_id.clone() />
                 <button type="submit" class="button button-secondary">"Update"</button>
+                <p class="field-error" id=error_id>{move || field_error.get()}</p>
             </ActionForm>
             <p class="cart-line-total">{currency.format(line.line_total())}</p>
             <ActionForm action=remove>

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use super::{Cart, CartLine};
 use crate::error::AppError;
 use crate::money::Currency;
+use crate::product::ProductId;
 
 /// The most of one product a cart line may hold.
 pub const MAX_QUANTITY: i32 = 999;
@@ -78,6 +79,38 @@ pub fn check_quantity(quantity: i32) -> Result<(), AppError> {
     }
 }
 
+/// A quantity as typed in a form (a number field the browser could not read
+/// posts nothing), checked: forms take it as text so that `abc` gets a field
+/// message rather than a parser's.
+pub fn parse_quantity(text: &str) -> Result<i32, AppError> {
+    let text = text.trim();
+    if text.is_empty() || !text.trim_start_matches(['-', '+']).bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::field("quantity", "Enter a whole number."));
+    }
+    // Digits too many for an i32 are far above the most a line may hold.
+    let quantity = text.parse::<i32>().unwrap_or(if text.starts_with('-') { i32::MIN } else { i32::MAX });
+    check_quantity(quantity)?;
+    Ok(quantity)
+}
+
+/// The field a cart line's quantity errors are reported under: the cart
+/// page shows a line's error beside that line's field.
+pub fn line_field(product: ProductId) -> String {
+    format!("quantity-{}", product.0)
+}
+
+/// `error` from changing `product`'s line, reported beside that line's field
+/// when it is about the quantity (out of range, more than is in stock).
+pub fn for_line(product: ProductId, error: AppError) -> AppError {
+    match &error {
+        AppError::Validation(_) | AppError::OutOfStock(_) => {
+            let message = error.message_for("quantity").unwrap_or_else(|| error.to_string());
+            AppError::field(&line_field(product), message)
+        }
+        _ => error,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +129,22 @@ mod tests {
             stock,
             available: true,
         }
+    }
+
+    #[test]
+    fn typed_quantities_are_whole_numbers_in_range_or_say_what_is_wrong() {
+        let number = Err(AppError::field("quantity", "Enter a whole number."));
+        let range = Err(AppError::field("quantity", "Choose a quantity from 1 to 999."));
+        assert_eq!(parse_quantity(" 3 "), Ok(3));
+        assert_eq!(parse_quantity("abc"), number);
+        assert_eq!(parse_quantity(""), number);
+        assert_eq!(parse_quantity("1.5"), number);
+        for bad in ["0", "-1", "999999", "99999999999999999999", "-99999999999999999999"] {
+            assert_eq!(parse_quantity(bad), range, "{bad}");
+        }
+        let stock = for_line(ProductId(7), AppError::OutOfStock("Only 2 of Tea are left.".into()));
+        assert_eq!(stock, AppError::field("quantity-7", "Only 2 of Tea are left."));
+        assert_eq!(for_line(ProductId(7), AppError::NotFound), AppError::NotFound);
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool) -> im
             <Price price=product.price offer_price=product.offer_price />
             {product.rating.average().map(|average| view! {
                 <p class="card-rating">
-                    <span aria-hidden="true">{format!("★ {average} ({})", product.rating.count)}</span>
+                    <span aria-hidden="true"><crate::ui::icons::StarIcon filled=true />{format!(" {average} ({})", product.rating.count)}</span>
                     <span class="visually-hidden">{product.rating.describe()}</span>
                 </p>
             })}

@@ -120,8 +120,21 @@ pub fn FacetPanel(links: FilterLinks, facets: Facets) -> impl IntoView {
         .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
         .collect_view();
     let amount = |value: Option<Decimal>| value.map(|v| v.to_string()).unwrap_or_default();
+    // A search's category is a filter; a category page's is the page itself.
+    let active = filters.active() + usize::from(links.path.is_some() && category.is_some());
+    // On a phone the panel folds behind its "Filters" button, so the first
+    // products show without scrolling: the panel follows an empty
+    // `<details>` and shows while it is open (style/main.css; no JavaScript
+    // needed). From 900px wide the button goes and the panel always shows.
     view! {
         <aside class="facets" aria-labelledby="facets-heading">
+            <details class="facets-fold">
+                <summary class="facets-summary">
+                    "Filters"
+                    {(active > 0).then(|| view! { <span class="facets-active">{format!("{active} active")}</span> })}
+                </summary>
+            </details>
+            <div class="facets-body">
             <h2 id="facets-heading">"Filter"</h2>
             {clear}
             <section aria-labelledby="facet-category">
@@ -149,6 +162,7 @@ pub fn FacetPanel(links: FilterLinks, facets: Facets) -> impl IntoView {
                 <h3 id="facet-rating">"Customer rating"</h3>
                 <ul>{ratings}</ul>
             </section>
+            </div>
         </aside>
     }
 }

@@ -94,6 +94,13 @@ impl Filters {
         *self == Filters::default()
     }
 
+    /// How many filters are on, as the panel's "Filters" button counts them
+    /// (a price range is one).
+    pub fn active(&self) -> usize {
+        let price = self.min_price.is_some() || self.max_price.is_some();
+        [price, self.in_stock, self.on_offer, self.min_rating.is_some()].into_iter().filter(|on| *on).count()
+    }
+
     pub fn with_price(&self, min: Option<Decimal>, max: Option<Decimal>) -> Self {
         Filters { min_price: min, max_price: max, ..self.clone() }
     }
@@ -319,6 +326,13 @@ mod tests {
         let again: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
         assert_eq!(parse(&again).unwrap(), filters);
         assert!(parse(&[("min", ""), ("stock", "")]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn active_filters_are_counted_with_a_price_range_as_one() {
+        assert_eq!(Filters::default().active(), 0);
+        let filters = parse(&[("min", "5"), ("max", "20"), ("offer", "1"), ("rating", "4")]).unwrap();
+        assert_eq!(filters.active(), 3);
     }
 
     #[test]

@@ -171,8 +171,8 @@ pub fn ProductPage() -> impl IntoView {
     let slug = Signal::derive(move || params.with(|p| p.get("slug").unwrap_or_default()));
     let layout = expect_context::<LayoutContext>();
     let product = Resource::new(move || slug.get(), get_product);
-    let save_review = ServerAction::<SaveReview>::new();
-    let delete_review = ServerAction::<DeleteReview>::new();
+    let save_review = crate::flash::action::<SaveReview>();
+    let delete_review = crate::flash::action::<DeleteReview>();
     let reviews = Resource::new(
         move || (slug.get(), save_review.version().get(), delete_review.version().get()),
         |(slug, _, _)| get_product_reviews(slug),

@@ -71,6 +71,13 @@ pub async fn place_order(
         return Err(AppError::field("payment", "Card payments are not available. Please choose cash on delivery."));
     }
     let mut tx = state.pool.begin().await?;
+    // A second submit of this checkout (a double click) waits for the first
+    // and goes to the order it placed, having written nothing.
+    if let db::Checkout::Placed(placed) = db::lock_checkout(&mut tx, viewer.id, token).await? {
+        tx.commit().await?;
+        leptos_axum::redirect(&placed.number.href());
+        return Ok(placed.number.0);
+    }
     let shipping = if address == "new" {
         let fields = new_address.unwrap_or_default().checked()?;
         if save_address.is_some() {

@@ -159,32 +159,53 @@ struct Line {
 
 /// Places the user's cart as an order, inside the caller's transaction (which
 /// the caller commits; on any error it must roll back). See the module docs.
-pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrder<'_>) -> Result<Placed, AppError> {
+/// Takes the shopper's checkout lock (their cart row) and answers the order
+/// `token` already placed, if a submit of this checkout got there first.
+/// Called before anything else a submit writes (a new address among them):
+/// a double-clicked "Place order" waits here for the first submit to finish
+/// and is then answered with its order.
+pub async fn lock_checkout(conn: &mut PgConnection, user: UserId, token: Uuid) -> Result<Checkout, AppError> {
     // The cart lock serialises submits of one user, so the token check below
     // sees an order a concurrent submit of the same checkout just committed.
-    let cart = sqlx::query_scalar!("SELECT id FROM carts WHERE user_id = $1 FOR UPDATE", order.user.0)
+    let cart = sqlx::query_scalar!("SELECT id FROM carts WHERE user_id = $1 FOR UPDATE", user.0)
         .fetch_optional(&mut *conn)
         .await?;
-    if let Some(existing) = sqlx::query!(
+    let Some(existing) = sqlx::query!(
         r#"SELECT id, number, user_id, status AS "status: OrderStatus", payment_method AS "method: PaymentMethod", total
            FROM orders WHERE idempotency_key = $1"#,
-        order.token
+        token
     )
     .fetch_optional(&mut *conn)
     .await?
-    {
-        if existing.user_id != order.user.0 {
-            return Err(AppError::BadRequest("This checkout has expired. Please reload the page.".into()));
-        }
-        return Ok(Placed {
-            id: existing.id,
-            number: OrderNumber(existing.number),
-            status: existing.status,
-            method: existing.method,
-            total: existing.total,
-            created: false,
-        });
+    else {
+        return Ok(Checkout::Open { cart });
+    };
+    if existing.user_id != user.0 {
+        return Err(AppError::BadRequest("This checkout has expired. Please reload the page.".into()));
     }
+    Ok(Checkout::Placed(Placed {
+        id: existing.id,
+        number: OrderNumber(existing.number),
+        status: existing.status,
+        method: existing.method,
+        total: existing.total,
+        created: false,
+    }))
+}
+
+/// Where a checkout stands once its lock is held.
+pub enum Checkout {
+    /// Not placed yet; the shopper's cart, if they have one.
+    Open { cart: Option<Uuid> },
+    /// Already placed by an earlier submit of the same checkout.
+    Placed(Placed),
+}
+
+pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrder<'_>) -> Result<Placed, AppError> {
+    let cart = match lock_checkout(conn, order.user, order.token).await? {
+        Checkout::Placed(placed) => return Ok(placed),
+        Checkout::Open { cart } => cart,
+    };
     let empty = || AppError::BadRequest("Your cart is empty.".into());
     let cart = cart.ok_or_else(empty)?;
     let open = sqlx::query_scalar!(

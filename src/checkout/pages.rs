@@ -1,5 +1,6 @@
 //! The checkout page: address, promo code, payment method, totals.
 
+use crate::account::components::AuthContext;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -16,9 +17,16 @@ use crate::ui::{FormStatus, action_error, field_error, loaded, on_success};
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     let query = use_query_map();
-    let place = ServerAction::<PlaceOrder>::new();
+    let place = crate::flash::action::<PlaceOrder>();
     on_success(place.value(), CartContext::changed);
-    let checkout = Resource::new(move || query.with(|q| q.get("promo")), get_checkout);
+    let auth = AuthContext::use_context();
+    let checkout = Resource::new(
+        move || query.with(|q| q.get("promo")),
+        move |promo| async move {
+            AuthContext::known_signed_in(auth).await?;
+            get_checkout(promo).await
+        },
+    );
     view! {
         <Title text="Checkout" />
         <section class="checkout-page">
@@ -51,6 +59,10 @@ fn CheckoutForm(view: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
         Err(reason) => ("alert alert-error", reason.clone()),
     });
     let ready = view.cart.ready();
+    // From the first click until the order's page opens, the button rests: a
+    // second click would only wait for the same order.
+    let (pending, value) = (place.pending(), place.value());
+    let placing = move || pending.get() || matches!(value.get(), Some(Ok(_)));
     view! {
         <div class="checkout-grid">
             <div>
@@ -110,7 +122,9 @@ fn CheckoutForm(view: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
                         </div>
                         <p class="field-error">{move || field_error(error, "payment").get()}</p>
                     </fieldset>
-                    <button type="submit" class="button" disabled=!ready>"Place order"</button>
+                    <button type="submit" class="button" disabled=move || !ready || placing() aria-busy=move || placing().then_some("true")>
+                        {move || if placing() { "Placing your order…" } else { "Place order" }}
+                    </button>
                 </ActionForm>
             </div>
             <aside class="panel order-summary" aria-labelledby="summary-heading">

@@ -29,7 +29,9 @@ impl HeaderCountsContext {
 }
 
 /// The header's link to the cart, with how many items it holds, and what the
-/// latest add-to-cart did.
+/// latest add-to-cart did. "Added to your cart." fades after a few seconds
+/// (by CSS alone before hydration); an error stays until dismissed; either
+/// goes when the shopper moves to another page.
 #[component]
 pub fn HeaderCart() -> impl IntoView {
     let (Some(HeaderCountsContext(counts)), Some(cart)) =
@@ -37,9 +39,30 @@ pub fn HeaderCart() -> impl IntoView {
     else {
         return ().into_any();
     };
+    let value = cart.add.value();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |seen: Option<()>| {
+        location.pathname.track();
+        if seen.is_some() {
+            value.set(None);
+        }
+    });
+    let version = cart.add.version();
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            let shown = version.get_untracked();
+            set_timeout(
+                move || {
+                    if version.get_untracked() == shown {
+                        value.set(None);
+                    }
+                },
+                TOAST_TIME,
+            );
+        }
+    });
     // `try_get`: a render still running after its request went away (the
     // client hung up) reads nothing instead of panicking.
-    let value = cart.add.value();
     let outcome = move || match value.try_get().flatten() {
         Some(Ok(_)) => Some(("cart-toast cart-toast-ok", "Added to your cart.".to_owned())),
         Some(Err(error)) => {
@@ -50,13 +73,24 @@ pub fn HeaderCart() -> impl IntoView {
     view! {
         <div class="cart-header">
             <div role="status" aria-live="polite" class="cart-status">
-                {move || outcome().map(|(class, text)| view! { <span class=class>{text}</span> })}
+                {move || outcome().map(|(class, text)| view! {
+                    <span class=class>
+                        {text}
+                        <button type="button" class="toast-dismiss" on:click=move |_| value.set(None)>
+                            <span aria-hidden="true">"×"</span>
+                            <span class="visually-hidden">"Dismiss"</span>
+                        </button>
+                    </span>
+                })}
             </div>
             <HeaderCartLink counts />
         </div>
     }
     .into_any()
 }
+
+/// How long "Added to your cart." stays (style/main.css fades it at the same time).
+const TOAST_TIME: std::time::Duration = std::time::Duration::from_secs(6);
 
 #[component]
 fn HeaderCartLink(counts: Resource<Result<HeaderCounts, AppError>>) -> impl IntoView {
@@ -91,7 +125,7 @@ pub fn HeaderBell() -> impl IntoView {
                 let unread = counts.await.map(|c| c.unread).unwrap_or(0);
                 signed_in.then(|| view! {
                     <a class="bell-link" href="/notifications">
-                        <span aria-hidden="true">"🔔"</span>
+                        <crate::ui::icons::BellIcon />
                         <span class="visually-hidden">"Notifications"</span>
                         {(unread > 0).then(|| view! {
                             <span class="bell-count" data-count=unread.to_string()>

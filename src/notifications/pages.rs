@@ -1,5 +1,6 @@
 //! The notifications page, and the context whose version the header's bell follows.
 
+use crate::account::components::AuthContext;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -23,7 +24,14 @@ impl NotificationContext {
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| read_notifications());
+    let auth = AuthContext::use_context();
+    let list = Resource::new(
+        || (),
+        move |_| async move {
+            AuthContext::known_signed_in(auth).await?;
+            read_notifications().await
+        },
+    );
     // Reading marks them read: the bell counts again once they have loaded.
     Effect::new(move |_| {
         if matches!(list.get(), Some(Ok(_)))

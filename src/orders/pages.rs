@@ -1,5 +1,6 @@
 //! Order history and the order page (with card payment while it is due).
 
+use crate::account::components::AuthContext;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -14,7 +15,11 @@ use crate::ui::{FormStatus, Time, action_error, loaded};
 pub fn OrdersPage() -> impl IntoView {
     let query = use_query_map();
     let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()));
-    let orders = Resource::new(page, get_orders);
+    let auth = AuthContext::use_context();
+    let orders = Resource::new(page, move |page| async move {
+        AuthContext::known_signed_in(auth).await?;
+        get_orders(page).await
+    });
     view! {
         <Title text="Your orders" />
         <section class="orders-page">
@@ -53,9 +58,16 @@ pub fn OrdersPage() -> impl IntoView {
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
-    let cancel = ServerAction::<CancelOrder>::new();
+    let cancel = crate::flash::action::<CancelOrder>();
     let number = move || params.with(|p| p.get("number").and_then(|n| n.parse::<i64>().ok()).unwrap_or(0));
-    let order = Resource::new(move || (number(), cancel.version().get()), |(number, _)| get_order(number));
+    let auth = AuthContext::use_context();
+    let order = Resource::new(
+        move || (number(), cancel.version().get()),
+        move |(number, _)| async move {
+            AuthContext::known_signed_in(auth).await?;
+            get_order(number).await
+        },
+    );
     view! {
         {loaded(order, move |page| {
             view! { <OrderView order=page.order card=page.card cancel /> }.into_any()

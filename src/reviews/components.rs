@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use super::api::{DeleteReview, SaveReview};
-use super::rules::stars;
 use super::{Eligibility, ProductReviews};
 use crate::error::AppError;
 use crate::ui::{Field, FormStatus, Time, action_error, field_error};
@@ -29,7 +28,7 @@ pub fn ReviewsSection(
                         <ul class="review-list">
                             {r.reviews.into_iter().map(|review| view! {
                                 <li class="review">
-                                    <p class="stars" role="img" aria-label=format!("{} out of 5 stars", review.rating)>{stars(review.rating)}</p>
+                                    <p class="stars" role="img" aria-label=format!("{} out of 5 stars", review.rating)><crate::ui::icons::Stars rating=review.rating /></p>
                                     <h3>{review.title}</h3>
                                     <p class="review-meta">
                                         {review.author} " · " <strong>"Verified purchase"</strong> " · " <Time at=review.written />

@@ -28,12 +28,6 @@ pub fn check(rating: &str, title: &str, body: &str) -> Result<(i16, String, Stri
     }
 }
 
-/// "★★★★☆"
-pub fn stars(rating: i16) -> String {
-    let filled = rating.clamp(0, 5) as usize;
-    format!("{}{}", "★".repeat(filled), "☆".repeat(5 - filled))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +39,5 @@ mod tests {
         assert!(errors.contains_key("rating") && errors.contains_key("title"));
         assert!(check("0", "Fine", "").is_err());
         assert!(check("3", &"x".repeat(121), "").unwrap_err().contains_key("title"));
-        assert_eq!(stars(3), "★★★☆☆");
     }
 }

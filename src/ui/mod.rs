@@ -1,5 +1,7 @@
 //! Shared presentational components: form fields, pagination, loading and errors, lazy routes.
 
+pub mod icons;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -313,7 +315,8 @@ where
         }
     };
     view! {
-        <form action=S::url() method="post" class=class on:submit=on_submit>
+        // `novalidate`: the store's messages say what is wrong, beside the field.
+        <form action=S::url() method="post" class=class novalidate=true on:submit=on_submit>
             {children()}
         </form>
     }

@@ -20,7 +20,7 @@ pub struct WishlistContext {
 impl WishlistContext {
     /// Creates the context; called once by `App`.
     pub fn provide() -> Self {
-        let toggle = ServerAction::<ToggleWishlist>::new();
+        let toggle = crate::flash::action::<ToggleWishlist>();
         let pressed = RwSignal::new(HashMap::new());
         Effect::new(move |_| {
             if let Some(Ok(state)) = toggle.value().get() {
@@ -47,7 +47,7 @@ pub fn WishlistButton(product: ProductId, name: String, slug: String, wished: bo
             <input type="hidden" name="product" value=id.to_string() />
             <input type="hidden" name="slug" value=slug />
             <button type="submit" class="heart" aria-pressed=move || if on() { "true" } else { "false" }>
-                <span aria-hidden="true">{move || if on() { "♥" } else { "♡" }}</span>
+                <crate::ui::icons::HeartIcon filled=Signal::derive(on) />
                 <span class="visually-hidden">{format!("Save {name}")}</span>
             </button>
         </CardForm>

@@ -1,6 +1,7 @@
 //! The wishlist page (a lazy route): saved products, each moved to the cart
 //! or removed.
 
+use crate::account::components::AuthContext;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,10 +13,17 @@ use crate::ui::{action_error, loaded, on_success};
 
 #[component]
 pub fn WishlistPage() -> impl IntoView {
-    let move_to_cart = ServerAction::<MoveToCart>::new();
-    let remove = ServerAction::<RemoveFromWishlist>::new();
+    let move_to_cart = crate::flash::action::<MoveToCart>();
+    let remove = crate::flash::action::<RemoveFromWishlist>();
     on_success(move_to_cart.value(), CartContext::changed);
-    let list = Resource::new(move || (move_to_cart.version().get(), remove.version().get()), |_| get_wishlist());
+    let auth = AuthContext::use_context();
+    let list = Resource::new(
+        move || (move_to_cart.version().get(), remove.version().get()),
+        move |_| async move {
+            AuthContext::known_signed_in(auth).await?;
+            get_wishlist().await
+        },
+    );
     let error = action_error(move_to_cart.value());
     let moved = move || matches!(move_to_cart.value().get(), Some(Ok(_)));
     view! {

@@ -14,6 +14,7 @@ mod admin_http;
 mod cart_http;
 mod catalog_db;
 mod facets_db;
+mod forms_http;
 mod http;
 mod mail;
 mod media_s3;

@@ -5,9 +5,9 @@ use super::*;
 /// The address book: add, edit, delete, make primary.
 #[component]
 pub fn AddressesPage() -> impl IntoView {
-    let save = ServerAction::<SaveAddress>::new();
-    let delete = ServerAction::<DeleteAddress>::new();
-    let primary = ServerAction::<MakeAddressPrimary>::new();
+    let save = crate::flash::action::<SaveAddress>();
+    let delete = crate::flash::action::<DeleteAddress>();
+    let primary = crate::flash::action::<MakeAddressPrimary>();
     let addresses = Resource::new(
         move || (save.version().get(), delete.version().get(), primary.version().get()),
         |_| get_addresses(),

@@ -7,7 +7,7 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next");
     let reset_done = move || query.read().get("reset").as_deref() == Some("done");
-    let action = ServerAction::<SignIn>::new();
+    let action = crate::flash::action::<SignIn>();
     on_success(action.value(), AuthContext::changed);
     let error = action_error(action.value());
     view! {
@@ -39,7 +39,7 @@ pub fn SignInPage() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next");
-    let action = ServerAction::<SignUp>::new();
+    let action = crate::flash::action::<SignUp>();
     on_success(action.value(), AuthContext::changed);
     let error = action_error(action.value());
     let fields = &["username", "email", "first_name", "last_name", "password"];
@@ -65,14 +65,17 @@ pub fn SignUpPage() -> impl IntoView {
                 {move || next().map(|next| view! { <input type="hidden" name="next" value=next /> })}
                 <button type="submit" class="button">"Create account"</button>
             </ActionForm>
-            <p>"Already have an account? " <a href="/sign-in">"Sign in"</a></p>
+            <p>"Already have an account? " <a href=move || match next() {
+                Some(next) => format!("/sign-in?next={}", crate::ui::encode_component(&next)),
+                None => "/sign-in".to_owned(),
+            }>"Sign in"</a></p>
         </section>
     }
 }
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let action = ServerAction::<RequestPasswordReset>::new();
+    let action = crate::flash::action::<RequestPasswordReset>();
     let error = action_error(action.value());
     let sent = Signal::derive(move || {
         matches!(action.value().get(), Some(Ok(()))).then(|| {
@@ -100,7 +103,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let usable = Resource::new(token, check_reset_token);
-    let action = ServerAction::<ResetPassword>::new();
+    let action = crate::flash::action::<ResetPassword>();
     let error = action_error(action.value());
     view! {
         <Title text="Choose a new password" />
@@ -134,7 +137,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 pub fn VerifyEmailPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
-    let action = ServerAction::<VerifyEmail>::new();
+    let action = crate::flash::action::<VerifyEmail>();
     let error = action_error(action.value());
     let done = Signal::derive(move || {
         action.value().get().and_then(|r| r.ok()).map(|email| format!("Thank you: {email} is confirmed."))

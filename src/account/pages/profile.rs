@@ -6,12 +6,12 @@ use super::*;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
-    let profile = ServerAction::<UpdateProfile>::new();
+    let profile = crate::flash::action::<UpdateProfile>();
     // One server function, two forms: each keeps its own result.
-    let add_email = ServerAction::<AddContact>::new();
-    let add_phone = ServerAction::<AddContact>::new();
-    let remove = ServerAction::<RemoveContact>::new();
-    let primary = ServerAction::<MakeContactPrimary>::new();
+    let add_email = crate::flash::action::<AddContact>();
+    let add_phone = crate::flash::action::<AddContact>();
+    let remove = crate::flash::action::<RemoveContact>();
+    let primary = crate::flash::action::<MakeContactPrimary>();
     on_success(profile.value(), AuthContext::changed);
     let account = Resource::new(
         move || {

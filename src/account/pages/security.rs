@@ -5,9 +5,9 @@ use super::*;
 /// Change password; where you're signed in, with sign-out per row and everywhere.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
-    let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let device = ServerAction::<SignOutDevice>::new();
+    let change = crate::flash::action::<ChangePassword>();
+    let everywhere = crate::flash::action::<SignOutEverywhere>();
+    let device = crate::flash::action::<SignOutDevice>();
     on_success(device.value(), AuthContext::changed);
     let devices = Resource::new(
         move || (change.version().get(), everywhere.version().get(), device.version().get()),

@@ -12,8 +12,8 @@ struct CategoriesData {
 
 impl CategoriesData {
     fn load() -> Self {
-        let save = ServerAction::<SaveCategory>::new();
-        let delete = ServerAction::<DeleteCategory>::new();
+        let save = crate::flash::action::<SaveCategory>();
+        let delete = crate::flash::action::<DeleteCategory>();
         let categories =
             Resource::new(move || (save.version().get(), delete.version().get()), |_| get_admin_categories());
         CategoriesData { categories, save, delete }

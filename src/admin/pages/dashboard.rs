@@ -63,12 +63,20 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                         view! { <p>"Every active product has more than 5 in stock."</p> }.into_any()
                     } else {
                         view! {
-                            <ul class="low-stock">
-                                {d.low_stock.into_iter().map(|p| view! {
-                                    <li><a href=format!("/admin/products/{}", p.id)>{p.name}</a> " · "
-                                        {if p.stock == 0 { "out of stock".to_owned() } else { format!("{} left", p.stock) }}</li>
-                                }).collect_view()}
-                            </ul>
+                            <table class="admin-table low-stock">
+                                <caption class="visually-hidden">"Low stock"</caption>
+                                <thead><tr><th scope="col">"Product"</th><th scope="col" class="num">"In stock"</th></tr></thead>
+                                <tbody>
+                                    {d.low_stock.into_iter().map(|p| view! {
+                                        <tr>
+                                            <th scope="row"><a href=format!("/admin/products/{}", p.id)>{p.name}</a></th>
+                                            <td class="num" class:sold-out=p.stock == 0>
+                                                {if p.stock == 0 { "Out of stock".to_owned() } else { p.stock.to_string() }}
+                                            </td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
                         }.into_any()
                     }}
                 </section>

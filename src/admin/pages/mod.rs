@@ -135,16 +135,16 @@ fn OrderTable(orders: Vec<OrderRow>, caption: &'static str) -> impl IntoView {
             <caption class="visually-hidden">{caption}</caption>
             <thead><tr>
                 <th scope="col">"Order"</th><th scope="col">"Placed"</th><th scope="col">"Customer"</th>
-                <th scope="col">"Payment"</th><th scope="col">"Total"</th><th scope="col">"Status"</th>
+                <th scope="col">"Payment"</th><th scope="col" class="num">"Total"</th><th scope="col">"Status"</th>
             </tr></thead>
             <tbody>
                 {orders.into_iter().map(|o| view! {
                     <tr>
                         <th scope="row"><a href=format!("/admin/orders/{}", o.number.0)>{o.number.to_string()}</a></th>
                         <td><Time at=o.placed_at /></td>
-                        <td>{o.customer}<br /><small>{o.email}</small></td>
+                        <td>{o.customer} " " <small>{o.email}</small></td>
                         <td>{o.payment_method.label()} {(!o.paid).then_some(" · unpaid")}</td>
-                        <td>{currency.format(o.total)}</td>
+                        <td class="num">{currency.format(o.total)}</td>
                         <td><span class=o.status.css()>{o.status.label()}</span></td>
                     </tr>
                 }).collect_view()}

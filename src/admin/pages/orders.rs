@@ -93,7 +93,7 @@ struct OrderData {
 impl OrderData {
     fn load() -> Self {
         let params = use_params_map();
-        let advance = ServerAction::<AdvanceOrder>::new();
+        let advance = crate::flash::action::<AdvanceOrder>();
         let order = Resource::new(
             move || {
                 (

@@ -12,7 +12,7 @@ struct ProductsData {
 impl ProductsData {
     fn load() -> Self {
         let query = use_query_map();
-        let quick = ServerAction::<QuickEditProduct>::new();
+        let quick = crate::flash::action::<QuickEditProduct>();
         let table = Resource::new(
             move || {
                 let key = query.with(|q| {
@@ -108,9 +108,12 @@ fn ProductRows(t: ProductTable, quick: ServerAction<QuickEditProduct>) -> impl I
     view! {
         <table class="admin-table products-admin">
             <caption class="visually-hidden">"Products"</caption>
+            // One line a product: the quick edit's fields sit in their columns
+            // and belong to the row's form by their `form` attribute.
             <thead><tr>
-                <th scope="col">"Product"</th><th scope="col">"Category"</th><th scope="col">"Price"</th>
-                <th scope="col">"State"</th><th scope="col">"Stock and price"</th>
+                <th scope="col">"Product"</th><th scope="col">"Category"</th><th scope="col">"State"</th>
+                <th scope="col" class="num">"Offer"</th><th scope="col" class="num">"Stock"</th>
+                <th scope="col" class="num">"Price"</th><th scope="col"><span class="visually-hidden">"Save"</span></th>
             </tr></thead>
             <tbody>
                 {t.products.into_iter().map(|p| {
@@ -123,17 +126,20 @@ fn ProductRows(t: ProductTable, quick: ServerAction<QuickEditProduct>) -> impl I
                                 <a href=format!("/admin/products/{}", p.id)>{p.name.clone()}</a>
                             </th>
                             <td>{p.category.clone()}</td>
-                            <td>{currency.format(p.offer_price.unwrap_or(p.price))}
-                                {p.offer_price.map(|_| view! { " " <s>{currency.format(p.price)}</s> })}</td>
                             <td>{state}</td>
+                            <td class="num">{p.offer_price.map(|offer| currency.format(offer))}</td>
+                            <td class="num">
+                                <input type="number" name="stock" min="0" value=p.stock.to_string() form=form_id.clone()
+                                    class="cell-input" aria-label=format!("Stock of {}", p.name) />
+                            </td>
+                            <td class="num">
+                                <input type="text" name="price" inputmode="decimal" value=p.price.to_string() form=form_id.clone()
+                                    class="cell-input" aria-label=format!("Price of {}", p.name) />
+                            </td>
                             <td>
                                 <ActionForm action=quick attr:class="quick-edit" attr:id=form_id>
                                     <input type="hidden" name="id" value=p.id.to_string() />
-                                    <label>"Stock" <span class="visually-hidden">" of " {p.name.clone()}</span>
-                                        <input type="number" name="stock" min="0" value=p.stock.to_string() /></label>
-                                    <label>"Price" <span class="visually-hidden">" of " {p.name.clone()}</span>
-                                        <input type="text" name="price" inputmode="decimal" size="7" value=p.price.to_string() /></label>
-                                    <button type="submit" class="button button-secondary">"Save" <span class="visually-hidden">" " {p.name.clone()}</span></button>
+                                    <button type="submit" class="button button-small">"Save" <span class="visually-hidden">" " {p.name.clone()}</span></button>
                                 </ActionForm>
                             </td>
                         </tr>
@@ -157,10 +163,10 @@ struct ProductData {
 impl ProductData {
     fn load() -> Self {
         let params = use_params_map();
-        let save = ServerAction::<SaveProduct>::new();
-        let active = ServerAction::<SetProductActive>::new();
-        let remove = ServerAction::<RemoveProduct>::new();
-        let image = ServerAction::<ChangeImage>::new();
+        let save = crate::flash::action::<SaveProduct>();
+        let active = crate::flash::action::<SetProductActive>();
+        let remove = crate::flash::action::<RemoveProduct>();
+        let image = crate::flash::action::<ChangeImage>();
         let editor = Resource::new(
             move || {
                 let id = params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));

@@ -12,8 +12,8 @@ struct PromosData {
 
 impl PromosData {
     fn load() -> Self {
-        let save = ServerAction::<SavePromo>::new();
-        let active = ServerAction::<SetPromoActive>::new();
+        let save = crate::flash::action::<SavePromo>();
+        let active = crate::flash::action::<SetPromoActive>();
         let promos = Resource::new(move || (save.version().get(), active.version().get()), |_| get_promos());
         PromosData { promos, save, active }
     }

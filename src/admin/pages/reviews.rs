@@ -11,7 +11,7 @@ struct ReviewsData {
 impl ReviewsData {
     fn load() -> Self {
         let query = use_query_map();
-        let moderate = ServerAction::<crate::reviews::api::ModerateReview>::new();
+        let moderate = crate::flash::action::<crate::reviews::api::ModerateReview>();
         let reviews = Resource::new(
             move || {
                 let key = query.with(|q| {
@@ -52,7 +52,7 @@ fn ReviewsPage() -> impl IntoView {
                             view! {
                                 <li class="panel" aria-label=label>
                                     <p><a href=format!("/p/{}", r.product_slug)>{r.product.clone()}</a></p>
-                                    <p class="stars" role="img" aria-label=format!("{} out of 5 stars", r.rating)>{crate::reviews::rules::stars(r.rating)}</p>
+                                    <p class="stars" role="img" aria-label=format!("{} out of 5 stars", r.rating)><crate::ui::icons::Stars rating=r.rating /></p>
                                     <h2>{r.title.clone()}</h2>
                                     <p>"By " {r.author.clone()} " · " <Time at=r.written.clone() /></p>
                                     <p>{r.body.clone()}</p>

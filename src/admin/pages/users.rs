@@ -39,15 +39,15 @@ fn UsersPage() -> impl IntoView {
                     <table class="admin-table">
                         <caption class="visually-hidden">"Users, newest first"</caption>
                         <thead><tr><th scope="col">"User"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
-                            <th scope="col">"Orders"</th><th scope="col">"Joined"</th></tr></thead>
+                            <th scope="col" class="num">"Orders"</th><th scope="col">"Joined"</th></tr></thead>
                         <tbody>
                             {list.users.into_iter().map(|u| view! {
                                 <tr>
                                     <th scope="row"><a href=format!("/admin/users/{}", u.id.0)>{u.username.clone()}</a>
-                                        <br /><small>{u.name.clone()}</small></th>
+                                        " " <small>{u.name.clone()}</small></th>
                                     <td>{u.email.clone()}</td>
                                     <td>{u.role.label()}{u.disabled.then_some(" · disabled")}</td>
-                                    <td>{u.orders}</td>
+                                    <td class="num">{u.orders}</td>
                                     <td><Time at=u.joined.clone() /></td>
                                 </tr>
                             }).collect_view()}
@@ -72,8 +72,8 @@ struct UserData {
 impl UserData {
     fn load() -> Self {
         let params = use_params_map();
-        let role = ServerAction::<SetUserRole>::new();
-        let disabled = ServerAction::<SetUserDisabled>::new();
+        let role = crate::flash::action::<SetUserRole>();
+        let disabled = crate::flash::action::<SetUserDisabled>();
         let user = Resource::new(
             move || {
                 let id =
