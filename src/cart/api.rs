@@ -23,10 +23,16 @@ pub async fn get_cart() -> Result<Cart, AppError> {
 }
 
 /// Adds `quantity` (default 1) of a product; answers the cart's new count.
-/// Quantities arrive as typed (see `parse_quantity`).
+/// Quantities arrive as typed (see `parse_quantity`). A form with a quantity
+/// field says so (`typed`): an empty field (or one the browser could not
+/// read, which posts nothing) is then an error, not one.
 #[server(prefix = "/api", endpoint = "cart/add")]
-pub async fn add_to_cart(product: i64, quantity: Option<String>) -> Result<i32, AppError> {
-    let quantity = quantity.as_deref().map_or(Ok(1), parse_quantity)?;
+pub async fn add_to_cart(product: i64, quantity: Option<String>, typed: Option<String>) -> Result<i32, AppError> {
+    let quantity = match (quantity.as_deref(), typed.is_some()) {
+        (Some(text), _) => parse_quantity(text)?,
+        (None, true) => parse_quantity("")?,
+        (None, false) => 1,
+    };
     let state = AppState::current()?;
     let auth = Auth::current()?;
     let cart = current_cart(&state, &auth, true).await?.ok_or(AppError::Internal)?;

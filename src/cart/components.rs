@@ -60,6 +60,7 @@ pub fn AddToCartForm(
         <CardForm action=add class="add-to-cart">
             <input type="hidden" name="product" value=product.0.to_string() />
             {choose_quantity.then(|| view! {
+                <input type="hidden" name="typed" value="1" />
                 <label for=quantity_id.clone()>"Quantity"</label>
                 <input id=quantity_id.clone() name="quantity" type="number" inputmode="numeric" min="1" value="1"
                     class="quantity-input" data-stock=stock.to_string()
