@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { hydrated, signUp, uniqueName } from './account-helpers';
+import { signInAsAdmin } from './shop-helpers';
 
 /** Runs axe-core (WCAG 2.1 A and AA rules) on the page; serious and critical violations fail. */
 async function expectAccessible(page: Page, what: string): Promise<void> {
@@ -39,6 +40,36 @@ test('cart, checkout and account pages have no serious accessibility violations'
     ['addresses', '/account/addresses'],
     ['orders', '/orders'],
     ['wishlist', '/wishlist'],
+  ]) {
+    await page.goto(url);
+    await expectAccessible(page, what);
+  }
+});
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test('listings with their filters folded have no serious accessibility violations', async ({ page }) => {
+    for (const [what, url] of [
+      ['listing', '/products'],
+      ['category', '/c/bakery?offer=1'],
+    ]) {
+      await page.goto(url);
+      await expectAccessible(page, `${what} (phone, folded)`);
+      await page.locator('.facets-summary').click();
+      await expectAccessible(page, `${what} (phone, open)`);
+    }
+  });
+});
+
+test('admin pages have no serious accessibility violations', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await signInAsAdmin(page);
+  for (const [what, url] of [
+    ['dashboard', '/admin'],
+    ['products', '/admin/products'],
+    ['orders', '/admin/orders'],
+    ['users', '/admin/users'],
   ]) {
     await page.goto(url);
     await expectAccessible(page, what);

@@ -28,6 +28,19 @@ for (const path of ['/', '/products', '/c/monitors', '/p/organic-bananas-1-kg'])
   });
 }
 
+test('the skip link works before hydration and focus stays on the content while the page hydrates', async ({ page }) => {
+  await page.goto('/c/monitors', { waitUntil: 'commit' });
+  await page.getByRole('link', { name: 'Skip to content' }).waitFor({ state: 'attached' });
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('main')).toBeFocused();
+  await hydrated(page);
+  await expect(page.getByRole('main')).toBeFocused();
+  // The next Tab goes on from the content, not from the top of the page.
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => !!document.activeElement?.closest('main'))).toBe(true);
+});
+
 test('a keyboard user skips to the content and sees an outline on every control they reach', async ({ page }) => {
   await page.goto('/c/monitors');
   // After hydration the router handles links: the skip link must still move focus.
