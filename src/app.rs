@@ -20,6 +20,7 @@ use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
 use crate::checkout::pages::CheckoutRoute;
 use crate::error::AppError;
 use crate::header::components::{HeaderBell, HeaderCart, HeaderCountsContext};
+use crate::integrations::pages::ApiTokensRoute;
 use crate::notifications::pages::{NotificationContext, NotificationsRoute};
 use crate::orders::pages::{OrderRoute, OrdersRoute};
 use crate::search::components::SearchBox;
@@ -155,6 +156,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/reviews") view={Lazy::<admin::ReviewsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view={Lazy::<admin::AuditRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/outbox") view={Lazy::<admin::OutboxRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/integrations") view={Lazy::<admin::IntegrationsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account/tokens") view={Lazy::<ApiTokensRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/cart") view={Lazy::<CartRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view={Lazy::<CheckoutRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/orders") view={Lazy::<OrdersRoute>::new()} ssr=SsrMode::Async />

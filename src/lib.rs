@@ -13,6 +13,7 @@ pub mod checkout;
 pub mod error;
 pub mod flash;
 pub mod header;
+pub mod integrations;
 pub mod mail;
 pub mod money;
 pub mod notifications;
@@ -23,6 +24,8 @@ pub mod search;
 pub mod ui;
 pub mod wishlist;
 
+#[cfg(feature = "ssr")]
+pub mod api_v1;
 #[cfg(feature = "ssr")]
 pub mod audit;
 #[cfg(feature = "ssr")]

@@ -145,6 +145,8 @@ pub fn router(state: AppState) -> Router {
         // A plain form post's outcome rides to the next page in a cookie, not its address.
         .layer(from_fn_with_state(state.clone(), crate::flash::carry))
         .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes))
+        // The JSON API: bearer tokens only, never the session's cookies.
+        .nest("/api/v1", crate::api_v1::router(state.clone()))
         // Stripe's webhook: no session, no cookies; its signature is the check.
         .route(
             "/webhooks/stripe",

@@ -149,6 +149,7 @@ pub fn AccountNav(current: &'static str) -> impl IntoView {
                 {link("/account/addresses", "Addresses")}
                 {link("/account/security", "Password and sessions")}
                 {link("/orders", "Orders")}
+                {link("/account/tokens", "API tokens")}
             </ul>
         </nav>
     }

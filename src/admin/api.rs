@@ -203,7 +203,8 @@ pub async fn quick_edit_product(id: i64, stock: String, price: String) -> Result
     }
     let (Some(stock), Some(price)) = (stock, price) else { return Err(AppError::Validation(errors)) };
     let mut tx = state.pool.begin().await?;
-    let (old_stock, old_price) = db::quick_edit(&mut tx, id, stock, price).await?.ok_or(AppError::NotFound)?;
+    let (old_stock, old_price) =
+        db::quick_edit(&mut tx, id, Some(stock), Some(price)).await?.ok_or(AppError::NotFound)?;
     let name = db::product_name(&mut *tx, id).await?.unwrap_or_default();
     Audit::new(viewer.id, "product.quick_edit", "product", id)
         .summary(format!("Stock and price of {name}"))

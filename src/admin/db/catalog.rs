@@ -179,24 +179,27 @@ pub async fn update_product(conn: &mut PgConnection, id: i64, d: &ProductDraft) 
     Ok(done.rows_affected() == 1)
 }
 
-/// The quick edit from the table: stock and price (the offer is cleared if it
-/// would no longer be below the price).
+/// The quick edit from the table (and the API's stock and price changes):
+/// the stock, the price or both (the offer is cleared if it would no longer
+/// be below the price). Answers the stock and price before, or `None` when
+/// there is no such product.
 pub async fn quick_edit(
     conn: &mut PgConnection,
     id: i64,
-    stock: i32,
-    price: rust_decimal::Decimal,
+    stock: Option<i32>,
+    price: Option<rust_decimal::Decimal>,
 ) -> sqlx::Result<Option<(i32, rust_decimal::Decimal)>> {
     let before = sqlx::query!("SELECT stock, price FROM products WHERE id = $1 FOR UPDATE", id)
         .fetch_optional(&mut *conn)
         .await?;
     let Some(before) = before else { return Ok(None) };
+    let price = price.unwrap_or(before.price);
     sqlx::query!(
         "UPDATE products SET stock = $2, price = $3,
                 offer_price = CASE WHEN offer_price < $3 THEN offer_price END, updated_at = now()
          WHERE id = $1",
         id,
-        stock,
+        stock.unwrap_or(before.stock),
         price
     )
     .execute(&mut *conn)

@@ -55,6 +55,7 @@ fn AdminNav(current: &'static str) -> impl IntoView {
                                 {link("/admin/promos", "Promo codes")}
                                 {link("/admin/users", "Users")}
                                 {link("/admin/audit", "Audit log")}
+                                {link("/admin/integrations", "Integrations")}
                                 {link("/admin/outbox", "Email outbox")}
                             })}
                         </ul>
@@ -157,6 +158,7 @@ fn OrderTable(orders: Vec<OrderRow>, caption: &'static str) -> impl IntoView {
 mod audit;
 mod categories;
 mod dashboard;
+mod integrations;
 mod orders;
 mod outbox;
 mod products;
@@ -167,6 +169,7 @@ mod users;
 pub use audit::*;
 pub use categories::*;
 pub use dashboard::*;
+pub use integrations::*;
 pub use orders::*;
 pub use outbox::*;
 pub use products::*;

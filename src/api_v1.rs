@@ -1,0 +1,317 @@
+//! The JSON API under `/api/v1`, for integrators: bearer tokens only (no
+//! session cookie is read, so no other site can act with a shopper's
+//! sign-in), RFC 9457 errors, money as decimal strings with the currency.
+//! Every operation calls the same queries and rules the pages use.
+//!
+//! This is the API's first part: the catalog's categories and products, the
+//! caller, orders, and staff price and stock changes.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::{Extension, Json};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::json;
+
+use crate::account::Role;
+use crate::audit::Audit;
+use crate::integrations::Scope;
+use crate::integrations::bearer::{Caller, Problem, authenticate};
+use crate::state::AppState;
+
+/// A request body larger than this is refused (413).
+const MAX_BODY: usize = 64 * 1024;
+
+/// The API's routes, with their authentication and limits.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/categories", get(categories))
+        .route("/products/{slug}", get(product))
+        .route("/products/{id}/stock", put(set_stock))
+        .route("/products/{id}/price", put(set_price))
+        .route("/me", get(me))
+        .route("/orders", get(orders))
+        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No such API operation.") })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(from_fn_with_state(state, authenticate))
+}
+
+type Answer<T> = Result<Json<T>, Problem>;
+
+/// The caller, required.
+fn caller(caller: Option<Extension<Caller>>) -> Result<Caller, Problem> {
+    caller
+        .map(|Extension(c)| c)
+        .ok_or_else(|| Problem::unauthorized("invalid_request", "This operation needs a token."))
+}
+
+/// A token, when one was sent, must allow catalog reads.
+fn may_read_catalog(caller: &Option<Extension<Caller>>) -> Result<(), Problem> {
+    match caller {
+        Some(Extension(caller)) => caller.require(Scope::CatalogRead),
+        None => Ok(()),
+    }
+}
+
+/// A JSON body, or 400 (not JSON) / 422 (not the expected shape) saying why.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Problem> {
+    serde_json::from_slice(bytes).map_err(|error| {
+        let status = if error.is_syntax() || error.is_eof() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        Problem::new(status, "Invalid body").detail(format!("The body could not be read as expected: {error}."))
+    })
+}
+
+/// Staff operations: a CLIENT token, or a USER token whose owner has `role`.
+fn staff(caller: &Caller, role: Role, scope: Scope) -> Result<(), Problem> {
+    caller.require(scope)?;
+    if caller.is_staff(role) {
+        Ok(())
+    } else {
+        Err(Problem::new(StatusCode::FORBIDDEN, "Forbidden").detail("This operation is for staff."))
+    }
+}
+
+/// An amount in the shop's currency.
+#[derive(Serialize)]
+struct Money {
+    amount: String,
+    currency: String,
+}
+
+impl Money {
+    fn new(amount: Decimal, currency: &str) -> Self {
+        Money { amount: format!("{amount:.2}"), currency: currency.to_owned() }
+    }
+}
+
+#[derive(Serialize)]
+struct CategoryOut {
+    id: i64,
+    slug: String,
+    name: String,
+}
+
+async fn categories(State(state): State<AppState>, who: Option<Extension<Caller>>) -> Answer<Vec<CategoryOut>> {
+    may_read_catalog(&who)?;
+    let categories = crate::catalog::db::categories(&state.pool).await?;
+    Ok(Json(categories.into_iter().map(|c| CategoryOut { id: c.id.0, slug: c.slug, name: c.name }).collect()))
+}
+
+#[derive(Serialize)]
+struct ProductOut {
+    id: i64,
+    slug: String,
+    name: String,
+    description: String,
+    price: Money,
+    offer_price: Option<Money>,
+    stock: i32,
+    in_stock: bool,
+    category: String,
+    /// The average of its visible reviews, one decimal ("4.5").
+    rating: Option<String>,
+    reviews: i64,
+    images: Vec<String>,
+}
+
+async fn product(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Path(slug): Path<String>,
+) -> Answer<ProductOut> {
+    may_read_catalog(&who)?;
+    let mut conn = state.pool.acquire().await?;
+    let product = crate::catalog::db::product_by_slug(&mut conn, &slug)
+        .await?
+        .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No product has that slug."))?;
+    let currency = &state.config.currency;
+    Ok(Json(ProductOut {
+        id: product.id.0,
+        slug: product.slug,
+        name: product.name,
+        description: product.description,
+        price: Money::new(product.price, currency),
+        offer_price: product.offer_price.map(|p| Money::new(p, currency)),
+        stock: product.stock,
+        in_stock: product.stock > 0,
+        category: product.category.slug,
+        rating: product.rating.average().map(|a| a.to_string()),
+        reviews: i64::from(product.rating.count),
+        images: product.images.iter().map(|i| crate::product::image_url(&i.key, 800)).collect(),
+    }))
+}
+
+#[derive(Serialize)]
+struct MeOut {
+    id: String,
+    username: String,
+    first_name: String,
+    role: &'static str,
+    scopes: Vec<&'static str>,
+}
+
+async fn me(State(state): State<AppState>, who: Option<Extension<Caller>>) -> Answer<MeOut> {
+    let caller = caller(who)?;
+    caller.require(Scope::AccountRead)?;
+    let user = caller.person()?;
+    let viewer = crate::account::db::viewer(&state.pool, user)
+        .await?
+        .ok_or_else(|| Problem::unauthorized("invalid_token", "Unknown token."))?;
+    Ok(Json(MeOut {
+        id: viewer.id.0.to_string(),
+        username: viewer.username,
+        first_name: viewer.first_name,
+        role: viewer.role.label(),
+        scopes: caller.scopes().iter().map(|s| s.as_str()).collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct OrderOut {
+    number: i64,
+    placed_at: String,
+    status: &'static str,
+    total: Money,
+}
+
+#[derive(Serialize)]
+struct OrdersOut {
+    orders: Vec<OrderOut>,
+    page: u32,
+    next: Option<String>,
+}
+
+/// A USER token lists its person's orders; a CLIENT token (or a staff
+/// member's token) with `orders:read` lists the shop's under `/staff/…`
+/// in a later version; here a CLIENT token lists the shop's.
+async fn orders(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Query(query): Query<PageQuery>,
+) -> Answer<OrdersOut> {
+    let caller = caller(who)?;
+    caller.require(Scope::OrdersRead)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let (orders, has_next) = match caller.person {
+        Some((user, _)) => {
+            let history = crate::orders::db::history(&state.pool, user, page).await?;
+            let orders = history
+                .orders
+                .into_iter()
+                .map(|o| OrderOut {
+                    number: o.number.0,
+                    placed_at: o.placed_at.iso,
+                    status: o.status.label(),
+                    total: Money::new(o.total, &o.currency),
+                })
+                .collect();
+            (orders, history.has_next)
+        }
+        None => {
+            let filter = crate::admin::OrderFilter { page, ..Default::default() };
+            let list = crate::admin::db::order_list(&state.pool, &filter).await?;
+            let currency = &state.config.currency;
+            let orders = list
+                .orders
+                .into_iter()
+                .map(|o| OrderOut {
+                    number: o.number.0,
+                    placed_at: o.placed_at.iso,
+                    status: o.status.label(),
+                    total: Money::new(o.total, currency),
+                })
+                .collect();
+            (orders, list.has_next)
+        }
+    };
+    let next = has_next.then(|| format!("/api/v1/orders?page={}", page + 1));
+    Ok(Json(OrdersOut { orders, page, next }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StockIn {
+    stock: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriceIn {
+    price: String,
+}
+
+#[derive(Serialize)]
+struct StockOut {
+    id: i64,
+    stock: i32,
+    price: Money,
+}
+
+/// Sets a product's stock (`inventory:write`).
+async fn set_stock(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> Result<Response, Problem> {
+    let caller = caller(who)?;
+    staff(&caller, Role::Admin, Scope::InventoryWrite)?;
+    let input: StockIn = body(&bytes)?;
+    let stock = i32::try_from(input.stock)
+        .ok()
+        .filter(|s| *s >= 0)
+        .ok_or_else(|| crate::error::AppError::field("stock", "Stock must be a whole number, 0 or more."))?;
+    let mut tx = state.pool.begin().await?;
+    let (before, price) = crate::admin::db::quick_edit(&mut tx, id, Some(stock), None).await?.ok_or_else(not_found)?;
+    let name = crate::admin::db::product_name(&mut *tx, id).await?.unwrap_or_default();
+    Audit::new(caller.actor(), "product.stock", "product", id)
+        .summary(format!("Stock of {name} (API token {})", caller.token))
+        .change(json!({ "stock": before }), json!({ "stock": stock }))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }).into_response())
+}
+
+/// Sets a product's price (`catalog:write`); an offer no longer below it is cleared.
+async fn set_price(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> Result<Response, Problem> {
+    let caller = caller(who)?;
+    staff(&caller, Role::Admin, Scope::CatalogWrite)?;
+    let input: PriceIn = body(&bytes)?;
+    let price = crate::admin::rules::parse_money(&input.price).filter(|p| *p > Decimal::ZERO).ok_or_else(|| {
+        crate::error::AppError::field("price", "The price must be an amount above zero, like \"12.50\".")
+    })?;
+    let mut tx = state.pool.begin().await?;
+    let (stock, before) = crate::admin::db::quick_edit(&mut tx, id, None, Some(price)).await?.ok_or_else(not_found)?;
+    let name = crate::admin::db::product_name(&mut *tx, id).await?.unwrap_or_default();
+    Audit::new(caller.actor(), "product.price", "product", id)
+        .summary(format!("Price of {name} (API token {})", caller.token))
+        .change(json!({ "price": before.to_string() }), json!({ "price": price.to_string() }))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }).into_response())
+}
+
+fn not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No product has that id.")
+}

@@ -1,0 +1,247 @@
+//! The JSON API and its tokens over HTTP: tokens made in the account area
+//! and by admins, each refusal a client developer meets (401 with its
+//! reason, 403 naming the scope, 422 with field errors), revocation, expiry,
+//! demotion and disabling taking effect on the next request, and the
+//! session's cookie never standing in for a token.
+
+use crate::common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use common::{Jar, NewProduct, call, category, signed_in, user};
+use serde_json::Value;
+use sqlx::PgPool;
+use trove::account::Role;
+
+/// Calls the API with `token` (if any) and a JSON `body` (if any).
+async fn api(app: &axum::Router, method: Method, uri: &str, token: Option<&str>, body: Option<&str>) -> common::Reply {
+    let mut request = Request::builder().method(method).uri(uri).header(header::ACCEPT, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    if body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    common::send(app, request.body(Body::from(body.unwrap_or_default().to_owned())).unwrap()).await
+}
+
+fn json(reply: &common::Reply) -> Value {
+    serde_json::from_str(&reply.body).unwrap_or_else(|_| panic!("not JSON: {}", reply.body))
+}
+
+/// Makes a token through the account page's server function; its secret and id.
+async fn personal_token(app: &axum::Router, jar: &mut Jar, scopes: &[&str], expires: &str) -> (String, i64) {
+    let scopes: String = scopes.iter().map(|s| format!("&scopes[{s}]=on")).collect();
+    let reply = call(app, jar, "tokens/create", &format!("name=my+script&expires={expires}{scopes}")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let created = json(&reply);
+    (created["secret"].as_str().unwrap().to_owned(), created["token"]["id"].as_i64().unwrap())
+}
+
+fn problem(reply: &common::Reply) -> Value {
+    assert_eq!(reply.headers.get(header::CONTENT_TYPE).unwrap(), "application/problem+json", "{}", reply.body);
+    json(reply)
+}
+
+#[sqlx::test]
+async fn a_shoppers_token_acts_as_them_until_it_is_revoked(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let (secret, id) = personal_token(&app, &mut amy, &["account:read", "orders:read"], "30").await;
+    assert!(secret.starts_with("trove_pat_"), "{secret}");
+    let tokens: Value = json(&call(&app, &mut amy, "tokens/mine", "").await);
+    assert_eq!(tokens[0]["name"], "my script");
+    assert_eq!(tokens[0]["scopes"], serde_json::json!(["account:read", "orders:read"]));
+    assert!(!tokens.to_string().contains(&secret[10..]), "lists never show the secret");
+
+    let me = api(&app, Method::GET, "/api/v1/me", Some(&secret), None).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(json(&me)["username"], "amy");
+    let orders = api(&app, Method::GET, "/api/v1/orders", Some(&secret), None).await;
+    assert_eq!(orders.status, StatusCode::OK, "{}", orders.body);
+    assert_eq!(json(&orders)["orders"], serde_json::json!([]));
+    // Its use is recorded, at most once a minute.
+    let used: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT last_used_at FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(used.is_some());
+    api(&app, Method::GET, "/api/v1/me", Some(&secret), None).await;
+    let again: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT last_used_at FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(used, again, "no write for every request");
+
+    // A scope it lacks: 403 naming it.
+    let cart = api(&app, Method::PUT, "/api/v1/products/1/stock", Some(&secret), Some(r#"{"stock":1}"#)).await;
+    assert_eq!(cart.status, StatusCode::FORBIDDEN);
+    assert_eq!(problem(&cart)["scope"], "inventory:write");
+
+    // Revoked in the account page: the very next request is refused.
+    assert_eq!(call(&app, &mut amy, "tokens/revoke", &format!("id={id}")).await.status, StatusCode::OK);
+    let refused = api(&app, Method::GET, "/api/v1/me", Some(&secret), None).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let challenge = refused.headers.get(header::WWW_AUTHENTICATE).unwrap().to_str().unwrap();
+    assert!(challenge.starts_with("Bearer ") && challenge.contains("invalid_token"), "{challenge}");
+    assert!(problem(&refused)["detail"].as_str().unwrap().contains("revoked"));
+    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action LIKE 'api_token.%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audit, 2, "creating and revoking are in the audit log");
+}
+
+#[sqlx::test]
+async fn bad_tokens_are_told_apart_and_cookies_are_not_tokens(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let (secret, id) = personal_token(&app, &mut amy, &["account:read"], "7").await;
+
+    // No token: the operation says it needs one; the shopper's session cookie does not count.
+    let request = Request::get("/api/v1/me").header(header::COOKIE, amy.header()).body(Body::empty()).unwrap();
+    let with_cookie = common::send(&app, request).await;
+    assert_eq!(with_cookie.status, StatusCode::UNAUTHORIZED);
+    // A typo is caught by the checksum; a well-formed stranger is unknown.
+    let typo = format!("{}{}", &secret[..15], if &secret[15..16] == "A" { "B" } else { "A" }) + &secret[16..];
+    let typo = api(&app, Method::GET, "/api/v1/me", Some(&typo), None).await;
+    assert_eq!(typo.status, StatusCode::UNAUTHORIZED);
+    assert!(problem(&typo)["detail"].as_str().unwrap().contains("not a Trove API token"));
+    let scheme = common::send(
+        &app,
+        Request::get("/api/v1/me").header(header::AUTHORIZATION, "Basic abc").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(scheme.status, StatusCode::UNAUTHORIZED);
+    assert!(scheme.headers.get(header::WWW_AUTHENTICATE).unwrap().to_str().unwrap().contains("invalid_request"));
+
+    // Expired.
+    sqlx::query("UPDATE api_tokens SET created_at = now() - interval '2 days', expires_at = now() - interval '1 second' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let expired = api(&app, Method::GET, "/api/v1/me", Some(&secret), None).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+    assert!(problem(&expired)["detail"].as_str().unwrap().contains("expired"));
+    let listed: Value = json(&call(&app, &mut amy, "tokens/mine", "").await);
+    assert_eq!(listed[0]["expired"], true);
+}
+
+#[sqlx::test]
+async fn a_token_never_has_more_than_its_owner_may_do_now(pool: PgPool) {
+    let cat = category(&pool, "Pantry").await;
+    let tea = NewProduct::new(cat, "Green Tea", "3.00").insert(&pool).await;
+    user(&pool, "amy", Role::Member).await;
+    let boss = user(&pool, "boss", Role::Admin).await;
+    let app = common::app(pool.clone());
+    // A member cannot ask for a staff scope.
+    let mut amy = signed_in(&app, "amy").await;
+    let asked = call(&app, &mut amy, "tokens/create", "name=x&expires=30&scopes[inventory:write]=on").await;
+    assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(asked.body.contains("inventory:write"), "{}", asked.body);
+
+    let mut jar = signed_in(&app, "boss").await;
+    let (secret, _) = personal_token(&app, &mut jar, &["inventory:write", "account:read"], "never").await;
+    let uri = format!("/api/v1/products/{tea}/stock");
+    let set = api(&app, Method::PUT, &uri, Some(&secret), Some(r#"{"stock": 42}"#)).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(json(&set)["stock"], 42);
+    let stock: i32 =
+        sqlx::query_scalar("SELECT stock FROM products WHERE id = $1").bind(tea).fetch_one(&pool).await.unwrap();
+    assert_eq!(stock, 42);
+
+    // Demoted: the staff scope is gone at once.
+    sqlx::query("UPDATE users SET role = 'MEMBER' WHERE id = $1").bind(boss.0).execute(&pool).await.unwrap();
+    let demoted = api(&app, Method::PUT, &uri, Some(&secret), Some(r#"{"stock": 41}"#)).await;
+    assert_eq!(demoted.status, StatusCode::FORBIDDEN);
+    assert_eq!(problem(&demoted)["scope"], "inventory:write");
+    assert_eq!(api(&app, Method::GET, "/api/v1/me", Some(&secret), None).await.status, StatusCode::OK);
+    // Disabled: nothing works.
+    sqlx::query("UPDATE users SET disabled_at = now() WHERE id = $1").bind(boss.0).execute(&pool).await.unwrap();
+    assert_eq!(api(&app, Method::GET, "/api/v1/me", Some(&secret), None).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn an_admins_client_token_sets_stock_for_the_warehouse_and_nothing_else(pool: PgPool) {
+    let cat = category(&pool, "Pantry").await;
+    let tea = NewProduct::new(cat, "Green Tea", "3.00").insert(&pool).await;
+    user(&pool, "boss", Role::Admin).await;
+    user(&pool, "amy", Role::Member).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let form = "integration=Warehouse+sync&name=stock&expires=90&scopes[inventory:write]=on";
+    assert_eq!(call(&app, &mut amy, "admin/tokens/create", form).await.status, StatusCode::FORBIDDEN);
+    let mut boss = signed_in(&app, "boss").await;
+    let personal = call(&app, &mut boss, "admin/tokens/create", &format!("{form}&scopes[cart:write]=on")).await;
+    assert_eq!(personal.status, StatusCode::UNPROCESSABLE_ENTITY, "a shop has no cart");
+    let created = call(&app, &mut boss, "admin/tokens/create", form).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let created = json(&created);
+    let secret = created["secret"].as_str().unwrap();
+    assert!(secret.starts_with("trove_cli_"));
+
+    let uri = format!("/api/v1/products/{tea}");
+    let stock = api(&app, Method::PUT, &format!("{uri}/stock"), Some(secret), Some(r#"{"stock": 7}"#)).await;
+    assert_eq!(stock.status, StatusCode::OK, "{}", stock.body);
+    let price = api(&app, Method::PUT, &format!("{uri}/price"), Some(secret), Some(r#"{"price": "9.99"}"#)).await;
+    assert_eq!(price.status, StatusCode::FORBIDDEN);
+    assert_eq!(problem(&price)["scope"], "catalog:write");
+    let me = api(&app, Method::GET, "/api/v1/me", Some(secret), None).await;
+    assert_eq!(me.status, StatusCode::FORBIDDEN, "a client token has no person: {}", me.body);
+    // The change is in the audit log, answered for by the admin who made the token.
+    let summary: String = sqlx::query_scalar("SELECT summary FROM audit_log WHERE action = 'product.stock'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(summary.contains("Green Tea"), "{summary}");
+
+    // Bad bodies: the field and why, or that it is not JSON at all.
+    let negative = api(&app, Method::PUT, &format!("{uri}/stock"), Some(secret), Some(r#"{"stock": -1}"#)).await;
+    assert_eq!(negative.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem(&negative)["errors"]["stock"].as_str().unwrap().contains("0 or more"));
+    let wrong = api(&app, Method::PUT, &format!("{uri}/stock"), Some(secret), Some(r#"{"stock": "many"}"#)).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let garbage = api(&app, Method::PUT, &format!("{uri}/stock"), Some(secret), Some("stock=1")).await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+    let missing = api(&app, Method::PUT, "/api/v1/products/999999/stock", Some(secret), Some(r#"{"stock": 1}"#)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // The admin revokes it from the integrations page.
+    let listed: Value = json(&call(&app, &mut boss, "admin/tokens", "").await);
+    assert_eq!(listed[0]["owner"], "Warehouse sync");
+    let id = created["token"]["id"].as_i64().unwrap();
+    assert_eq!(call(&app, &mut boss, "admin/tokens/revoke", &format!("id={id}")).await.status, StatusCode::OK);
+    let after = api(&app, Method::PUT, &format!("{uri}/stock"), Some(secret), Some(r#"{"stock": 8}"#)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn the_catalog_is_open_without_a_token(pool: PgPool) {
+    let cat = category(&pool, "Pantry").await;
+    NewProduct::new(cat, "Green Tea", "3.00").insert(&pool).await;
+    let app = common::app(pool);
+    let categories = api(&app, Method::GET, "/api/v1/categories", None, None).await;
+    assert_eq!(categories.status, StatusCode::OK, "{}", categories.body);
+    assert_eq!(json(&categories)[0]["name"], "Pantry");
+    let product = api(&app, Method::GET, "/api/v1/products/green-tea", None, None).await;
+    assert_eq!(product.status, StatusCode::OK, "{}", product.body);
+    assert_eq!(json(&product)["price"], serde_json::json!({ "amount": "3.00", "currency": "USD" }));
+    let missing = api(&app, Method::GET, "/api/v1/products/no-such-thing", None, None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(problem(&missing)["status"], 404);
+    let unknown = api(&app, Method::GET, "/api/v1/nothing-here", None, None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // Anonymous calls share a per-address limit.
+    let mut last = StatusCode::OK;
+    for _ in 0..130 {
+        last = api(&app, Method::GET, "/api/v1/categories", None, None).await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
