@@ -21,7 +21,7 @@ use serde_json::json;
 use crate::account::Role;
 use crate::audit::Audit;
 use crate::integrations::Scope;
-use crate::integrations::bearer::{Caller, Problem, authenticate};
+use crate::integrations::bearer::{Caller, Details, Problem, authenticate};
 use crate::state::AppState;
 
 /// A request body larger than this is refused (413).
@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/products/{id}/price", put(set_price))
         .route("/me", get(me))
         .route("/orders", get(orders))
+        .route("/openapi.json", get(openapi_json))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No such API operation.") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(from_fn_with_state(state, authenticate))
@@ -81,7 +82,7 @@ fn staff(caller: &Caller, role: Role, scope: Scope) -> Result<(), Problem> {
 }
 
 /// An amount in the shop's currency.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Money {
     amount: String,
     currency: String,
@@ -93,20 +94,27 @@ impl Money {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CategoryOut {
     id: i64,
     slug: String,
     name: String,
 }
 
+/// The shop's categories, in their menu order.
+#[utoipa::path(get, path = "/api/v1/categories", tag = "Catalog",
+    responses((status = 200, description = "The categories", body = [CategoryOut]),
+        (status = 401, description = "A token was sent and is not valid", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks catalog:read", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security((), ("bearer" = ["catalog:read"])))]
 async fn categories(State(state): State<AppState>, who: Option<Extension<Caller>>) -> Answer<Vec<CategoryOut>> {
     may_read_catalog(&who)?;
     let categories = crate::catalog::db::categories(&state.pool).await?;
     Ok(Json(categories.into_iter().map(|c| CategoryOut { id: c.id.0, slug: c.slug, name: c.name }).collect()))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ProductOut {
     id: i64,
     slug: String,
@@ -123,6 +131,15 @@ struct ProductOut {
     images: Vec<String>,
 }
 
+/// A product by its slug: prices, stock, rating and pictures.
+#[utoipa::path(get, path = "/api/v1/products/{slug}", tag = "Catalog",
+    params(("slug" = String, Path, description = "The product's slug, as in its page's address", example = "espresso-beans-1-kg")),
+    responses((status = 200, description = "The product", body = ProductOut),
+        (status = 401, description = "A token was sent and is not valid", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks catalog:read", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "No product has that slug", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security((), ("bearer" = ["catalog:read"])))]
 async fn product(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
@@ -150,7 +167,7 @@ async fn product(
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct MeOut {
     id: String,
     username: String,
@@ -159,6 +176,13 @@ struct MeOut {
     scopes: Vec<&'static str>,
 }
 
+/// The person a USER token acts as, and the scopes it holds now.
+#[utoipa::path(get, path = "/api/v1/me", tag = "Account",
+    responses((status = 200, description = "The token's person", body = MeOut),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks account:read, or is a client token", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["account:read"])))]
 async fn me(State(state): State<AppState>, who: Option<Extension<Caller>>) -> Answer<MeOut> {
     let caller = caller(who)?;
     caller.require(Scope::AccountRead)?;
@@ -175,12 +199,12 @@ async fn me(State(state): State<AppState>, who: Option<Extension<Caller>>) -> An
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct PageQuery {
     page: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct OrderOut {
     number: i64,
     placed_at: String,
@@ -188,16 +212,21 @@ struct OrderOut {
     total: Money,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct OrdersOut {
     orders: Vec<OrderOut>,
     page: u32,
     next: Option<String>,
 }
 
-/// A USER token lists its person's orders; a CLIENT token (or a staff
-/// member's token) with `orders:read` lists the shop's under `/staff/…`
-/// in a later version; here a CLIENT token lists the shop's.
+/// Orders, newest first: a USER token's person's own, or the shop's for a
+/// client token.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "Orders", params(PageQuery),
+    responses((status = 200, description = "One page of orders", body = OrdersOut),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks orders:read", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["orders:read"])))]
 async fn orders(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
@@ -242,26 +271,38 @@ async fn orders(
     Ok(Json(OrdersOut { orders, page, next }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StockIn {
     stock: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PriceIn {
     price: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct StockOut {
     id: i64,
     stock: i32,
     price: Money,
 }
 
-/// Sets a product's stock (`inventory:write`).
+/// Sets a product's stock (staff).
+#[utoipa::path(put, path = "/api/v1/products/{id}/stock", tag = "Inventory",
+    params(("id" = i64, Path, description = "The product's id")),
+    request_body(content = StockIn, example = json!({"stock": 42})),
+    responses((status = 200, description = "The product's stock and price now", body = StockOut),
+        (status = 400, description = "The body is not JSON", body = Details, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks inventory:write, or its owner is not an admin", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large"),
+        (status = 422, description = "The stock is not a whole number, 0 or more", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["inventory:write"])))]
 async fn set_stock(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
@@ -287,7 +328,19 @@ async fn set_stock(
     Ok(Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }).into_response())
 }
 
-/// Sets a product's price (`catalog:write`); an offer no longer below it is cleared.
+/// Sets a product's price (staff); an offer no longer below it is cleared.
+#[utoipa::path(put, path = "/api/v1/products/{id}/price", tag = "Catalog",
+    params(("id" = i64, Path, description = "The product's id")),
+    request_body(content = PriceIn, example = json!({"price": "12.50"})),
+    responses((status = 200, description = "The product's stock and price now", body = StockOut),
+        (status = 400, description = "The body is not JSON", body = Details, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks catalog:write, or its owner is not an admin", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large"),
+        (status = 422, description = "The price is not an amount above zero", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["catalog:write"])))]
 async fn set_price(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
@@ -314,4 +367,42 @@ async fn set_price(
 
 fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No product has that id.")
+}
+
+/// The OpenAPI 3.1 document of this API, made from the annotations above.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "Trove API", version = "1", description = "The JSON API of a Trove store. Send a token as `Authorization: Bearer <token>`: a personal token (`trove_pat_…`, made under Account → API tokens) acts as its person; a client token (`trove_cli_…`, made by an admin under Integrations) acts for the shop. Errors are RFC 9457 problem documents; money is a decimal string with its currency."),
+    paths(categories, product, me, orders, set_stock, set_price),
+    components(schemas(Details, Money, CategoryOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
+    modifiers(&BearerTokens),
+    tags((name = "Catalog", description = "Products and categories; open without a token at a lower rate"),
+        (name = "Account", description = "The token's person"),
+        (name = "Orders", description = "Orders"),
+        (name = "Inventory", description = "Stock levels (staff)"))
+)]
+struct ApiDoc;
+
+/// The bearer scheme every operation's security names.
+struct BearerTokens;
+
+impl utoipa::Modify for BearerTokens {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scopes: Vec<&str> = crate::integrations::rules::SCOPES.iter().map(|s| s.as_str()).collect();
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(format!("A Trove API token. Scopes: {}.", scopes.join(", "))))
+            .build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// `GET /api/v1/openapi.json`: the document, made once.
+async fn openapi_json() -> Response {
+    use utoipa::OpenApi;
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOCUMENT.get_or_init(|| ApiDoc::openapi().to_pretty_json().unwrap_or_default());
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body.as_str()).into_response()
 }

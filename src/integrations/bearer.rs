@@ -80,7 +80,9 @@ impl Caller {
 pub struct Problem(Box<Details>);
 
 /// The members of a problem document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Problem, example = json!({"type": "about:blank", "title": "Missing scope", "status": 403,
+    "detail": "This token does not have the inventory:write scope.", "scope": "inventory:write"}))]
 pub struct Details {
     #[serde(rename = "type")]
     pub kind: &'static str,

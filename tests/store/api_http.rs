@@ -245,3 +245,32 @@ async fn the_catalog_is_open_without_a_token(pool: PgPool) {
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[sqlx::test]
+async fn the_openapi_document_describes_every_operation_with_its_scopes_and_errors(pool: PgPool) {
+    let app = common::app(pool);
+    let reply = api(&app, Method::GET, "/api/v1/openapi.json", None, None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let doc = json(&reply);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    let expected = [
+        ("/api/v1/categories", "get"),
+        ("/api/v1/products/{slug}", "get"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/orders", "get"),
+        ("/api/v1/products/{id}/stock", "put"),
+        ("/api/v1/products/{id}/price", "put"),
+    ];
+    for (path, method) in expected {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is documented");
+        assert!(operation["responses"]["200"].is_object(), "{method} {path}: its success");
+        assert!(operation["responses"]["401"].is_object(), "{method} {path}: a bad token");
+        assert!(operation["responses"]["429"].is_object(), "{method} {path}: the rate limit");
+        let scopes = operation["security"].to_string();
+        assert!(scopes.contains("bearer"), "{method} {path}: its scopes ({scopes})");
+    }
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 6, "no undocumented path and no stale one");
+    assert!(doc["components"]["schemas"]["Problem"]["properties"]["status"].is_object());
+}
