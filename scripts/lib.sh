@@ -194,11 +194,26 @@ create_database() {
 # pulls the assets from under a store that is serving.
 SITE_RELEASE="$ROOT/target/site"
 SITE_DEBUG="$ROOT/target/site-dev"
+# Swagger UI for the API's docs page (/api/docs), from npm, served by Trove
+# itself from the site's api-docs/ (no CDN; nothing fetched at run time).
+SWAGGER_UI_VERSION=5.35.0
+SWAGGER_UI_DIR="$HOME/.cache/trove/swagger-ui-$SWAGGER_UI_VERSION"
+ensure_api_docs() {
+  local site=$1 dist="$SWAGGER_UI_DIR/node_modules/swagger-ui-dist"
+  if [ ! -f "$dist/swagger-ui-bundle.js" ]; then
+    log "Installing Swagger UI $SWAGGER_UI_VERSION (npm)"
+    npm install --silent --no-audit --no-fund --prefix "$SWAGGER_UI_DIR" "swagger-ui-dist@$SWAGGER_UI_VERSION" >/dev/null
+  fi
+  mkdir -p "$site/api-docs"
+  cp "$dist/swagger-ui-bundle.js" "$dist/swagger-ui.css" "$site/api-docs/"
+}
+
 build_site() {
   log "Building Trove ${1:-(debug)}"
   if [ "${1:-}" = --release ]; then export LEPTOS_SITE_ROOT=target/site; else export LEPTOS_SITE_ROOT=target/site-dev; fi
   # --split: lazy routes (the admin area) ship as their own WASM chunks.
   cargo leptos build --split "$@"
+  ensure_api_docs "$ROOT/$LEPTOS_SITE_ROOT"
   if [ "${1:-}" = --release ]; then
     # Precompressed copies: served as-is to browsers that accept them.
     local file

@@ -406,3 +406,39 @@ async fn openapi_json() -> Response {
     let body = DOCUMENT.get_or_init(|| ApiDoc::openapi().to_pretty_json().unwrap_or_default());
     ([(axum::http::header::CONTENT_TYPE, "application/json")], body.as_str()).into_response()
 }
+
+/// The policy of the docs page: scripts only from this origin (Swagger UI and
+/// its starter are files here), calls only to this origin; Swagger UI sets
+/// inline styles, which only this page allows.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// `GET /api/docs`: the API's interactive documentation (Swagger UI over
+/// `/api/v1/openapi.json`), where a person can paste a token and try calls.
+pub async fn docs() -> Response {
+    let page = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Trove API</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/api-docs/swagger-ui.css">
+</head>
+<body>
+<main id="docs"><noscript><p>The interactive documentation needs JavaScript. The API is described in
+<a href="/api/v1/openapi.json">its OpenAPI document</a>.</p></noscript></main>
+<script src="/api-docs/swagger-ui-bundle.js"></script>
+<script src="/api-docs/start.js"></script>
+</body>
+</html>
+"#;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (axum::http::header::CONTENT_SECURITY_POLICY, DOCS_CSP),
+        ],
+        page,
+    )
+        .into_response()
+}

@@ -147,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes))
         // The JSON API: bearer tokens only, never the session's cookies.
         .nest("/api/v1", crate::api_v1::router(state.clone()))
+        .route("/api/docs", get(crate::api_v1::docs))
         // Stripe's webhook: no session, no cookies; its signature is the check.
         .route(
             "/webhooks/stripe",

@@ -60,3 +60,36 @@ test('an admin makes a warehouse token that can set stock but not prices', async
   const unchanged = await (await request.get('/api/v1/products/rolled-oats-1-kg')).json();
   expect(unchanged.price).toEqual(product.price);
 });
+
+test('the API docs load with no console error and a call tried from them succeeds', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  // A token to paste: made in the account area.
+  await signUp(page, uniqueName('docs'));
+  await page.goto('/account/tokens');
+  await hydrated(page);
+  await page.getByLabel('Token name').fill('docs');
+  await page.getByLabel(/^account:read/).check();
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const secret = await page.getByLabel('Token', { exact: true }).inputValue();
+
+  await page.goto('/api/docs');
+  await expect(page.getByText('Trove API', { exact: false }).first()).toBeVisible();
+  await page.getByRole('button', { name: /Authorize/ }).first().click();
+  await page.locator('.modal-ux input[type="text"], .modal-ux input:not([type])').first().fill(secret);
+  await page.locator('.modal-ux button.authorize').click();
+  await page.locator('.modal-ux button.btn-done').click();
+  const operation = page.locator('#operations-Account-me');
+  await operation.locator('.opblock-summary').click();
+  // The page opens every operation ready to try (tryItOutEnabled).
+  await operation.getByRole('button', { name: 'Execute' }).click();
+  await expect(operation.locator('.live-responses-table tbody .response-col_status').first()).toHaveText(/200/);
+  await expect(operation.locator('.live-responses-table')).toContainText('"username"');
+  expect(problems).toEqual([]);
+});
