@@ -31,6 +31,7 @@ const MAX_BODY: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/categories", get(categories))
+        .route("/products", get(products))
         .route("/products/{slug}", get(product))
         .route("/products/{id}/stock", put(set_stock))
         .route("/products/{id}/price", put(set_price))
@@ -103,15 +104,157 @@ struct CategoryOut {
 
 /// The shop's categories, in their menu order.
 #[utoipa::path(get, path = "/api/v1/categories", tag = "Catalog",
-    responses((status = 200, description = "The categories", body = [CategoryOut]),
+    responses((status = 200, description = "The categories", body = [CategoryOut],
+            headers(("ETag" = String, description = "Send it back as If-None-Match"))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
         (status = 401, description = "A token was sent and is not valid", body = Details, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks catalog:read", body = Details, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
     security((), ("bearer" = ["catalog:read"])))]
-async fn categories(State(state): State<AppState>, who: Option<Extension<Caller>>) -> Answer<Vec<CategoryOut>> {
+async fn categories(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, Problem> {
     may_read_catalog(&who)?;
     let categories = crate::catalog::db::categories(&state.pool).await?;
-    Ok(Json(categories.into_iter().map(|c| CategoryOut { id: c.id.0, slug: c.slug, name: c.name }).collect()))
+    let out: Vec<CategoryOut> =
+        categories.into_iter().map(|c| CategoryOut { id: c.id.0, slug: c.slug, name: c.name }).collect();
+    conditional(&headers, &out)
+}
+
+/// A product as lists show it.
+#[derive(Serialize, utoipa::ToSchema)]
+struct CardOut {
+    id: i64,
+    slug: String,
+    name: String,
+    price: Money,
+    offer_price: Option<Money>,
+    stock: i32,
+    in_stock: bool,
+    /// The average of its visible reviews, one decimal ("4.5").
+    rating: Option<String>,
+    reviews: i64,
+    image: Option<String>,
+}
+
+/// One page of products and where the next one is.
+#[derive(Serialize, utoipa::ToSchema)]
+struct ProductsOut {
+    products: Vec<CardOut>,
+    /// The next page's address, or null on the last page.
+    next: Option<String>,
+}
+
+/// The storefront's listing filters and sorts, as query parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ProductsQuery {
+    /// Only this category (its slug).
+    category: Option<String>,
+    /// `newest` (the default), `price-asc`, `price-desc` or `name`.
+    sort: Option<String>,
+    /// The lowest price (a decimal amount).
+    min: Option<String>,
+    /// The highest price.
+    max: Option<String>,
+    /// `1`: only products in stock.
+    stock: Option<String>,
+    /// `1`: only products on offer.
+    offer: Option<String>,
+    /// Only products rated at least this (1–5).
+    rating: Option<u8>,
+    /// The cursor from the previous page's `next`.
+    after: Option<i64>,
+}
+
+/// Products, with the storefront's filters and sorts, in pages of 24; each
+/// page names the next (in the body and a `Link` header).
+#[utoipa::path(get, path = "/api/v1/products", tag = "Catalog", params(ProductsQuery),
+    responses((status = 200, description = "One page of products", body = ProductsOut,
+            headers(("ETag" = String, description = "Send it back as If-None-Match"),
+                ("Link" = String, description = "The next page, rel=\"next\""))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 400, description = "A parameter is malformed", body = Details, content_type = "application/problem+json"),
+        (status = 401, description = "A token was sent and is not valid", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks catalog:read", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "No category has that slug", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security((), ("bearer" = ["catalog:read"])))]
+async fn products(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    headers: axum::http::HeaderMap,
+    Query(params): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    may_read_catalog(&who)?;
+    let query = crate::catalog::ListingQuery::parse(|name| params.get(name).map(String::as_str))?;
+    let category = match params.get("category").filter(|c| !c.is_empty()) {
+        None => None,
+        Some(slug) => {
+            let categories = crate::catalog::db::categories(&state.pool).await?;
+            let found = categories.into_iter().find(|c| &c.slug == slug);
+            Some(
+                found
+                    .ok_or_else(|| {
+                        Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No category has that slug.")
+                    })?
+                    .id,
+            )
+        }
+    };
+    let listing = crate::catalog::db::list_products(&state.pool, category, &query).await?;
+    let currency = &state.config.currency;
+    let next = listing.next.map(|after| {
+        let mut kept: Vec<(String, String)> =
+            params.iter().filter(|(k, _)| k.as_str() != "after").map(|(k, v)| (k.clone(), v.clone())).collect();
+        kept.sort();
+        kept.push(("after".into(), after.0.to_string()));
+        let query: Vec<String> = kept.iter().map(|(k, v)| format!("{k}={}", crate::ui::encode_component(v))).collect();
+        format!("/api/v1/products?{}", query.join("&"))
+    });
+    let products = listing
+        .products
+        .into_iter()
+        .map(|p| CardOut {
+            id: p.id.0,
+            slug: p.slug,
+            name: p.name,
+            price: Money::new(p.price, currency),
+            offer_price: p.offer_price.map(|o| Money::new(o, currency)),
+            stock: p.stock,
+            in_stock: p.stock > 0,
+            rating: p.rating.average().map(|a| a.to_string()),
+            reviews: i64::from(p.rating.count),
+            image: p.image.map(|i| crate::product::image_url(&i.key, 400)),
+        })
+        .collect();
+    let link = next.as_ref().map(|next| format!("<{next}>; rel=\"next\""));
+    let mut response = conditional(&headers, &ProductsOut { products, next })?;
+    if let Some(link) = link.and_then(|l| axum::http::HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(axum::http::header::LINK, link);
+    }
+    Ok(response)
+}
+
+/// `value` as JSON with a strong `ETag` of its bytes, or 304 when the
+/// caller's `If-None-Match` already names it.
+fn conditional<T: Serialize>(headers: &axum::http::HeaderMap, value: &T) -> Result<Response, Problem> {
+    use sha2::Digest;
+    let body = serde_json::to_vec(value).map_err(|_| crate::error::AppError::Internal)?;
+    let digest = sha2::Sha256::digest(&body);
+    let tag = format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>());
+    let matches = headers
+        .get(axum::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let etag = (axum::http::header::ETAG, tag);
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [etag]).into_response());
+    }
+    Ok(([etag, (axum::http::header::CONTENT_TYPE, "application/json".to_owned())], body).into_response())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -134,7 +277,9 @@ struct ProductOut {
 /// A product by its slug: prices, stock, rating and pictures.
 #[utoipa::path(get, path = "/api/v1/products/{slug}", tag = "Catalog",
     params(("slug" = String, Path, description = "The product's slug, as in its page's address", example = "espresso-beans-1-kg")),
-    responses((status = 200, description = "The product", body = ProductOut),
+    responses((status = 200, description = "The product", body = ProductOut,
+            headers(("ETag" = String, description = "Send it back as If-None-Match"))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
         (status = 401, description = "A token was sent and is not valid", body = Details, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks catalog:read", body = Details, content_type = "application/problem+json"),
         (status = 404, description = "No product has that slug", body = Details, content_type = "application/problem+json"),
@@ -143,28 +288,32 @@ struct ProductOut {
 async fn product(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
+    headers: axum::http::HeaderMap,
     Path(slug): Path<String>,
-) -> Answer<ProductOut> {
+) -> Result<Response, Problem> {
     may_read_catalog(&who)?;
     let mut conn = state.pool.acquire().await?;
     let product = crate::catalog::db::product_by_slug(&mut conn, &slug)
         .await?
         .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No product has that slug."))?;
     let currency = &state.config.currency;
-    Ok(Json(ProductOut {
-        id: product.id.0,
-        slug: product.slug,
-        name: product.name,
-        description: product.description,
-        price: Money::new(product.price, currency),
-        offer_price: product.offer_price.map(|p| Money::new(p, currency)),
-        stock: product.stock,
-        in_stock: product.stock > 0,
-        category: product.category.slug,
-        rating: product.rating.average().map(|a| a.to_string()),
-        reviews: i64::from(product.rating.count),
-        images: product.images.iter().map(|i| crate::product::image_url(&i.key, 800)).collect(),
-    }))
+    conditional(
+        &headers,
+        &ProductOut {
+            id: product.id.0,
+            slug: product.slug,
+            name: product.name,
+            description: product.description,
+            price: Money::new(product.price, currency),
+            offer_price: product.offer_price.map(|p| Money::new(p, currency)),
+            stock: product.stock,
+            in_stock: product.stock > 0,
+            category: product.category.slug,
+            rating: product.rating.average().map(|a| a.to_string()),
+            reviews: i64::from(product.rating.count),
+            images: product.images.iter().map(|i| crate::product::image_url(&i.key, 800)).collect(),
+        },
+    )
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -373,8 +522,8 @@ fn not_found() -> Problem {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Trove API", version = "1", description = "The JSON API of a Trove store. Send a token as `Authorization: Bearer <token>`: a personal token (`trove_pat_…`, made under Account → API tokens) acts as its person; a client token (`trove_cli_…`, made by an admin under Integrations) acts for the shop. Errors are RFC 9457 problem documents; money is a decimal string with its currency."),
-    paths(categories, product, me, orders, set_stock, set_price),
-    components(schemas(Details, Money, CategoryOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
+    paths(categories, products, product, me, orders, set_stock, set_price),
+    components(schemas(Details, Money, CategoryOut, CardOut, ProductsOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
     modifiers(&BearerTokens),
     tags((name = "Catalog", description = "Products and categories; open without a token at a lower rate"),
         (name = "Account", description = "The token's person"),

@@ -256,6 +256,7 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let expected = [
         ("/api/v1/categories", "get"),
+        ("/api/v1/products", "get"),
         ("/api/v1/products/{slug}", "get"),
         ("/api/v1/me", "get"),
         ("/api/v1/orders", "get"),
@@ -271,6 +272,98 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         let scopes = operation["security"].to_string();
         assert!(scopes.contains("bearer"), "{method} {path}: its scopes ({scopes})");
     }
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 6, "no undocumented path and no stale one");
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 7, "no undocumented path and no stale one");
+    assert!(doc["paths"]["/api/v1/products"]["get"]["responses"]["304"].is_object());
     assert!(doc["components"]["schemas"]["Problem"]["properties"]["status"].is_object());
+}
+
+/// Everything the store logs, at every level, while the test runs.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[sqlx::test]
+async fn a_tokens_secret_reaches_no_log_line(pool: PgPool) {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // Each test runs in a process of its own (nextest): this one's logs are ours alone.
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    user(&pool, "amy", Role::Member).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let (secret, id) = personal_token(&app, &mut amy, &["account:read"], "30").await;
+    assert_eq!(api(&app, Method::GET, "/api/v1/me", Some(&secret), None).await.status, StatusCode::OK);
+    assert_eq!(api(&app, Method::GET, "/api/v1/orders", Some(&secret), None).await.status, StatusCode::FORBIDDEN);
+    let typo = format!("{}x", &secret[..secret.len() - 1]);
+    assert_eq!(api(&app, Method::GET, "/api/v1/me", Some(&typo), None).await.status, StatusCode::UNAUTHORIZED);
+    call(&app, &mut amy, "tokens/revoke", &format!("id={id}")).await;
+    assert_eq!(api(&app, Method::GET, "/api/v1/me", Some(&secret), None).await.status, StatusCode::UNAUTHORIZED);
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("API token created"), "the log is captured: {text}");
+    let random = &secret["trove_pat_".len()..];
+    assert!(!text.contains(random), "the secret is in the log");
+    assert!(!text.contains(&typo["trove_pat_".len()..]), "a presented secret is in the log");
+}
+
+#[sqlx::test]
+async fn products_are_listed_with_the_storefronts_filters_in_pages_that_name_the_next(pool: PgPool) {
+    let pantry = category(&pool, "Pantry").await;
+    let bakery = category(&pool, "Bakery").await;
+    for i in 0..30 {
+        NewProduct::new(pantry, &format!("Tea {i:02}"), &format!("{}.00", 2 + i)).insert(&pool).await;
+    }
+    NewProduct { stock: 0, ..NewProduct::new(bakery, "Sourdough", "4.00") }.insert(&pool).await;
+    let app = common::app(pool);
+    let first = api(&app, Method::GET, "/api/v1/products?category=pantry&sort=price-asc", None, None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let page = json(&first);
+    let names: Vec<&str> = page["products"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 24);
+    assert_eq!((names[0], names[23]), ("Tea 00", "Tea 23"));
+    assert_eq!(page["products"][0]["price"], serde_json::json!({ "amount": "2.00", "currency": "USD" }));
+    let next = page["next"].as_str().unwrap().to_owned();
+    let link = first.headers.get(header::LINK).unwrap().to_str().unwrap();
+    assert_eq!(link, format!("<{next}>; rel=\"next\""));
+    let second = json(&api(&app, Method::GET, &next, None, None).await);
+    let names: Vec<&str> = second["products"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Tea 24", "Tea 25", "Tea 26", "Tea 27", "Tea 28", "Tea 29"]);
+    assert!(second["next"].is_null());
+
+    // Filters as the storefront's: in stock, a price range.
+    let in_stock = json(&api(&app, Method::GET, "/api/v1/products?category=bakery&stock=1", None, None).await);
+    assert_eq!(in_stock["products"], serde_json::json!([]));
+    let range = json(&api(&app, Method::GET, "/api/v1/products?min=5&max=6.50", None, None).await);
+    assert_eq!(range["products"].as_array().unwrap().len(), 2, "Tea 03 and Tea 04");
+    let bad = api(&app, Method::GET, "/api/v1/products?sort=sideways", None, None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem(&bad)["status"], 400);
+    let unknown = api(&app, Method::GET, "/api/v1/products?category=nowhere", None, None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // An unchanged page is answered 304 to a client holding its ETag.
+    let etag = first.headers.get(header::ETAG).unwrap().to_str().unwrap().to_owned();
+    let request = Request::get("/api/v1/products?category=pantry&sort=price-asc")
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .unwrap();
+    let cached = common::send(&app, request).await;
+    assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
+    assert!(cached.body.is_empty());
+    let request = Request::get("/api/v1/categories").header(header::IF_NONE_MATCH, &etag).body(Body::empty()).unwrap();
+    assert_eq!(common::send(&app, request).await.status, StatusCode::OK, "another document's tag does not match");
 }
