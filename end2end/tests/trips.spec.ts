@@ -174,6 +174,11 @@ test.describe('on a phone', () => {
       await expect(first).toBeInViewport({ ratio: 0.5 });
       const panel = page.getByRole('complementary', { name: 'Filter' });
       await expect(panel.getByRole('heading', { name: 'Price' })).toBeHidden();
+      // With the panel folded, the headings a screen reader lists still go down one level at a time.
+      const levels = await page.getByRole('heading').evaluateAll((headings) =>
+        headings.map((h) => Number(h.tagName.slice(1))),
+      );
+      levels.forEach((level, i) => expect(level - (levels[i - 1] ?? 0), `headings ${levels}`).toBeLessThanOrEqual(1));
       await panel.getByText('Filters').click();
       await expect(panel.getByRole('heading', { name: 'Price' })).toBeVisible();
       await panel.getByRole('link', { name: /^On offer \(\d+\)$/ }).click();

@@ -164,6 +164,9 @@ pub fn ListingView(category: Option<String>, listing: Listing) -> impl IntoView 
         <div class="listing-layout">
             <FacetPanel links facets=listing.facets.clone() />
             <div class="listing-main">
+                // The cards' titles are h3s: on a phone the filter panel's h2
+                // is folded away, and headings must not jump from h1 to h3.
+                <h2 class="visually-hidden">"Products"</h2>
                 <p class="result-count" role="status">{product_count(listing.facets.total)}</p>
                 <SortLinks base=base.clone() query />
                 {body}

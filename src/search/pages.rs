@@ -77,6 +77,7 @@ fn ResultsView(r: SearchResults) -> impl IntoView {
             <div class=layout>
                 {panel}
                 <div class="listing-main">
+                    <h2 class="visually-hidden">"Results"</h2>
                     <p role="status">{summary}</p>
                     {(r.total > 1 && !r.fuzzy).then(|| view! {
                         <nav class="sort-links" aria-label="Sort results">
