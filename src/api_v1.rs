@@ -37,6 +37,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/products/{id}/price", put(set_price))
         .route("/me", get(me))
         .route("/orders", get(orders))
+        .route("/cart", get(cart))
+        .route("/cart/lines/{product}", put(set_cart_line).delete(remove_cart_line))
         .route("/openapi.json", get(openapi_json))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No such API operation.") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -514,6 +516,132 @@ async fn set_price(
     Ok(Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }).into_response())
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+struct CartLineOut {
+    product: i64,
+    slug: String,
+    name: String,
+    quantity: i32,
+    /// What one costs now.
+    unit_price: Money,
+    line_total: Money,
+    /// What stops this line from being ordered, if anything.
+    problem: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct CartOut {
+    lines: Vec<CartLineOut>,
+    subtotal: Money,
+    /// Whether every line can be ordered as it stands.
+    ready: bool,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct QuantityIn {
+    quantity: i64,
+}
+
+async fn cart_out(state: &AppState, user: crate::account::UserId) -> Result<CartOut, Problem> {
+    let lines = match crate::cart::db::user_cart(&state.pool, user).await? {
+        Some(cart) => crate::cart::db::lines(&state.pool, cart).await?,
+        None => Vec::new(),
+    };
+    let cart = crate::cart::Cart { lines };
+    let currency = &state.config.currency;
+    Ok(CartOut {
+        subtotal: Money::new(cart.subtotal(), currency),
+        ready: cart.ready(),
+        lines: cart
+            .lines
+            .iter()
+            .map(|line| CartLineOut {
+                product: line.product.0,
+                slug: line.slug.clone(),
+                name: line.name.clone(),
+                quantity: line.quantity,
+                unit_price: Money::new(line.unit_price, currency),
+                line_total: Money::new(line.line_total(), currency),
+                problem: line.problem(),
+            })
+            .collect(),
+    })
+}
+
+/// The token's person's cart, priced as it is now.
+#[utoipa::path(get, path = "/api/v1/cart", tag = "Cart",
+    responses((status = 200, description = "The cart", body = CartOut),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks cart:write, or is a client token", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["cart:write"])))]
+async fn cart(State(state): State<AppState>, who: Option<Extension<Caller>>) -> Answer<CartOut> {
+    let caller = caller(who)?;
+    caller.require(Scope::CartWrite)?;
+    let user = caller.person()?;
+    Ok(Json(cart_out(&state, user).await?))
+}
+
+/// Puts `quantity` of a product in the cart (adding the line if it is not there).
+#[utoipa::path(put, path = "/api/v1/cart/lines/{product}", tag = "Cart",
+    params(("product" = i64, Path, description = "The product's id")),
+    request_body(content = QuantityIn, example = json!({"quantity": 2})),
+    responses((status = 200, description = "The cart now", body = CartOut),
+        (status = 400, description = "The body is not JSON, or the product is not for sale", body = Details, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks cart:write, or is a client token", body = Details, content_type = "application/problem+json"),
+        (status = 409, description = "Fewer are in stock", body = Details, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large"),
+        (status = 422, description = "The quantity is not from 1 to 999", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["cart:write"])))]
+async fn set_cart_line(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Path(product): Path<i64>,
+    bytes: Bytes,
+) -> Answer<CartOut> {
+    let caller = caller(who)?;
+    caller.require(Scope::CartWrite)?;
+    let user = caller.person()?;
+    let input: QuantityIn = body(&bytes)?;
+    let quantity = i32::try_from(input.quantity).unwrap_or(i32::MAX);
+    crate::cart::rules::check_quantity(quantity)?;
+    let product = crate::product::ProductId(product);
+    let cart = crate::cart::db::ensure_user_cart(&state.pool, user).await?;
+    let mut tx = state.pool.begin().await?;
+    match crate::cart::db::set_quantity(&mut tx, cart, product, quantity).await {
+        Err(crate::error::AppError::NotFound) => crate::cart::db::add(&mut tx, cart, product, quantity).await?,
+        other => other?,
+    }
+    tx.commit().await?;
+    Ok(Json(cart_out(&state, user).await?))
+}
+
+/// Takes a product out of the cart (done whether or not it was there).
+#[utoipa::path(delete, path = "/api/v1/cart/lines/{product}", tag = "Cart",
+    params(("product" = i64, Path, description = "The product's id")),
+    responses((status = 200, description = "The cart now", body = CartOut),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks cart:write, or is a client token", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["cart:write"])))]
+async fn remove_cart_line(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Path(product): Path<i64>,
+) -> Answer<CartOut> {
+    let caller = caller(who)?;
+    caller.require(Scope::CartWrite)?;
+    let user = caller.person()?;
+    if let Some(cart) = crate::cart::db::user_cart(&state.pool, user).await? {
+        let mut conn = state.pool.acquire().await?;
+        crate::cart::db::remove(&mut conn, cart, crate::product::ProductId(product)).await?;
+    }
+    Ok(Json(cart_out(&state, user).await?))
+}
+
 fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No product has that id.")
 }
@@ -522,12 +650,13 @@ fn not_found() -> Problem {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Trove API", version = "1", description = "The JSON API of a Trove store. Send a token as `Authorization: Bearer <token>`: a personal token (`trove_pat_…`, made under Account → API tokens) acts as its person; a client token (`trove_cli_…`, made by an admin under Integrations) acts for the shop. Errors are RFC 9457 problem documents; money is a decimal string with its currency."),
-    paths(categories, products, product, me, orders, set_stock, set_price),
-    components(schemas(Details, Money, CategoryOut, CardOut, ProductsOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
+    paths(categories, products, product, me, orders, cart, set_cart_line, remove_cart_line, set_stock, set_price),
+    components(schemas(CartOut, CartLineOut, QuantityIn, Details, Money, CategoryOut, CardOut, ProductsOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
     modifiers(&BearerTokens),
     tags((name = "Catalog", description = "Products and categories; open without a token at a lower rate"),
         (name = "Account", description = "The token's person"),
         (name = "Orders", description = "Orders"),
+        (name = "Cart", description = "The token's person's cart"),
         (name = "Inventory", description = "Stock levels (staff)"))
 )]
 struct ApiDoc;

@@ -260,6 +260,9 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         ("/api/v1/products/{slug}", "get"),
         ("/api/v1/me", "get"),
         ("/api/v1/orders", "get"),
+        ("/api/v1/cart", "get"),
+        ("/api/v1/cart/lines/{product}", "put"),
+        ("/api/v1/cart/lines/{product}", "delete"),
         ("/api/v1/products/{id}/stock", "put"),
         ("/api/v1/products/{id}/price", "put"),
     ];
@@ -272,7 +275,7 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         let scopes = operation["security"].to_string();
         assert!(scopes.contains("bearer"), "{method} {path}: its scopes ({scopes})");
     }
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 7, "no undocumented path and no stale one");
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 9, "no undocumented path and no stale one");
     assert!(doc["paths"]["/api/v1/products"]["get"]["responses"]["304"].is_object());
     assert!(doc["components"]["schemas"]["Problem"]["properties"]["status"].is_object());
 }
@@ -366,4 +369,40 @@ async fn products_are_listed_with_the_storefronts_filters_in_pages_that_name_the
     assert!(cached.body.is_empty());
     let request = Request::get("/api/v1/categories").header(header::IF_NONE_MATCH, &etag).body(Body::empty()).unwrap();
     assert_eq!(common::send(&app, request).await.status, StatusCode::OK, "another document's tag does not match");
+}
+
+#[sqlx::test]
+async fn a_shoppers_token_fills_their_cart_with_the_same_rules_as_the_page(pool: PgPool) {
+    let cat = category(&pool, "Pantry").await;
+    let tea = NewProduct { stock: 4, ..NewProduct::new(cat, "Green Tea", "3.00") }.insert(&pool).await;
+    user(&pool, "amy", Role::Member).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let (secret, _) = personal_token(&app, &mut amy, &["cart:write"], "30").await;
+    let line = format!("/api/v1/cart/lines/{tea}");
+    let put = api(&app, Method::PUT, &line, Some(&secret), Some(r#"{"quantity": 3}"#)).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let cart = json(&put);
+    assert_eq!(cart["lines"][0]["quantity"], 3);
+    assert_eq!(cart["subtotal"], serde_json::json!({ "amount": "9.00", "currency": "USD" }));
+    // The page sees the same cart.
+    let page: Value = json(&call(&app, &mut amy, "cart/get", "").await);
+    assert_eq!(page["lines"][0]["quantity"], 3);
+    // Set again: the line changes, not a second one.
+    let again = json(&api(&app, Method::PUT, &line, Some(&secret), Some(r#"{"quantity": 2}"#)).await);
+    assert_eq!(again["lines"].as_array().unwrap().len(), 1);
+    assert_eq!(again["lines"][0]["quantity"], 2);
+    // The page's refusals: more than in stock (409), out of range (422).
+    let many = api(&app, Method::PUT, &line, Some(&secret), Some(r#"{"quantity": 9}"#)).await;
+    assert_eq!(many.status, StatusCode::CONFLICT);
+    assert!(problem(&many)["detail"].as_str().unwrap().contains("Only 4 of Green Tea are left."));
+    let zero = api(&app, Method::PUT, &line, Some(&secret), Some(r#"{"quantity": 0}"#)).await;
+    assert_eq!(zero.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem(&zero)["errors"]["quantity"].is_string());
+    let removed = json(&api(&app, Method::DELETE, &line, Some(&secret), None).await);
+    assert_eq!(removed["lines"], serde_json::json!([]));
+    // Without the scope, or for a shop's token, no cart.
+    let (reader, _) = personal_token(&app, &mut amy, &["account:read"], "30").await;
+    let refused = api(&app, Method::GET, "/api/v1/cart", Some(&reader), None).await;
+    assert_eq!(problem(&refused)["scope"], "cart:write");
 }
