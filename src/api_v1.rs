@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/products/{slug}", get(product))
         .route("/products/{id}/stock", put(set_stock))
         .route("/products/{id}/price", put(set_price))
+        .route("/inventory", axum::routing::post(bulk_stock))
         .route("/me", get(me))
         .route("/orders", get(orders))
         .route("/cart", get(cart))
@@ -642,6 +643,105 @@ async fn remove_cart_line(
     Ok(Json(cart_out(&state, user).await?))
 }
 
+/// The most rows one bulk stock update may hold.
+const MAX_BULK_ROWS: usize = 1000;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct BulkStockIn {
+    /// 1 to 1,000 rows, each product at most once.
+    items: Vec<BulkStockRow>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct BulkStockRow {
+    /// The product's id.
+    id: i64,
+    stock: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct BulkStockOut {
+    /// How many products' stock was set.
+    updated: usize,
+}
+
+/// Sets the stock of up to 1,000 products in one transaction: all of them,
+/// or (with every bad row named, as `items[3].stock`) none.
+#[utoipa::path(post, path = "/api/v1/inventory", tag = "Inventory",
+    request_body(content = BulkStockIn, example = json!({"items": [{"id": 17, "stock": 40}, {"id": 18, "stock": 0}]})),
+    responses((status = 200, description = "Every row was applied", body = BulkStockOut),
+        (status = 400, description = "The body is not JSON", body = Details, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks inventory:write, or its owner is not an admin", body = Details, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large"),
+        (status = 422, description = "Some rows are wrong (each named); nothing was changed", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["inventory:write"])))]
+async fn bulk_stock(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    bytes: Bytes,
+) -> Answer<BulkStockOut> {
+    let caller = caller(who)?;
+    staff(&caller, Role::Admin, Scope::InventoryWrite)?;
+    let input: BulkStockIn = body(&bytes)?;
+    let mut errors = crate::error::FieldErrors::new();
+    if input.items.is_empty() || input.items.len() > MAX_BULK_ROWS {
+        errors.insert("items".into(), format!("Send from 1 to {MAX_BULK_ROWS} rows."));
+        return Err(crate::error::AppError::Validation(errors).into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    let (mut ids, mut stocks) = (Vec::new(), Vec::new());
+    for (at, row) in input.items.iter().enumerate() {
+        match i32::try_from(row.stock).ok().filter(|s| *s >= 0) {
+            Some(stock) => stocks.push(stock),
+            None => {
+                errors.insert(format!("items[{at}].stock"), "Stock must be a whole number, 0 or more.".into());
+                stocks.push(0);
+            }
+        }
+        if !seen.insert(row.id) {
+            errors.insert(format!("items[{at}].id"), "This product is already in an earlier row.".into());
+        }
+        ids.push(row.id);
+    }
+    let mut tx = state.pool.begin().await?;
+    let before: std::collections::HashMap<i64, i32> =
+        crate::admin::db::set_stocks(&mut tx, &ids, &stocks).await?.into_iter().collect();
+    for (at, id) in ids.iter().enumerate() {
+        if !before.contains_key(id) {
+            errors.insert(format!("items[{at}].id"), "No product has this id.".into());
+        }
+    }
+    if !errors.is_empty() {
+        // Nothing is kept: the transaction is rolled back when dropped.
+        return Err(crate::error::AppError::Validation(errors).into());
+    }
+    let changed: Vec<(i64, i32, i32)> = ids
+        .iter()
+        .zip(&stocks)
+        .filter(|(id, stock)| before[*id] != **stock)
+        .map(|(id, s)| (*id, before[id], *s))
+        .collect();
+    Audit::new(caller.actor(), "product.stock_bulk", "product", format!("{} products", ids.len()))
+        .summary(format!(
+            "Bulk stock update: {} rows, {} changed (API token {})",
+            ids.len(),
+            changed.len(),
+            caller.token
+        ))
+        .change(
+            json!(changed.iter().map(|(id, b, _)| (id.to_string(), json!(b))).collect::<serde_json::Map<_, _>>()),
+            json!(changed.iter().map(|(id, _, a)| (id.to_string(), json!(a))).collect::<serde_json::Map<_, _>>()),
+        )
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(BulkStockOut { updated: ids.len() }))
+}
+
 fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No product has that id.")
 }
@@ -650,8 +750,8 @@ fn not_found() -> Problem {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Trove API", version = "1", description = "The JSON API of a Trove store. Send a token as `Authorization: Bearer <token>`: a personal token (`trove_pat_…`, made under Account → API tokens) acts as its person; a client token (`trove_cli_…`, made by an admin under Integrations) acts for the shop. Errors are RFC 9457 problem documents; money is a decimal string with its currency."),
-    paths(categories, products, product, me, orders, cart, set_cart_line, remove_cart_line, set_stock, set_price),
-    components(schemas(CartOut, CartLineOut, QuantityIn, Details, Money, CategoryOut, CardOut, ProductsOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
+    paths(categories, products, product, me, orders, cart, set_cart_line, remove_cart_line, set_stock, set_price, bulk_stock),
+    components(schemas(BulkStockIn, BulkStockRow, BulkStockOut, CartOut, CartLineOut, QuantityIn, Details, Money, CategoryOut, CardOut, ProductsOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
     modifiers(&BearerTokens),
     tags((name = "Catalog", description = "Products and categories; open without a token at a lower rate"),
         (name = "Account", description = "The token's person"),

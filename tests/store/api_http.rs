@@ -264,6 +264,7 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         ("/api/v1/cart/lines/{product}", "put"),
         ("/api/v1/cart/lines/{product}", "delete"),
         ("/api/v1/products/{id}/stock", "put"),
+        ("/api/v1/inventory", "post"),
         ("/api/v1/products/{id}/price", "put"),
     ];
     for (path, method) in expected {
@@ -275,7 +276,7 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         let scopes = operation["security"].to_string();
         assert!(scopes.contains("bearer"), "{method} {path}: its scopes ({scopes})");
     }
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 9, "no undocumented path and no stale one");
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 10, "no undocumented path and no stale one");
     assert!(doc["paths"]["/api/v1/products"]["get"]["responses"]["304"].is_object());
     assert!(doc["components"]["schemas"]["Problem"]["properties"]["status"].is_object());
 }
@@ -405,4 +406,60 @@ async fn a_shoppers_token_fills_their_cart_with_the_same_rules_as_the_page(pool:
     let (reader, _) = personal_token(&app, &mut amy, &["account:read"], "30").await;
     let refused = api(&app, Method::GET, "/api/v1/cart", Some(&reader), None).await;
     assert_eq!(problem(&refused)["scope"], "cart:write");
+}
+
+#[sqlx::test]
+async fn a_bulk_stock_update_applies_every_row_or_none_and_names_each_bad_one(pool: PgPool) {
+    let cat = category(&pool, "Pantry").await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(NewProduct { stock: 10, ..NewProduct::new(cat, &format!("Tea {i}"), "3.00") }.insert(&pool).await);
+    }
+    user(&pool, "boss", Role::Admin).await;
+    let app = common::app(pool.clone());
+    let mut boss = signed_in(&app, "boss").await;
+    let created = call(
+        &app,
+        &mut boss,
+        "admin/tokens/create",
+        "integration=Warehouse&name=bulk&expires=30&scopes[inventory:write]=on",
+    )
+    .await;
+    let secret = json(&created)["secret"].as_str().unwrap().to_owned();
+    let stocks = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i32>("SELECT stock FROM products ORDER BY id").fetch_all(&pool).await.unwrap()
+    };
+
+    let rows: Vec<String> =
+        ids.iter().enumerate().map(|(i, id)| format!(r#"{{"id": {id}, "stock": {}}}"#, i * 2)).collect();
+    let body = format!(r#"{{"items": [{}]}}"#, rows.join(","));
+    let applied = api(&app, Method::POST, "/api/v1/inventory", Some(&secret), Some(&body)).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    assert_eq!(json(&applied)["updated"], 5);
+    assert_eq!(stocks(pool.clone()).await, vec![0, 2, 4, 6, 8]);
+
+    // One bad stock, an unknown product and a repeated row: refused whole, each named.
+    let body = format!(
+        r#"{{"items": [{{"id": {}, "stock": 50}}, {{"id": {}, "stock": -3}}, {{"id": 999999, "stock": 1}}, {{"id": {}, "stock": 7}}]}}"#,
+        ids[0], ids[1], ids[0]
+    );
+    let refused = api(&app, Method::POST, "/api/v1/inventory", Some(&secret), Some(&body)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let errors = problem(&refused)["errors"].clone();
+    assert!(errors["items[1].stock"].is_string(), "{errors}");
+    assert_eq!(errors["items[2].id"], "No product has this id.");
+    assert!(errors["items[3].id"].as_str().unwrap().contains("earlier row"));
+    assert!(errors.get("items[0].id").is_none() && errors.get("items[0].stock").is_none(), "good rows are not named");
+    assert_eq!(stocks(pool.clone()).await, vec![0, 2, 4, 6, 8], "nothing changed");
+
+    let too_many: Vec<String> = (0..1001).map(|i| format!(r#"{{"id": {i}, "stock": 1}}"#)).collect();
+    let body = format!(r#"{{"items": [{}]}}"#, too_many.join(","));
+    let big = api(&app, Method::POST, "/api/v1/inventory", Some(&secret), Some(&body)).await;
+    assert_eq!(big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem(&big)["errors"]["items"].as_str().unwrap().contains("1000"));
+    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'product.stock_bulk'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audit, 1, "the applied update is in the audit log, the refused ones are not");
 }

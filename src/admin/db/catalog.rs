@@ -207,6 +207,26 @@ pub async fn quick_edit(
     Ok(Some((before.stock, before.price)))
 }
 
+/// Sets the stock of many products at once (the API's bulk update), in the
+/// caller's transaction, locking them in id order. Answers each product's
+/// stock before, for the ids that exist; the caller refuses the whole change
+/// when any id is missing.
+pub async fn set_stocks(conn: &mut PgConnection, ids: &[i64], stocks: &[i32]) -> sqlx::Result<Vec<(i64, i32)>> {
+    let before = sqlx::query!("SELECT id, stock FROM products WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids)
+        .fetch_all(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "UPDATE products p SET stock = v.stock, updated_at = now()
+         FROM unnest($1::bigint[], $2::int[]) AS v(id, stock)
+         WHERE p.id = v.id",
+        ids,
+        stocks
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(before.into_iter().map(|r| (r.id, r.stock)).collect())
+}
+
 pub async fn set_active(conn: &mut PgConnection, id: i64, active: bool) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "UPDATE products SET active = $2, archived_at = CASE WHEN $2 THEN NULL ELSE archived_at END, updated_at = now()
