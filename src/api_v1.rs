@@ -351,9 +351,23 @@ async fn me(State(state): State<AppState>, who: Option<Extension<Caller>>) -> An
     }))
 }
 
+/// Which page of a list (from 1).
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 struct PageQuery {
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
+}
+
+/// The `page` parameter: 1 when absent, else a whole number from 1 to 100,000 (or 400).
+fn page_param(params: &std::collections::HashMap<String, String>) -> Result<u32, Problem> {
+    match params.get("page") {
+        None => Ok(1),
+        Some(text) => text.parse().ok().filter(|p| (1..=100_000).contains(p)).ok_or_else(|| {
+            Problem::new(StatusCode::BAD_REQUEST, "Bad request").detail("`page` must be a whole number from 1 to 100000.")
+        }),
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -375,6 +389,7 @@ struct OrdersOut {
 /// client token.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "Orders", params(PageQuery),
     responses((status = 200, description = "One page of orders", body = OrdersOut),
+        (status = 400, description = "`page` is not a whole number from 1 to 100000", body = Details, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks orders:read", body = Details, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
@@ -382,11 +397,11 @@ struct OrdersOut {
 async fn orders(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
-    Query(query): Query<PageQuery>,
+    Query(params): Query<std::collections::HashMap<String, String>>,
 ) -> Answer<OrdersOut> {
     let caller = caller(who)?;
     caller.require(Scope::OrdersRead)?;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = page_param(&params)?;
     let (orders, has_next) = match caller.person {
         Some((user, _)) => {
             let history = crate::orders::db::history(&state.pool, user, page).await?;
@@ -458,11 +473,12 @@ struct StockOut {
 async fn set_stock(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     bytes: Bytes,
 ) -> Result<Response, Problem> {
     let caller = caller(who)?;
     staff(&caller, Role::Admin, Scope::InventoryWrite)?;
+    let id = product_id(&id)?;
     let input: StockIn = body(&bytes)?;
     let stock = i32::try_from(input.stock)
         .ok()
@@ -496,11 +512,12 @@ async fn set_stock(
 async fn set_price(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     bytes: Bytes,
 ) -> Result<Response, Problem> {
     let caller = caller(who)?;
     staff(&caller, Role::Admin, Scope::CatalogWrite)?;
+    let id = product_id(&id)?;
     let input: PriceIn = body(&bytes)?;
     let price = crate::admin::rules::parse_money(&input.price).filter(|p| *p > Decimal::ZERO).ok_or_else(|| {
         crate::error::AppError::field("price", "The price must be an amount above zero, like \"12.50\".")
@@ -592,6 +609,7 @@ async fn cart(State(state): State<AppState>, who: Option<Extension<Caller>>) -> 
         (status = 400, description = "The body is not JSON, or the product is not for sale", body = Details, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks cart:write, or is a client token", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "The id is not a product's", body = Details, content_type = "application/problem+json"),
         (status = 409, description = "Fewer are in stock", body = Details, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large"),
         (status = 422, description = "The quantity is not from 1 to 999", body = Details, content_type = "application/problem+json"),
@@ -600,12 +618,13 @@ async fn cart(State(state): State<AppState>, who: Option<Extension<Caller>>) -> 
 async fn set_cart_line(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
-    Path(product): Path<i64>,
+    Path(product): Path<String>,
     bytes: Bytes,
 ) -> Answer<CartOut> {
     let caller = caller(who)?;
     caller.require(Scope::CartWrite)?;
     let user = caller.person()?;
+    let product = product_id(&product)?;
     let input: QuantityIn = body(&bytes)?;
     let quantity = i32::try_from(input.quantity).unwrap_or(i32::MAX);
     crate::cart::rules::check_quantity(quantity)?;
@@ -626,16 +645,18 @@ async fn set_cart_line(
     responses((status = 200, description = "The cart now", body = CartOut),
         (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks cart:write, or is a client token", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "The id is not a product's", body = Details, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
     security(("bearer" = ["cart:write"])))]
 async fn remove_cart_line(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
-    Path(product): Path<i64>,
+    Path(product): Path<String>,
 ) -> Answer<CartOut> {
     let caller = caller(who)?;
     caller.require(Scope::CartWrite)?;
     let user = caller.person()?;
+    let product = product_id(&product)?;
     if let Some(cart) = crate::cart::db::user_cart(&state.pool, user).await? {
         let mut conn = state.pool.acquire().await?;
         crate::cart::db::remove(&mut conn, cart, crate::product::ProductId(product)).await?;
@@ -740,6 +761,11 @@ async fn bulk_stock(
         .await?;
     tx.commit().await?;
     Ok(Json(BulkStockOut { updated: ids.len() }))
+}
+
+/// A product id from the path: anything but a whole number names no product.
+fn product_id(text: &str) -> Result<i64, Problem> {
+    text.parse().map_err(|_| not_found())
 }
 
 fn not_found() -> Problem {

@@ -50,6 +50,10 @@ pub struct Config {
     /// default 10): free accounts cannot hold all of a product's stock with
     /// cash-on-delivery orders only staff can cancel.
     pub max_open_orders: u32,
+    /// JSON API requests a minute: per token (`TROVE_API_TOKEN_RATE`, default
+    /// 600) and per address without a token (`TROVE_API_ANONYMOUS_RATE`, default 120).
+    pub api_token_rate: u32,
+    pub api_anonymous_rate: u32,
     /// Card payments; `None` (no `STRIPE_SECRET_KEY`) offers cash on delivery only.
     pub stripe: Option<StripeConfig>,
     /// Media in an S3-compatible bucket instead of `media_dir` (`TROVE_S3_BUCKET`).
@@ -229,6 +233,13 @@ impl Config {
                 message: "expected a whole number of orders from 1 to 1000000".into(),
             });
         }
+        let rate = |var: &'static str, default: &str| -> Result<u32, ConfigError> {
+            let message = "expected a whole number of requests a minute from 1 to 1000000";
+            let value: u32 = parse(&get, var, default, message)?;
+            if (1..=1_000_000).contains(&value) { Ok(value) } else { Err(ConfigError { var, message: message.into() }) }
+        };
+        let api_token_rate = rate("TROVE_API_TOKEN_RATE", "600")?;
+        let api_anonymous_rate = rate("TROVE_API_ANONYMOUS_RATE", "120")?;
         let stripe = stripe_config(&get)?;
         let s3 = s3_config(&get)?;
         Ok(Config {
@@ -248,6 +259,8 @@ impl Config {
             free_shipping_from,
             unpaid_order_minutes,
             max_open_orders,
+            api_token_rate,
+            api_anonymous_rate,
             stripe,
             s3,
         })

@@ -18,9 +18,15 @@ use crate::error::{AppError, FieldErrors};
 use crate::security::Limit;
 use crate::state::AppState;
 
-/// Requests a minute: per token, and per address for calls without one.
-pub const PER_TOKEN: Limit = Limit { name: "api:token", max: 600, window_secs: 60 };
-pub const PER_ADDRESS: Limit = Limit { name: "api:address", max: 120, window_secs: 60 };
+/// Requests a minute per token, and per address for calls without one
+/// (`Config::api_token_rate`, `api_anonymous_rate`).
+fn per_token(state: &AppState) -> Limit {
+    Limit { name: "api:token", max: i32::try_from(state.config.api_token_rate).unwrap_or(i32::MAX), window_secs: 60 }
+}
+
+fn per_address(state: &AppState) -> Limit {
+    Limit { name: "api:address", max: i32::try_from(state.config.api_anonymous_rate).unwrap_or(i32::MAX), window_secs: 60 }
+}
 
 /// The caller of one API request, as its token allows it now.
 #[derive(Debug, Clone)]
@@ -206,8 +212,8 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         },
     };
     let limited = match &caller {
-        Some(caller) => PER_TOKEN.take(&state.pool, &caller.token.to_string()).await,
-        None => PER_ADDRESS.take(&state.pool, &address).await,
+        Some(caller) => per_token(&state).take(&state.pool, &caller.token.to_string()).await,
+        None => per_address(&state).take(&state.pool, &address).await,
     };
     if let Err(error) = limited {
         return Problem::from(error).into_response();
