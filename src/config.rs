@@ -365,6 +365,20 @@ mod tests {
     }
 
     #[test]
+    fn api_rate_limits_default_and_refuse_nonsense_by_name() {
+        let config = config(&[]).unwrap();
+        assert_eq!((config.api_token_rate, config.api_anonymous_rate), (600, 120));
+        assert_eq!(config_rate("TROVE_API_TOKEN_RATE", "5000").unwrap().api_token_rate, 5000);
+        for bad in ["0", "-1", "lots"] {
+            assert_eq!(config_rate("TROVE_API_ANONYMOUS_RATE", bad).unwrap_err().var, "TROVE_API_ANONYMOUS_RATE");
+        }
+    }
+
+    fn config_rate(var: &str, value: &str) -> Result<Config, ConfigError> {
+        config(&[(var, value)])
+    }
+
+    #[test]
     fn a_bad_address_names_the_variable() {
         let error = config(&[("TROVE_ADDR", "localhost")]).unwrap_err();
         assert_eq!(error.var, "TROVE_ADDR");
