@@ -37,7 +37,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/products/{id}/price", put(set_price))
         .route("/inventory", axum::routing::post(bulk_stock))
         .route("/me", get(me))
-        .route("/orders", get(orders))
+        .route("/orders", get(orders).post(place_order))
+        .route("/orders/{number}/cancel", axum::routing::post(cancel_order))
+        .route("/staff/orders/{number}/{action}", axum::routing::post(staff_order))
         .route("/cart", get(cart))
         .route("/cart/lines/{product}", put(set_cart_line).delete(remove_cart_line))
         .route("/openapi.json", get(openapi_json))
@@ -365,7 +367,8 @@ fn page_param(params: &std::collections::HashMap<String, String>) -> Result<u32,
     match params.get("page") {
         None => Ok(1),
         Some(text) => text.parse().ok().filter(|p| (1..=100_000).contains(p)).ok_or_else(|| {
-            Problem::new(StatusCode::BAD_REQUEST, "Bad request").detail("`page` must be a whole number from 1 to 100000.")
+            Problem::new(StatusCode::BAD_REQUEST, "Bad request")
+                .detail("`page` must be a whole number from 1 to 100000.")
         }),
     }
 }
@@ -664,6 +667,193 @@ async fn remove_cart_line(
     Ok(Json(cart_out(&state, user).await?))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PlaceIn {
+    /// `cash` (on delivery).
+    payment: String,
+    /// A saved address's id; or give `address`.
+    address_id: Option<i64>,
+    /// A new address (kept in the address book when `save_address` is true).
+    address: Option<crate::account::AddressInput>,
+    #[serde(default)]
+    save_address: bool,
+    /// A promo code.
+    promo: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct PlacedOut {
+    number: i64,
+    status: &'static str,
+    payment: &'static str,
+    total: Money,
+}
+
+/// The checkout token an `Idempotency-Key` stands for: the same key from the
+/// same person always names the same order.
+fn idempotency_token(headers: &axum::http::HeaderMap, user: crate::account::UserId) -> Result<uuid::Uuid, Problem> {
+    use sha2::Digest;
+    let key = match headers.get("idempotency-key") {
+        None => return Ok(uuid::Uuid::new_v4()),
+        Some(value) => {
+            value.to_str().ok().map(str::trim).filter(|k| (1..=200).contains(&k.len())).ok_or_else(|| {
+                Problem::new(StatusCode::BAD_REQUEST, "Bad request")
+                    .detail("Idempotency-Key must be 1 to 200 visible characters.")
+            })?
+        }
+    };
+    let digest = sha2::Sha256::digest(format!("{}:{key}", user.0).as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Ok(uuid::Builder::from_random_bytes(bytes).into_uuid())
+}
+
+/// Places the token's person's cart as an order, priced by the store, paid
+/// in cash on delivery. With an `Idempotency-Key`, a retry answers with the
+/// order the first request placed (200) and places nothing more.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "Orders",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any key of yours: a retry with it returns the first order")),
+    request_body(content = PlaceIn, example = json!({"payment": "cash", "address": {"full_name": "Amy Pond", "line1": "1 Main St",
+        "city": "Leadworth", "postal_code": "12345", "country": "GB"}, "save_address": true})),
+    responses((status = 201, description = "The order was placed", body = PlacedOut),
+        (status = 200, description = "A retry: the order its Idempotency-Key placed", body = PlacedOut),
+        (status = 400, description = "The body is not JSON, or the cart is empty", body = Details, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks orders:write, or is a client token", body = Details, content_type = "application/problem+json"),
+        (status = 409, description = "Fewer are in stock, or too many orders wait to ship", body = Details, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large"),
+        (status = 422, description = "A field is wrong (each named)", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["orders:write"])))]
+async fn place_order(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    headers: axum::http::HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, Problem> {
+    use crate::checkout::service::{ShipTo, place};
+    let caller = caller(who)?;
+    caller.require(Scope::OrdersWrite)?;
+    let user = caller.person()?;
+    let token = idempotency_token(&headers, user)?;
+    let input: PlaceIn = body(&bytes)?;
+    if input.payment != "cash" {
+        return Err(crate::error::AppError::field(
+            "payment",
+            "Over the API, orders are paid in cash on delivery (\"cash\").",
+        )
+        .into());
+    }
+    let ship_to = match (input.address_id, input.address) {
+        (Some(id), None) => ShipTo::Saved(id),
+        (None, Some(address)) => ShipTo::New { address, save: input.save_address },
+        _ => return Err(crate::error::AppError::field("address", "Give either address_id or address.").into()),
+    };
+    let placed =
+        place(&state, user, token, crate::orders::PaymentMethod::CashOnDelivery, ship_to, input.promo.as_deref())
+            .await?;
+    let status = if placed.created { StatusCode::CREATED } else { StatusCode::OK };
+    let out = PlacedOut {
+        number: placed.number.0,
+        status: placed.status.label(),
+        payment: placed.method.label(),
+        total: Money::new(placed.total, &state.config.currency),
+    };
+    let location = format!("/api/v1/orders/{}", placed.number.0);
+    Ok((status, [(axum::http::header::LOCATION, location)], Json(out)).into_response())
+}
+
+/// An order number from the path: anything but a whole number names no order.
+fn order_number(text: &str) -> Result<crate::orders::OrderNumber, Problem> {
+    text.parse()
+        .map(crate::orders::OrderNumber)
+        .map_err(|_| Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No order has that number."))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct OrderStateOut {
+    number: i64,
+    status: &'static str,
+}
+
+/// Cancels one of the token's person's orders that has not shipped: its
+/// stock comes back, and a card payment is refunded.
+#[utoipa::path(post, path = "/api/v1/orders/{number}/cancel", tag = "Orders",
+    params(("number" = i64, Path, description = "The order's number")),
+    responses((status = 200, description = "The order is cancelled", body = OrderStateOut),
+        (status = 400, description = "The order can no longer be cancelled", body = Details, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks orders:write, or is a client token", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "No order of theirs has that number", body = Details, content_type = "application/problem+json"),
+        (status = 409, description = "The order can no longer be cancelled", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["orders:write"])))]
+async fn cancel_order(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Path(number): Path<String>,
+) -> Answer<OrderStateOut> {
+    let caller = caller(who)?;
+    caller.require(Scope::OrdersWrite)?;
+    let user = caller.person()?;
+    let number = order_number(&number)?;
+    let viewer = crate::account::db::viewer(&state.pool, user).await?.ok_or(crate::error::AppError::Unauthorized)?;
+    crate::orders::service::cancel_by_shopper(&state, &viewer, number).await?;
+    Ok(Json(OrderStateOut { number: number.0, status: crate::orders::OrderStatus::Cancelled.label() }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct StaffIn {
+    /// A note for the order's timeline (at most 500 characters).
+    note: Option<String>,
+}
+
+/// Moves an order one step as staff: `ship` and `deliver` (moderators and
+/// admins), `cancel` and `refund` (admins); the customer is told, and the
+/// step is in the audit log.
+#[utoipa::path(post, path = "/api/v1/staff/orders/{number}/{action}", tag = "Orders",
+    params(("number" = i64, Path, description = "The order's number"),
+        ("action" = String, Path, description = "ship, deliver, cancel or refund")),
+    request_body(content = Option<StaffIn>, example = json!({"note": "Sent with DPD, parcel 123"})),
+    responses((status = 200, description = "The order's status now", body = OrderStateOut),
+        (status = 400, description = "The body is not JSON", body = Details, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks orders:write, or its owner's role does not allow the step", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "No such order or step", body = Details, content_type = "application/problem+json"),
+        (status = 409, description = "The step is not allowed from the order's status", body = Details, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large"),
+        (status = 422, description = "The note is too long", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["orders:write"])))]
+async fn staff_order(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Path((number, action)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Answer<OrderStateOut> {
+    let caller = caller(who)?;
+    staff(&caller, Role::Moderator, Scope::OrdersWrite)?;
+    let number = order_number(&number)?;
+    let action = crate::orders::StaffAction::from_param(&action).ok_or_else(|| {
+        Problem::new(StatusCode::NOT_FOUND, "Not found").detail("The step is ship, deliver, cancel or refund.")
+    })?;
+    let input: StaffIn = if bytes.is_empty() { StaffIn { note: None } } else { body(&bytes)? };
+    let note = input.note.unwrap_or_default();
+    if note.trim().chars().count() > 500 {
+        return Err(crate::error::AppError::field("note", "Use at most 500 characters.").into());
+    }
+    // A client token acts for the shop, answered for by the admin who made it.
+    let mut viewer =
+        crate::account::db::viewer(&state.pool, caller.actor()).await?.ok_or(crate::error::AppError::Unauthorized)?;
+    if caller.person.is_none() {
+        viewer.role = Role::Admin;
+    }
+    let ended = crate::orders::service::staff_action(&state, &viewer, number, action, note.trim()).await?;
+    Ok(Json(OrderStateOut { number: number.0, status: ended.label() }))
+}
+
 /// The most rows one bulk stock update may hold.
 const MAX_BULK_ROWS: usize = 1000;
 
@@ -776,8 +966,8 @@ fn not_found() -> Problem {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Trove API", version = "1", description = "The JSON API of a Trove store. Send a token as `Authorization: Bearer <token>`: a personal token (`trove_pat_…`, made under Account → API tokens) acts as its person; a client token (`trove_cli_…`, made by an admin under Integrations) acts for the shop. Errors are RFC 9457 problem documents; money is a decimal string with its currency."),
-    paths(categories, products, product, me, orders, cart, set_cart_line, remove_cart_line, set_stock, set_price, bulk_stock),
-    components(schemas(BulkStockIn, BulkStockRow, BulkStockOut, CartOut, CartLineOut, QuantityIn, Details, Money, CategoryOut, CardOut, ProductsOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
+    paths(categories, products, product, me, orders, place_order, cancel_order, staff_order, cart, set_cart_line, remove_cart_line, set_stock, set_price, bulk_stock),
+    components(schemas(crate::account::AddressInput, PlaceIn, PlacedOut, OrderStateOut, StaffIn, BulkStockIn, BulkStockRow, BulkStockOut, CartOut, CartLineOut, QuantityIn, Details, Money, CategoryOut, CardOut, ProductsOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
     modifiers(&BearerTokens),
     tags((name = "Catalog", description = "Products and categories; open without a token at a lower rate"),
         (name = "Account", description = "The token's person"),

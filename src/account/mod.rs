@@ -108,6 +108,7 @@ pub struct Address {
 
 /// The fields of an address as a form posts them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AddressInput {
     pub full_name: String,
     pub line1: String,

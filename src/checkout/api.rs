@@ -10,6 +10,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
+    super::service::{self, ShipTo},
     super::{db, rules},
     crate::account::guard::require_user,
     crate::orders::PaymentMethod,
@@ -67,35 +68,12 @@ pub async fn place_order(
     let state = AppState::current()?;
     let method = PaymentMethod::from_param(&payment)
         .ok_or_else(|| AppError::field("payment", "Choose how you would like to pay."))?;
-    if method == PaymentMethod::Card && state.payments.is_none() {
-        return Err(AppError::field("payment", "Card payments are not available. Please choose cash on delivery."));
-    }
-    let mut tx = state.pool.begin().await?;
-    // A second submit of this checkout (a double click) waits for the first
-    // and goes to the order it placed, having written nothing.
-    if let db::Checkout::Placed(placed) = db::lock_checkout(&mut tx, viewer.id, token).await? {
-        tx.commit().await?;
-        leptos_axum::redirect(&placed.number.href());
-        return Ok(placed.number.0);
-    }
-    let shipping = if address == "new" {
-        let fields = new_address.unwrap_or_default().checked()?;
-        if save_address.is_some() {
-            crate::account::db::add_address(&mut tx, viewer.id, &fields).await?;
-        }
-        fields
+    let ship_to = if address == "new" {
+        ShipTo::New { address: new_address.unwrap_or_default(), save: save_address.is_some() }
     } else {
-        let id: i64 = address.parse().map_err(|_| AppError::field("address", "Choose an address to ship to."))?;
-        crate::account::db::address(&mut *tx, viewer.id, id)
-            .await?
-            .ok_or_else(|| AppError::field("address", "Choose an address to ship to."))?
+        ShipTo::Saved(address.parse().map_err(|_| AppError::field("address", "Choose an address to ship to."))?)
     };
-    let order = db::NewOrder { user: viewer.id, token, method, address: &shipping, promo: promo.as_deref() };
-    let placed = db::place_order(&mut tx, &state.config, order).await?;
-    tx.commit().await?;
-    if placed.created {
-        tracing::info!(order = placed.number.0, method = ?placed.method, "order placed");
-    }
+    let placed = service::place(&state, viewer.id, token, method, ship_to, promo.as_deref()).await?;
     leptos_axum::redirect(&placed.number.href());
     Ok(placed.number.0)
 }

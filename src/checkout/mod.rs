@@ -5,6 +5,8 @@ pub mod api;
 pub mod db;
 pub mod pages;
 pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -25,7 +25,11 @@ fn per_token(state: &AppState) -> Limit {
 }
 
 fn per_address(state: &AppState) -> Limit {
-    Limit { name: "api:address", max: i32::try_from(state.config.api_anonymous_rate).unwrap_or(i32::MAX), window_secs: 60 }
+    Limit {
+        name: "api:address",
+        max: i32::try_from(state.config.api_anonymous_rate).unwrap_or(i32::MAX),
+        window_secs: 60,
+    }
 }
 
 /// The caller of one API request, as its token allows it now.

@@ -260,6 +260,9 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         ("/api/v1/products/{slug}", "get"),
         ("/api/v1/me", "get"),
         ("/api/v1/orders", "get"),
+        ("/api/v1/orders", "post"),
+        ("/api/v1/orders/{number}/cancel", "post"),
+        ("/api/v1/staff/orders/{number}/{action}", "post"),
         ("/api/v1/cart", "get"),
         ("/api/v1/cart/lines/{product}", "put"),
         ("/api/v1/cart/lines/{product}", "delete"),
@@ -276,7 +279,7 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         let scopes = operation["security"].to_string();
         assert!(scopes.contains("bearer"), "{method} {path}: its scopes ({scopes})");
     }
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 10, "no undocumented path and no stale one");
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 12, "no undocumented path and no stale one");
     assert!(doc["paths"]["/api/v1/products"]["get"]["responses"]["304"].is_object());
     assert!(doc["components"]["schemas"]["Problem"]["properties"]["status"].is_object());
 }
@@ -462,4 +465,83 @@ async fn a_bulk_stock_update_applies_every_row_or_none_and_names_each_bad_one(po
         .await
         .unwrap();
     assert_eq!(audit, 1, "the applied update is in the audit log, the refused ones are not");
+}
+
+#[sqlx::test]
+async fn orders_are_placed_once_per_idempotency_key_cancelled_by_the_shopper_and_shipped_by_staff(pool: PgPool) {
+    let cat = category(&pool, "Pantry").await;
+    let tea = NewProduct { stock: 5, ..NewProduct::new(cat, "Green Tea", "3.00") }.insert(&pool).await;
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "moe", Role::Moderator).await;
+    user(&pool, "boss", Role::Admin).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let (secret, _) = personal_token(&app, &mut amy, &["cart:write", "orders:write", "orders:read"], "30").await;
+    let place = |key: &'static str| {
+        let app = app.clone();
+        let secret = secret.clone();
+        async move {
+            let body = r#"{"payment": "cash", "address": {"full_name": "Amy Pond", "line1": "1 Main St", "city": "Leadworth",
+                "postal_code": "12345", "country": "GB"}, "save_address": true}"#;
+            let request = Request::post("/api/v1/orders")
+                .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("Idempotency-Key", key)
+                .body(Body::from(body))
+                .unwrap();
+            common::send(&app, request).await
+        }
+    };
+    let line = format!("/api/v1/cart/lines/{tea}");
+    api(&app, Method::PUT, &line, Some(&secret), Some(r#"{"quantity": 2}"#)).await;
+    let first = place("order-1").await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let placed = json(&first);
+    assert_eq!(placed["total"]["amount"], "10.90", "6.00 and 4.90 delivery, priced by the store");
+    let retry = place("order-1").await;
+    assert_eq!(retry.status, StatusCode::OK, "a retry answers with the same order");
+    assert_eq!(json(&retry)["number"], placed["number"]);
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders").fetch_one(&pool).await.unwrap();
+    let addresses: i64 = sqlx::query_scalar("SELECT count(*) FROM addresses").fetch_one(&pool).await.unwrap();
+    assert_eq!((orders, addresses), (1, 1), "nothing placed or saved twice");
+    let empty = place("order-2").await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "the cart is empty now: {}", empty.body);
+    let stock = || async { sqlx::query_scalar::<_, i32>("SELECT stock FROM products").fetch_one(&pool).await.unwrap() };
+    assert_eq!(stock().await, 3);
+
+    // Cancelled by the shopper: the stock comes back.
+    let number = placed["number"].as_i64().unwrap();
+    let cancelled = api(&app, Method::POST, &format!("/api/v1/orders/{number}/cancel"), Some(&secret), None).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    assert_eq!(json(&cancelled)["status"], "Cancelled");
+    assert_eq!(stock().await, 5);
+    let again = api(&app, Method::POST, &format!("/api/v1/orders/{number}/cancel"), Some(&secret), None).await;
+    assert!(again.status.is_client_error(), "{}", again.status);
+
+    // Staff: a moderator's token ships but may not cancel; a client token acts as the shop.
+    api(&app, Method::PUT, &line, Some(&secret), Some(r#"{"quantity": 1}"#)).await;
+    let second = json(&place("order-3").await)["number"].as_i64().unwrap();
+    let mut mo = signed_in(&app, "moe").await;
+    let (moderator, _) = personal_token(&app, &mut mo, &["orders:write"], "30").await;
+    let staff = |action: &str| format!("/api/v1/staff/orders/{second}/{action}");
+    let cancel = api(&app, Method::POST, &staff("cancel"), Some(&moderator), None).await;
+    assert_eq!(cancel.status, StatusCode::FORBIDDEN, "{}", cancel.body);
+    let shipped = api(&app, Method::POST, &staff("ship"), Some(&moderator), Some(r#"{"note": "DPD 123"}"#)).await;
+    assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.body);
+    assert_eq!(json(&shipped)["status"], "Shipped");
+    let twice = api(&app, Method::POST, &staff("ship"), Some(&moderator), None).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let mut boss = signed_in(&app, "boss").await;
+    let created =
+        call(&app, &mut boss, "admin/tokens/create", "integration=Courier&name=c&expires=30&scopes[orders:write]=on")
+            .await;
+    let client = json(&created)["secret"].as_str().unwrap().to_owned();
+    let delivered = api(&app, Method::POST, &staff("deliver"), Some(&client), None).await;
+    assert_eq!(delivered.status, StatusCode::OK, "{}", delivered.body);
+    assert_eq!(json(&delivered)["status"], "Delivered");
+    let unknown = api(&app, Method::POST, &staff("teleport"), Some(&client), None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // A shopper's token is not staff.
+    let not_staff = api(&app, Method::POST, &staff("deliver"), Some(&secret), None).await;
+    assert_eq!(not_staff.status, StatusCode::FORBIDDEN);
 }
