@@ -33,6 +33,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/categories", get(categories))
         .route("/products", get(products))
         .route("/products/{slug}", get(product))
+        .route("/products/{slug}/reviews", get(reviews))
+        .route("/suggestions", get(suggestions))
+        .route("/customers", get(customers))
+        .route("/customers/{id}", get(customer))
         .route("/products/{id}/stock", put(set_stock))
         .route("/products/{id}/price", put(set_price))
         .route("/inventory", axum::routing::post(bulk_stock))
@@ -65,8 +69,14 @@ fn may_read_catalog(caller: &Option<Extension<Caller>>) -> Result<(), Problem> {
     }
 }
 
-/// A JSON body, or 400 (not JSON) / 422 (not the expected shape) saying why.
+/// A JSON body, or 400 (not JSON) / 422 (not the expected shape, or text
+/// holding a NUL, which no stored text may) saying why.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Problem> {
+    let nul = bytes.contains(&0) || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
+    if nul {
+        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid body")
+            .detail("Text may not contain NUL characters."));
+    }
     serde_json::from_slice(bytes).map_err(|error| {
         let status = if error.is_syntax() || error.is_eof() {
             StatusCode::BAD_REQUEST
@@ -854,6 +864,200 @@ async fn staff_order(
     Ok(Json(OrderStateOut { number: number.0, status: ended.label() }))
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+struct ReviewOut {
+    author: String,
+    rating: i16,
+    title: String,
+    body: String,
+    /// RFC 3339.
+    written: String,
+    edited: bool,
+}
+
+/// A product's visible reviews, newest first.
+#[utoipa::path(get, path = "/api/v1/products/{slug}/reviews", tag = "Catalog",
+    params(("slug" = String, Path, description = "The product's slug")),
+    responses((status = 200, description = "The reviews", body = [ReviewOut],
+            headers(("ETag" = String, description = "Send it back as If-None-Match"))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 401, description = "A token was sent and is not valid", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks catalog:read", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "No product has that slug", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security((), ("bearer" = ["catalog:read"])))]
+async fn reviews(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    headers: axum::http::HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, Problem> {
+    may_read_catalog(&who)?;
+    let mut conn = state.pool.acquire().await?;
+    let product = crate::catalog::db::product_by_slug(&mut conn, &slug)
+        .await?
+        .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No product has that slug."))?;
+    let reviews = crate::reviews::db::visible(&mut *conn, product.id.0).await?;
+    let out: Vec<ReviewOut> = reviews
+        .into_iter()
+        .map(|r| ReviewOut {
+            author: r.author,
+            rating: r.rating,
+            title: r.title,
+            body: r.body,
+            written: r.written.iso,
+            edited: r.edited,
+        })
+        .collect();
+    conditional(&headers, &out)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct SuggestionOut {
+    name: String,
+    slug: String,
+}
+
+/// What the search box offers while `q` is typed.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SuggestQuery {
+    /// What has been typed so far.
+    q: Option<String>,
+}
+
+/// Products to offer while a shopper types (names starting with the words).
+#[utoipa::path(get, path = "/api/v1/suggestions", tag = "Catalog", params(SuggestQuery),
+    responses((status = 200, description = "Up to ten suggestions", body = [SuggestionOut]),
+        (status = 401, description = "A token was sent and is not valid", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks catalog:read", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security((), ("bearer" = ["catalog:read"])))]
+async fn suggestions(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Query(params): Query<std::collections::HashMap<String, String>>,
+) -> Answer<Vec<SuggestionOut>> {
+    may_read_catalog(&who)?;
+    let typed = crate::search::rules::clean(params.get("q").map(String::as_str).unwrap_or_default());
+    if typed.chars().count() < 2 {
+        return Ok(Json(Vec::new()));
+    }
+    let found = crate::search::db::suggest(&state.pool, &typed).await?;
+    Ok(Json(found.into_iter().map(|s| SuggestionOut { name: s.name, slug: s.slug }).collect()))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct CustomerOut {
+    id: String,
+    username: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    disabled: bool,
+    /// RFC 3339.
+    joined: String,
+    orders: i64,
+}
+
+impl From<crate::admin::UserRow> for CustomerOut {
+    fn from(u: crate::admin::UserRow) -> Self {
+        CustomerOut {
+            id: u.id.0.to_string(),
+            username: u.username,
+            name: u.name,
+            email: u.email,
+            role: u.role.label(),
+            disabled: u.disabled,
+            joined: u.joined.iso,
+            orders: u.orders,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct CustomersOut {
+    customers: Vec<CustomerOut>,
+    page: u32,
+    next: Option<String>,
+}
+
+/// Customers, newest first, optionally matching `search`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct CustomersQuery {
+    /// Part of a name, username or email.
+    search: Option<String>,
+    #[param(minimum = 1, maximum = 100000)]
+    page: Option<u32>,
+}
+
+/// Customers (staff: admins).
+#[utoipa::path(get, path = "/api/v1/customers", tag = "Customers", params(CustomersQuery),
+    responses((status = 200, description = "One page of customers", body = CustomersOut),
+        (status = 400, description = "`page` is not a whole number from 1 to 100000", body = Details, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks customers:read, or its owner is not an admin", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["customers:read"])))]
+async fn customers(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Query(params): Query<std::collections::HashMap<String, String>>,
+) -> Answer<CustomersOut> {
+    let caller = caller(who)?;
+    staff(&caller, Role::Admin, Scope::CustomersRead)?;
+    let page = page_param(&params)?;
+    let search = crate::search::rules::clean(params.get("search").map(String::as_str).unwrap_or_default());
+    let list = crate::admin::db::users(&state.pool, &search, page).await?;
+    let next = list
+        .has_next
+        .then(|| format!("/api/v1/customers?search={}&page={}", crate::ui::encode_component(&search), page + 1));
+    Ok(Json(CustomersOut { customers: list.users.into_iter().map(Into::into).collect(), page, next }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct CustomerDetailOut {
+    customer: CustomerOut,
+    orders: Vec<OrderOut>,
+}
+
+/// A customer with their orders (staff: admins).
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "Customers",
+    params(("id" = String, Path, description = "The customer's id (a UUID)")),
+    responses((status = 200, description = "The customer and their orders", body = CustomerDetailOut),
+        (status = 401, description = "No token, or not a valid one", body = Details, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks customers:read, or its owner is not an admin", body = Details, content_type = "application/problem+json"),
+        (status = 404, description = "No customer has that id", body = Details, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Details, content_type = "application/problem+json")),
+    security(("bearer" = ["customers:read"])))]
+async fn customer(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Path(id): Path<String>,
+) -> Answer<CustomerDetailOut> {
+    let caller = caller(who)?;
+    staff(&caller, Role::Admin, Scope::CustomersRead)?;
+    let missing = || Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No customer has that id.");
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| missing())?;
+    let mut conn = state.pool.acquire().await?;
+    let detail = crate::admin::db::user(&mut conn, crate::account::UserId(id)).await?.ok_or_else(missing)?;
+    let currency = &state.config.currency;
+    let orders = detail
+        .orders
+        .into_iter()
+        .map(|o| OrderOut {
+            number: o.number.0,
+            placed_at: o.placed_at.iso,
+            status: o.status.label(),
+            total: Money::new(o.total, currency),
+        })
+        .collect();
+    Ok(Json(CustomerDetailOut { customer: detail.user.into(), orders }))
+}
+
 /// The most rows one bulk stock update may hold.
 const MAX_BULK_ROWS: usize = 1000;
 
@@ -966,13 +1170,14 @@ fn not_found() -> Problem {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Trove API", version = "1", description = "The JSON API of a Trove store. Send a token as `Authorization: Bearer <token>`: a personal token (`trove_pat_…`, made under Account → API tokens) acts as its person; a client token (`trove_cli_…`, made by an admin under Integrations) acts for the shop. Errors are RFC 9457 problem documents; money is a decimal string with its currency."),
-    paths(categories, products, product, me, orders, place_order, cancel_order, staff_order, cart, set_cart_line, remove_cart_line, set_stock, set_price, bulk_stock),
-    components(schemas(crate::account::AddressInput, PlaceIn, PlacedOut, OrderStateOut, StaffIn, BulkStockIn, BulkStockRow, BulkStockOut, CartOut, CartLineOut, QuantityIn, Details, Money, CategoryOut, CardOut, ProductsOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
+    paths(categories, products, product, reviews, suggestions, customers, customer, me, orders, place_order, cancel_order, staff_order, cart, set_cart_line, remove_cart_line, set_stock, set_price, bulk_stock),
+    components(schemas(ReviewOut, SuggestionOut, CustomerOut, CustomersOut, CustomerDetailOut, crate::account::AddressInput, PlaceIn, PlacedOut, OrderStateOut, StaffIn, BulkStockIn, BulkStockRow, BulkStockOut, CartOut, CartLineOut, QuantityIn, Details, Money, CategoryOut, CardOut, ProductsOut, ProductOut, MeOut, OrderOut, OrdersOut, StockIn, PriceIn, StockOut)),
     modifiers(&BearerTokens),
     tags((name = "Catalog", description = "Products and categories; open without a token at a lower rate"),
         (name = "Account", description = "The token's person"),
         (name = "Orders", description = "Orders"),
         (name = "Cart", description = "The token's person's cart"),
+        (name = "Customers", description = "The shop's customers (admins)"),
         (name = "Inventory", description = "Stock levels (staff)"))
 )]
 struct ApiDoc;

@@ -206,6 +206,10 @@ pub fn hash(secret: &str) -> [u8; 32] {
 /// against its rate limit. Cookies are never read here: the API has no
 /// session, so no cross-site request can act with a shopper's sign-in.
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    // No stored name holds a NUL: a path with one names nothing.
+    if request.uri().path().to_ascii_lowercase().contains("%00") {
+        return Problem::new(StatusCode::NOT_FOUND, "Not found").detail("Nothing has that name.").into_response();
+    }
     let address = crate::security::client_address(&request, state.config.trust_proxy);
     let header = request.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or_default().to_owned());
     let caller = match header {

@@ -3,9 +3,11 @@
 /// At most this many characters of a query are used.
 pub const MAX_QUERY: usize = 100;
 
-/// The query cleaned: whitespace collapsed, cut to `MAX_QUERY` characters.
+/// The query cleaned: control characters (a NUL, which no Postgres text may
+/// hold) taken as spaces, whitespace collapsed, cut to `MAX_QUERY` characters.
 pub fn clean(query: &str) -> String {
-    let joined = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    let visible: String = query.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let joined = visible.split_whitespace().collect::<Vec<_>>().join(" ");
     joined.chars().take(MAX_QUERY).collect()
 }
 
@@ -32,6 +34,7 @@ mod tests {
     fn queries_are_cleaned_and_split_into_words() {
         assert_eq!(clean("  organic \t bananas "), "organic bananas");
         assert_eq!(clean(&"a".repeat(300)).len(), MAX_QUERY);
+        assert_eq!(clean("tea\0cake\u{7f}"), "tea cake");
         assert_eq!(words("Noise-cancelling  HEADPHONES!"), vec!["noise", "cancelling", "headphones"]);
         assert_eq!(prefix_tsquery("organic banan"), Some("organic & banan:*".into()));
         assert_eq!(prefix_tsquery("'&|!:*()"), None);

@@ -258,6 +258,10 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         ("/api/v1/categories", "get"),
         ("/api/v1/products", "get"),
         ("/api/v1/products/{slug}", "get"),
+        ("/api/v1/products/{slug}/reviews", "get"),
+        ("/api/v1/suggestions", "get"),
+        ("/api/v1/customers", "get"),
+        ("/api/v1/customers/{id}", "get"),
         ("/api/v1/me", "get"),
         ("/api/v1/orders", "get"),
         ("/api/v1/orders", "post"),
@@ -279,7 +283,7 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         let scopes = operation["security"].to_string();
         assert!(scopes.contains("bearer"), "{method} {path}: its scopes ({scopes})");
     }
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 12, "no undocumented path and no stale one");
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 16, "no undocumented path and no stale one");
     assert!(doc["paths"]["/api/v1/products"]["get"]["responses"]["304"].is_object());
     assert!(doc["components"]["schemas"]["Problem"]["properties"]["status"].is_object());
 }
@@ -544,4 +548,46 @@ async fn orders_are_placed_once_per_idempotency_key_cancelled_by_the_shopper_and
     // A shopper's token is not staff.
     let not_staff = api(&app, Method::POST, &staff("deliver"), Some(&secret), None).await;
     assert_eq!(not_staff.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test]
+async fn reviews_suggestions_and_customers_are_read_as_the_pages_read_them(pool: PgPool) {
+    let cat = category(&pool, "Pantry").await;
+    NewProduct::new(cat, "Green Tea", "3.00").insert(&pool).await;
+    let amy = user(&pool, "amy", Role::Member).await;
+    user(&pool, "boss", Role::Admin).await;
+    let app = common::app(pool.clone());
+    let reviews = api(&app, Method::GET, "/api/v1/products/green-tea/reviews", None, None).await;
+    assert_eq!(reviews.status, StatusCode::OK, "{}", reviews.body);
+    assert_eq!(json(&reviews), serde_json::json!([]));
+    let suggested = json(&api(&app, Method::GET, "/api/v1/suggestions?q=gree", None, None).await);
+    assert_eq!(suggested[0]["slug"], "green-tea");
+    // A NUL (found by the fuzzer: Postgres text cannot hold one) is only a separator.
+    let nul = api(&app, Method::GET, "/api/v1/suggestions?q=gr%00ee", None, None).await;
+    assert_eq!(nul.status, StatusCode::OK, "{}", nul.body);
+    let storefront = common::get(&app, "/api/search/suggest?q=gr%00een").await;
+    assert_eq!(storefront.status, StatusCode::OK, "the search box's own suggestions too: {}", storefront.body);
+    let body = api(&app, Method::PUT, "/api/v1/cart/lines/1", None, Some("{\"quantity\": \"\\u0000\"}")).await;
+    assert_eq!(body.status, StatusCode::UNAUTHORIZED, "no token is checked first");
+
+    let mut boss = signed_in(&app, "boss").await;
+    let created =
+        call(&app, &mut boss, "admin/tokens/create", "integration=CRM&name=c&expires=30&scopes[customers:read]=on")
+            .await;
+    let client = json(&created)["secret"].as_str().unwrap().to_owned();
+    let list = api(&app, Method::GET, "/api/v1/customers?search=amy", Some(&client), None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let list = json(&list);
+    assert_eq!(list["customers"][0]["username"], "amy");
+    let detail = api(&app, Method::GET, &format!("/api/v1/customers/{}", amy.0), Some(&client), None).await;
+    assert_eq!(json(&detail)["customer"]["email"], "amy@example.com");
+    let unknown = api(&app, Method::GET, "/api/v1/customers/not-a-uuid", Some(&client), None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let bad_page = api(&app, Method::GET, "/api/v1/customers?page=0", Some(&client), None).await;
+    assert_eq!(bad_page.status, StatusCode::BAD_REQUEST);
+    // A shopper's token cannot hold the scope, so cannot read customers.
+    let mut shopper = signed_in(&app, "amy").await;
+    let (own, _) = personal_token(&app, &mut shopper, &["account:read"], "30").await;
+    let refused = api(&app, Method::GET, "/api/v1/customers", Some(&own), None).await;
+    assert_eq!(problem(&refused)["scope"], "customers:read");
 }
