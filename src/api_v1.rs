@@ -391,6 +391,22 @@ struct OrderOut {
     total: Money,
 }
 
+impl OrderOut {
+    fn new(
+        number: crate::orders::OrderNumber,
+        placed_at: crate::ui::Moment,
+        status: crate::orders::OrderStatus,
+        total: Money,
+    ) -> Self {
+        OrderOut { number: number.0, placed_at: placed_at.iso, status: status.label(), total }
+    }
+
+    /// A row of the shop's order list (staff), in the shop's currency.
+    fn of_row(row: crate::admin::OrderRow, currency: &str) -> Self {
+        OrderOut::new(row.number, row.placed_at, row.status, Money::new(row.total, currency))
+    }
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 struct OrdersOut {
     orders: Vec<OrderOut>,
@@ -421,29 +437,14 @@ async fn orders(
             let orders = history
                 .orders
                 .into_iter()
-                .map(|o| OrderOut {
-                    number: o.number.0,
-                    placed_at: o.placed_at.iso,
-                    status: o.status.label(),
-                    total: Money::new(o.total, &o.currency),
-                })
+                .map(|o| OrderOut::new(o.number, o.placed_at, o.status, Money::new(o.total, &o.currency)))
                 .collect();
             (orders, history.has_next)
         }
         None => {
             let filter = crate::admin::OrderFilter { page, ..Default::default() };
             let list = crate::admin::db::order_list(&state.pool, &filter).await?;
-            let currency = &state.config.currency;
-            let orders = list
-                .orders
-                .into_iter()
-                .map(|o| OrderOut {
-                    number: o.number.0,
-                    placed_at: o.placed_at.iso,
-                    status: o.status.label(),
-                    total: Money::new(o.total, currency),
-                })
-                .collect();
+            let orders = list.orders.into_iter().map(|o| OrderOut::of_row(o, &state.config.currency)).collect();
             (orders, list.has_next)
         }
     };
@@ -1044,17 +1045,7 @@ async fn customer(
     let id = uuid::Uuid::parse_str(&id).map_err(|_| missing())?;
     let mut conn = state.pool.acquire().await?;
     let detail = crate::admin::db::user(&mut conn, crate::account::UserId(id)).await?.ok_or_else(missing)?;
-    let currency = &state.config.currency;
-    let orders = detail
-        .orders
-        .into_iter()
-        .map(|o| OrderOut {
-            number: o.number.0,
-            placed_at: o.placed_at.iso,
-            status: o.status.label(),
-            total: Money::new(o.total, currency),
-        })
-        .collect();
+    let orders = detail.orders.into_iter().map(|o| OrderOut::of_row(o, &state.config.currency)).collect();
     Ok(Json(CustomerDetailOut { customer: detail.user.into(), orders }))
 }
 

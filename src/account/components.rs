@@ -71,11 +71,7 @@ pub fn HeaderAccount() -> impl IntoView {
                             <li class="signed-in-as">"Signed in as " <strong>{viewer.username.clone()}</strong>
                                 {format!(" ({})", viewer.role.label())}</li>
                             <li><a href="/account">"Account"</a></li>
-                            <li>
-                                <ActionForm action=sign_out>
-                                    <button type="submit" class="link-button">"Sign out"</button>
-                                </ActionForm>
-                            </li>
+                            <SignOutItem sign_out />
                         </ul>
                     }.into_any(),
                     Some(viewer) => view! {
@@ -85,11 +81,7 @@ pub fn HeaderAccount() -> impl IntoView {
                             })}
                             <li><a href="/wishlist">"Wishlist"</a></li>
                             <li><a href="/account">"Account" <span class="visually-hidden">" of " {viewer.username.clone()}</span></a></li>
-                            <li>
-                                <ActionForm action=sign_out>
-                                    <button type="submit" class="link-button">"Sign out"</button>
-                                </ActionForm>
-                            </li>
+                            <SignOutItem sign_out />
                         </ul>
                     }.into_any(),
                     None => view! {
@@ -104,6 +96,18 @@ pub fn HeaderAccount() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// The header's "Sign out" button.
+#[component]
+fn SignOutItem(sign_out: ServerAction<SignOut>) -> impl IntoView {
+    view! {
+        <li>
+            <ActionForm action=sign_out>
+                <button type="submit" class="link-button">"Sign out"</button>
+            </ActionForm>
+        </li>
+    }
 }
 
 /// `to` (sign-in or sign-up) with a `next` that brings the shopper back to
