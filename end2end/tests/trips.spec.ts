@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { hydrated, PASSWORD, signUp, uniqueName } from './account-helpers';
+import { hydrated, PASSWORD, signOut, signUp, uniqueName } from './account-helpers';
 import { signInAsAdmin } from './shop-helpers';
 
 // What shoppers and staff tripped over, each checked as they would meet it.
@@ -145,7 +145,8 @@ test('a double-clicked "Place order" places one order and opens it', async ({ pa
 test('signing in from the header comes back to the page the shopper was on', async ({ page }) => {
   const username = uniqueName('back');
   await signUp(page, username);
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+  // Signed out for certain before leaving the page (the request must not be cut short).
+  await signOut(page);
   await page.goto('/p/espresso-beans-1-kg');
   await hydrated(page);
   await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
