@@ -205,6 +205,14 @@ async fn products(
     Query(params): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     may_read_catalog(&who)?;
+    // The storefront's links may carry an empty filter (a form's blank field);
+    // an API caller's integer parameter is an integer or absent.
+    for name in ["rating", "after"] {
+        if params.get(name).is_some_and(|v| v.trim().is_empty()) {
+            return Err(Problem::new(StatusCode::BAD_REQUEST, "Bad request")
+                .detail(format!("`{name}` must be a whole number.")));
+        }
+    }
     let query = crate::catalog::ListingQuery::parse(|name| params.get(name).map(String::as_str))?;
     let category = match params.get("category").filter(|c| !c.is_empty()) {
         None => None,

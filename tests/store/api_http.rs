@@ -362,6 +362,8 @@ async fn products_are_listed_with_the_storefronts_filters_in_pages_that_name_the
     assert_eq!(range["products"].as_array().unwrap().len(), 2, "Tea 03 and Tea 04");
     let bad = api(&app, Method::GET, "/api/v1/products?sort=sideways", None, None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let blank = api(&app, Method::GET, "/api/v1/products?rating=", None, None).await;
+    assert_eq!(blank.status, StatusCode::BAD_REQUEST, "an integer parameter given empty (found by the fuzzer)");
     assert_eq!(problem(&bad)["status"], 400);
     let unknown = api(&app, Method::GET, "/api/v1/products?category=nowhere", None, None).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
