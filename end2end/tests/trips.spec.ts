@@ -171,6 +171,9 @@ test.describe('on a phone', () => {
   for (const path of ['/products', '/c/bakery']) {
     test(`${path} shows the first product without scrolling and folds its filters`, async ({ page }) => {
       await page.goto(path);
+      // The category bar scrolls sideways here, and its right edge fades to say so.
+      const fade = await page.locator('.category-nav').evaluate((nav) => getComputedStyle(nav, '::after').backgroundImage);
+      expect(fade).toContain('gradient');
       const first = page.getByRole('list', { name: 'Products' }).locator(':scope > li').first();
       await expect(first).toBeInViewport({ ratio: 0.5 });
       const panel = page.getByRole('complementary', { name: 'Filter' });
@@ -209,6 +212,9 @@ for (const width of [1280, 1920]) {
         const box = (await row.boundingBox())!;
         expect(box.height, 'one line a row').toBeLessThan(48);
       }
+      // Numbers are right aligned.
+      const align = await rows.first().locator('td.num').first().evaluate((td) => getComputedStyle(td).textAlign);
+      expect(align).toBe('right');
       // The filters sit on one row.
       const filters = page.getByRole('search', { name: 'Filter products' });
       expect((await filters.boundingBox())!.height).toBeLessThan(60);
