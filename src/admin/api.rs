@@ -159,32 +159,11 @@ pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditor, AppErr
 pub async fn save_product(id: Option<i64>, input: ProductInput) -> Result<i64, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let draft = rules::product_draft(&input).map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let id = match id {
-        None => {
-            let id = db::create_product(&mut tx, &draft).await?;
-            Audit::new(viewer.id, "product.create", "product", id)
-                .summary(format!("Created {}", draft.name))
-                .change(serde_json::Value::Null, db::draft_json(&draft))
-                .write(&mut tx)
-                .await?;
-            leptos_axum::redirect(&format!("/admin/products/{id}?created=1"));
-            id
-        }
-        Some(id) => {
-            let (before, _, _) = db::product_input(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
-            db::update_product(&mut tx, id, &draft).await?;
-            Audit::new(viewer.id, "product.update", "product", id)
-                .summary(format!("Edited {}", draft.name))
-                .change(db::input_json(&before), db::draft_json(&draft))
-                .write(&mut tx)
-                .await?;
-            id
-        }
-    };
-    tx.commit().await?;
-    Ok(id)
+    let saved = super::service::save_product(&state, viewer.id, "", id, &input).await?;
+    if id.is_none() {
+        leptos_axum::redirect(&format!("/admin/products/{saved}?created=1"));
+    }
+    Ok(saved)
 }
 
 /// Stock and price from the product table.
@@ -222,17 +201,7 @@ pub async fn quick_edit_product(id: i64, stock: String, price: String) -> Result
 pub async fn set_product_active(id: i64, active: bool) -> Result<(), AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let mut tx = state.pool.begin().await?;
-    let name = db::product_name(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
-    db::set_active(&mut tx, id, active).await?;
-    let verb = if active { "product.activate" } else { "product.deactivate" };
-    Audit::new(viewer.id, verb, "product", id)
-        .summary(format!("{} {name}", if active { "Activated" } else { "Deactivated" }))
-        .change(json!({ "active": !active }), json!({ "active": active }))
-        .write(&mut tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    super::service::set_product_active(&state, viewer.id, "", id, active).await
 }
 
 /// Deletes a product that never sold, archives one that did.
@@ -240,18 +209,7 @@ pub async fn set_product_active(id: i64, active: bool) -> Result<(), AppError> {
 pub async fn remove_product(id: i64) -> Result<String, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let mut tx = state.pool.begin().await?;
-    let name = db::product_name(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
-    let (removal, keys) = db::remove_product(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let (verb, message) = match removal {
-        db::Removal::Deleted => ("product.delete", format!("Deleted {name}.")),
-        db::Removal::Archived => {
-            ("product.archive", format!("{name} has been sold, so it was archived instead of deleted."))
-        }
-    };
-    Audit::new(viewer.id, verb, "product", id).summary(message.clone()).write(&mut tx).await?;
-    tx.commit().await?;
-    super::upload::remove_all(&state, &keys).await;
+    let (_, message) = super::service::remove_product(&state, viewer.id, "", id).await?;
     leptos_axum::redirect("/admin/products");
     Ok(message)
 }
@@ -315,33 +273,8 @@ pub async fn get_admin_categories() -> Result<Vec<CategoryRow>, AppError> {
 pub async fn save_category(id: Option<i64>, name: String, description: Option<String>) -> Result<String, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let (name, slug, description) = rules::category_fields(&name, description.as_deref().unwrap_or(""))?;
-    let mut tx = state.pool.begin().await?;
-    let message = match id {
-        None => {
-            let id = db::create_category(&mut tx, &name, &slug, &description).await?;
-            Audit::new(viewer.id, "category.create", "category", id)
-                .summary(format!("Created {name}"))
-                .change(serde_json::Value::Null, json!({ "name": name, "description": description }))
-                .write(&mut tx)
-                .await?;
-            format!("Created {name}.")
-        }
-        Some(id) => {
-            let (old_name, old_description) =
-                db::update_category(&mut tx, id, &name, &slug, &description).await?.ok_or(AppError::NotFound)?;
-            Audit::new(viewer.id, "category.update", "category", id)
-                .summary(format!("Edited {name}"))
-                .change(
-                    json!({ "name": old_name, "description": old_description }),
-                    json!({ "name": name, "description": description }),
-                )
-                .write(&mut tx)
-                .await?;
-            format!("Saved {name}.")
-        }
-    };
-    tx.commit().await?;
+    let description = description.unwrap_or_default();
+    let (_, message) = super::service::save_category(&state, viewer.id, "", id, &name, &description).await?;
     Ok(message)
 }
 
@@ -351,17 +284,7 @@ pub async fn delete_category(id: i64, move_to: Option<String>) -> Result<String,
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
     let move_to = move_to.and_then(|m| m.trim().parse::<i64>().ok());
-    let mut tx = state.pool.begin().await?;
-    let name = db::delete_category(&mut tx, id, move_to).await?.ok_or(AppError::NotFound)?;
-    Audit::new(viewer.id, "category.delete", "category", id)
-        .summary(match move_to {
-            Some(target) => format!("Deleted {name}, its products moved to category {target}"),
-            None => format!("Deleted {name}"),
-        })
-        .write(&mut tx)
-        .await?;
-    tx.commit().await?;
-    Ok(format!("Deleted {name}."))
+    super::service::delete_category(&state, viewer.id, "", id, move_to).await
 }
 
 // ---- promo codes ----
@@ -377,44 +300,15 @@ pub async fn get_promos() -> Result<Vec<PromoRow>, AppError> {
 pub async fn save_promo(id: Option<i64>, input: PromoInput) -> Result<String, AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let draft = rules::promo_draft(&input).map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    match id {
-        None => {
-            let id = db::create_promo(&mut tx, &draft).await?;
-            Audit::new(viewer.id, "promo_code.create", "promo_code", id)
-                .summary(format!("Created {}", draft.code))
-                .change(serde_json::Value::Null, db::promo_json(&draft))
-                .write(&mut tx)
-                .await?;
-        }
-        Some(id) => {
-            let before = db::promo(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
-            db::update_promo(&mut tx, id, &draft).await?;
-            Audit::new(viewer.id, "promo_code.update", "promo_code", id)
-                .summary(format!("Edited {}", draft.code))
-                .change(db::promo_row_json(&before), db::promo_json(&draft))
-                .write(&mut tx)
-                .await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(format!("Saved {}.", draft.code))
+    let (_, code) = super::service::save_promo(&state, viewer.id, "", id, &input).await?;
+    Ok(format!("Saved {code}."))
 }
 
 #[server(prefix = "/api", endpoint = "admin/promos/active")]
 pub async fn set_promo_active(id: i64, active: bool) -> Result<(), AppError> {
     let viewer = require_role(Role::Admin)?;
     let state = AppState::current()?;
-    let mut tx = state.pool.begin().await?;
-    let code = db::set_promo_active(&mut tx, id, active).await?.ok_or(AppError::NotFound)?;
-    Audit::new(viewer.id, if active { "promo_code.activate" } else { "promo_code.deactivate" }, "promo_code", id)
-        .summary(format!("{} {code}", if active { "Activated" } else { "Deactivated" }))
-        .change(json!({ "active": !active }), json!({ "active": active }))
-        .write(&mut tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    super::service::set_promo_active(&state, viewer.id, "", id, active).await
 }
 
 // ---- users ----

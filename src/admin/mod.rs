@@ -12,6 +12,8 @@ pub mod csv;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
 pub mod upload;
 
 use rust_decimal::Decimal;

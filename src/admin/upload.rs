@@ -172,6 +172,22 @@ async fn store(
             Err(_) => return Err(AppError::BadRequest("The upload was not a valid form.".into())),
         }
     }
+    add_images(state, actor, "", product, files, &alt).await
+}
+
+/// Adds pictures to a product: every file is checked (a PNG, JPEG or WebP
+/// within the limits) before any is stored, then each is stored in its
+/// sizes and listed in one transaction; answers how many were added. What
+/// the editor's upload and the JSON API both call.
+pub async fn add_images(
+    state: &AppState,
+    actor: crate::account::UserId,
+    via: &str,
+    product: i64,
+    files: Vec<(String, axum::body::Bytes)>,
+    alt: &str,
+) -> Result<usize, AppError> {
+    let invalid = |message: String| AppError::field("images", message);
     if files.is_empty() {
         return Err(invalid("Choose one or more images to upload.".into()));
     }
@@ -179,7 +195,7 @@ async fn store(
     if alt.chars().count() > 300 {
         return Err(AppError::field("alt", "Use at most 300 characters."));
     }
-    let alt = if alt.is_empty() { name.clone() } else { alt };
+    let alt = if alt.is_empty() { name.clone() } else { alt.to_owned() };
     // Every file is checked before any is stored: a bad one refuses the upload.
     let processed = crate::media::decode_bounded(move || {
         files.into_iter().map(|(name, bytes)| process(&name, &bytes)).collect::<Result<Vec<_>, _>>()
@@ -205,7 +221,11 @@ async fn store(
             db::add_image(&mut tx, product, key, &alt).await?;
         }
         Audit::new(actor, "product.image_upload", "product", product)
-            .summary(format!("{} image(s) added to {name}", keys.len()))
+            .summary(if via.is_empty() {
+                format!("{} image(s) added to {name}", keys.len())
+            } else {
+                format!("{} image(s) added to {name} ({via})", keys.len())
+            })
             .write(&mut tx)
             .await?;
         tx.commit().await

@@ -196,6 +196,11 @@ pub async fn newest_products(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Resul
     Ok(rows.into_iter().map(ProductSummary::from).collect())
 }
 
+/// The slug of the active product with this id.
+pub async fn slug_by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT slug FROM products WHERE id = $1 AND active", id).fetch_optional(db).await
+}
+
 /// An active product with its category and images, by slug.
 pub async fn product_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Result<Option<ProductDetail>> {
     let Some(row) = sqlx::query!(

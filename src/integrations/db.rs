@@ -179,3 +179,62 @@ pub async fn touch(db: impl PgExecutor<'_>, id: i64, from: &str) -> Result<(), A
     .await?;
     Ok(())
 }
+
+/// An answer remembered for an Idempotency-Key.
+pub struct Remembered {
+    pub operation: String,
+    pub request_hash: Vec<u8>,
+    pub status: i16,
+    pub response: serde_json::Value,
+}
+
+/// Claims `key` for `token` in the caller's transaction: `None` when it is
+/// new (the transaction then holds it until it commits, so a concurrent
+/// retry waits), else what the first request with it answered.
+pub async fn claim_idempotency_key(
+    conn: &mut PgConnection,
+    token: i64,
+    key: &str,
+) -> sqlx::Result<Option<Remembered>> {
+    let claimed = sqlx::query_scalar!(
+        r#"INSERT INTO api_idempotency (token_id, key, operation, request_hash, status, response)
+           VALUES ($1, $2, '', '', 200, 'null') ON CONFLICT (token_id, key) DO NOTHING RETURNING true AS "claimed!""#,
+        token,
+        key
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if claimed.is_some() {
+        return Ok(None);
+    }
+    sqlx::query_as!(
+        Remembered,
+        "SELECT operation, request_hash, status, response FROM api_idempotency WHERE token_id = $1 AND key = $2",
+        token,
+        key
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Writes the answer a claimed key gives from now on.
+pub async fn remember_answer(
+    conn: &mut PgConnection,
+    token: i64,
+    key: &str,
+    answer: &Remembered,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE api_idempotency SET operation = $3, request_hash = $4, status = $5, response = $6
+         WHERE token_id = $1 AND key = $2",
+        token,
+        key,
+        answer.operation,
+        answer.request_hash,
+        answer.status,
+        answer.response
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -65,6 +65,34 @@ pub async fn pay(state: &AppState, viewer: &Viewer, number: OrderNumber, token: 
     settle(state, &intent).await
 }
 
+/// What a client needs to pay a pending card order itself with Stripe's SDK
+/// (the JSON API): the order's PaymentIntent, made on the first call.
+pub struct CardPayment {
+    pub intent: String,
+    pub client_secret: String,
+    pub publishable_key: String,
+}
+
+/// Starts (or resumes) paying one of `viewer`'s pending card orders.
+pub async fn card_payment(state: &AppState, viewer: &Viewer, number: OrderNumber) -> Result<CardPayment, AppError> {
+    let payments = payments(state)?;
+    let order = {
+        let mut conn = state.pool.acquire().await?;
+        own_order(&mut conn, viewer.id, number).await?
+    };
+    if order.payment_method != PaymentMethod::Card || order.status != OrderStatus::PendingPayment || order.paid {
+        return Err(AppError::BadRequest(format!("Order {number} does not need paying.")));
+    }
+    let customer = customer(state, payments, viewer).await?;
+    let intent_id = intent(state, payments, &customer, &order).await?;
+    let intent = payments.retrieve_intent(&intent_id).await?;
+    let client_secret = intent.client_secret.ok_or_else(|| {
+        tracing::error!(order = number.0, "the PaymentIntent came back without a client secret");
+        AppError::Internal
+    })?;
+    Ok(CardPayment { intent: intent.id, client_secret, publishable_key: payments.publishable_key.clone() })
+}
+
 /// Called when the browser returns from paying (or from 3-D Secure): asks
 /// Stripe and marks the order paid if it is. Idempotent.
 pub async fn confirm(state: &AppState, viewer: &Viewer, number: OrderNumber) -> Result<PayOutcome, AppError> {

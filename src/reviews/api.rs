@@ -8,7 +8,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::{Eligibility, db, rules},
+    super::db,
     crate::account::Role,
     crate::account::guard::{require_role, require_user},
     crate::account::session::Auth,
@@ -16,12 +16,6 @@ use {
     crate::state::AppState,
     serde_json::json,
 };
-
-/// A product on sale, by id (drafts and archived products take no reviews).
-#[cfg(feature = "ssr")]
-async fn active_product(state: &AppState, product: i64) -> Result<String, AppError> {
-    db::active_product_name(&state.pool, product).await?.ok_or(AppError::NotFound)
-}
 
 /// The reviews part of the product page at `/p/{slug}`.
 #[server(prefix = "/api", endpoint = "reviews/get")]
@@ -49,24 +43,7 @@ pub async fn save_review(
 ) -> Result<String, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    let name = active_product(&state, product).await?;
-    let (rating, title, body) =
-        rules::check(&rating, &title, body.as_deref().unwrap_or("")).map_err(AppError::Validation)?;
-    if db::eligibility(&state.pool, Some(viewer.id), product).await? != Eligibility::May {
-        return Err(AppError::BadRequest(format!(
-            "Only shoppers who bought {name} can review it, once their order has been delivered."
-        )));
-    }
-    let mut conn = state.pool.acquire().await?;
-    let own = db::own(&mut *conn, viewer.id, product).await?;
-    if own.is_none()
-        && let Some(reason) = db::tombstone(&mut *conn, viewer.id, product).await?
-    {
-        return Err(AppError::BadRequest(format!(
-            "A moderator hid your earlier review of {name} ({reason}), so you cannot post another."
-        )));
-    }
-    let created = db::save(&mut conn, viewer.id, product, rating, &title, &body).await?;
+    let created = super::service::save(&state, viewer.id, product, &rating, &title, body.as_deref().unwrap_or("")).await?;
     Ok(if created { "Thank you for your review.".into() } else { "Your review has been updated.".into() })
 }
 

@@ -8,6 +8,8 @@ pub mod rules;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use serde::{Deserialize, Serialize};
 

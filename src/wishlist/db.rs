@@ -78,3 +78,18 @@ pub async fn contains(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sq
     .fetch_one(db)
     .await
 }
+
+/// Puts `product` on the list (kept if it is there already); answers false
+/// when no product on sale has that id.
+pub async fn add(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"WITH found AS (SELECT id FROM products WHERE id = $2 AND active),
+                added AS (INSERT INTO wishlist_items (user_id, product_id) SELECT $1, id FROM found
+                          ON CONFLICT DO NOTHING)
+           SELECT EXISTS (SELECT 1 FROM found) AS "found!""#,
+        user.0,
+        product
+    )
+    .fetch_one(db)
+    .await
+}

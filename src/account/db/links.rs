@@ -71,7 +71,8 @@ pub async fn consume_email_verification(conn: &mut PgConnection, hash: &[u8]) ->
     .await
 }
 
-/// Deletes expired sessions, tokens, reset links and rate-limit windows.
+/// Deletes expired sessions, tokens, reset links, rate-limit windows and
+/// remembered API answers.
 pub async fn delete_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
     let mut deleted = 0;
     deleted += sqlx::query!("DELETE FROM sessions WHERE expires_at < now()").execute(pool).await?.rows_affected();
@@ -82,6 +83,10 @@ pub async fn delete_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
         .await?
         .rows_affected();
     deleted += sqlx::query!("DELETE FROM password_resets WHERE expires_at < now() - interval '1 day'")
+        .execute(pool)
+        .await?
+        .rows_affected();
+    deleted += sqlx::query!("DELETE FROM api_idempotency WHERE created_at < now() - interval '1 day'")
         .execute(pool)
         .await?
         .rows_affected();
