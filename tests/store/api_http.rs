@@ -14,7 +14,7 @@ use sqlx::PgPool;
 use trove::account::Role;
 
 /// Calls the API with `token` (if any) and a JSON `body` (if any).
-async fn api(app: &axum::Router, method: Method, uri: &str, token: Option<&str>, body: Option<&str>) -> common::Reply {
+pub async fn api(app: &axum::Router, method: Method, uri: &str, token: Option<&str>, body: Option<&str>) -> common::Reply {
     let mut request = Request::builder().method(method).uri(uri).header(header::ACCEPT, "application/json");
     if let Some(token) = token {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -25,12 +25,12 @@ async fn api(app: &axum::Router, method: Method, uri: &str, token: Option<&str>,
     common::send(app, request.body(Body::from(body.unwrap_or_default().to_owned())).unwrap()).await
 }
 
-fn json(reply: &common::Reply) -> Value {
+pub fn json(reply: &common::Reply) -> Value {
     serde_json::from_str(&reply.body).unwrap_or_else(|_| panic!("not JSON: {}", reply.body))
 }
 
 /// Makes a token through the account page's server function; its secret and id.
-async fn personal_token(app: &axum::Router, jar: &mut Jar, scopes: &[&str], expires: &str) -> (String, i64) {
+pub async fn personal_token(app: &axum::Router, jar: &mut Jar, scopes: &[&str], expires: &str) -> (String, i64) {
     let scopes: String = scopes.iter().map(|s| format!("&scopes[{s}]=on")).collect();
     let reply = call(app, jar, "tokens/create", &format!("name=my+script&expires={expires}{scopes}")).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -38,7 +38,17 @@ async fn personal_token(app: &axum::Router, jar: &mut Jar, scopes: &[&str], expi
     (created["secret"].as_str().unwrap().to_owned(), created["token"]["id"].as_i64().unwrap())
 }
 
-fn problem(reply: &common::Reply) -> Value {
+/// Makes a client token through the integrations page's server function, as
+/// the signed-in admin in `jar`; its secret.
+pub async fn client_token(app: &axum::Router, jar: &mut Jar, scopes: &[&str]) -> String {
+    let scopes: String = scopes.iter().map(|s| format!("&scopes[{s}]=on")).collect();
+    let form = format!("integration=Back+office&name=test&expires=30{scopes}");
+    let reply = call(app, jar, "admin/tokens/create", &form).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    json(&reply)["secret"].as_str().unwrap().to_owned()
+}
+
+pub fn problem(reply: &common::Reply) -> Value {
     assert_eq!(reply.headers.get(header::CONTENT_TYPE).unwrap(), "application/problem+json", "{}", reply.body);
     json(reply)
 }

@@ -12,6 +12,7 @@ mod accounts_http;
 mod admin_db;
 mod admin_http;
 mod api_http;
+mod api_writes_http;
 mod cart_http;
 mod catalog_db;
 mod facets_db;

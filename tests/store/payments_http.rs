@@ -634,3 +634,42 @@ async fn a_slow_stripe_holds_no_database_connection_while_an_order_is_cancelled(
     assert_eq!(order_row(&pool, number).await.0, "CANCELLED");
     assert_eq!(stock(&pool, lamp).await, 5);
 }
+
+#[sqlx::test]
+async fn an_api_client_pays_a_card_order_with_the_payment_intent_it_is_given(pool: PgPool) {
+    use crate::api_http::{api, json, personal_token};
+    use axum::http::Method;
+    let stripe = localstripe().await;
+    let app = app(&pool, stripe.port);
+    user(&pool, "amy", Role::Member).await;
+    let cat = category(&pool, "Lights").await;
+    let lamp = NewProduct { stock: 3, ..NewProduct::new(cat, "Desk Lamp", "60.00") }.insert(&pool).await;
+    let mut jar = signed_in(&app, "amy").await;
+    let (token, _) = personal_token(&app, &mut jar, &["cart:write", "orders:write", "orders:read"], "30").await;
+    api(&app, Method::PUT, &format!("/api/v1/cart/lines/{lamp}"), Some(&token), Some(r#"{"quantity": 2}"#)).await;
+    let body = r#"{"payment": "card", "address": {"full_name": "Amy Baker", "line1": "1 Main St", "city": "Springfield",
+        "postal_code": "62701", "country": "US"}}"#;
+    let placed = api(&app, Method::POST, "/api/v1/orders", Some(&token), Some(body)).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    let placed = json(&placed);
+    assert_eq!((placed["status"].as_str(), placed["payment"].as_str()), (Some("pending"), Some("card")));
+    let card = &placed["card"];
+    let intent = card["intent"].as_str().unwrap();
+    assert!(card["client_secret"].as_str().unwrap().starts_with(&format!("{intent}_secret_")), "{card}");
+    assert_eq!(card["publishable_key"], PUBLISHABLE);
+    let number = placed["number"].as_i64().unwrap();
+    let at_stripe = stripe_get(stripe.port, &format!("/v1/payment_intents/{intent}")).await;
+    assert_eq!(at_stripe["amount"], 12_000, "the order's total, priced by the store");
+    // Asking again gives the same PaymentIntent, not a second charge.
+    let again = api(&app, Method::POST, &format!("/api/v1/orders/{number}/payment"), Some(&token), None).await;
+    assert_eq!(json(&again)["intent"], intent, "{}", again.body);
+
+    // The client confirms it with Stripe; reading the order finds it paid.
+    assert_eq!(pay_at_stripe(stripe.port, intent).await, "succeeded");
+    let order = json(&api(&app, Method::GET, &format!("/api/v1/orders/{number}"), Some(&token), None).await);
+    assert_eq!(order["status"], "processing", "{order}");
+    assert!(order["paid_at"].is_string());
+    let paid = api(&app, Method::POST, &format!("/api/v1/orders/{number}/payment"), Some(&token), None).await;
+    assert_eq!(paid.status, StatusCode::BAD_REQUEST, "a paid order needs no payment: {}", paid.body);
+    assert_eq!(stock(&pool, lamp).await, 1);
+}
