@@ -693,7 +693,8 @@ pub(super) struct DeleteCategoryQuery {
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
         (status = 404, description = "No category has that id", body = Details, content_type = "application/problem+json"),
-        (status = 409, description = "It has products and `move_to` names no other category", body = Details, content_type = "application/problem+json"),
+        (status = 409, description = "It still has products and no `move_to` was given", body = Details, content_type = "application/problem+json"),
+        (status = 422, description = "`move_to` names no category, or the category itself", body = Details, content_type = "application/problem+json"),
         (status = 429, response = TooMany)),
     security(("bearer" = ["catalog:write"])))]
 pub(super) async fn delete_category(
