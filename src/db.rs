@@ -61,21 +61,33 @@ pub async fn listener(pool: &PgPool) -> sqlx::Result<PgListener> {
 /// (re)connects, since notifications sent while it was down are lost; after
 /// a dropped connection it retries every second, calling `changed` only when
 /// it is back.
-fn on_notify(pool: PgPool, channel: &'static str, changed: impl Fn(Option<&str>) + Send + 'static) {
+/// Stops, closing its connection, once `stop` is notified (its feed is gone).
+fn on_notify(
+    pool: PgPool,
+    channel: &'static str,
+    stop: Arc<tokio::sync::Notify>,
+    changed: impl Fn(Option<&str>) + Send + 'static,
+) {
     tokio::spawn(async move {
-        loop {
-            match listener(&pool).await {
-                Ok(mut listener) => {
-                    if listener.listen(channel).await.is_ok() {
-                        changed(None);
-                        while let Ok(Some(notification)) = listener.try_recv().await {
-                            changed(Some(notification.payload()));
+        let listen = async move {
+            loop {
+                match listener(&pool).await {
+                    Ok(mut listener) => {
+                        if listener.listen(channel).await.is_ok() {
+                            changed(None);
+                            while let Ok(Some(notification)) = listener.try_recv().await {
+                                changed(Some(notification.payload()));
+                            }
                         }
                     }
+                    Err(error) => tracing::debug!(%error, channel, "listener could not connect"),
                 }
-                Err(error) => tracing::debug!(%error, channel, "listener could not connect"),
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+        };
+        tokio::select! {
+            () = listen => {}
+            () = stop.notified() => {}
         }
     });
 }
@@ -183,6 +195,15 @@ pub struct CatalogChanges {
 struct ChangesInner {
     started: AtomicBool,
     subscribers: RwLock<Vec<Subscriber>>,
+    /// Told when the feed is dropped (its app is gone): the listener closes
+    /// its connection then, rather than holding it for the process's life.
+    gone: Arc<tokio::sync::Notify>,
+}
+
+impl Drop for ChangesInner {
+    fn drop(&mut self) {
+        self.gone.notify_one();
+    }
 }
 
 impl CatalogChanges {
@@ -194,9 +215,12 @@ impl CatalogChanges {
     /// Starts listening, once; later calls do nothing.
     pub fn start(&self, pool: &PgPool) {
         if !self.inner.started.swap(true, Ordering::AcqRel) {
-            let feed = self.clone();
-            on_notify(pool.clone(), CATALOG_CHANGED, move |payload| {
-                feed.changed(&payload.map_or(CatalogChange::Everything, CatalogChange::parse));
+            // Weak: the listener must not keep its feed alive.
+            let feed = Arc::downgrade(&self.inner);
+            on_notify(pool.clone(), CATALOG_CHANGED, Arc::clone(&self.inner.gone), move |payload| {
+                if let Some(inner) = feed.upgrade() {
+                    CatalogChanges { inner }.changed(&payload.map_or(CatalogChange::Everything, CatalogChange::parse));
+                }
             });
         }
     }

@@ -116,6 +116,16 @@ impl PageCache {
         }
     }
 
+    /// Drops every kept JSON API answer at once, without waiting for the
+    /// change's NOTIFY: a caller reading right after its own write through
+    /// this instance never gets the answer from before it.
+    pub fn invalidate_api(&self) {
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        if self.inner.pages.invalidate_entries_if(|key, _| key.starts_with(API_KEY)).is_err() {
+            self.invalidate();
+        }
+    }
+
     /// Drops every page.
     pub fn invalidate(&self) {
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
@@ -131,6 +141,7 @@ impl PageCache {
 #[derive(Debug, Default)]
 struct Stale {
     products: Vec<String>,
+    ids: Vec<String>,
     categories: Vec<String>,
     listings: bool,
     every_category: bool,
@@ -140,6 +151,7 @@ impl Stale {
     fn of(products: &[crate::db::ProductChange]) -> Self {
         let mut stale = Stale::default();
         for product in products.iter().filter(|p| p.seen_by_shoppers()) {
+            stale.ids.push(product.id.to_string());
             for shown in product.sides() {
                 stale.products.push(shown.slug.clone());
                 if product.cards {
@@ -158,6 +170,9 @@ impl Stale {
 
     fn covers(&self, key: &str) -> bool {
         let path = key.split_once('?').map_or(key, |(path, _)| path);
+        if let Some(path) = path.strip_prefix(API_KEY) {
+            return self.covers_api(path);
+        }
         if path == "/search" {
             return true;
         }
@@ -169,6 +184,78 @@ impl Stale {
         }
         (self.listings || self.every_category) && (path == "/" || path == "/products")
     }
+
+    /// The JSON API's catalog reads (paths under `/api/v1`): a product by its
+    /// id or slug, search and suggestions, and every product list when a card
+    /// or a count shows the change (the category list changes only with
+    /// `Everything`).
+    fn covers_api(&self, path: &str) -> bool {
+        if let Some(product) = path.strip_prefix("/products/") {
+            return self.products.iter().chain(&self.ids).any(|p| p == product);
+        }
+        match path {
+            "/search" | "/suggestions" => true,
+            "/products" => self.listings || self.every_category,
+            _ => false,
+        }
+    }
+}
+
+/// What JSON API answers are keyed by, beside pages' paths.
+const API_KEY: &str = "api:";
+
+/// Middleware on the JSON API, inside its authentication, rate limits and
+/// scope check: answers its catalog reads (the same for every caller
+/// allowed them) from memory, with their ETag (304 when the caller has it), and keeps the
+/// answers it makes for them.
+pub async fn serve_cached_json(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let catalog_read = matches!(path, "/categories" | "/products" | "/search" | "/suggestions")
+        || path.strip_prefix("/products/").is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
+    if request.method() != Method::GET {
+        let response = next.run(request).await;
+        if response.status().is_success() {
+            cache.invalidate_api();
+        }
+        return response;
+    }
+    if !catalog_read {
+        return next.run(request).await;
+    }
+    cache.inner.changes.start(&cache.inner.pool);
+    let key = format!("{API_KEY}{}", request.uri());
+    let asked = request.headers().get(header::IF_NONE_MATCH).cloned();
+    if let Some(page) = cache.get(&key) {
+        let tag = page.headers.get(header::ETAG);
+        if let (Some(asked), Some(tag)) = (&asked, tag)
+            && asked.to_str().is_ok_and(|asked| asked.split(',').any(|t| t.trim() == tag || t.trim() == "*"))
+        {
+            return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag.clone())]).into_response();
+        }
+        let mut response = Response::new(Body::from(page.body.clone()));
+        *response.headers_mut() = page.headers.clone();
+        return response;
+    }
+    let generation = cache.inner.generation.load(Ordering::Acquire);
+    let response = next.run(request).await;
+    let json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/json");
+    if response.status() != StatusCode::OK || !json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) => {
+            tracing::warn!(%error, "API body failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if body.len() <= MAX_PAGE_BYTES {
+        let mut headers = parts.headers.clone();
+        headers.remove(header::CONTENT_LENGTH);
+        cache.put(key, Page { body: body.clone(), nonce: String::new(), headers }, generation);
+    }
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// Whether a request may be answered from, and fill, the cache: a plain GET
@@ -323,6 +410,27 @@ mod tests {
         draft.before.as_mut().unwrap().active = false;
         draft.after.as_mut().unwrap().active = false;
         assert!(Stale::of(&[draft]).is_nothing());
+    }
+
+    #[test]
+    fn a_change_drops_the_api_answers_that_show_it() {
+        let keys = [
+            "api:/products/apple",
+            "api:/products/1",
+            "api:/products/pear",
+            "api:/products?category=fruit",
+            "api:/search?q=a",
+            "api:/suggestions?q=ap",
+            "api:/categories",
+        ];
+        let dropped = |stale: Stale| keys.iter().filter(|key| stale.covers(key)).copied().collect::<Vec<_>>();
+        let description = Stale::of(&[change(false, ("2.00", true), ("2.00", true))]);
+        assert_eq!(
+            dropped(description),
+            ["api:/products/apple", "api:/products/1", "api:/search?q=a", "api:/suggestions?q=ap"]
+        );
+        let sold_out = Stale::of(&[change(true, ("2.00", true), ("2.00", false))]);
+        assert_eq!(dropped(sold_out).len(), keys.len() - 2, "all but another product and the categories");
     }
 
     #[test]

@@ -39,11 +39,11 @@ pub const RESET_PER_ACCOUNT: Limit = Limit { name: "reset:account", max: 3, wind
 pub const RESET_PER_CLIENT: Limit = Limit { name: "reset:client", max: 20, window_secs: 3600 };
 
 impl Limit {
-    fn key(&self, subject: &str) -> String {
+    pub(crate) fn key(&self, subject: &str) -> String {
         format!("{}:{}", self.name, subject.to_lowercase())
     }
 
-    fn refused(&self) -> AppError {
+    pub(crate) fn refused(&self) -> AppError {
         let minutes = (self.window_secs + 59) / 60;
         AppError::TooManyRequests(format!("Too many attempts. Please wait {minutes} minutes and try again."))
     }

@@ -80,7 +80,8 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
     let media = crate::media::Media::from_config(&config).map_err(StartupError::MediaBucket)?;
     let changes = crate::db::CatalogChanges::default();
     let pages = crate::page_cache::PageCache::new(&changes, &pool);
-    Ok(AppState { leptos_options, pool, config: Arc::new(config), pages, changes, payments, media })
+    let limits = crate::rate_limit::SharedCounts::new(&pool);
+    Ok(AppState { leptos_options, pool, config: Arc::new(config), pages, changes, payments, media, limits })
 }
 
 /// Every route of the store.

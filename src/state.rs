@@ -24,6 +24,8 @@ pub struct AppState {
     pub payments: Option<crate::payments::Payments>,
     /// Uploaded images.
     pub media: crate::media::Media,
+    /// Rate limits counted in memory and shared in batches (the JSON API's).
+    pub limits: crate::rate_limit::SharedCounts,
 }
 
 impl AppState {

@@ -98,7 +98,9 @@ pub async fn remove_product(
     let (removal, keys) = db::remove_product(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let (verb, message) = match removal {
         Removal::Deleted => ("product.delete", format!("Deleted {name}.")),
-        Removal::Archived => ("product.archive", format!("{name} has been sold, so it was archived instead of deleted.")),
+        Removal::Archived => {
+            ("product.archive", format!("{name} has been sold, so it was archived instead of deleted."))
+        }
     };
     Audit::new(actor, verb, "product", id).summary(summary(message.clone(), via)).write(&mut tx).await?;
     tx.commit().await?;

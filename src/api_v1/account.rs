@@ -68,7 +68,10 @@ fn no_address() -> Problem {
         (status = 403, response = Forbidden),
         (status = 429, response = TooMany)),
     security(("bearer" = ["account:read"])))]
-pub(super) async fn addresses(State(state): State<AppState>, who: Option<Extension<Caller>>) -> Answer<Vec<AddressOut>> {
+pub(super) async fn addresses(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+) -> Answer<Vec<AddressOut>> {
     let caller = caller(who)?;
     caller.require(Scope::AccountRead)?;
     let user = caller.person()?;
@@ -291,7 +294,12 @@ pub(super) async fn save_review(
         crate::reviews::service::save(&state, user, product, &input.rating.to_string(), &input.title, &input.body)
             .await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    let out = ReviewSaved { product, rating: input.rating, title: input.title.trim().to_owned(), body: input.body.trim().to_owned() };
+    let out = ReviewSaved {
+        product,
+        rating: input.rating,
+        title: input.title.trim().to_owned(),
+        body: input.body.trim().to_owned(),
+    };
     Ok((status, Json(out)).into_response())
 }
 

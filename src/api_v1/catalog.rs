@@ -54,6 +54,29 @@ pub(super) async fn categories(
     conditional(&headers, &out)
 }
 
+/// Stock as shoppers are told it (staff read the exact number at
+/// `/api/v1/products/{id}/stock`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Availability {
+    in_stock: bool,
+    /// `in_stock`, `low` (5 or fewer left) or `sold_out`.
+    availability: &'static str,
+    /// How many are left, when 5 or fewer.
+    only_left: Option<i32>,
+}
+
+impl Availability {
+    fn of(stock: i32) -> Self {
+        use crate::product::rules::StockState;
+        let (availability, only_left) = match StockState::of(stock) {
+            StockState::InStock => ("in_stock", None),
+            StockState::Low(left) => ("low", Some(left)),
+            StockState::OutOfStock => ("sold_out", None),
+        };
+        Availability { in_stock: stock > 0, availability, only_left }
+    }
+}
+
 /// A product as lists show it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct CardOut {
@@ -62,8 +85,8 @@ pub(super) struct CardOut {
     name: String,
     price: Money,
     offer_price: Option<Money>,
-    stock: i32,
-    in_stock: bool,
+    #[serde(flatten)]
+    stock: Availability,
     /// The average of its visible reviews, one decimal ("4.5").
     rating: Option<String>,
     reviews: i64,
@@ -78,8 +101,7 @@ impl CardOut {
             name: p.name,
             price: Money::new(p.price, currency),
             offer_price: p.offer_price.map(|o| Money::new(o, currency)),
-            stock: p.stock,
-            in_stock: p.stock > 0,
+            stock: Availability::of(p.stock),
             rating: p.rating.average().map(|a| a.to_string()),
             reviews: i64::from(p.rating.count),
             image: p.image.map(|i| crate::product::image_url(&i.key, 400)),
@@ -188,8 +210,8 @@ pub(super) struct ProductOut {
     description: String,
     price: Money,
     offer_price: Option<Money>,
-    stock: i32,
-    in_stock: bool,
+    #[serde(flatten)]
+    stock: Availability,
     category: String,
     /// The average of its visible reviews, one decimal ("4.5").
     rating: Option<String>,
@@ -227,8 +249,7 @@ pub(super) async fn product(
             description: product.description,
             price: Money::new(product.price, currency),
             offer_price: product.offer_price.map(|p| Money::new(p, currency)),
-            stock: product.stock,
-            in_stock: product.stock > 0,
+            stock: Availability::of(product.stock),
             category: product.category.slug,
             rating: product.rating.average().map(|a| a.to_string()),
             reviews: i64::from(product.rating.count),

@@ -42,13 +42,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/categories", get(catalog::categories).post(staff::create_category))
         .route("/categories/{id}", put(staff::update_category).delete(staff::delete_category))
         .route("/products", get(catalog::products).post(staff::create_product))
-        .route(
-            "/products/{product}",
-            get(catalog::product).put(staff::update_product).delete(staff::remove_product),
-        )
+        .route("/products/{product}", get(catalog::product).put(staff::update_product).delete(staff::remove_product))
         .route("/products/{product}/reviews", get(catalog::reviews))
         .route("/products/{product}/reviews/mine", put(account::save_review).delete(account::delete_review))
-        .route("/products/{product}/stock", put(staff::set_stock))
+        .route("/products/{product}/stock", get(staff::stock).put(staff::set_stock))
         .route("/products/{product}/price", put(staff::set_price))
         .route("/products/{product}/active", put(staff::set_active))
         .route("/products/{product}/images", pictures)
@@ -76,7 +73,26 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/openapi.json", get(docs::openapi_json))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No such API operation.") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(from_fn_with_state(state.pages.clone(), crate::page_cache::serve_cached_json))
+        .layer(axum::middleware::from_fn(catalog_scope))
         .layer(from_fn_with_state(state, authenticate))
+}
+
+/// Catalog reads with a token that lacks `catalog:read` are refused before
+/// the cached answers (which every allowed caller shares) are looked at.
+async fn catalog_scope(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.method() == axum::http::Method::GET
+        && let Some(caller) = request.extensions().get::<Caller>()
+        && let Err(refused) = caller.require(Scope::CatalogRead)
+    {
+        let path = request.uri().path();
+        let catalog = ["/categories", "/products", "/search", "/suggestions"].contains(&path)
+            || path.strip_prefix("/products/").is_some_and(|rest| !rest.contains('/'));
+        if catalog {
+            return refused.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 type Answer<T> = Result<Json<T>, Problem>;
@@ -238,9 +254,11 @@ mod responses {
 
     /// 403.
     #[derive(utoipa::ToResponse)]
-    #[response(description = "The token lacks the scope this operation names, or is not allowed it (a client token \
+    #[response(
+        description = "The token lacks the scope this operation names, or is not allowed it (a client token \
         on a person's operation, or a person whose role does not allow it)",
-        content_type = "application/problem+json")]
+        content_type = "application/problem+json"
+    )]
     pub struct Forbidden(#[allow(dead_code)] Details);
 
     /// 429.

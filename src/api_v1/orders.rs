@@ -137,9 +137,10 @@ pub(super) async fn staff_orders(
     let given = |name: &str| params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
     let status = match given("status") {
         None => None,
-        Some(v) => Some(OrderStatus::from_param(v).ok_or_else(|| {
-            bad("status", "pending, processing, shipped, delivered, cancelled or refunded")
-        })?),
+        Some(v) => Some(
+            OrderStatus::from_param(v)
+                .ok_or_else(|| bad("status", "pending, processing, shipped, delivered, cancelled or refunded"))?,
+        ),
     };
     let method = match given("payment") {
         None => None,
@@ -162,8 +163,10 @@ pub(super) async fn staff_orders(
     let next = list.has_next.then(|| {
         let mut kept: Vec<(&String, &String)> = params.iter().filter(|(k, _)| k.as_str() != "page").collect();
         kept.sort();
-        let query: String =
-            kept.iter().map(|(k, v)| format!("{}={}&", crate::ui::encode_component(k), crate::ui::encode_component(v))).collect();
+        let query: String = kept
+            .iter()
+            .map(|(k, v)| format!("{}={}&", crate::ui::encode_component(k), crate::ui::encode_component(v)))
+            .collect();
         format!("/api/v1/staff/orders?{query}page={}", page + 1)
     });
     Ok(Json(OrdersOut::of_rows(list.orders, &state.config.currency, page, next)))

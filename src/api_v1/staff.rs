@@ -44,6 +44,30 @@ pub(super) struct StockOut {
     price: Money,
 }
 
+/// A product's exact stock and price (staff: the warehouse reads what it
+/// sets; shoppers see only whether it is in stock).
+#[utoipa::path(get, path = "/api/v1/products/{product}/stock", tag = "Inventory",
+    params(("product" = i64, Path, description = "The product's id")),
+    responses((status = 200, description = "The product's stock and price", body = StockOut),
+        (status = 401, response = NeedsToken),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 429, response = TooMany)),
+    security(("bearer" = ["inventory:write"])))]
+pub(super) async fn stock(
+    State(state): State<AppState>,
+    who: Option<Extension<Caller>>,
+    Path(id): Path<String>,
+) -> Answer<StockOut> {
+    let caller = caller(who)?;
+    staff(&caller, Role::Admin, Scope::InventoryWrite)?;
+    let id = path_id(&id, no_product)?;
+    let (input, _, _) = crate::admin::db::product_input(&state.pool, id).await?.ok_or_else(no_product)?;
+    let price = Decimal::from_str(input.price.trim()).map_err(|_| AppError::Internal)?;
+    let stock = input.stock.trim().parse().map_err(|_| AppError::Internal)?;
+    Ok(Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }))
+}
+
 /// Sets a product's stock (staff).
 #[utoipa::path(put, path = "/api/v1/products/{product}/stock", tag = "Inventory",
     params(("product" = i64, Path, description = "The product's id")),
@@ -106,9 +130,9 @@ pub(super) async fn set_price(
     staff(&caller, Role::Admin, Scope::CatalogWrite)?;
     let id = path_id(&id, no_product)?;
     let input: PriceIn = body(&bytes)?;
-    let price = crate::admin::rules::parse_money(&input.price).filter(|p| *p > Decimal::ZERO).ok_or_else(|| {
-        AppError::field("price", "The price must be an amount above zero, like \"12.50\".")
-    })?;
+    let price = crate::admin::rules::parse_money(&input.price)
+        .filter(|p| *p > Decimal::ZERO)
+        .ok_or_else(|| AppError::field("price", "The price must be an amount above zero, like \"12.50\"."))?;
     let mut tx = state.pool.begin().await?;
     let (stock, before) = crate::admin::db::quick_edit(&mut tx, id, None, Some(price)).await?.ok_or_else(no_product)?;
     let name = crate::admin::db::product_name(&mut *tx, id).await?.unwrap_or_default();
@@ -304,12 +328,7 @@ pub(super) async fn bulk_stock(
         .map(|(id, s)| (*id, before[id], *s))
         .collect();
     Audit::new(caller.actor(), "product.stock_bulk", "product", format!("{} products", ids.len()))
-        .summary(format!(
-            "Bulk stock update: {} rows, {} changed ({})",
-            ids.len(),
-            changed.len(),
-            via(&caller)
-        ))
+        .summary(format!("Bulk stock update: {} rows, {} changed ({})", ids.len(), changed.len(), via(&caller)))
         .change(
             json!(changed.iter().map(|(id, b, _)| (id.to_string(), json!(b))).collect::<serde_json::Map<_, _>>()),
             json!(changed.iter().map(|(id, _, a)| (id.to_string(), json!(a))).collect::<serde_json::Map<_, _>>()),
@@ -381,11 +400,7 @@ pub(super) struct StaffProductOut {
     archived: bool,
 }
 
-async fn staff_product(
-    db: impl sqlx::PgExecutor<'_>,
-    id: i64,
-    currency: &str,
-) -> Result<StaffProductOut, Problem> {
+async fn staff_product(db: impl sqlx::PgExecutor<'_>, id: i64, currency: &str) -> Result<StaffProductOut, Problem> {
     let (input, archived, _) = crate::admin::db::product_input(db, id).await?.ok_or_else(no_product)?;
     let money = |text: &str| Decimal::from_str(text.trim()).ok().map(|d| Money::new(d, currency));
     Ok(StaffProductOut {
@@ -449,7 +464,8 @@ pub(super) async fn create_product(
         }
         return Ok((StatusCode::OK, Json(first.response)).into_response());
     }
-    let id = crate::admin::service::save_product_in(&mut tx, caller.actor(), &via(&caller), None, &input.form()).await?;
+    let id =
+        crate::admin::service::save_product_in(&mut tx, caller.actor(), &via(&caller), None, &input.form()).await?;
     let out = staff_product(&mut *tx, id, &state.config.currency).await?;
     if let Some(key) = &key {
         let response = serde_json::to_value(&out).map_err(|_| AppError::Internal)?;

@@ -220,8 +220,8 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         },
     };
     let limited = match &caller {
-        Some(caller) => per_token(&state).take(&state.pool, &caller.token.to_string()).await,
-        None => per_address(&state).take(&state.pool, &address).await,
+        Some(caller) => state.limits.take(&per_token(&state), &caller.token.to_string()),
+        None => state.limits.take(&per_address(&state), &address),
     };
     if let Err(error) = limited {
         return Problem::from(error).into_response();

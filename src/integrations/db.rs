@@ -191,11 +191,7 @@ pub struct Remembered {
 /// Claims `key` for `token` in the caller's transaction: `None` when it is
 /// new (the transaction then holds it until it commits, so a concurrent
 /// retry waits), else what the first request with it answered.
-pub async fn claim_idempotency_key(
-    conn: &mut PgConnection,
-    token: i64,
-    key: &str,
-) -> sqlx::Result<Option<Remembered>> {
+pub async fn claim_idempotency_key(conn: &mut PgConnection, token: i64, key: &str) -> sqlx::Result<Option<Remembered>> {
     let claimed = sqlx::query_scalar!(
         r#"INSERT INTO api_idempotency (token_id, key, operation, request_hash, status, response)
            VALUES ($1, $2, '', '', 200, 'null') ON CONFLICT (token_id, key) DO NOTHING RETURNING true AS "claimed!""#,
@@ -218,12 +214,7 @@ pub async fn claim_idempotency_key(
 }
 
 /// Writes the answer a claimed key gives from now on.
-pub async fn remember_answer(
-    conn: &mut PgConnection,
-    token: i64,
-    key: &str,
-    answer: &Remembered,
-) -> sqlx::Result<()> {
+pub async fn remember_answer(conn: &mut PgConnection, token: i64, key: &str, answer: &Remembered) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE api_idempotency SET operation = $3, request_hash = $4, status = $5, response = $6
          WHERE token_id = $1 AND key = $2",

@@ -43,7 +43,8 @@ pub async fn save_review(
 ) -> Result<String, AppError> {
     let viewer = require_user()?;
     let state = AppState::current()?;
-    let created = super::service::save(&state, viewer.id, product, &rating, &title, body.as_deref().unwrap_or("")).await?;
+    let created =
+        super::service::save(&state, viewer.id, product, &rating, &title, body.as_deref().unwrap_or("")).await?;
     Ok(if created { "Thank you for your review.".into() } else { "Your review has been updated.".into() })
 }
 

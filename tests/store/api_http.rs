@@ -14,7 +14,13 @@ use sqlx::PgPool;
 use trove::account::Role;
 
 /// Calls the API with `token` (if any) and a JSON `body` (if any).
-pub async fn api(app: &axum::Router, method: Method, uri: &str, token: Option<&str>, body: Option<&str>) -> common::Reply {
+pub async fn api(
+    app: &axum::Router,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> common::Reply {
     let mut request = Request::builder().method(method).uri(uri).header(header::ACCEPT, "application/json");
     if let Some(token) = token {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -200,6 +206,15 @@ async fn an_admins_client_token_sets_stock_for_the_warehouse_and_nothing_else(po
     let uri = format!("/api/v1/products/{tea}");
     let stock = api(&app, Method::PUT, &format!("{uri}/stock"), Some(secret), Some(r#"{"stock": 7}"#)).await;
     assert_eq!(stock.status, StatusCode::OK, "{}", stock.body);
+    let read = api(&app, Method::GET, &format!("{uri}/stock"), Some(secret), None).await;
+    assert_eq!(json(&read)["stock"], 7, "{}", read.body);
+    // Shoppers are told whether it is in stock; a change they can see shows
+    // at once, though the answer is kept in memory.
+    let public = json(&api(&app, Method::GET, &uri, None, None).await);
+    assert_eq!((public["availability"].as_str(), public.get("stock")), (Some("in_stock"), None));
+    api(&app, Method::PUT, &format!("{uri}/stock"), Some(secret), Some(r#"{"stock": 3}"#)).await;
+    let low = common::get_until(&app, &uri, |reply| reply.body.contains("\"low\"")).await;
+    assert_eq!(json(&low)["only_left"], 3, "{}", low.body);
     let price = api(&app, Method::PUT, &format!("{uri}/price"), Some(secret), Some(r#"{"price": "9.99"}"#)).await;
     assert_eq!(price.status, StatusCode::FORBIDDEN);
     assert_eq!(problem(&price)["scope"], "catalog:write");
@@ -278,7 +293,7 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
             assert!(operation["summary"].is_string() || operation["description"].is_string(), "{method} {path}");
             // Every documented operation is served: called with made-up
             // parameters it answers, but never as an unknown operation.
-            let uri = path.replace("{action}", "ship").replace(|c: char| c == '{' || c == '}', "");
+            let uri = path.replace("{action}", "ship").replace(['{', '}'], "");
             let uri = uri.split('/').map(|seg| if ["product", "id", "number"].contains(&seg) { "1" } else { seg });
             let uri = uri.collect::<Vec<_>>().join("/");
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
@@ -292,7 +307,7 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
         }
     }
     assert_eq!(paths.len(), 31, "no undocumented path and no stale one");
-    assert_eq!(operations, 43, "no undocumented operation and no stale one");
+    assert_eq!(operations, 44, "no undocumented operation and no stale one");
     // The shared errors are described once and named by each operation.
     let forbidden = &doc["paths"]["/api/v1/me"]["get"]["responses"]["403"]["$ref"];
     assert_eq!(forbidden, "#/components/responses/Forbidden");
@@ -605,4 +620,39 @@ async fn reviews_suggestions_and_customers_are_read_as_the_pages_read_them(pool:
     let (own, _) = personal_token(&app, &mut shopper, &["account:read"], "30").await;
     let refused = api(&app, Method::GET, "/api/v1/customers", Some(&own), None).await;
     assert_eq!(problem(&refused)["scope"], "customers:read");
+}
+
+#[sqlx::test]
+async fn rate_limits_count_the_hits_of_every_instance(pool: PgPool) {
+    // Two instances on one database, as behind a load balancer.
+    let vars = [("TROVE_API_ANONYMOUS_RATE", "10")];
+    let (a, b) = (common::app_with(pool.clone(), &vars), common::app_with(pool.clone(), &vars));
+    let mut taken = 0;
+    for _ in 0..7 {
+        assert_eq!(api(&a, Method::GET, "/api/v1/categories", None, None).await.status, StatusCode::OK);
+        taken += 1;
+    }
+    // Instances share their counts in the background, every quarter second.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(api(&a, Method::GET, "/api/v1/categories", None, None).await.status, StatusCode::OK);
+    taken += 1;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut refused = false;
+    for _ in 0..10 {
+        let reply = api(&b, Method::GET, "/api/v1/categories", None, None).await;
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(reply.headers.contains_key(header::RETRY_AFTER));
+            refused = true;
+            break;
+        }
+        taken += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(refused, "the second instance knows the first one's hits");
+    assert!(taken <= 11, "{taken} requests passed a limit of 10 across two instances");
+    let shared: i32 = sqlx::query_scalar("SELECT sum(hits)::int4 FROM rate_limits WHERE key LIKE 'api:address:%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(shared >= 8, "the counts are in the database: {shared}");
 }

@@ -66,16 +66,25 @@ async fn staff_make_change_picture_and_remove_products_as_the_editor_does(pool: 
     assert_eq!(count(&pool, "SELECT count(*) FROM products WHERE name = 'Oolong'").await, 1);
 
     // The editor's rules: each bad field named; a taken name is a conflict.
-    let bad = create(&app, &token, None, &json!({"name": "", "category_id": pantry, "price": "cheap", "stock": -2})).await;
+    let bad =
+        create(&app, &token, None, &json!({"name": "", "category_id": pantry, "price": "cheap", "stock": -2})).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     let errors = problem(&bad)["errors"].clone();
     for field in ["name", "price", "stock"] {
         assert!(errors[field].is_string(), "{field} in {errors}");
     }
-    let taken = create(&app, &token, None, &json!({"name": "Green Tea", "category_id": pantry, "price": "1.00", "stock": 1})).await;
+    let taken =
+        create(&app, &token, None, &json!({"name": "Green Tea", "category_id": pantry, "price": "1.00", "stock": 1}))
+            .await;
     assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
     assert!(problem(&taken)["errors"]["name"].is_string());
-    let unknown_field = create(&app, &token, None, &json!({"name": "X", "category_id": pantry, "price": "1", "stock": 1, "colour": "red"})).await;
+    let unknown_field = create(
+        &app,
+        &token,
+        None,
+        &json!({"name": "X", "category_id": pantry, "price": "1", "stock": 1, "colour": "red"}),
+    )
+    .await;
     assert_eq!(unknown_field.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Changed: the storefront's own read shows it.
@@ -85,7 +94,10 @@ async fn staff_make_change_picture_and_remove_products_as_the_editor_does(pool: 
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
     assert_eq!(json(&updated)["offer_price"]["amount"], "22.00");
     let shown = json(&api(&app, Method::GET, "/api/v1/products/espresso-beans", None, None).await);
-    assert_eq!((shown["price"]["amount"].clone(), shown["stock"].clone()), (json!("26.00"), json!(35)));
+    assert_eq!(shown["price"]["amount"], "26.00");
+    assert_eq!((shown["availability"].clone(), shown["only_left"].clone()), (json!("in_stock"), Value::Null));
+    let exact = api(&app, Method::GET, &format!("/api/v1/products/{id}/stock"), Some(&token), None).await;
+    assert_eq!(problem(&exact)["scope"], "inventory:write", "exact stock is the warehouse's");
     let by_id = api(&app, Method::GET, &uri, None, None).await;
     assert_eq!(json(&by_id)["slug"], "espresso-beans", "a product is read by id as well as slug");
     let missing = api(&app, Method::PUT, "/api/v1/products/999999", Some(&token), Some(&changed.to_string())).await;
@@ -94,7 +106,11 @@ async fn staff_make_change_picture_and_remove_products_as_the_editor_does(pool: 
     // Off sale and back.
     let off = api(&app, Method::PUT, &format!("{uri}/active"), Some(&token), Some(r#"{"active": false}"#)).await;
     assert_eq!(json(&off)["active"], false);
-    assert_eq!(api(&app, Method::GET, &uri, None, None).await.status, StatusCode::NOT_FOUND, "shoppers no longer see it");
+    assert_eq!(
+        api(&app, Method::GET, &uri, None, None).await.status,
+        StatusCode::NOT_FOUND,
+        "shoppers no longer see it"
+    );
     api(&app, Method::PUT, &format!("{uri}/active"), Some(&token), Some(r#"{"active": true}"#)).await;
     assert_eq!(api(&app, Method::GET, &uri, None, None).await.status, StatusCode::OK);
 
@@ -156,7 +172,14 @@ async fn staff_keep_categories_and_promo_codes(pool: PgPool) {
     let mut boss = signed_in(&app, "boss").await;
     let token = client_token(&app, &mut boss, &["catalog:write"]).await;
 
-    let made = api(&app, Method::POST, "/api/v1/categories", Some(&token), Some(r#"{"name": "Tea", "description": "Leaves."}"#)).await;
+    let made = api(
+        &app,
+        Method::POST,
+        "/api/v1/categories",
+        Some(&token),
+        Some(r#"{"name": "Tea", "description": "Leaves."}"#),
+    )
+    .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     let tea = json(&made)["id"].as_i64().unwrap();
     assert_eq!(json(&made)["slug"], "tea");
@@ -165,39 +188,67 @@ async fn staff_keep_categories_and_promo_codes(pool: PgPool) {
     let blank = api(&app, Method::POST, "/api/v1/categories", Some(&token), Some(r#"{"name": "  "}"#)).await;
     assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(problem(&blank)["errors"]["name"].is_string());
-    let renamed = api(&app, Method::PUT, &format!("/api/v1/categories/{tea}"), Some(&token), Some(r#"{"name": "Teas"}"#)).await;
+    let renamed =
+        api(&app, Method::PUT, &format!("/api/v1/categories/{tea}"), Some(&token), Some(r#"{"name": "Teas"}"#)).await;
     assert_eq!(json(&renamed)["name"], "Teas", "{}", renamed.body);
     let listed = json(&api(&app, Method::GET, "/api/v1/categories", None, None).await);
     assert!(listed.as_array().unwrap().iter().any(|c| c["name"] == "Teas"), "{listed}");
     // A category with products goes only when they have somewhere to go.
     let full = api(&app, Method::DELETE, &format!("/api/v1/categories/{pantry}"), Some(&token), None).await;
     assert_eq!(full.status, StatusCode::CONFLICT, "{}", full.body);
-    let moved = api(&app, Method::DELETE, &format!("/api/v1/categories/{pantry}?move_to={tea}"), Some(&token), None).await;
+    let moved =
+        api(&app, Method::DELETE, &format!("/api/v1/categories/{pantry}?move_to={tea}"), Some(&token), None).await;
     assert_eq!(moved.status, StatusCode::NO_CONTENT, "{}", moved.body);
     let category_now: i64 = sqlx::query_scalar("SELECT category_id FROM products").fetch_one(&pool).await.unwrap();
     assert_eq!(category_now, tea);
 
-    let promo = r#"{"code": "spring10", "kind": "percent", "value": "10", "expires_on": "2030-05-31", "usage_limit": 100}"#;
+    let promo =
+        r#"{"code": "spring10", "kind": "percent", "value": "10", "expires_on": "2030-05-31", "usage_limit": 100}"#;
     let made = api(&app, Method::POST, "/api/v1/promos", Some(&token), Some(promo)).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     let made = json(&made);
-    assert_eq!((made["code"].clone(), made["kind"].clone(), made["used"].clone()), (json!("SPRING10"), json!("percent"), json!(0)));
+    assert_eq!(
+        (made["code"].clone(), made["kind"].clone(), made["used"].clone()),
+        (json!("SPRING10"), json!("percent"), json!(0))
+    );
     let id = made["id"].as_i64().unwrap();
     let again = api(&app, Method::POST, "/api/v1/promos", Some(&token), Some(promo)).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
-    let wrong = api(&app, Method::POST, "/api/v1/promos", Some(&token), Some(r#"{"code": "x", "kind": "free", "value": "lots"}"#)).await;
+    let wrong = api(
+        &app,
+        Method::POST,
+        "/api/v1/promos",
+        Some(&token),
+        Some(r#"{"code": "x", "kind": "free", "value": "lots"}"#),
+    )
+    .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     let errors = problem(&wrong)["errors"].clone();
     assert!(errors["code"].is_string() && errors["value"].is_string(), "{errors}");
-    let changed = api(&app, Method::PUT, &format!("/api/v1/promos/{id}"), Some(&token),
-        Some(r#"{"code": "SPRING15", "kind": "fixed", "value": "15.00"}"#)).await;
+    let changed = api(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/promos/{id}"),
+        Some(&token),
+        Some(r#"{"code": "SPRING15", "kind": "fixed", "value": "15.00"}"#),
+    )
+    .await;
     assert_eq!(json(&changed)["value"], "15", "{}", changed.body);
-    let off = api(&app, Method::PUT, &format!("/api/v1/promos/{id}/active"), Some(&token), Some(r#"{"active": false}"#)).await;
+    let off =
+        api(&app, Method::PUT, &format!("/api/v1/promos/{id}/active"), Some(&token), Some(r#"{"active": false}"#))
+            .await;
     assert_eq!(json(&off)["active"], false);
     let all = json(&api(&app, Method::GET, "/api/v1/promos", Some(&token), None).await);
     assert_eq!(all[0]["code"], "SPRING15");
-    assert_eq!(api(&app, Method::PUT, "/api/v1/promos/999999/active", Some(&token), Some(r#"{"active": true}"#)).await.status, StatusCode::NOT_FOUND);
-    let audited = count(&pool, "SELECT count(*) FROM audit_log WHERE entity IN ('category', 'promo_code') AND summary LIKE '%API token%'").await;
+    assert_eq!(
+        api(&app, Method::PUT, "/api/v1/promos/999999/active", Some(&token), Some(r#"{"active": true}"#)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let audited = count(
+        &pool,
+        "SELECT count(*) FROM audit_log WHERE entity IN ('category', 'promo_code') AND summary LIKE '%API token%'",
+    )
+    .await;
     assert_eq!(audited, 6, "every change is in the audit log");
 
     // A shopper's token cannot hold the scope.
@@ -226,7 +277,14 @@ async fn a_shopper_keeps_addresses_a_wishlist_and_reviews_through_their_token(po
     let address = json(&added);
     assert_eq!(address["primary"], true, "the first address is the primary one");
     let id = address["id"].as_i64().unwrap();
-    let incomplete = api(&app, Method::POST, "/api/v1/addresses", Some(&token), Some(r#"{"full_name": "", "line1": "", "city": "", "postal_code": "", "country": "GB"}"#)).await;
+    let incomplete = api(
+        &app,
+        Method::POST,
+        "/api/v1/addresses",
+        Some(&token),
+        Some(r#"{"full_name": "", "line1": "", "city": "", "postal_code": "", "country": "GB"}"#),
+    )
+    .await;
     assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", incomplete.body);
     assert!(problem(&incomplete)["errors"].as_object().unwrap().len() >= 3);
     let moved = home.replace("1 Main St", "2 High St");
@@ -240,7 +298,10 @@ async fn a_shopper_keeps_addresses_a_wishlist_and_reviews_through_their_token(po
     assert_eq!(json(&api(&app, Method::GET, "/api/v1/addresses", Some(&bobs), None).await), json!([]));
     let stolen = api(&app, Method::PUT, &format!("/api/v1/addresses/{id}"), Some(&bobs), Some(home)).await;
     assert_eq!(stolen.status, StatusCode::NOT_FOUND);
-    assert_eq!(api(&app, Method::DELETE, &format!("/api/v1/addresses/{id}"), Some(&bobs), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api(&app, Method::DELETE, &format!("/api/v1/addresses/{id}"), Some(&bobs), None).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // The wishlist.
     let wish = format!("/api/v1/wishlist/{tea}");
@@ -248,7 +309,10 @@ async fn a_shopper_keeps_addresses_a_wishlist_and_reviews_through_their_token(po
     assert_eq!(api(&app, Method::PUT, &wish, Some(&token), None).await.status, StatusCode::NO_CONTENT, "twice is once");
     let list = json(&api(&app, Method::GET, "/api/v1/wishlist", Some(&token), None).await);
     assert_eq!(list["products"][0]["slug"], "green-tea", "{list}");
-    assert_eq!(api(&app, Method::PUT, "/api/v1/wishlist/999999", Some(&token), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api(&app, Method::PUT, "/api/v1/wishlist/999999", Some(&token), None).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(api(&app, Method::DELETE, &wish, Some(&token), None).await.status, StatusCode::NO_CONTENT);
     assert_eq!(json(&api(&app, Method::GET, "/api/v1/wishlist", Some(&token), None).await)["products"], json!([]));
 
@@ -258,18 +322,33 @@ async fn a_shopper_keeps_addresses_a_wishlist_and_reviews_through_their_token(po
     let early = api(&app, Method::PUT, mine, Some(&token), Some(review)).await;
     assert_eq!(early.status, StatusCode::BAD_REQUEST, "{}", early.body);
     api(&app, Method::PUT, &format!("/api/v1/cart/lines/{tea}"), Some(&token), Some(r#"{"quantity": 1}"#)).await;
-    let placed = api(&app, Method::POST, "/api/v1/orders", Some(&token), Some(&format!(r#"{{"payment": "cash", "address_id": {id}}}"#))).await;
+    let placed = api(
+        &app,
+        Method::POST,
+        "/api/v1/orders",
+        Some(&token),
+        Some(&format!(r#"{{"payment": "cash", "address_id": {id}}}"#)),
+    )
+    .await;
     assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
     let number = json(&placed)["number"].as_i64().unwrap();
     let mut boss = signed_in(&app, "boss").await;
     let courier = client_token(&app, &mut boss, &["orders:write", "orders:read"]).await;
     for step in ["ship", "deliver"] {
-        let moved = api(&app, Method::POST, &format!("/api/v1/staff/orders/{number}/{step}"), Some(&courier), None).await;
+        let moved =
+            api(&app, Method::POST, &format!("/api/v1/staff/orders/{number}/{step}"), Some(&courier), None).await;
         assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
     }
     let written = api(&app, Method::PUT, mine, Some(&token), Some(review)).await;
     assert_eq!(written.status, StatusCode::CREATED, "{}", written.body);
-    let edited = api(&app, Method::PUT, &format!("/api/v1/products/{tea}/reviews/mine"), Some(&token), Some(r#"{"rating": 4, "title": "Good"}"#)).await;
+    let edited = api(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/products/{tea}/reviews/mine"),
+        Some(&token),
+        Some(r#"{"rating": 4, "title": "Good"}"#),
+    )
+    .await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
     let product = json(&api(&app, Method::GET, "/api/v1/products/green-tea", None, None).await);
     assert_eq!((product["rating"].clone(), product["reviews"].clone()), (json!("4.0"), json!(1)));
@@ -325,13 +404,21 @@ async fn search_and_the_staff_order_list_filter_as_the_pages_do(pool: PgPool) {
     let (token, _) = personal_token(&app, &mut amy, &["cart:write", "orders:write", "orders:read"], "30").await;
     api(&app, Method::PUT, &format!("/api/v1/cart/lines/{tea}"), Some(&token), Some(r#"{"quantity": 1}"#)).await;
     let address = r#"{"full_name": "Amy Pond", "line1": "1 Main St", "city": "Leadworth", "postal_code": "12345", "country": "GB"}"#;
-    let placed = api(&app, Method::POST, "/api/v1/orders", Some(&token), Some(&format!(r#"{{"payment": "cash", "address": {address}}}"#))).await;
+    let placed = api(
+        &app,
+        Method::POST,
+        "/api/v1/orders",
+        Some(&token),
+        Some(&format!(r#"{{"payment": "cash", "address": {address}}}"#)),
+    )
+    .await;
     assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
     let number = json(&placed)["number"].clone();
 
     let mut moe = signed_in(&app, "moe").await;
     let (staff, _) = personal_token(&app, &mut moe, &["orders:read"], "30").await;
-    let listed = json(&api(&app, Method::GET, "/api/v1/staff/orders?customer=amy&payment=cash", Some(&staff), None).await);
+    let listed =
+        json(&api(&app, Method::GET, "/api/v1/staff/orders?customer=amy&payment=cash", Some(&staff), None).await);
     assert_eq!(listed["orders"][0]["number"], number, "{listed}");
     let shipped = json(&api(&app, Method::GET, "/api/v1/staff/orders?status=shipped", Some(&staff), None).await);
     assert_eq!(shipped["orders"], json!([]));
