@@ -224,3 +224,16 @@ build_site() {
     done
   fi
 }
+
+# An API token made the way a person makes one: signed in at $1 (the store's
+# base URL) as $2 with password $3, through the page's server function $4
+# (tokens/create, or admin/tokens/create for a client token) with form $5.
+api_token() {
+  local jar
+  jar=$(mktemp)
+  curl -fsS -c "$jar" -o /dev/null -H 'Accept: application/json' \
+    --data-urlencode "login=$2" --data-urlencode "password=$3" "$1/api/account/sign_in"
+  curl -fsS -b "$jar" -H 'Accept: application/json' --data "$5" "$1/api/$4" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'
+  rm -f "$jar"
+}
