@@ -9,7 +9,7 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
 use super::catalog::{CardOut, product_on_sale};
-use super::responses::{Forbidden, NeedsToken, NotJson, TooLarge, TooMany};
+use super::responses::{Forbidden, Invalid, NeedsToken, NotJson, TooLarge, TooMany};
 use super::{Answer, body, caller, path_id};
 use crate::account::AddressInput;
 use crate::error::AppError;
@@ -89,7 +89,7 @@ pub(super) async fn addresses(
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
         (status = 413, response = TooLarge),
-        (status = 422, description = "A field is missing or wrong (each named)", body = Details, content_type = "application/problem+json"),
+        (status = 422, response = Invalid),
         (status = 429, response = TooMany)),
     security(("bearer" = ["account:write"])))]
 pub(super) async fn add_address(
@@ -123,7 +123,7 @@ pub(super) async fn add_address(
         (status = 403, response = Forbidden),
         (status = 404, description = "No address of theirs has that id", body = Details, content_type = "application/problem+json"),
         (status = 413, response = TooLarge),
-        (status = 422, description = "A field is missing or wrong (each named)", body = Details, content_type = "application/problem+json"),
+        (status = 422, response = Invalid),
         (status = 429, response = TooMany)),
     security(("bearer" = ["account:write"])))]
 pub(super) async fn update_address(

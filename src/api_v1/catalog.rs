@@ -410,16 +410,8 @@ pub(super) async fn search(
     let page = super::page_param(&params)?;
     let categories = crate::catalog::db::categories(&state.pool).await?;
     let category = params.get("category").filter(|slug| !slug.is_empty()).cloned();
-    let category_id = match &category {
-        None => None,
-        Some(slug) => Some(
-            categories
-                .iter()
-                .find(|c| &c.slug == slug)
-                .map(|c| c.id.0)
-                .ok_or_else(|| bad("`category` names a category the shop does not have."))?,
-        ),
-    };
+    let category_id = crate::search::category_id(&categories, category.as_deref())
+        .map_err(|_| bad("`category` names a category the shop does not have."))?;
     let query = crate::search::rules::clean(params.get("q").map(String::as_str).unwrap_or_default());
     let request = SearchRequest { query, sort, page, category, filters };
     let results = crate::search::db::search(&state.pool, &request, category_id, &categories).await?;

@@ -273,6 +273,19 @@ mod responses {
     #[response(description = "The body is not JSON", content_type = "application/problem+json")]
     pub struct NotJson(#[allow(dead_code)] Details);
 
+    /// 422 on operations with fields.
+    #[derive(utoipa::ToResponse)]
+    #[response(
+        description = "A field is missing or wrong: `errors` names each with why",
+        content_type = "application/problem+json"
+    )]
+    pub struct Invalid(#[allow(dead_code)] Details);
+
+    /// 404 on operations on a product by id.
+    #[derive(utoipa::ToResponse)]
+    #[response(description = "No product has that id", content_type = "application/problem+json")]
+    pub struct NoProduct(#[allow(dead_code)] Details);
+
     /// 413.
     #[derive(utoipa::ToResponse)]
     #[response(description = "The body is too large")]

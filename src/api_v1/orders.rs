@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
-use super::responses::{Forbidden, NeedsToken, TooLarge, TooMany};
+use super::responses::{Forbidden, Invalid, NeedsToken, TooLarge, TooMany};
 use super::{Answer, Money, PageQuery, Params, body, caller, idempotency_key, page_param, staff, staff_viewer};
 use crate::account::{AddressInput, Role, UserId};
 use crate::error::AppError;
@@ -370,7 +370,7 @@ fn checkout_token(headers: &HeaderMap, user: UserId) -> Result<uuid::Uuid, Probl
         (status = 403, response = Forbidden),
         (status = 409, description = "Fewer are in stock, or too many orders wait to ship", body = Details, content_type = "application/problem+json"),
         (status = 413, response = TooLarge),
-        (status = 422, description = "A field is wrong (each named)", body = Details, content_type = "application/problem+json"),
+        (status = 422, response = Invalid),
         (status = 429, response = TooMany)),
     security(("bearer" = ["orders:write"])))]
 pub(super) async fn place(

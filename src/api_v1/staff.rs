@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::catalog::CategoryOut;
 use super::orders::OrderOut;
-use super::responses::{Forbidden, NeedsToken, NotJson, TooLarge, TooMany};
+use super::responses::{Forbidden, Invalid, NeedsToken, NoProduct, NotJson, TooLarge, TooMany};
 use super::{Answer, Money, Params, body, caller, idempotency_key, no_product, page_param, path_id, staff, via};
 use crate::account::Role;
 use crate::audit::Audit;
@@ -51,7 +51,7 @@ pub(super) struct StockOut {
     responses((status = 200, description = "The product's stock and price", body = StockOut),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
-        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 404, response = NoProduct),
         (status = 429, response = TooMany)),
     security(("bearer" = ["inventory:write"])))]
 pub(super) async fn stock(
@@ -76,7 +76,7 @@ pub(super) async fn stock(
         (status = 400, response = NotJson),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
-        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 404, response = NoProduct),
         (status = 413, response = TooLarge),
         (status = 422, description = "The stock is not a whole number, 0 or more", body = Details, content_type = "application/problem+json"),
         (status = 429, response = TooMany)),
@@ -115,7 +115,7 @@ pub(super) async fn set_stock(
         (status = 400, response = NotJson),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
-        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 404, response = NoProduct),
         (status = 413, response = TooLarge),
         (status = 422, description = "The price is not an amount above zero", body = Details, content_type = "application/problem+json"),
         (status = 429, response = TooMany)),
@@ -485,10 +485,10 @@ pub(super) async fn create_product(
         (status = 400, response = NotJson),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
-        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 404, response = NoProduct),
         (status = 409, description = "Another product has this name", body = Details, content_type = "application/problem+json"),
         (status = 413, response = TooLarge),
-        (status = 422, description = "A field is wrong (each named)", body = Details, content_type = "application/problem+json"),
+        (status = 422, response = Invalid),
         (status = 429, response = TooMany)),
     security(("bearer" = ["catalog:write"])))]
 pub(super) async fn update_product(
@@ -519,7 +519,7 @@ pub(super) struct RemovedOut {
     responses((status = 200, description = "What was done", body = RemovedOut),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
-        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 404, response = NoProduct),
         (status = 429, response = TooMany)),
     security(("bearer" = ["catalog:write"])))]
 pub(super) async fn remove_product(
@@ -553,7 +553,7 @@ pub(super) struct ActiveIn {
         (status = 400, response = NotJson),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
-        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 404, response = NoProduct),
         (status = 413, response = TooLarge),
         (status = 422, description = "`active` is not true or false", body = Details, content_type = "application/problem+json"),
         (status = 429, response = TooMany)),
@@ -596,7 +596,7 @@ pub(super) struct ImageQuery {
     responses((status = 201, description = "The picture was added", body = ImagesOut),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
-        (status = 404, description = "No product has that id", body = Details, content_type = "application/problem+json"),
+        (status = 404, response = NoProduct),
         (status = 413, response = TooLarge),
         (status = 422, description = "It is not a PNG, JPEG or WebP picture, or is too large a picture", body = Details, content_type = "application/problem+json"),
         (status = 429, response = TooMany)),
@@ -826,7 +826,7 @@ fn no_promo() -> Problem {
         (status = 403, response = Forbidden),
         (status = 409, description = "Another promo code is the same", body = Details, content_type = "application/problem+json"),
         (status = 413, response = TooLarge),
-        (status = 422, description = "A field is wrong (each named)", body = Details, content_type = "application/problem+json"),
+        (status = 422, response = Invalid),
         (status = 429, response = TooMany)),
     security(("bearer" = ["catalog:write"])))]
 pub(super) async fn create_promo(
@@ -852,7 +852,7 @@ pub(super) async fn create_promo(
         (status = 404, description = "No promo code has that id", body = Details, content_type = "application/problem+json"),
         (status = 409, description = "Another promo code is the same", body = Details, content_type = "application/problem+json"),
         (status = 413, response = TooLarge),
-        (status = 422, description = "A field is wrong (each named)", body = Details, content_type = "application/problem+json"),
+        (status = 422, response = Invalid),
         (status = 429, response = TooMany)),
     security(("bearer" = ["catalog:write"])))]
 pub(super) async fn update_promo(

@@ -48,8 +48,15 @@ async fn intent(state: &AppState, payments: &Payments, customer: &str, order: &L
     Ok(db::set_payment_intent(&state.pool, order.id, &created.id).await?.unwrap_or(created.id))
 }
 
-/// Pays a pending card order with a Stripe.js card token.
-pub async fn pay(state: &AppState, viewer: &Viewer, number: OrderNumber, token: &str) -> Result<PayOutcome, AppError> {
+/// One of `viewer`'s card orders that still needs paying, with their Stripe
+/// customer and the order's PaymentIntent (made on the first attempt).
+struct Payable<'a> {
+    payments: &'a Payments,
+    customer: String,
+    intent: String,
+}
+
+async fn payable<'a>(state: &'a AppState, viewer: &Viewer, number: OrderNumber) -> Result<Payable<'a>, AppError> {
     let payments = payments(state)?;
     let order = {
         let mut conn = state.pool.acquire().await?;
@@ -59,7 +66,13 @@ pub async fn pay(state: &AppState, viewer: &Viewer, number: OrderNumber, token: 
         return Err(AppError::BadRequest(format!("Order {number} does not need paying.")));
     }
     let customer = customer(state, payments, viewer).await?;
-    let intent_id = intent(state, payments, &customer, &order).await?;
+    let intent = intent(state, payments, &customer, &order).await?;
+    Ok(Payable { payments, customer, intent })
+}
+
+/// Pays a pending card order with a Stripe.js card token.
+pub async fn pay(state: &AppState, viewer: &Viewer, number: OrderNumber, token: &str) -> Result<PayOutcome, AppError> {
+    let Payable { payments, customer, intent: intent_id } = payable(state, viewer, number).await?;
     let card = payments.add_card(&customer, token).await?;
     let intent = payments.pay(&intent_id, &card).await?;
     settle(state, &intent).await
@@ -75,16 +88,7 @@ pub struct CardPayment {
 
 /// Starts (or resumes) paying one of `viewer`'s pending card orders.
 pub async fn card_payment(state: &AppState, viewer: &Viewer, number: OrderNumber) -> Result<CardPayment, AppError> {
-    let payments = payments(state)?;
-    let order = {
-        let mut conn = state.pool.acquire().await?;
-        own_order(&mut conn, viewer.id, number).await?
-    };
-    if order.payment_method != PaymentMethod::Card || order.status != OrderStatus::PendingPayment || order.paid {
-        return Err(AppError::BadRequest(format!("Order {number} does not need paying.")));
-    }
-    let customer = customer(state, payments, viewer).await?;
-    let intent_id = intent(state, payments, &customer, &order).await?;
+    let Payable { payments, intent: intent_id, .. } = payable(state, viewer, number).await?;
     let intent = payments.retrieve_intent(&intent_id).await?;
     let client_secret = intent.client_secret.ok_or_else(|| {
         tracing::error!(order = number.0, "the PaymentIntent came back without a client secret");

@@ -43,16 +43,8 @@ pub async fn get_search(
     };
     let categories = crate::catalog::cache::CatalogCaches::current()?.categories.get(&state.pool).await?;
     let category = category.filter(|slug| !slug.is_empty());
-    let category_id = match &category {
-        None => None,
-        Some(slug) => Some(
-            categories
-                .iter()
-                .find(|c| &c.slug == slug)
-                .map(|c| c.id.0)
-                .ok_or_else(|| AppError::BadRequest("That link names a category the shop does not have.".into()))?,
-        ),
-    };
+    let category_id = super::category_id(&categories, category.as_deref())
+        .map_err(|_| AppError::BadRequest("That link names a category the shop does not have.".into()))?;
     let request =
         SearchRequest { query: clean(q.as_deref().unwrap_or("")), sort, page: page.unwrap_or(1), category, filters };
     let mut results = db::search(&state.pool, &request, category_id, &categories).await?;

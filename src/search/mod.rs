@@ -49,6 +49,21 @@ impl SearchRequest {
     }
 }
 
+/// A search narrowed to a category the shop does not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownCategory;
+
+/// The id of the category a search is narrowed to (`slug`, when given).
+pub fn category_id(
+    categories: &[crate::catalog::Category],
+    slug: Option<&str>,
+) -> Result<Option<i64>, UnknownCategory> {
+    match slug {
+        None => Ok(None),
+        Some(slug) => categories.iter().find(|c| c.slug == slug).map(|c| Some(c.id.0)).ok_or(UnknownCategory),
+    }
+}
+
 /// How search results are ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SearchSort {
