@@ -236,7 +236,11 @@ impl Config {
         let rate = |var: &'static str, default: &str| -> Result<u32, ConfigError> {
             let message = "expected a whole number of requests a minute from 1 to 100000000";
             let value: u32 = parse(&get, var, default, message)?;
-            if (1..=100_000_000).contains(&value) { Ok(value) } else { Err(ConfigError { var, message: message.into() }) }
+            if (1..=100_000_000).contains(&value) {
+                Ok(value)
+            } else {
+                Err(ConfigError { var, message: message.into() })
+            }
         };
         let api_token_rate = rate("TROVE_API_TOKEN_RATE", "600")?;
         let api_anonymous_rate = rate("TROVE_API_ANONYMOUS_RATE", "120")?;
