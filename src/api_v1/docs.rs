@@ -21,7 +21,7 @@ use super::{Details, Money, account, cart, catalog, orders, responses, staff};
         staff::customers, staff::customer),
     components(schemas(Details, Money),
         responses(responses::BadToken, responses::NeedsToken, responses::Forbidden, responses::TooMany,
-            responses::NotJson, responses::TooLarge, responses::Unchanged, responses::Invalid, responses::NoProduct)),
+            responses::NotJson, responses::TooLarge, responses::Unchanged, responses::Invalid, responses::NoProduct, responses::Changed)),
     modifiers(&BearerTokens),
     tags((name = "Catalog", description = "Products and categories: reads are open without a token at a lower rate; writes are for staff"),
         (name = "Account", description = "The token's person: profile, addresses, wishlist, reviews"),

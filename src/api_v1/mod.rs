@@ -216,6 +216,35 @@ fn no_product() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No product has that id.")
 }
 
+/// A product's row version (`admin::db::lock_version`) as an `ETag`.
+fn version_tag(version: i64) -> String {
+    format!("\"v{version}\"")
+}
+
+/// Locks a product's row in `tx`; with `If-Match`, it must still be the
+/// version the caller read (412 otherwise, so no one's change is lost).
+async fn if_match(tx: &mut sqlx::PgConnection, headers: &HeaderMap, id: i64) -> Result<(), Problem> {
+    let version = crate::admin::db::lock_version(tx, id).await?.ok_or_else(no_product)?;
+    let Some(expected) = headers.get(header::IF_MATCH) else { return Ok(()) };
+    let tag = version_tag(version);
+    if expected.to_str().is_ok_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*")) {
+        Ok(())
+    } else {
+        Err(Problem::new(StatusCode::PRECONDITION_FAILED, "Precondition failed")
+            .detail("The product has changed since the version in If-Match: read it again, then retry."))
+    }
+}
+
+/// `response` with the product's version as its `ETag`.
+async fn with_version(db: impl sqlx::PgExecutor<'_>, id: i64, mut response: Response) -> Result<Response, Problem> {
+    if let Some(version) = crate::admin::db::version(db, id).await?
+        && let Ok(value) = axum::http::HeaderValue::from_str(&version_tag(version))
+    {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(response)
+}
+
 /// The `Idempotency-Key` header: none, or 1 to 200 visible characters (or 400).
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     match headers.get("idempotency-key") {
@@ -290,6 +319,14 @@ mod responses {
     #[derive(utoipa::ToResponse)]
     #[response(description = "The body is too large")]
     pub struct TooLarge;
+
+    /// 412 on writes that take `If-Match`.
+    #[derive(utoipa::ToResponse)]
+    #[response(
+        description = "The product changed since the version sent in If-Match; nothing was changed",
+        content_type = "application/problem+json"
+    )]
+    pub struct Changed(#[allow(dead_code)] Details);
 
     /// 304.
     #[derive(utoipa::ToResponse)]

@@ -16,8 +16,11 @@ use serde_json::json;
 
 use super::catalog::CategoryOut;
 use super::orders::OrderOut;
-use super::responses::{Forbidden, Invalid, NeedsToken, NoProduct, NotJson, TooLarge, TooMany};
-use super::{Answer, Money, Params, body, caller, idempotency_key, no_product, page_param, path_id, staff, via};
+use super::responses::{Changed, Forbidden, Invalid, NeedsToken, NoProduct, NotJson, TooLarge, TooMany};
+use super::{
+    Answer, Money, Params, body, caller, idempotency_key, if_match, no_product, page_param, path_id, staff, via,
+    with_version,
+};
 use crate::account::Role;
 use crate::audit::Audit;
 use crate::error::AppError;
@@ -48,7 +51,8 @@ pub(super) struct StockOut {
 /// sets; shoppers see only whether it is in stock).
 #[utoipa::path(get, path = "/api/v1/products/{product}/stock", tag = "Inventory",
     params(("product" = i64, Path, description = "The product's id")),
-    responses((status = 200, description = "The product's stock and price", body = StockOut),
+    responses((status = 200, description = "The product's stock and price", body = StockOut,
+            headers(("ETag" = String, description = "The product's version: send it as If-Match when changing it"))),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
         (status = 404, response = NoProduct),
@@ -58,25 +62,29 @@ pub(super) async fn stock(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
     Path(id): Path<String>,
-) -> Answer<StockOut> {
+) -> Result<Response, Problem> {
     let caller = caller(who)?;
     staff(&caller, Role::Admin, Scope::InventoryWrite)?;
     let id = path_id(&id, no_product)?;
     let (input, _, _) = crate::admin::db::product_input(&state.pool, id).await?.ok_or_else(no_product)?;
     let price = Decimal::from_str(input.price.trim()).map_err(|_| AppError::Internal)?;
     let stock = input.stock.trim().parse().map_err(|_| AppError::Internal)?;
-    Ok(Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }))
+    let out = Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }).into_response();
+    with_version(&state.pool, id, out).await
 }
 
 /// Sets a product's stock (staff).
 #[utoipa::path(put, path = "/api/v1/products/{product}/stock", tag = "Inventory",
-    params(("product" = i64, Path, description = "The product's id")),
+    params(("product" = i64, Path, description = "The product's id"),
+        ("If-Match" = Option<String>, Header, description = "The version read (its ETag): the change is made only if it is still that")),
     request_body(content = StockIn, example = json!({"stock": 42})),
-    responses((status = 200, description = "The product's stock and price now", body = StockOut),
+    responses((status = 200, description = "The product's stock and price now", body = StockOut,
+            headers(("ETag" = String, description = "The product's new version"))),
         (status = 400, response = NotJson),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
         (status = 404, response = NoProduct),
+        (status = 412, response = Changed),
         (status = 413, response = TooLarge),
         (status = 422, description = "The stock is not a whole number, 0 or more", body = Details, content_type = "application/problem+json"),
         (status = 429, response = TooMany)),
@@ -85,6 +93,7 @@ pub(super) async fn set_stock(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, Problem> {
     let caller = caller(who)?;
@@ -96,6 +105,7 @@ pub(super) async fn set_stock(
         .filter(|s| *s >= 0)
         .ok_or_else(|| AppError::field("stock", "Stock must be a whole number, 0 or more."))?;
     let mut tx = state.pool.begin().await?;
+    if_match(&mut tx, &headers, id).await?;
     let (before, price) = crate::admin::db::quick_edit(&mut tx, id, Some(stock), None).await?.ok_or_else(no_product)?;
     let name = crate::admin::db::product_name(&mut *tx, id).await?.unwrap_or_default();
     Audit::new(caller.actor(), "product.stock", "product", id)
@@ -103,19 +113,24 @@ pub(super) async fn set_stock(
         .change(json!({ "stock": before }), json!({ "stock": stock }))
         .write(&mut tx)
         .await?;
+    let out = Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }).into_response();
+    let out = with_version(&mut *tx, id, out).await?;
     tx.commit().await?;
-    Ok(Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }).into_response())
+    Ok(out)
 }
 
 /// Sets a product's price (staff); an offer no longer below it is cleared.
 #[utoipa::path(put, path = "/api/v1/products/{product}/price", tag = "Catalog",
-    params(("product" = i64, Path, description = "The product's id")),
+    params(("product" = i64, Path, description = "The product's id"),
+        ("If-Match" = Option<String>, Header, description = "The version read (its ETag): the change is made only if it is still that")),
     request_body(content = PriceIn, example = json!({"price": "12.50"})),
-    responses((status = 200, description = "The product's stock and price now", body = StockOut),
+    responses((status = 200, description = "The product's stock and price now", body = StockOut,
+            headers(("ETag" = String, description = "The product's new version"))),
         (status = 400, response = NotJson),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
         (status = 404, response = NoProduct),
+        (status = 412, response = Changed),
         (status = 413, response = TooLarge),
         (status = 422, description = "The price is not an amount above zero", body = Details, content_type = "application/problem+json"),
         (status = 429, response = TooMany)),
@@ -124,6 +139,7 @@ pub(super) async fn set_price(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, Problem> {
     let caller = caller(who)?;
@@ -134,6 +150,7 @@ pub(super) async fn set_price(
         .filter(|p| *p > Decimal::ZERO)
         .ok_or_else(|| AppError::field("price", "The price must be an amount above zero, like \"12.50\"."))?;
     let mut tx = state.pool.begin().await?;
+    if_match(&mut tx, &headers, id).await?;
     let (stock, before) = crate::admin::db::quick_edit(&mut tx, id, None, Some(price)).await?.ok_or_else(no_product)?;
     let name = crate::admin::db::product_name(&mut *tx, id).await?.unwrap_or_default();
     Audit::new(caller.actor(), "product.price", "product", id)
@@ -141,8 +158,10 @@ pub(super) async fn set_price(
         .change(json!({ "price": before.to_string() }), json!({ "price": price.to_string() }))
         .write(&mut tx)
         .await?;
+    let out = Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }).into_response();
+    let out = with_version(&mut *tx, id, out).await?;
     tx.commit().await?;
-    Ok(Json(StockOut { id, stock, price: Money::new(price, &state.config.currency) }).into_response())
+    Ok(out)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -472,20 +491,24 @@ pub(super) async fn create_product(
         let answer = Remembered { operation: OPERATION.into(), request_hash: hash, status: 201, response };
         remember_answer(&mut tx, caller.token, key, &answer).await?;
     }
-    tx.commit().await?;
     let location = [(header::LOCATION, format!("/api/v1/products/{id}"))];
-    Ok((StatusCode::CREATED, location, Json(out)).into_response())
+    let out = with_version(&mut *tx, id, (StatusCode::CREATED, location, Json(out)).into_response()).await?;
+    tx.commit().await?;
+    Ok(out)
 }
 
 /// Changes every field of a product (staff: admins), as the editor does.
 #[utoipa::path(put, path = "/api/v1/products/{product}", tag = "Catalog",
-    params(("product" = i64, Path, description = "The product's id")),
+    params(("product" = i64, Path, description = "The product's id"),
+        ("If-Match" = Option<String>, Header, description = "The version read (its ETag): the change is made only if it is still that")),
     request_body(content = ProductIn, example = product_example),
-    responses((status = 200, description = "The product now", body = StaffProductOut),
+    responses((status = 200, description = "The product now", body = StaffProductOut,
+            headers(("ETag" = String, description = "The product's new version"))),
         (status = 400, response = NotJson),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
         (status = 404, response = NoProduct),
+        (status = 412, response = Changed),
         (status = 409, description = "Another product has this name", body = Details, content_type = "application/problem+json"),
         (status = 413, response = TooLarge),
         (status = 422, response = Invalid),
@@ -495,14 +518,20 @@ pub(super) async fn update_product(
     State(state): State<AppState>,
     who: Option<Extension<Caller>>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     bytes: Bytes,
-) -> Answer<StaffProductOut> {
+) -> Result<Response, Problem> {
     let caller = caller(who)?;
     staff(&caller, Role::Admin, Scope::CatalogWrite)?;
     let id = path_id(&id, no_product)?;
     let input: ProductIn = body(&bytes)?;
-    crate::admin::service::save_product(&state, caller.actor(), &via(&caller), Some(id), &input.form()).await?;
-    Ok(Json(staff_product(&state.pool, id, &state.config.currency).await?))
+    let mut tx = state.pool.begin().await?;
+    if_match(&mut tx, &headers, id).await?;
+    crate::admin::service::save_product_in(&mut tx, caller.actor(), &via(&caller), Some(id), &input.form()).await?;
+    let out = Json(staff_product(&mut *tx, id, &state.config.currency).await?).into_response();
+    let out = with_version(&mut *tx, id, out).await?;
+    tx.commit().await?;
+    Ok(out)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -208,6 +208,29 @@ async fn an_admins_client_token_sets_stock_for_the_warehouse_and_nothing_else(po
     assert_eq!(stock.status, StatusCode::OK, "{}", stock.body);
     let read = api(&app, Method::GET, &format!("{uri}/stock"), Some(secret), None).await;
     assert_eq!(json(&read)["stock"], 7, "{}", read.body);
+    // A read-modify-write says which version it read: an order taking stock
+    // in between makes the write a 412, and nothing is lost.
+    let version = read.headers[header::ETAG].to_str().unwrap().to_owned();
+    let conditional = |tag: String, stock: i64| {
+        let request = Request::put(format!("{uri}/stock"))
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::IF_MATCH, tag)
+            .body(Body::from(format!(r#"{{"stock": {stock}}}"#)))
+            .unwrap();
+        common::send(&app, request)
+    };
+    sqlx::query("UPDATE products SET stock = stock - 1 WHERE id = $1").bind(tea).execute(&pool).await.unwrap();
+    let stale = conditional(version.clone(), 9).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED, "{}", stale.body);
+    assert_eq!(problem(&stale)["status"], 412);
+    let fresh = api(&app, Method::GET, &format!("{uri}/stock"), Some(secret), None).await;
+    assert_eq!(json(&fresh)["stock"], 6, "the order's change was kept");
+    let current = fresh.headers[header::ETAG].to_str().unwrap().to_owned();
+    assert_ne!(current, version);
+    let applied = conditional(current.clone(), 7).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    assert_ne!(applied.headers[header::ETAG].to_str().unwrap(), current, "a new version");
     // Shoppers are told whether it is in stock; a change they can see shows
     // at once, though the answer is kept in memory.
     let public = json(&api(&app, Method::GET, &uri, None, None).await);

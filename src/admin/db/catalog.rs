@@ -276,6 +276,22 @@ pub async fn product_name(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Opti
     sqlx::query_scalar!("SELECT name FROM products WHERE id = $1", id).fetch_optional(db).await
 }
 
+/// The version of a product's row: it changes with every write to it (an
+/// order taking stock included), so a client that read version N can ask to
+/// change it only if it is still N. Locks the row in `conn`'s transaction.
+pub async fn lock_version(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(r#"SELECT xmin::text::int8 AS "version!" FROM products WHERE id = $1 FOR UPDATE"#, id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The version of a product's row (see `lock_version`), without a lock.
+pub async fn version(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(r#"SELECT xmin::text::int8 AS "version!" FROM products WHERE id = $1"#, id)
+        .fetch_optional(db)
+        .await
+}
+
 /// A product as the CSV export writes it.
 pub struct CsvRow {
     pub name: String,
