@@ -17,9 +17,10 @@ use crate::catalog::Layout;
 use crate::catalog::api::get_layout;
 use crate::catalog::components::LayoutContext;
 use crate::catalog::pages::{CategoryPage, HomePage, ProductPage, ProductsPage};
+use crate::chat::pages::{ConversationRoute, InboxRoute, MessagesRoute};
 use crate::checkout::pages::CheckoutRoute;
 use crate::error::AppError;
-use crate::header::components::{HeaderBell, HeaderCart, HeaderCountsContext};
+use crate::header::components::{HeaderBell, HeaderCart, HeaderCountsContext, HeaderHelp};
 use crate::integrations::pages::ApiTokensRoute;
 use crate::notifications::pages::{NotificationContext, NotificationsRoute};
 use crate::orders::pages::{OrderRoute, OrdersRoute};
@@ -164,6 +165,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/:number") view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/wishlist") view={Lazy::<WishlistRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/messages") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/messages/:id") view={Lazy::<ConversationRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/inbox") view={Lazy::<InboxRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/inbox/:id") view={Lazy::<ConversationRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter layout />
@@ -228,7 +233,7 @@ fn SiteHeader(layout: Resource<Result<Layout, AppError>>) -> impl IntoView {
                     <a class="shop-link" href="/">"View the shop"</a>
                 </Show>
                 <div class="header-actions">
-                    <Show when=move || !admin.get()><HeaderBell /><HeaderCart /></Show>
+                    <Show when=move || !admin.get()><HeaderHelp /><HeaderBell /><HeaderCart /></Show>
                     <HeaderAccount />
                 </div>
             </div>

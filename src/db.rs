@@ -180,6 +180,53 @@ impl CatalogChange {
     }
 }
 
+/// The NOTIFY payloads of one channel, fanned out to every subscriber in
+/// this instance: one LISTEN connection outside the request pool, opened by
+/// the first subscriber and closed when the feed is dropped. An empty
+/// payload is sent when the listener (re)connects, since what was notified
+/// while it was down is lost: subscribers then catch up from the database,
+/// as they do when they fall behind (`RecvError::Lagged`).
+#[derive(Clone)]
+pub struct NotifyFeed {
+    inner: Arc<FeedInner>,
+}
+
+struct FeedInner {
+    channel: &'static str,
+    started: AtomicBool,
+    sender: tokio::sync::broadcast::Sender<Arc<str>>,
+    gone: Arc<tokio::sync::Notify>,
+}
+
+impl Drop for FeedInner {
+    fn drop(&mut self) {
+        self.gone.notify_one();
+    }
+}
+
+impl NotifyFeed {
+    pub fn new(channel: &'static str) -> Self {
+        let (sender, _) = tokio::sync::broadcast::channel(1024);
+        let inner = FeedInner { channel, started: AtomicBool::new(false), sender, gone: Arc::default() };
+        NotifyFeed { inner: Arc::new(inner) }
+    }
+
+    /// Every payload from now on (the listener starts on the first call).
+    pub fn subscribe(&self, pool: &PgPool) -> tokio::sync::broadcast::Receiver<Arc<str>> {
+        let receiver = self.inner.sender.subscribe();
+        if !self.inner.started.swap(true, Ordering::AcqRel) {
+            // Weak: the listener must not keep its feed alive.
+            let feed = Arc::downgrade(&self.inner);
+            on_notify(pool.clone(), self.inner.channel, Arc::clone(&self.inner.gone), move |payload| {
+                if let Some(inner) = feed.upgrade() {
+                    let _ = inner.sender.send(Arc::from(payload.unwrap_or_default()));
+                }
+            });
+        }
+        receiver
+    }
+}
+
 type Subscriber = Box<dyn Fn(&CatalogChange) + Send + Sync>;
 
 /// The catalog-change feed of one app instance, which every in-memory copy of

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod app;
 pub mod cart;
 pub mod catalog;
+pub mod chat;
 pub mod checkout;
 pub mod error;
 pub mod flash;

@@ -81,7 +81,8 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
     let changes = crate::db::CatalogChanges::default();
     let pages = crate::page_cache::PageCache::new(&changes, &pool);
     let limits = crate::rate_limit::SharedCounts::new(&pool);
-    Ok(AppState { leptos_options, pool, config: Arc::new(config), pages, changes, payments, media, limits })
+    let chat = crate::db::NotifyFeed::new("chat");
+    Ok(AppState { leptos_options, pool, config: Arc::new(config), pages, changes, payments, media, limits, chat })
 }
 
 /// Every route of the store.
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
             post(crate::admin::upload::upload).layer(DefaultBodyLimit::max(crate::admin::upload::MAX_BODY_BYTES)),
         )
         .route("/admin/products.csv", get(crate::admin::csv::export))
+        .route("/chat/rooms/{id}/events", get(crate::chat::live::events))
         .route(
             "/admin/products/import",
             post(crate::admin::csv::import).layer(DefaultBodyLimit::max(crate::admin::csv::MAX_BYTES + 64 * 1024)),

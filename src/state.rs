@@ -26,6 +26,8 @@ pub struct AppState {
     pub media: crate::media::Media,
     /// Rate limits counted in memory and shared in batches (the JSON API's).
     pub limits: crate::rate_limit::SharedCounts,
+    /// NOTIFY `chat`: new messages, streamed to the conversations open here.
+    pub chat: crate::db::NotifyFeed,
 }
 
 impl AppState {

@@ -176,3 +176,20 @@ test('pages opened without JavaScript log no blocked request or policy violation
   }
   expect(problems).toEqual([]);
 });
+
+test('a shopper asks for help and writes again without JavaScript', async ({ page }) => {
+  const username = `nojschat${Date.now().toString(36)}`;
+  await page.goto('/sign-up');
+  await fillSignUp(page, username);
+  await page.goto('/messages');
+  await page.getByLabel('Subject').fill('Gift wrap');
+  await page.getByLabel('Your question').fill('Can you wrap it?');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page).toHaveURL(/\/messages\/\d+$/);
+  await expect(page.getByRole('list', { name: 'Messages' }).getByText('Can you wrap it?')).toBeVisible();
+  await page.getByLabel('Your message').fill('In red paper, please.');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page).toHaveURL(/\/messages\/\d+$/);
+  await expect(page.getByRole('list', { name: 'Messages' }).getByText('In red paper, please.')).toBeVisible();
+});
+

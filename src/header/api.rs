@@ -8,7 +8,8 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {crate::account::session::Auth, crate::cart::db, crate::state::AppState};
 
-/// The header's counts: cart items and unread notifications, in one call so
+/// The header's counts: cart items, unread notifications and unread
+/// messages from the shop, in one call so
 /// each page render pays for one resource, not two.
 #[server(prefix = "/api", endpoint = "header/counts")]
 pub async fn get_header_counts() -> Result<HeaderCounts, AppError> {
@@ -18,9 +19,12 @@ pub async fn get_header_counts() -> Result<HeaderCounts, AppError> {
         Some(cart) => db::count(&state.pool, cart).await?,
         None => 0,
     };
-    let unread = match auth.viewer() {
-        Some(viewer) => crate::notifications::db::unread_count(&state.pool, viewer.id).await?,
-        None => 0,
+    let (unread, messages) = match auth.viewer() {
+        Some(viewer) => (
+            crate::notifications::db::unread_count(&state.pool, viewer.id).await?,
+            crate::chat::service::unread(&state, viewer.id).await?,
+        ),
+        None => (0, 0),
     };
-    Ok(HeaderCounts { cart, unread })
+    Ok(HeaderCounts { cart, unread, messages })
 }

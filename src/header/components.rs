@@ -113,6 +113,31 @@ fn HeaderCartLink(counts: Resource<Result<HeaderCounts, AppError>>) -> impl Into
     }
 }
 
+/// "Help": the shopper's conversations with the shop, with how many answers
+/// they have not read.
+#[component]
+pub fn HeaderHelp() -> impl IntoView {
+    let counts = use_context::<HeaderCountsContext>();
+    view! {
+        <a class="help-link" href="/messages">
+            "Help"
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let unread = match counts {
+                        Some(HeaderCountsContext(counts)) => counts.await.map(|c| c.messages).unwrap_or(0),
+                        None => 0,
+                    };
+                    (unread > 0).then(|| view! {
+                        " " <span class="bell-count" data-count=unread.to_string()>
+                            {unread.to_string()}<span class="visually-hidden">" unread answers"</span>
+                        </span>
+                    })
+                })}
+            </Suspense>
+        </a>
+    }
+}
+
 /// A bell linking to the notifications, with the unread count; signed-in only.
 #[component]
 pub fn HeaderBell() -> impl IntoView {

@@ -1,7 +1,7 @@
-//! The site header's counts, shared by every page: cart items and unread
-//! notifications, fetched in one call and shown by the cart link and the
-//! bell. The header composes features (cart, notifications); they never
-//! import it.
+//! The site header's counts, shared by every page: cart items, unread
+//! notifications and unread answers, fetched in one call and shown by the
+//! cart link, the bell and "Help". The header composes features (cart,
+//! notifications, chat); they never import it.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,4 +15,6 @@ pub struct HeaderCounts {
     pub cart: i32,
     /// Unread notifications (0 when signed out).
     pub unread: i64,
+    /// Answers from the shop in the shopper's conversations not read yet.
+    pub messages: i64,
 }

@@ -79,6 +79,7 @@ pub fn OrderPage() -> impl IntoView {
 fn OrderView(order: OrderDetail, card: Option<CardForm>, cancel: ServerAction<CancelOrder>) -> impl IntoView {
     let title = format!("Order {}", order.number);
     let cancel_error = action_error(cancel.value());
+    let ask = crate::flash::action::<crate::chat::api::AskAboutOrder>();
     let total = format_money(order.totals.total, &order.currency);
     view! {
         <Title text=title.clone() />
@@ -94,6 +95,10 @@ fn OrderView(order: OrderDetail, card: Option<CardForm>, cancel: ServerAction<Ca
                     <button type="submit" class="button button-danger">"Cancel order"</button>
                 </ActionForm>
             })}
+            <ActionForm action=ask attr:class="ask-about-order">
+                <input type="hidden" name="number" value=order.number.0.to_string() />
+                <button type="submit" class="button button-secondary">"Ask about this order"</button>
+            </ActionForm>
             <p><a href="/orders">"All your orders"</a></p>
         </article>
     }

@@ -15,6 +15,7 @@ mod api_http;
 mod api_writes_http;
 mod cart_http;
 mod catalog_db;
+mod chat_http;
 mod facets_db;
 mod forms_http;
 mod http;

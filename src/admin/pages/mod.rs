@@ -47,6 +47,7 @@ fn AdminNav(current: &'static str) -> impl IntoView {
                     view! {
                         <ul>
                             {admin.then(|| link("/admin", "Dashboard"))}
+                            {link("/admin/inbox", "Inbox")}
                             {link("/admin/orders", "Orders")}
                             {link("/admin/reviews", "Reviews")}
                             {admin.then(|| view! {
@@ -68,7 +69,7 @@ fn AdminNav(current: &'static str) -> impl IntoView {
 
 /// A page of the admin area: its title, the navigation and the content.
 #[component]
-fn AdminPage(title: String, current: &'static str, children: Children) -> impl IntoView {
+pub fn AdminPage(title: String, current: &'static str, children: Children) -> impl IntoView {
     view! {
         <Title text=title.clone() />
         <div class="admin-layout">

@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test';
+import { hydrated, signUp, uniqueName } from './account-helpers';
+import { signInAsAdmin } from './shop-helpers';
+
+test('a shopper asks for help and an admin answers live, in two browsers', async ({ browser }) => {
+  const shopperContext = await browser.newContext();
+  const staffContext = await browser.newContext();
+  const shopper = await shopperContext.newPage();
+  const staff = await staffContext.newPage();
+  const subject = uniqueName('Parcel ');
+
+  await signUp(shopper, uniqueName('asker'));
+  await shopper.getByRole('banner').getByRole('link', { name: /Help/ }).click();
+  await hydrated(shopper);
+  await shopper.getByLabel('Subject').fill(subject);
+  await shopper.getByLabel('Your question').fill('Where is my parcel? See https://example.com/track');
+  await shopper.getByRole('button', { name: 'Send' }).click();
+  await expect(shopper).toHaveURL(/\/messages\/\d+$/);
+  await expect(shopper.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+  const link = shopper.getByRole('link', { name: 'https://example.com/track' });
+  await expect(link).toHaveAttribute('rel', 'nofollow noopener noreferrer ugc');
+  await hydrated(shopper);
+
+  await signInAsAdmin(staff);
+  await staff.goto('/admin/inbox?filter=unassigned');
+  await staff.getByRole('link', { name: subject }).click();
+  await hydrated(staff);
+  await expect(staff.getByRole('complementary', { name: 'About the customer' })).toBeVisible();
+  await staff.getByRole('button', { name: 'Join the conversation' }).click();
+  await expect(staff.getByText(/In this conversation: .*\(Admin\)/)).toBeVisible();
+  await staff.getByLabel('Your message').fill('It left our warehouse today.');
+  await staff.getByRole('button', { name: 'Send' }).click();
+
+  // The answer appears in the shopper's open page without a reload.
+  const messages = shopper.getByRole('list', { name: 'Messages' });
+  await expect(messages.getByText('It left our warehouse today.')).toBeVisible({ timeout: 5_000 });
+  await expect(messages.getByText('Staff')).toBeVisible();
+
+  // Away from the conversation, the header counts the next answer.
+  await shopper.goto('/');
+  await staff.getByLabel('Your message').fill('It should arrive tomorrow.');
+  await staff.getByRole('button', { name: 'Send' }).click();
+  await expect(staff.getByRole('list', { name: 'Messages' }).getByText('It should arrive tomorrow.')).toBeVisible();
+  await shopper.reload();
+  await expect(shopper.getByRole('banner').getByRole('link', { name: /Help.*1 unread answers/ })).toBeVisible();
+  await shopperContext.close();
+  await staffContext.close();
+});

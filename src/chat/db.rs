@@ -1,0 +1,317 @@
+//! The chat's SQL.
+
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::{InboxFilter, Member, Message, RoomId, RoomSummary};
+use crate::account::{Role, UserId};
+
+/// Messages per page of a conversation.
+pub const PAGE_SIZE: i64 = 50;
+
+/// What access checks need of a room.
+#[derive(Debug, Clone)]
+pub struct RoomRow {
+    pub id: RoomId,
+    pub customer: UserId,
+    pub closed: bool,
+}
+
+pub async fn room(db: impl PgExecutor<'_>, room: RoomId) -> sqlx::Result<Option<RoomRow>> {
+    let row = sqlx::query!(
+        r#"SELECT id, customer_id, closed_at IS NOT NULL AS "closed!" FROM chat_rooms WHERE id = $1"#,
+        room.0
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| RoomRow { id: RoomId(r.id), customer: UserId(r.customer_id), closed: r.closed }))
+}
+
+/// Makes a room for `customer`, who becomes its first member.
+pub async fn create_room(
+    conn: &mut PgConnection,
+    customer: UserId,
+    subject: &str,
+    order: Option<Uuid>,
+) -> sqlx::Result<RoomId> {
+    let id = sqlx::query_scalar!(
+        "INSERT INTO chat_rooms (kind, subject, customer_id, order_id)
+         VALUES (CASE WHEN $3::uuid IS NULL THEN 'HELP' ELSE 'ORDER' END::chat_room_kind, $1, $2, $3)
+         RETURNING id",
+        subject,
+        customer.0,
+        order
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    add_member(&mut *conn, RoomId(id), customer).await?;
+    Ok(RoomId(id))
+}
+
+/// The open room about an order, if there is one.
+pub async fn open_room_for_order(db: impl PgExecutor<'_>, order: Uuid) -> sqlx::Result<Option<RoomId>> {
+    let id = sqlx::query_scalar!("SELECT id FROM chat_rooms WHERE order_id = $1 AND closed_at IS NULL", order)
+        .fetch_optional(db)
+        .await?;
+    Ok(id.map(RoomId))
+}
+
+/// Makes `user` a member (kept if they are one).
+pub async fn add_member(db: impl PgExecutor<'_>, room: RoomId, user: UserId) -> sqlx::Result<()> {
+    sqlx::query!("INSERT INTO chat_members (room_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", room.0, user.0)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn is_member(db: impl PgExecutor<'_>, room: RoomId, user: UserId) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM chat_members WHERE room_id = $1 AND user_id = $2) AS "member!""#,
+        room.0,
+        user.0
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Posts `body` in an open room as `author`, who has read everything up to
+/// it; answers its id, or `None` when the room is closed. The room's row is
+/// locked first, so a room's messages commit in the order of their ids.
+pub async fn post(conn: &mut PgConnection, room: RoomId, author: UserId, body: &str) -> sqlx::Result<Option<i64>> {
+    let open = sqlx::query_scalar!(
+        "UPDATE chat_rooms SET last_activity_at = now() WHERE id = $1 AND closed_at IS NULL RETURNING id",
+        room.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if open.is_none() {
+        return Ok(None);
+    }
+    let id = sqlx::query_scalar!(
+        "INSERT INTO chat_messages (room_id, author_id, body) VALUES ($1, $2, $3) RETURNING id",
+        room.0,
+        author.0,
+        body
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    mark_read(&mut *conn, room, author, id).await?;
+    announce(&mut *conn, room, id).await?;
+    Ok(Some(id))
+}
+
+/// NOTIFY `chat` that `room` changed (sent when the transaction commits).
+pub async fn announce(db: impl PgExecutor<'_>, room: RoomId, message: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        "SELECT pg_notify('chat', json_build_object('room', $1::int8, 'message', $2::int8)::text)",
+        room.0,
+        message
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// `user` has seen every message up to `upto` (never moves back).
+pub async fn mark_read(db: impl PgExecutor<'_>, room: RoomId, user: UserId, upto: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE chat_members SET last_read_id = greatest(last_read_id, $3) WHERE room_id = $1 AND user_id = $2",
+        room.0,
+        user.0,
+        upto
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+struct MessageRow {
+    id: i64,
+    author_id: Uuid,
+    author: String,
+    author_role: Role,
+    body: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    edited: bool,
+    removed_at: Option<chrono::DateTime<chrono::Utc>>,
+    removed_by_staff: bool,
+    removed_reason: Option<String>,
+}
+
+impl MessageRow {
+    fn seen_by(self, viewer: UserId) -> Message {
+        let removed = self.removed_at.map(|_| match (&self.removed_reason, self.removed_by_staff) {
+            (Some(reason), true) => format!("Removed by staff: {reason}"),
+            (None, true) => "Removed by staff".to_owned(),
+            _ => "Removed by its author".to_owned(),
+        });
+        Message {
+            id: self.id,
+            author: self.author,
+            staff: self.author_role != Role::Member,
+            mine: self.author_id == viewer.0,
+            body: if removed.is_some() { String::new() } else { self.body },
+            removed,
+            edited: self.edited,
+            at: self.created_at.into(),
+        }
+    }
+}
+
+/// Up to `PAGE_SIZE` messages of a room before `before` (the newest when
+/// `None`), oldest first, and whether older ones exist.
+pub async fn messages(
+    db: impl PgExecutor<'_>,
+    room: RoomId,
+    viewer: UserId,
+    before: Option<i64>,
+) -> sqlx::Result<(Vec<Message>, bool)> {
+    let rows = sqlx::query_as!(
+        MessageRow,
+        r#"SELECT m.id, m.author_id, u.first_name AS author, u.role AS "author_role: Role", m.body, m.created_at,
+                  m.edited_at IS NOT NULL AS "edited!", m.removed_at,
+                  m.removed_by IS DISTINCT FROM m.author_id AND m.removed_by IS NOT NULL AS "removed_by_staff!",
+                  m.removed_reason
+           FROM chat_messages m JOIN users u ON u.id = m.author_id
+           WHERE m.room_id = $1 AND ($2::int8 IS NULL OR m.id < $2)
+           ORDER BY m.id DESC LIMIT $3"#,
+        room.0,
+        before,
+        PAGE_SIZE + 1
+    )
+    .fetch_all(db)
+    .await?;
+    let (mut rows, older) = crate::db::one_page(rows, PAGE_SIZE);
+    rows.reverse();
+    Ok((rows.into_iter().map(|r| r.seen_by(viewer)).collect(), older))
+}
+
+/// Every message of a room after `after`, oldest first: what a page that
+/// has `after` is missing.
+pub async fn messages_after(
+    db: impl PgExecutor<'_>,
+    room: RoomId,
+    viewer: UserId,
+    after: i64,
+) -> sqlx::Result<Vec<Message>> {
+    let rows = sqlx::query_as!(
+        MessageRow,
+        r#"SELECT m.id, m.author_id, u.first_name AS author, u.role AS "author_role: Role", m.body, m.created_at,
+                  m.edited_at IS NOT NULL AS "edited!", m.removed_at,
+                  m.removed_by IS DISTINCT FROM m.author_id AND m.removed_by IS NOT NULL AS "removed_by_staff!",
+                  m.removed_reason
+           FROM chat_messages m JOIN users u ON u.id = m.author_id
+           WHERE m.room_id = $1 AND m.id > $2
+           ORDER BY m.id LIMIT 500"#,
+        room.0,
+        after
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.seen_by(viewer)).collect())
+}
+
+pub async fn members(db: impl PgExecutor<'_>, room: RoomId) -> sqlx::Result<Vec<Member>> {
+    let rows = sqlx::query!(
+        r#"SELECT u.first_name, u.last_name, u.role AS "role: Role", r.customer_id = u.id AS "customer!"
+           FROM chat_members m JOIN users u ON u.id = m.user_id JOIN chat_rooms r ON r.id = m.room_id
+           WHERE m.room_id = $1 ORDER BY m.joined_at"#,
+        room.0
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Member {
+            name: format!("{} {}", r.first_name, r.last_name).trim().to_owned(),
+            role: if r.customer { "Customer".to_owned() } else { r.role.label().to_owned() },
+        })
+        .collect())
+}
+
+/// Conversations as `viewer` lists them: a shopper's own (all of them), or
+/// for staff the inbox under `filter`; newest activity first, with the
+/// messages from others they have not read.
+pub async fn rooms(
+    db: impl PgExecutor<'_>,
+    viewer: UserId,
+    staff: bool,
+    filter: InboxFilter,
+) -> sqlx::Result<Vec<RoomSummary>> {
+    let rows = sqlx::query!(
+        r#"SELECT r.id, r.subject, r.last_activity_at, r.closed_at IS NOT NULL AS "closed!",
+                  c.first_name || ' ' || c.last_name AS "customer!", o.number AS "order?",
+                  a.first_name AS "assigned?",
+                  (SELECT count(*) FROM chat_messages m
+                   WHERE m.room_id = r.id AND m.author_id <> $1 AND m.removed_at IS NULL
+                     AND m.id > COALESCE((SELECT last_read_id FROM chat_members
+                                          WHERE room_id = r.id AND user_id = $1), 0)) AS "unread!"
+           FROM chat_rooms r
+           JOIN users c ON c.id = r.customer_id
+           LEFT JOIN orders o ON o.id = r.order_id
+           LEFT JOIN users a ON a.id = r.assigned_to
+           WHERE CASE WHEN NOT $2 THEN r.customer_id = $1
+                      WHEN $3 = 'closed' THEN r.closed_at IS NOT NULL
+                      ELSE r.closed_at IS NULL
+                           AND ($3 <> 'unassigned' OR r.assigned_to IS NULL)
+                           AND ($3 <> 'mine' OR r.assigned_to = $1)
+                 END
+           ORDER BY r.last_activity_at DESC
+           LIMIT 200"#,
+        viewer.0,
+        staff,
+        filter.param()
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RoomSummary {
+            id: RoomId(r.id),
+            subject: r.subject,
+            customer: r.customer,
+            order: r.order,
+            last_activity: r.last_activity_at.into(),
+            unread: r.unread,
+            closed: r.closed,
+            assigned_to: r.assigned,
+        })
+        .filter(|room| filter != InboxFilter::Unread || room.unread > 0)
+        .collect())
+}
+
+/// Messages from others in a shopper's conversations that they have not
+/// read, for the header.
+pub async fn unread_total(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM chat_members mb
+           JOIN chat_messages m ON m.room_id = mb.room_id AND m.id > mb.last_read_id
+           WHERE mb.user_id = $1 AND m.author_id <> $1 AND m.removed_at IS NULL"#,
+        user.0
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Closes (or reopens) a room; answers whether it exists.
+pub async fn set_closed(db: impl PgExecutor<'_>, room: RoomId, by: UserId, closed: bool) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE chat_rooms SET closed_at = CASE WHEN $3 THEN now() END, closed_by = CASE WHEN $3 THEN $2::uuid END,
+                last_activity_at = now()
+         WHERE id = $1",
+        room.0,
+        by.0,
+        closed
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives a room to a staff member to look after, when nobody does.
+pub async fn assign_if_unassigned(db: impl PgExecutor<'_>, room: RoomId, to: UserId) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE chat_rooms SET assigned_to = $2 WHERE id = $1 AND assigned_to IS NULL", room.0, to.0)
+        .execute(db)
+        .await?;
+    Ok(())
+}

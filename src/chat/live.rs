@@ -1,0 +1,105 @@
+//! Conversations live (server only): `GET /chat/rooms/{id}/events` streams a
+//! room's new messages to a member's open page as Server-Sent Events. Each
+//! instance LISTENs on `chat` once (`db::NotifyFeed`), so a message posted
+//! through any instance reaches the pages open on every instance. A page
+//! (re)connects with the last message it has (`Last-Event-ID`, which the
+//! browser's EventSource sends on its own after a dropped connection, or
+//! `?after=`) and is sent exactly the messages after it, in order: each
+//! wake-up reads "after the last one sent" from the database, whose ids
+//! within a room commit in order (`db::post`).
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{Message, RoomId, db, service};
+use crate::account::Viewer;
+use crate::account::session::Auth;
+use crate::state::AppState;
+
+/// One open page's stream.
+struct Live {
+    state: AppState,
+    viewer: Viewer,
+    room: RoomId,
+    /// The newest message the page has.
+    last: i64,
+    updates: tokio::sync::broadcast::Receiver<Arc<str>>,
+    ready: VecDeque<Message>,
+    /// Read the database before waiting (the first time: what was missed).
+    catch_up: bool,
+}
+
+/// Whether a NOTIFY payload may concern `room` (an empty one, sent when the
+/// listener reconnected, may concern every room).
+fn concerns(payload: &str, room: RoomId) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Payload {
+        room: i64,
+    }
+    payload.is_empty() || serde_json::from_str::<Payload>(payload).map_or(true, |p| p.room == room.0)
+}
+
+fn event(message: &Message) -> Event {
+    let event = Event::default().id(message.id.to_string()).event("message");
+    event.json_data(message).unwrap_or_else(|_| Event::default().comment("unreadable message"))
+}
+
+/// `GET /chat/rooms/{id}/events`: the room's messages after the page's last
+/// one, then each new one as it is posted. Only for whoever may read the
+/// room (others are told it does not exist).
+pub async fn events(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path(room): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(viewer) = auth.viewer() else {
+        return crate::error::AppError::Unauthorized.into_response();
+    };
+    let room = RoomId(room);
+    if let Err(error) = service::readable(&state, &viewer, room).await {
+        return error.into_response();
+    }
+    let resumed = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+    let last = resumed.or_else(|| query.get("after").and_then(|v| v.parse().ok())).unwrap_or(0_i64).max(0);
+    // Subscribed before the first read: nothing posted in between is missed.
+    let updates = state.chat.subscribe(&state.pool);
+    let live = Live { state, viewer, room, last, updates, ready: VecDeque::new(), catch_up: true };
+    let stream = futures_util::stream::unfold(live, |mut live| async move {
+        loop {
+            if let Some(message) = live.ready.pop_front() {
+                if message.id <= live.last {
+                    continue;
+                }
+                live.last = message.id;
+                return Some((Ok::<_, Infallible>(event(&message)), live));
+            }
+            if !live.catch_up {
+                match live.updates.recv().await {
+                    Ok(payload) if !concerns(&payload, live.room) => continue,
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+            live.catch_up = false;
+            match db::messages_after(&live.state.pool, live.room, live.viewer.id, live.last).await {
+                Ok(messages) => live.ready.extend(messages),
+                Err(error) => {
+                    // The page reconnects with its last message and misses nothing.
+                    tracing::warn!(%error, "chat stream could not read messages");
+                    return None;
+                }
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}

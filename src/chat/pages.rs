@@ -1,0 +1,299 @@
+//! The chat's pages: a shopper's conversations (`/messages`, with "Ask a
+//! question"), a conversation (`/messages/{id}`, and for staff
+//! `/admin/inbox/{id}` beside the shopper's orders), and staff's inbox
+//! (`/admin/inbox`). Every form is a plain form first; once hydrated, a
+//! conversation follows new messages live.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::{
+    CloseConversation, JoinConversation, PostMessage, StartConversation, get_conversation, get_inbox,
+    get_my_conversations,
+};
+use super::rules::{MAX_MESSAGE, Segment, segments};
+use super::{Conversation, InboxFilter, Message, RoomSummary};
+use crate::account::components::AuthContext;
+use crate::admin::pages::AdminPage;
+use crate::money::format_money;
+use crate::ui::{Field, FormStatus, Time, action_error, field_error, loaded};
+
+/// A message's text: plain text, with web addresses as links that pass no
+/// trust or referrer on.
+#[component]
+fn MessageText(text: String) -> impl IntoView {
+    segments(&text)
+        .into_iter()
+        .map(|segment| match segment {
+            Segment::Text(text) => text.into_any(),
+            Segment::Link(href) => {
+                let text = href.clone();
+                view! { <a href=href rel="nofollow noopener noreferrer ugc" target="_blank">{text}</a> }.into_any()
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn MessageItem(message: Message) -> impl IntoView {
+    let class = match (message.mine, message.staff) {
+        (true, _) => "chat-message mine",
+        (false, true) => "chat-message staff",
+        (false, false) => "chat-message",
+    };
+    view! {
+        <li class=class id=format!("message-{}", message.id) data-id=message.id.to_string()>
+            <p class="chat-meta">
+                <strong>{if message.mine { "You".to_owned() } else { message.author.clone() }}</strong>
+                {message.staff.then(|| view! { " " <span class="badge badge-info">"Staff"</span> })}
+                " · " <Time at=message.at.clone() />
+                {message.edited.then_some(" · edited")}
+            </p>
+            {match message.removed.clone() {
+                Some(why) => view! { <p class="chat-removed">{why}</p> }.into_any(),
+                None => view! { <p class="chat-text"><MessageText text=message.body.clone() /></p> }.into_any(),
+            }}
+        </li>
+    }
+}
+
+/// A list of conversations; `base` is `/messages` or `/admin/inbox`.
+#[component]
+fn RoomList(rooms: Vec<RoomSummary>, base: &'static str, staff: bool) -> impl IntoView {
+    view! {
+        <ul class="chat-rooms">
+            {rooms.into_iter().map(|room| {
+                let unread = room.unread;
+                let class = if unread > 0 { "chat-room unread" } else { "chat-room" };
+                view! {
+                    <li class=class>
+                        <a href=format!("{base}/{}", room.id.0)>{room.subject.clone()}</a>
+                        {(unread > 0).then(|| view! {
+                            " " <span class="badge badge-info">{format!("{unread} unread")}</span>
+                        })}
+                        {room.closed.then(|| view! { " " <span class="badge">"Closed"</span> })}
+                        <p class="chat-room-meta">
+                            {staff.then(|| format!("{} · ", room.customer))}
+                            {room.order.map(|n| format!("Order {n} · "))}
+                            "Last activity " <Time at=room.last_activity.clone() />
+                            {room.assigned_to.clone().filter(|_| staff).map(|who| format!(" · {who} looks after it"))}
+                        </p>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn MessagesPage() -> impl IntoView {
+    let start = crate::flash::action::<StartConversation>();
+    let auth = AuthContext::use_context();
+    let rooms = Resource::new(
+        move || start.version().get(),
+        move |_| async move {
+            AuthContext::known_signed_in(auth).await?;
+            get_my_conversations().await
+        },
+    );
+    let error = action_error(start.value());
+    view! {
+        <Title text="Messages" />
+        <section class="chat-page">
+            <h1>"Messages"</h1>
+            <h2>"Ask a question"</h2>
+            <p>"Our team answers here, usually within a few hours; you will get an email if you are away."</p>
+            <ActionForm action=start attr:class="chat-start" attr:novalidate=true>
+                <FormStatus error fields=&["subject", "text"] />
+                <Field id="chat-subject" name="subject" label="Subject" required=true error=field_error(error, "subject") />
+                <div class="field">
+                    <label for="chat-first">"Your question"</label>
+                    <textarea id="chat-first" name="text" rows="4" maxlength=MAX_MESSAGE.to_string() required
+                        aria-invalid=move || field_error(error, "text").get().is_some().then_some("true")
+                        aria-describedby="chat-first-error"></textarea>
+                    <p class="field-error" id="chat-first-error">{move || field_error(error, "text").get()}</p>
+                </div>
+                <button type="submit" class="button">"Send"</button>
+            </ActionForm>
+            <h2>"Your conversations"</h2>
+            {loaded(rooms, move |rooms| {
+                if rooms.is_empty() {
+                    return view! { <p>"No conversations yet."</p> }.into_any();
+                }
+                view! { <RoomList rooms base="/messages" staff=false /> }.into_any()
+            })}
+        </section>
+    }
+}
+
+crate::ui::lazy_page!(MessagesRoute, MessagesPage);
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter =
+        move || query.with(|q| q.get("filter").as_deref().and_then(InboxFilter::from_param)).unwrap_or_default();
+    let auth = AuthContext::use_context();
+    let rooms = Resource::new(filter, move |filter| async move {
+        AuthContext::known_signed_in(auth).await?;
+        get_inbox(Some(filter.param().to_owned())).await
+    });
+    view! {
+        <AdminPage title={"Inbox".to_owned()} current="/admin/inbox">
+            <nav class="inbox-filters" aria-label="Show">
+                <ul>
+                    {InboxFilter::ALL.into_iter().map(|f| view! {
+                        <li><a href=format!("/admin/inbox?filter={}", f.param())
+                            aria-current=move || (filter() == f).then_some("page")>{f.label()}</a></li>
+                    }).collect_view()}
+                </ul>
+            </nav>
+            {loaded(rooms, move |rooms| {
+                if rooms.is_empty() {
+                    return view! { <p>"No conversations here."</p> }.into_any();
+                }
+                view! { <RoomList rooms base="/admin/inbox" staff=true /> }.into_any()
+            })}
+        </AdminPage>
+    }
+}
+
+crate::ui::lazy_page!(InboxRoute, InboxPage);
+
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let params = use_params_map();
+    let room = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let post = crate::flash::action::<PostMessage>();
+    let join = crate::flash::action::<JoinConversation>();
+    let close = crate::flash::action::<CloseConversation>();
+    let auth = AuthContext::use_context();
+    let conversation = Resource::new(
+        move || (room(), post.version().get(), join.version().get(), close.version().get()),
+        move |(room, ..)| async move {
+            AuthContext::known_signed_in(auth).await?;
+            get_conversation(room.ok_or(crate::error::AppError::NotFound)?, None).await
+        },
+    );
+    view! {
+        {loaded(conversation, move |c| view! { <ConversationView c post join close /> })}
+    }
+}
+
+crate::ui::lazy_page!(ConversationRoute, ConversationPage);
+
+#[component]
+fn ConversationView(
+    c: Conversation,
+    post: ServerAction<PostMessage>,
+    join: ServerAction<JoinConversation>,
+    close: ServerAction<CloseConversation>,
+) -> impl IntoView {
+    let room = c.room.id.0;
+    let error = action_error(post.value());
+    let last = c.messages.last().map_or(0, |m| m.id);
+    let live = RwSignal::new(Vec::<Message>::new());
+    follow(room, last, live);
+    let layout = if c.staff_view { "chat-layout staff" } else { "chat-layout" };
+    let back = if c.staff_view { ("/admin/inbox", "Inbox") } else { ("/messages", "All your conversations") };
+    let members = c.members.iter().map(|m| format!("{} ({})", m.name, m.role)).collect::<Vec<_>>().join(", ");
+    view! {
+        <Title text=c.room.subject.clone() />
+        <div class=layout>
+            <article class="chat-conversation">
+                <h1>{c.room.subject.clone()}</h1>
+                <p class="chat-members">"In this conversation: " {members}</p>
+                {c.room.closed.then(|| view! { <p class="alert">"This conversation is closed."</p> })}
+                {c.earlier.map(|_| view! { <p class="chat-earlier">"Earlier messages are not shown."</p> })}
+                <ol class="chat-messages" aria-label="Messages" aria-live="polite">
+                    {c.messages.into_iter().map(|message| view! { <MessageItem message /> }).collect_view()}
+                    <For each=move || live.get() key=|m| m.id let:message>
+                        <MessageItem message />
+                    </For>
+                </ol>
+                {(!c.room.closed).then(|| view! {
+                    <ActionForm action=post attr:class="chat-post" attr:novalidate=true>
+                        <FormStatus error fields=&["text"] />
+                        <input type="hidden" name="room" value=room.to_string() />
+                        <div class="field">
+                            <label for="chat-text">"Your message"</label>
+                            <textarea id="chat-text" name="text" rows="3" maxlength=MAX_MESSAGE.to_string() required
+                                aria-invalid=move || field_error(error, "text").get().is_some().then_some("true")
+                                aria-describedby="chat-text-error"></textarea>
+                            <p class="field-error" id="chat-text-error">{move || field_error(error, "text").get()}</p>
+                        </div>
+                        <button type="submit" class="button">"Send"</button>
+                    </ActionForm>
+                })}
+                <p><a href=back.0>{back.1}</a></p>
+            </article>
+            {c.staff_view.then(|| view! {
+                <aside class="chat-side" aria-label="About the customer">
+                    <h2>{c.room.customer.clone()}</h2>
+                    {(!c.member).then(|| view! {
+                        <ActionForm action=join>
+                            <input type="hidden" name="room" value=room.to_string() />
+                            <button type="submit" class="button">"Join the conversation"</button>
+                        </ActionForm>
+                    })}
+                    <ActionForm action=close>
+                        <input type="hidden" name="room" value=room.to_string() />
+                        <input type="hidden" name="closed" value=(!c.room.closed).to_string() />
+                        <button type="submit" class="button button-secondary">
+                            {if c.room.closed { "Reopen" } else { "Close the conversation" }}
+                        </button>
+                    </ActionForm>
+                    <h3>"Recent orders"</h3>
+                    {if c.recent_orders.is_empty() {
+                        view! { <p>"No orders."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="chat-orders">
+                                {c.recent_orders.into_iter().map(|o| view! {
+                                    <li>
+                                        <a href=format!("/admin/orders/{}", o.number.0)>{format!("Order {}", o.number)}</a>
+                                        " · " {o.status.label()} " · " {format_money(o.total, &o.currency)}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </aside>
+            })}
+        </div>
+    }
+}
+
+/// Once hydrated: new messages of `room` after `last` arrive in `live` as
+/// they are posted (the browser reconnects on its own after a dropped
+/// connection, saying the last message it has).
+fn follow(room: i64, last: i64, live: RwSignal<Vec<Message>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let Ok(source) = web_sys::EventSource::new(&format!("/chat/rooms/{room}/events?after={last}")) else {
+            return;
+        };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            let Ok(message) = serde_json::from_str::<Message>(&text) else { return };
+            live.update(|messages| {
+                if message.id > last && messages.iter().all(|m| m.id != message.id) {
+                    messages.push(message);
+                }
+            });
+            let id = live.with_untracked(|m| m.last().map_or(last, |m| m.id));
+            leptos::task::spawn_local(async move {
+                let _ = super::api::mark_read(room, id).await;
+            });
+        });
+        let _ = source.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        on_message.forget();
+        let source = send_wrapper::SendWrapper::new(source);
+        on_cleanup(move || source.close());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (room, last, live);
+}

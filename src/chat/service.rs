@@ -1,0 +1,166 @@
+//! The chat's operations (server only): who may read and post where, and
+//! posting with its limits. What the pages' server functions, the plain
+//! forms and the live stream all call.
+
+use super::db::{self, RoomRow};
+use super::{Conversation, RoomId, rules};
+use crate::account::{Role, UserId, Viewer};
+use crate::error::AppError;
+use crate::security::Limit;
+use crate::state::AppState;
+
+/// Messages one person may post a minute.
+const POSTS: Limit = Limit { name: "chat:post", max: rules::MESSAGES_PER_MINUTE, window_secs: 60 };
+
+fn is_staff(viewer: &Viewer) -> bool {
+    viewer.role.includes(Role::Moderator)
+}
+
+/// The room, when `viewer` may read it: its shopper, a member, or staff.
+/// Anyone else is told it does not exist.
+pub async fn readable(state: &AppState, viewer: &Viewer, room: RoomId) -> Result<RoomRow, AppError> {
+    let found = db::room(&state.pool, room).await?.ok_or(AppError::NotFound)?;
+    if found.customer == viewer.id || is_staff(viewer) || db::is_member(&state.pool, room, viewer.id).await? {
+        Ok(found)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A shopper starts a conversation with a question; answers its room.
+pub async fn start(state: &AppState, viewer: &Viewer, subject: &str, text: &str) -> Result<RoomId, AppError> {
+    let mut errors = crate::error::FieldErrors::new();
+    let subject = rules::check_subject(subject).map_err(|e| errors.insert("subject".into(), e)).ok();
+    let text = rules::check_message(text).map_err(|e| errors.insert("text".into(), e)).ok();
+    let (Some(subject), Some(text)) = (subject, text) else { return Err(AppError::Validation(errors)) };
+    state.limits.take(&POSTS, &viewer.id.0.to_string())?;
+    let mut tx = state.pool.begin().await?;
+    let room = db::create_room(&mut tx, viewer.id, &subject, None).await?;
+    db::post(&mut tx, room, viewer.id, &text).await?;
+    tx.commit().await?;
+    Ok(room)
+}
+
+/// "Ask about this order": the order's open conversation, or a new one.
+pub async fn about_order(
+    state: &AppState,
+    viewer: &Viewer,
+    number: crate::orders::OrderNumber,
+) -> Result<RoomId, AppError> {
+    let mut tx = state.pool.begin().await?;
+    let (order, _) = crate::orders::db::detail(&mut tx, Some(viewer.id), number).await?.ok_or(AppError::NotFound)?;
+    if let Some(room) = db::open_room_for_order(&mut *tx, order).await? {
+        return Ok(room);
+    }
+    let room = db::create_room(&mut tx, viewer.id, &format!("Order #{}", number.0), Some(order)).await;
+    match room {
+        Ok(room) => {
+            tx.commit().await?;
+            Ok(room)
+        }
+        // Another click made it first: that one is the order's conversation.
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("chat_rooms_open_order_key") => {
+            drop(tx);
+            db::open_room_for_order(&state.pool, order).await?.ok_or(AppError::Internal)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Posts `text` in a room `viewer` may read (staff join it by answering).
+pub async fn post(state: &AppState, viewer: &Viewer, room: RoomId, text: &str) -> Result<i64, AppError> {
+    let found = readable(state, viewer, room).await?;
+    let text = rules::check_message(text).map_err(|e| AppError::field("text", e))?;
+    if found.closed {
+        return Err(AppError::BadRequest("This conversation is closed. Start a new one from Help.".into()));
+    }
+    state.limits.take(&POSTS, &viewer.id.0.to_string()).map_err(|_| {
+        AppError::TooManyRequests(format!(
+            "You have sent {} messages in the last minute. Please wait a moment.",
+            rules::MESSAGES_PER_MINUTE
+        ))
+    })?;
+    let mut tx = state.pool.begin().await?;
+    db::add_member(&mut *tx, room, viewer.id).await?;
+    let id = db::post(&mut tx, room, viewer.id, &text).await?;
+    tx.commit().await?;
+    id.ok_or_else(|| AppError::BadRequest("This conversation is closed. Start a new one from Help.".into()))
+}
+
+/// A conversation's page: the newest messages (or those before `before`),
+/// which `viewer` has now read.
+pub async fn conversation(
+    state: &AppState,
+    viewer: &Viewer,
+    room: RoomId,
+    before: Option<i64>,
+) -> Result<Conversation, AppError> {
+    let found = readable(state, viewer, room).await?;
+    let staff_view = is_staff(viewer);
+    let (messages, older) = db::messages(&state.pool, room, viewer.id, before).await?;
+    let member = db::is_member(&state.pool, room, viewer.id).await?;
+    if let (true, Some(last)) = (member, messages.last()) {
+        db::mark_read(&state.pool, room, viewer.id, last.id).await?;
+    }
+    let summary = db::rooms(
+        &state.pool,
+        viewer.id,
+        staff_view,
+        if found.closed { super::InboxFilter::Closed } else { super::InboxFilter::Open },
+    )
+    .await?
+    .into_iter()
+    .find(|r| r.id == room);
+    let summary = match summary {
+        Some(summary) => summary,
+        // A shopper's list holds every room of theirs; staff's the open or closed ones.
+        None => db::rooms(&state.pool, found.customer, false, super::InboxFilter::Open)
+            .await?
+            .into_iter()
+            .find(|r| r.id == room)
+            .ok_or(AppError::NotFound)?,
+    };
+    let recent_orders = if staff_view {
+        crate::orders::db::history(&state.pool, found.customer, 1).await?.orders.into_iter().take(5).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Conversation {
+        earlier: older.then(|| messages.first().map(|m| m.id)).flatten(),
+        room: summary,
+        members: db::members(&state.pool, room).await?,
+        messages,
+        staff_view,
+        member,
+        recent_orders,
+    })
+}
+
+/// Staff join a conversation (and look after it when nobody does).
+pub async fn join(state: &AppState, viewer: &Viewer, room: RoomId) -> Result<(), AppError> {
+    if !is_staff(viewer) {
+        return Err(AppError::Forbidden);
+    }
+    readable(state, viewer, room).await?;
+    let mut tx = state.pool.begin().await?;
+    db::add_member(&mut *tx, room, viewer.id).await?;
+    db::assign_if_unassigned(&mut *tx, room, viewer.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Staff close or reopen a conversation.
+pub async fn set_closed(state: &AppState, viewer: &Viewer, room: RoomId, closed: bool) -> Result<(), AppError> {
+    if !is_staff(viewer) {
+        return Err(AppError::Forbidden);
+    }
+    if !db::set_closed(&state.pool, room, viewer.id, closed).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// A shopper's unread messages, for the header.
+pub async fn unread(state: &AppState, user: UserId) -> Result<i64, AppError> {
+    Ok(db::unread_total(&state.pool, user).await?)
+}

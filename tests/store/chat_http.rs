@@ -1,0 +1,241 @@
+//! Support chat over HTTP: a shopper asks and staff answer in one
+//! conversation; nobody else reads or posts in it by any route; the limits;
+//! "Ask about this order" reopening the order's conversation; and the live
+//! stream (Server-Sent Events) sending exactly what a page is missing, from
+//! either of two instances on one database.
+
+use crate::common;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Jar, call, signed_in, user};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use sqlx::PgPool;
+use tower::ServiceExt;
+use trove::account::Role;
+
+fn json(reply: &common::Reply) -> Value {
+    serde_json::from_str(&reply.body).unwrap_or_else(|_| panic!("not JSON: {}", reply.body))
+}
+
+/// Starts a conversation as the shopper in `jar`; its room id.
+async fn ask(app: &axum::Router, jar: &mut Jar, subject: &str, text: &str) -> i64 {
+    let reply = call(app, jar, "chat/start", &format!("subject={subject}&text={text}")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body.trim().parse().unwrap_or_else(|_| panic!("a room id: {}", reply.body))
+}
+
+/// An open live stream: the events it has sent so far, read as they come.
+struct Stream {
+    body: Body,
+    buffer: String,
+}
+
+impl Stream {
+    async fn open(app: &axum::Router, jar: &Jar, room: i64, last: Option<i64>) -> (StatusCode, Option<Stream>) {
+        let mut request = Request::get(format!("/chat/rooms/{room}/events")).header(header::COOKIE, jar.header());
+        if let Some(last) = last {
+            request = request.header("Last-Event-ID", last.to_string());
+        }
+        let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+        let status = response.status();
+        if status != StatusCode::OK {
+            return (status, None);
+        }
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
+        (status, Some(Stream { body: response.into_body(), buffer: String::new() }))
+    }
+
+    /// The next message event's (id, text), waiting up to two seconds.
+    async fn next(&mut self) -> Option<(i64, String)> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                let id = event.lines().find_map(|l| l.strip_prefix("id:")).map(|v| v.trim().parse().unwrap());
+                let data = event.lines().find_map(|l| l.strip_prefix("data:")).map(str::trim);
+                if let (Some(id), Some(data)) = (id, data) {
+                    let message: Value = serde_json::from_str(data).unwrap();
+                    return Some((id, message["body"].as_str().unwrap().to_owned()));
+                }
+                continue;
+            }
+            let frame = tokio::time::timeout(Duration::from_secs(2), self.body.frame()).await.ok()??.ok()?;
+            if let Ok(data) = frame.into_data() {
+                self.buffer.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    }
+}
+
+#[sqlx::test]
+async fn a_shopper_asks_and_staff_answer_in_the_same_conversation(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "moe", Role::Moderator).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let room = ask(&app, &mut amy, "Where+is+my+parcel%3F", "It+was+due+Monday.").await;
+
+    let mut moe = signed_in(&app, "moe").await;
+    let inbox = json(&call(&app, &mut moe, "chat/inbox", "filter=unassigned").await);
+    assert_eq!(inbox[0]["subject"], "Where is my parcel?");
+    assert_eq!(inbox[0]["unread"], 1);
+    let joined = call(&app, &mut moe, "chat/join", &format!("room={room}")).await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    let answer =
+        call(&app, &mut moe, "chat/post", &format!("room={room}&text=It+left+today%2C+see+https://track.example/1"))
+            .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let mine = json(&call(&app, &mut moe, "chat/inbox", "filter=mine").await);
+    assert_eq!(mine[0]["id"], room, "whoever joins first looks after it");
+
+    // The shopper sees one unread answer, reads it, and it is read.
+    let rooms = json(&call(&app, &mut amy, "chat/mine", "").await);
+    assert_eq!(rooms[0]["unread"], 1);
+    let conversation = json(&call(&app, &mut amy, "chat/conversation", &format!("room={room}")).await);
+    let messages = conversation["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!((messages[1]["staff"].clone(), messages[1]["mine"].clone()), (Value::Bool(true), Value::Bool(false)));
+    let roles: Vec<&str> =
+        conversation["members"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["Customer", "Moderator"], "members see each other's roles");
+    assert_eq!(conversation["recent_orders"], Value::Array(vec![]), "a shopper's view has no staff panel");
+    assert_eq!(json(&call(&app, &mut amy, "chat/mine", "").await)[0]["unread"], 0);
+
+    // The page, without JavaScript: the history as text, the link made safe.
+    let page = common::page(&app, &mut amy, &format!("/messages/{room}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("It was due Monday."), "the history is in the page");
+    assert!(
+        page.body.contains(r#"href="https://track.example/1" rel="nofollow noopener noreferrer ugc""#),
+        "{}",
+        page.body.len()
+    );
+    assert!(
+        page.body.contains(r#"name="text""#) && page.body.contains("/api/chat/post"),
+        "a plain form posts a message"
+    );
+
+    // Closed by staff: the shopper can no longer post in it.
+    call(&app, &mut moe, "chat/close", &format!("room={room}&closed=true")).await;
+    let late = call(&app, &mut amy, "chat/post", &format!("room={room}&text=Thanks")).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.body);
+    assert!(late.body.contains("closed"));
+    assert_eq!(json(&call(&app, &mut moe, "chat/inbox", "filter=closed").await)[0]["id"], room);
+}
+
+#[sqlx::test]
+async fn nobody_else_reads_or_posts_in_a_conversation_by_any_route(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "bob", Role::Member).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let room = ask(&app, &mut amy, "Private", "My+address+is+secret").await;
+    let mut bob = signed_in(&app, "bob").await;
+    let read = call(&app, &mut bob, "chat/conversation", &format!("room={room}")).await;
+    assert_eq!(read.status, StatusCode::NOT_FOUND, "{}", read.body);
+    let posted = call(&app, &mut bob, "chat/post", &format!("room={room}&text=hi")).await;
+    assert_eq!(posted.status, StatusCode::NOT_FOUND);
+    let marked = call(&app, &mut bob, "chat/read", &format!("room={room}&upto=999")).await;
+    assert_eq!(marked.status, StatusCode::NOT_FOUND);
+    let page = common::page(&app, &mut bob, &format!("/messages/{room}")).await;
+    assert!(!page.body.contains("secret"), "the page shows nothing of it");
+    let (status, _) = Stream::open(&app, &bob, room, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the live stream refuses them too");
+    let (status, _) = Stream::open(&app, &Jar::default(), room, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(&app, &mut bob, "chat/inbox", "").await.status, StatusCode::FORBIDDEN, "the inbox is staff's");
+    assert_eq!(call(&app, &mut bob, "chat/join", &format!("room={room}")).await.status, StatusCode::FORBIDDEN);
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM chat_messages").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, 1);
+}
+
+#[sqlx::test]
+async fn long_messages_and_floods_are_refused_with_a_clear_message(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let room = ask(&app, &mut amy, "Question", "Hello").await;
+    let long = call(&app, &mut amy, "chat/post", &format!("room={room}&text={}", "a".repeat(4001))).await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", long.body);
+    assert!(long.body.contains("4000"), "{}", long.body);
+    let empty = call(&app, &mut amy, "chat/post", &format!("room={room}&text=+++")).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut last = StatusCode::OK;
+    for n in 0..25 {
+        last = call(&app, &mut amy, "chat/post", &format!("room={room}&text=message+{n}")).await.status;
+        if last != StatusCode::OK {
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "20 a minute, the first question included");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM chat_messages").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, 20);
+}
+
+#[sqlx::test]
+async fn asking_about_an_order_reopens_its_conversation(pool: PgPool) {
+    let amy = user(&pool, "amy", Role::Member).await;
+    user(&pool, "bob", Role::Member).await;
+    let number: i64 = sqlx::query_scalar(
+        "INSERT INTO orders (user_id, status, payment_method, currency, subtotal, total, ship_full_name, ship_line1,
+                             ship_city, ship_postal_code, ship_country, idempotency_key)
+         VALUES ($1, 'PROCESSING', 'CASH_ON_DELIVERY', 'USD', 5, 5, 'A', '1 Road', 'Town', '1000', 'NL', gen_random_uuid())
+         RETURNING number",
+    )
+    .bind(amy.0)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let app = common::app(pool.clone());
+    let mut jar = signed_in(&app, "amy").await;
+    let first = call(&app, &mut jar, "chat/about_order", &format!("number={number}")).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let again = call(&app, &mut jar, "chat/about_order", &format!("number={number}")).await;
+    assert_eq!(first.body, again.body, "the same conversation, not a second");
+    let rooms = json(&call(&app, &mut jar, "chat/mine", "").await);
+    assert_eq!(
+        (rooms[0]["subject"].clone(), rooms[0]["order"].clone()),
+        (Value::from(format!("Order #{number}")), Value::from(number))
+    );
+    let mut bob = signed_in(&app, "bob").await;
+    let theirs = call(&app, &mut bob, "chat/about_order", &format!("number={number}")).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND, "another shopper's order");
+}
+
+#[sqlx::test]
+async fn a_page_gets_exactly_the_messages_it_misses_from_either_instance(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "moe", Role::Moderator).await;
+    // Two instances on one database, as behind a load balancer.
+    let (a, b) = (common::app(pool.clone()), common::app(pool.clone()));
+    let mut amy = signed_in(&a, "amy").await;
+    let room = ask(&a, &mut amy, "Sizes", "Does+it+run+small%3F").await;
+    let mut moe = signed_in(&b, "moe").await;
+    let first: i64 = sqlx::query_scalar("SELECT id FROM chat_messages").fetch_one(&pool).await.unwrap();
+    // Staff's page is open on instance B, having the first message.
+    let (_, stream) = Stream::open(&b, &moe, room, Some(first)).await;
+    let mut staff_page = stream.unwrap();
+    // While it is open, the shopper writes through instance A.
+    for text in ["Hello%3F", "Anyone%3F"] {
+        assert_eq!(call(&a, &mut amy, "chat/post", &format!("room={room}&text={text}")).await.status, StatusCode::OK);
+    }
+    let (second, text) = staff_page.next().await.expect("the message posted on A reaches B");
+    assert_eq!(text, "Hello?");
+    let (third, text) = staff_page.next().await.expect("and the next");
+    assert_eq!(text, "Anyone?");
+    assert!(first < second && second < third);
+    assert!(staff_page.next().await.is_none(), "nothing twice");
+    drop(staff_page);
+
+    // The connection dropped after the second; meanwhile staff answer. On
+    // reconnecting with the last one it has, the page gets the rest.
+    call(&b, &mut moe, "chat/post", &format!("room={room}&text=True+to+size.")).await;
+    let (_, stream) = Stream::open(&a, &moe, room, Some(second)).await;
+    let mut resumed = stream.unwrap();
+    let got = [resumed.next().await.unwrap().1, resumed.next().await.unwrap().1];
+    assert_eq!(got, ["Anyone?".to_owned(), "True to size.".to_owned()]);
+    assert!(resumed.next().await.is_none());
+}
