@@ -164,7 +164,7 @@ fn bucket(ip: std::net::IpAddr) -> String {
 
 /// Whether an `Origin` header names this store: the configured public URL,
 /// or the host the request was sent to.
-fn same_origin(origin: &str, host: Option<&str>, public_url: &str) -> bool {
+pub fn same_origin(origin: &str, host: Option<&str>, public_url: &str) -> bool {
     if origin == public_url {
         return true;
     }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::broadcast::error::RecvError;
@@ -24,10 +24,16 @@ use crate::account::Viewer;
 use crate::account::session::Auth;
 use crate::state::AppState;
 
+/// How often an open stream checks that its sign-in still holds.
+const SESSION_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// One open page's stream.
 struct Live {
     state: AppState,
     viewer: Viewer,
+    /// The refresh token the page's sign-in rides on.
+    token: uuid::Uuid,
+    check: tokio::time::Interval,
     room: RoomId,
     /// The newest message the page has.
     last: i64,
@@ -62,9 +68,18 @@ pub async fn events(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(viewer) = auth.viewer() else {
+    let Some(signed_in) = auth.signed_in() else {
         return crate::error::AppError::Unauthorized.into_response();
     };
+    // Another site's page may not open a member's stream with their cookies.
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        let ours = origin.to_str().is_ok_and(|o| crate::security::same_origin(o, host, &state.config.public_url));
+        if !ours {
+            return (StatusCode::FORBIDDEN, "Requests from other sites are not accepted.").into_response();
+        }
+    }
+    let viewer = signed_in.viewer;
     let room = RoomId(room);
     if let Err(error) = service::readable(&state, &viewer, room).await {
         return error.into_response();
@@ -73,7 +88,9 @@ pub async fn events(
     let last = resumed.or_else(|| query.get("after").and_then(|v| v.parse().ok())).unwrap_or(0_i64).max(0);
     // Subscribed before the first read: nothing posted in between is missed.
     let updates = state.chat.subscribe(&state.pool);
-    let live = Live { state, viewer, room, last, updates, ready: VecDeque::new(), catch_up: true };
+    let check = tokio::time::interval_at(tokio::time::Instant::now() + SESSION_CHECK, SESSION_CHECK);
+    let token = signed_in.token_id;
+    let live = Live { state, viewer, token, room, last, updates, check, ready: VecDeque::new(), catch_up: true };
     let stream = futures_util::stream::unfold(live, |mut live| async move {
         loop {
             if let Some(message) = live.ready.pop_front() {
@@ -84,10 +101,23 @@ pub async fn events(
                 return Some((Ok::<_, Infallible>(event(&message)), live));
             }
             if !live.catch_up {
-                match live.updates.recv().await {
-                    Ok(payload) if !concerns(&payload, live.room) => continue,
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
-                    Err(RecvError::Closed) => return None,
+                tokio::select! {
+                    update = live.updates.recv() => match update {
+                        Ok(payload) if !concerns(&payload, live.room) => continue,
+                        Ok(_) | Err(RecvError::Lagged(_)) => {}
+                        Err(RecvError::Closed) => return None,
+                    },
+                    _ = live.check.tick() => {
+                        // Signed out (here, or everywhere from another device): the stream ends.
+                        match crate::account::db::still_signed_in(&live.state.pool, live.token).await {
+                            Ok(true) => continue,
+                            Ok(false) => return None,
+                            Err(error) => {
+                                tracing::warn!(%error, "chat stream could not check its sign-in");
+                                return None;
+                            }
+                        }
+                    }
                 }
             }
             live.catch_up = false;

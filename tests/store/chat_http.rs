@@ -239,3 +239,36 @@ async fn a_page_gets_exactly_the_messages_it_misses_from_either_instance(pool: P
     assert_eq!(got, ["Anyone?".to_owned(), "True to size.".to_owned()]);
     assert!(resumed.next().await.is_none());
 }
+
+#[sqlx::test]
+async fn a_stream_refuses_other_sites_and_ends_when_its_sign_in_does(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let room = ask(&app, &mut amy, "Hello", "Hi").await;
+    // Another site's page cannot open it with the shopper's cookies.
+    let request = Request::get(format!("/chat/rooms/{room}/events"))
+        .header(header::COOKIE, amy.header())
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.clone().oneshot(request).await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    let (_, stream) = Stream::open(&app, &amy, room, None).await;
+    let mut open = stream.unwrap();
+    assert_eq!(open.next().await.map(|m| m.1), Some("Hi".to_owned()));
+    // Signed out everywhere from another device: the open stream ends.
+    let mut phone = signed_in(&app, "amy").await;
+    assert_eq!(call(&app, &mut phone, "account/sign_out_everywhere", "").await.status, StatusCode::OK);
+    let ended = tokio::time::timeout(Duration::from_secs(8), async {
+        loop {
+            match open.body.frame().await {
+                None => return true,
+                Some(Ok(_)) => continue,
+                Some(Err(_)) => return true,
+            }
+        }
+    })
+    .await;
+    assert_eq!(ended, Ok(true), "the stream closed within its check interval");
+}

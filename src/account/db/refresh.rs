@@ -234,3 +234,19 @@ pub async fn devices(pool: &PgPool, user: UserId, current: Uuid) -> Result<Vec<S
         })
         .collect())
 }
+
+/// Whether the sign-in that `token` belongs to still holds: its family's
+/// newest token is neither revoked (signed out, everywhere or here) nor
+/// expired. For connections that outlive their request (the chat's stream).
+pub async fn still_signed_in(db: impl PgExecutor<'_>, token: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM refresh_tokens newest
+               WHERE newest.family = (SELECT family FROM refresh_tokens WHERE id = $1)
+                 AND newest.replaced_by IS NULL AND newest.revoked_at IS NULL AND newest.expires_at > now()
+           ) AS "alive!""#,
+        token
+    )
+    .fetch_one(db)
+    .await
+}
