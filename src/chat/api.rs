@@ -91,3 +91,19 @@ pub async fn close_conversation(room: i64, closed: bool) -> Result<(), AppError>
     let state = AppState::current()?;
     service::set_closed(&state, &viewer, RoomId(room), closed).await
 }
+
+/// Edits one of the viewer's own messages (within 15 minutes of sending it).
+#[server(prefix = "/api", endpoint = "chat/edit")]
+pub async fn edit_message(message: i64, text: String) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    service::edit(&state, &viewer, message, &text).await
+}
+
+/// Removes a message: one's own, or as staff any, saying why.
+#[server(prefix = "/api", endpoint = "chat/remove")]
+pub async fn remove_message(message: i64, reason: Option<String>) -> Result<(), AppError> {
+    let viewer = require_user()?;
+    let state = AppState::current()?;
+    service::remove(&state, &viewer, message, reason.as_deref()).await
+}

@@ -315,3 +315,72 @@ pub async fn assign_if_unassigned(db: impl PgExecutor<'_>, room: RoomId, to: Use
         .await?;
     Ok(())
 }
+
+/// Replaces the text of `author`'s own message, while it is at most
+/// `minutes` old and not removed; answers whether it was.
+pub async fn edit(
+    conn: &mut PgConnection,
+    message: i64,
+    author: UserId,
+    body: &str,
+    minutes: i32,
+) -> sqlx::Result<Option<RoomId>> {
+    let room = sqlx::query_scalar!(
+        "UPDATE chat_messages SET body = $3, edited_at = now()
+         WHERE id = $1 AND author_id = $2 AND removed_at IS NULL AND created_at > now() - make_interval(mins => $4)
+         RETURNING room_id",
+        message,
+        author.0,
+        body,
+        minutes
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(room) = room {
+        announce(&mut *conn, RoomId(room), message).await?;
+    }
+    Ok(room.map(RoomId))
+}
+
+/// A message's room and author, for the checks before changing it.
+pub async fn message_owner(db: impl PgExecutor<'_>, message: i64) -> sqlx::Result<Option<(RoomId, UserId)>> {
+    let row =
+        sqlx::query!("SELECT room_id, author_id FROM chat_messages WHERE id = $1 AND removed_at IS NULL", message)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|r| (RoomId(r.room_id), UserId(r.author_id))))
+}
+
+/// Removes a message (its place stays, saying by whom and why).
+pub async fn remove(conn: &mut PgConnection, message: i64, by: UserId, reason: Option<&str>) -> sqlx::Result<bool> {
+    let room = sqlx::query_scalar!(
+        "UPDATE chat_messages SET removed_at = now(), removed_by = $2, removed_reason = $3
+         WHERE id = $1 AND removed_at IS NULL RETURNING room_id",
+        message,
+        by.0,
+        reason
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(room) = room {
+        announce(&mut *conn, RoomId(room), message).await?;
+    }
+    Ok(room.is_some())
+}
+
+/// One message as `viewer` sees it now (for a live update after an edit).
+pub async fn message(db: impl PgExecutor<'_>, message: i64, viewer: UserId) -> sqlx::Result<Option<Message>> {
+    let row = sqlx::query_as!(
+        MessageRow,
+        r#"SELECT m.id, m.author_id, u.first_name AS author, u.role AS "author_role: Role", m.body, m.created_at,
+                  m.edited_at IS NOT NULL AS "edited!", m.removed_at,
+                  m.removed_by IS DISTINCT FROM m.author_id AND m.removed_by IS NOT NULL AS "removed_by_staff!",
+                  m.removed_reason
+           FROM chat_messages m JOIN users u ON u.id = m.author_id
+           WHERE m.id = $1"#,
+        message
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| r.seen_by(viewer)))
+}

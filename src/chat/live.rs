@@ -38,7 +38,8 @@ struct Live {
     /// The newest message the page has.
     last: i64,
     updates: tokio::sync::broadcast::Receiver<Arc<str>>,
-    ready: VecDeque<Message>,
+    /// What to send next, and whether each is new (else changed).
+    ready: VecDeque<(Message, bool)>,
     /// Read the database before waiting (the first time: what was missed).
     catch_up: bool,
 }
@@ -46,15 +47,23 @@ struct Live {
 /// Whether a NOTIFY payload may concern `room` (an empty one, sent when the
 /// listener reconnected, may concern every room).
 fn concerns(payload: &str, room: RoomId) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Payload {
-        room: i64,
-    }
     payload.is_empty() || serde_json::from_str::<Payload>(payload).map_or(true, |p| p.room == room.0)
 }
 
-fn event(message: &Message) -> Event {
-    let event = Event::default().id(message.id.to_string()).event("message");
+#[derive(serde::Deserialize)]
+struct Payload {
+    room: i64,
+    message: i64,
+}
+
+/// A new message carries its id (the browser says the last one it had when
+/// it reconnects); an edited or removed one is an `update`.
+fn event(message: &Message, new: bool) -> Event {
+    let event = if new {
+        Event::default().id(message.id.to_string()).event("message")
+    } else {
+        Event::default().event("update")
+    };
     event.json_data(message).unwrap_or_else(|_| Event::default().comment("unreadable message"))
 }
 
@@ -93,18 +102,35 @@ pub async fn events(
     let live = Live { state, viewer, token, room, last, updates, check, ready: VecDeque::new(), catch_up: true };
     let stream = futures_util::stream::unfold(live, |mut live| async move {
         loop {
-            if let Some(message) = live.ready.pop_front() {
-                if message.id <= live.last {
+            if let Some((message, new)) = live.ready.pop_front() {
+                if new && message.id <= live.last {
                     continue;
                 }
-                live.last = message.id;
-                return Some((Ok::<_, Infallible>(event(&message)), live));
+                if new {
+                    live.last = message.id;
+                }
+                return Some((Ok::<_, Infallible>(event(&message, new)), live));
             }
             if !live.catch_up {
                 tokio::select! {
                     update = live.updates.recv() => match update {
                         Ok(payload) if !concerns(&payload, live.room) => continue,
-                        Ok(_) | Err(RecvError::Lagged(_)) => {}
+                        Ok(payload) => {
+                            // An edit or removal of a message the page already has.
+                            let changed = serde_json::from_str::<Payload>(&payload).ok().filter(|p| p.message <= live.last);
+                            if let Some(changed) = changed {
+                                match db::message(&live.state.pool, changed.message, live.viewer.id).await {
+                                    Ok(Some(message)) => live.ready.push_back((message, false)),
+                                    Ok(None) => {}
+                                    Err(error) => {
+                                        tracing::warn!(%error, "chat stream could not read a message");
+                                        return None;
+                                    }
+                                }
+                                continue;
+                            }
+                        }
+                        Err(RecvError::Lagged(_)) => {}
                         Err(RecvError::Closed) => return None,
                     },
                     _ = live.check.tick() => {
@@ -122,7 +148,7 @@ pub async fn events(
             }
             live.catch_up = false;
             match db::messages_after(&live.state.pool, live.room, live.viewer.id, live.last).await {
-                Ok(messages) => live.ready.extend(messages),
+                Ok(messages) => live.ready.extend(messages.into_iter().map(|m| (m, true))),
                 Err(error) => {
                     // The page reconnects with its last message and misses nothing.
                     tracing::warn!(%error, "chat stream could not read messages");

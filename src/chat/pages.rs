@@ -9,8 +9,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
-    CloseConversation, JoinConversation, PostMessage, StartConversation, get_conversation, get_inbox,
-    get_my_conversations,
+    CloseConversation, EditMessage, JoinConversation, PostMessage, RemoveMessage, StartConversation, get_conversation,
+    get_inbox, get_my_conversations,
 };
 use super::rules::{MAX_MESSAGE, Segment, segments};
 use super::{Conversation, InboxFilter, Message, RoomSummary};
@@ -35,8 +35,21 @@ fn MessageText(text: String) -> impl IntoView {
         .collect_view()
 }
 
+/// What a viewer may do to messages: their own (edit, remove) or, as
+/// staff, anyone's (remove with a reason).
+#[derive(Clone, Copy)]
+struct Changes {
+    edit: ServerAction<EditMessage>,
+    remove: ServerAction<RemoveMessage>,
+    staff: bool,
+}
+
 #[component]
-fn MessageItem(message: Message) -> impl IntoView {
+fn MessageItem(message: Message, changes: Changes) -> impl IntoView {
+    let message_id = message.id;
+    let own = message.mine && message.removed.is_none();
+    let moderate = changes.staff && !message.mine && message.removed.is_none();
+    let text = message.body.clone();
     let class = match (message.mine, message.staff) {
         (true, _) => "chat-message mine",
         (false, true) => "chat-message staff",
@@ -54,6 +67,32 @@ fn MessageItem(message: Message) -> impl IntoView {
                 Some(why) => view! { <p class="chat-removed">{why}</p> }.into_any(),
                 None => view! { <p class="chat-text"><MessageText text=message.body.clone() /></p> }.into_any(),
             }}
+            {own.then(|| view! {
+                <details class="chat-change">
+                    <summary>"Edit or remove"</summary>
+                    <ActionForm action=changes.edit>
+                        <input type="hidden" name="message" value=message_id.to_string() />
+                        <label for=format!("edit-{message_id}")>"Your message"</label>
+                        <textarea id=format!("edit-{message_id}") name="text" rows="2" maxlength=MAX_MESSAGE.to_string()>{text}</textarea>
+                        <button type="submit" class="button button-secondary">"Save"</button>
+                    </ActionForm>
+                    <ActionForm action=changes.remove>
+                        <input type="hidden" name="message" value=message_id.to_string() />
+                        <button type="submit" class="link-button">"Remove this message"</button>
+                    </ActionForm>
+                </details>
+            })}
+            {moderate.then(|| view! {
+                <details class="chat-change">
+                    <summary>"Remove"</summary>
+                    <ActionForm action=changes.remove>
+                        <input type="hidden" name="message" value=message_id.to_string() />
+                        <label for=format!("reason-{message_id}")>"Why (shown in its place)"</label>
+                        <input id=format!("reason-{message_id}") name="reason" required maxlength="300" />
+                        <button type="submit" class="button button-danger">"Remove"</button>
+                    </ActionForm>
+                </details>
+            })}
         </li>
     }
 }
@@ -168,16 +207,26 @@ pub fn ConversationPage() -> impl IntoView {
     let post = crate::flash::action::<PostMessage>();
     let join = crate::flash::action::<JoinConversation>();
     let close = crate::flash::action::<CloseConversation>();
+    let edit = crate::flash::action::<EditMessage>();
+    let remove = crate::flash::action::<RemoveMessage>();
     let auth = AuthContext::use_context();
     let conversation = Resource::new(
-        move || (room(), post.version().get(), join.version().get(), close.version().get()),
+        move || {
+            let versions = (post.version().get(), join.version().get(), close.version().get());
+            (room(), versions, edit.version().get(), remove.version().get())
+        },
         move |(room, ..)| async move {
             AuthContext::known_signed_in(auth).await?;
             get_conversation(room.ok_or(crate::error::AppError::NotFound)?, None).await
         },
     );
+    let change_error =
+        Signal::derive(move || action_error(edit.value()).get().or_else(|| action_error(remove.value()).get()));
     view! {
-        {loaded(conversation, move |c| view! { <ConversationView c post join close /> })}
+        {loaded(conversation, move |c| {
+            let changes = Changes { edit, remove, staff: c.staff_view };
+            view! { <ConversationView c post join close changes change_error /> }
+        })}
     }
 }
 
@@ -189,12 +238,14 @@ fn ConversationView(
     post: ServerAction<PostMessage>,
     join: ServerAction<JoinConversation>,
     close: ServerAction<CloseConversation>,
+    changes: Changes,
+    change_error: Signal<Option<crate::error::AppError>>,
 ) -> impl IntoView {
     let room = c.room.id.0;
     let error = action_error(post.value());
     let last = c.messages.last().map_or(0, |m| m.id);
-    let live = RwSignal::new(Vec::<Message>::new());
-    follow(room, last, live);
+    let messages = RwSignal::new(c.messages.clone());
+    follow(room, last, messages);
     let layout = if c.staff_view { "chat-layout staff" } else { "chat-layout" };
     let back = if c.staff_view { ("/admin/inbox", "Inbox") } else { ("/messages", "All your conversations") };
     let members = c.members.iter().map(|m| format!("{} ({})", m.name, m.role)).collect::<Vec<_>>().join(", ");
@@ -206,10 +257,10 @@ fn ConversationView(
                 <p class="chat-members">"In this conversation: " {members}</p>
                 {c.room.closed.then(|| view! { <p class="alert">"This conversation is closed."</p> })}
                 {c.earlier.map(|_| view! { <p class="chat-earlier">"Earlier messages are not shown."</p> })}
+                <FormStatus error=change_error fields=&[] />
                 <ol class="chat-messages" aria-label="Messages" aria-live="polite">
-                    {c.messages.into_iter().map(|message| view! { <MessageItem message /> }).collect_view()}
-                    <For each=move || live.get() key=|m| m.id let:message>
-                        <MessageItem message />
+                    <For each=move || messages.get() key=|m| (m.id, m.body.clone(), m.removed.clone()) let:message>
+                        <MessageItem message changes />
                     </For>
                 </ol>
                 {(!c.room.closed).then(|| view! {
@@ -266,8 +317,9 @@ fn ConversationView(
 }
 
 /// Once hydrated: new messages of `room` after `last` arrive in `live` as
-/// they are posted (the browser reconnects on its own after a dropped
-/// connection, saying the last message it has).
+/// they are posted, and edits and removals replace theirs (the browser
+/// reconnects on its own after a dropped connection, saying the last
+/// message it has).
 fn follow(room: i64, last: i64, live: RwSignal<Vec<Message>>) {
     #[cfg(feature = "hydrate")]
     {
@@ -279,10 +331,10 @@ fn follow(room: i64, last: i64, live: RwSignal<Vec<Message>>) {
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
             let Ok(message) = serde_json::from_str::<Message>(&text) else { return };
-            live.update(|messages| {
-                if message.id > last && messages.iter().all(|m| m.id != message.id) {
-                    messages.push(message);
-                }
+            live.update(|messages| match messages.iter_mut().find(|m| m.id == message.id) {
+                Some(shown) => *shown = message,
+                None if message.id > last => messages.push(message),
+                None => {}
             });
             let id = live.with_untracked(|m| m.last().map_or(last, |m| m.id));
             leptos::task::spawn_local(async move {
@@ -290,6 +342,7 @@ fn follow(room: i64, last: i64, live: RwSignal<Vec<Message>>) {
             });
         });
         let _ = source.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("update", on_message.as_ref().unchecked_ref());
         on_message.forget();
         let source = send_wrapper::SendWrapper::new(source);
         on_cleanup(move || source.close());

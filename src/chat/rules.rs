@@ -6,6 +6,10 @@
 pub const MAX_MESSAGE: usize = 4000;
 /// The longest subject, in characters.
 pub const MAX_SUBJECT: usize = 200;
+/// How long after posting an author may still edit a message.
+pub const EDIT_MINUTES: i32 = 15;
+/// The longest reason staff give for removing a message.
+pub const MAX_REASON: usize = 300;
 /// Messages one person may post a minute, across conversations.
 pub const MESSAGES_PER_MINUTE: i32 = 20;
 

@@ -164,3 +164,50 @@ pub async fn set_closed(state: &AppState, viewer: &Viewer, room: RoomId, closed:
 pub async fn unread(state: &AppState, user: UserId) -> Result<i64, AppError> {
     Ok(db::unread_total(&state.pool, user).await?)
 }
+
+/// An author edits their own message, within `rules::EDIT_MINUTES` of posting it.
+pub async fn edit(state: &AppState, viewer: &Viewer, message: i64, text: &str) -> Result<(), AppError> {
+    let (room, author) = db::message_owner(&state.pool, message).await?.ok_or(AppError::NotFound)?;
+    readable(state, viewer, room).await?;
+    if author != viewer.id {
+        return Err(AppError::Forbidden);
+    }
+    let text = rules::check_message(text).map_err(|e| AppError::field("text", e))?;
+    let mut tx = state.pool.begin().await?;
+    if db::edit(&mut tx, message, viewer.id, &text, rules::EDIT_MINUTES).await?.is_none() {
+        return Err(AppError::BadRequest(format!(
+            "A message can be edited for {} minutes after it was sent.",
+            rules::EDIT_MINUTES
+        )));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An author removes their own message; staff remove any, with a reason,
+/// which the audit log keeps.
+pub async fn remove(state: &AppState, viewer: &Viewer, message: i64, reason: Option<&str>) -> Result<(), AppError> {
+    let (room, author) = db::message_owner(&state.pool, message).await?.ok_or(AppError::NotFound)?;
+    readable(state, viewer, room).await?;
+    let mut tx = state.pool.begin().await?;
+    if author == viewer.id {
+        db::remove(&mut tx, message, viewer.id, None).await?;
+    } else if is_staff(viewer) {
+        let reason = reason
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| AppError::field("reason", "Say why it is removed: the conversation shows it."))?;
+        if reason.chars().count() > rules::MAX_REASON {
+            return Err(AppError::field("reason", format!("Keep the reason to {} characters.", rules::MAX_REASON)));
+        }
+        db::remove(&mut tx, message, viewer.id, Some(reason)).await?;
+        crate::audit::Audit::new(viewer.id, "chat_message.remove", "chat_message", message)
+            .summary(format!("Removed a message in conversation {}: {reason}", room.0))
+            .write(&mut tx)
+            .await?;
+    } else {
+        return Err(AppError::Forbidden);
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -49,16 +49,35 @@ impl Stream {
         (status, Some(Stream { body: response.into_body(), buffer: String::new() }))
     }
 
-    /// The next message event's (id, text), waiting up to two seconds.
+    /// The next new message's (id, text), waiting up to two seconds.
     async fn next(&mut self) -> Option<(i64, String)> {
+        loop {
+            let (kind, id, message) = self.event().await?;
+            if kind == "message" {
+                return Some((id?, message["body"].as_str().unwrap().to_owned()));
+            }
+        }
+    }
+
+    /// The next changed message's text, waiting up to two seconds.
+    async fn next_update(&mut self) -> Option<String> {
+        loop {
+            let (kind, _, message) = self.event().await?;
+            if kind == "update" {
+                return Some(message["body"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+
+    /// The next event's kind, id and data.
+    async fn event(&mut self) -> Option<(String, Option<i64>, Value)> {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let event: String = self.buffer.drain(..end + 2).collect();
-                let id = event.lines().find_map(|l| l.strip_prefix("id:")).map(|v| v.trim().parse().unwrap());
-                let data = event.lines().find_map(|l| l.strip_prefix("data:")).map(str::trim);
-                if let (Some(id), Some(data)) = (id, data) {
-                    let message: Value = serde_json::from_str(data).unwrap();
-                    return Some((id, message["body"].as_str().unwrap().to_owned()));
+                let field = |name: &str| event.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned());
+                if let (Some(kind), Some(data)) = (field("event:"), field("data:")) {
+                    let id = field("id:").map(|v| v.parse().unwrap());
+                    return Some((kind, id, serde_json::from_str(&data).unwrap()));
                 }
                 continue;
             }
@@ -271,4 +290,63 @@ async fn a_stream_refuses_other_sites_and_ends_when_its_sign_in_does(pool: PgPoo
     })
     .await;
     assert_eq!(ended, Ok(true), "the stream closed within its check interval");
+}
+
+#[sqlx::test]
+async fn authors_edit_for_fifteen_minutes_and_staff_remove_with_a_reason_that_stays(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "bob", Role::Member).await;
+    user(&pool, "moe", Role::Moderator).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let room = ask(&app, &mut amy, "Colour", "Is+it+red%3F").await;
+    let mut moe = signed_in(&app, "moe").await;
+    call(&app, &mut moe, "chat/post", &format!("room={room}&text=Yes")).await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM chat_messages ORDER BY id").fetch_all(&pool).await.unwrap();
+    let (question, answer) = (ids[0], ids[1]);
+    // Staff's page is open, having both.
+    let (_, stream) = Stream::open(&app, &moe, room, Some(answer)).await;
+    let mut staff_page = stream.unwrap();
+    // The instance's LISTEN connection opens with its first stream; an edit
+    // made before it listens reaches pages when they next load.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let edited = call(&app, &mut amy, "chat/edit", &format!("message={question}&text=Is+it+dark+red%3F")).await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert_eq!(staff_page.next_update().await.as_deref(), Some("Is it dark red?"), "the edit arrives live");
+    let theirs = call(&app, &mut amy, "chat/edit", &format!("message={answer}&text=No")).await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN, "only the author edits");
+    sqlx::query("UPDATE chat_messages SET created_at = now() - interval '16 minutes' WHERE id = $1")
+        .bind(question)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let late = call(&app, &mut amy, "chat/edit", &format!("message={question}&text=Never+mind")).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.body);
+    assert!(late.body.contains("15 minutes"));
+
+    // Staff remove a message with a reason, which stays in its place and in the audit log.
+    let unexplained = call(&app, &mut moe, "chat/remove", &format!("message={question}")).await;
+    assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let removed = call(&app, &mut moe, "chat/remove", &format!("message={question}&reason=Personal+data")).await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    let conversation = json(&call(&app, &mut amy, "chat/conversation", &format!("room={room}")).await);
+    let first = &conversation["messages"][0];
+    assert_eq!(
+        (first["body"].as_str(), first["removed"].as_str()),
+        (Some(""), Some("Removed by staff: Personal data"))
+    );
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'chat_message.remove'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
+    // Another shopper cannot remove anything; the author removes their own.
+    let mut bob = signed_in(&app, "bob").await;
+    assert_eq!(call(&app, &mut bob, "chat/remove", &format!("message={answer}")).await.status, StatusCode::NOT_FOUND);
+    let reply = call(&app, &mut amy, "chat/post", &format!("room={room}&text=Oops")).await;
+    let own: i64 = reply.body.trim().parse().unwrap();
+    assert_eq!(call(&app, &mut amy, "chat/remove", &format!("message={own}")).await.status, StatusCode::OK);
+    let conversation = json(&call(&app, &mut moe, "chat/conversation", &format!("room={room}")).await);
+    assert_eq!(conversation["messages"][2]["removed"], "Removed by its author");
 }
