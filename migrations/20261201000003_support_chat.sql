@@ -42,6 +42,9 @@ CREATE TABLE chat_members (
     joined_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     -- The newest message this member has seen (0: none).
     last_read_id BIGINT NOT NULL DEFAULT 0,
+    -- The newest message this member was emailed about (one email for
+    -- answers left unread, not one per message).
+    emailed_up_to BIGINT NOT NULL DEFAULT 0,
     CONSTRAINT chat_members_pkey PRIMARY KEY (room_id, user_id),
     CONSTRAINT chat_members_room_id_fkey FOREIGN KEY (room_id) REFERENCES chat_rooms (id) ON DELETE CASCADE,
     CONSTRAINT chat_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE

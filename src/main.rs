@@ -78,6 +78,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             trove::account::session::spawn_cleanup(state.pool.clone());
             trove::mail::spawn_sender(state.pool.clone(), &state.config)?;
             trove::orders::service::spawn_sweeper(state.clone());
+            trove::chat::service::spawn_reminders(state.clone());
             startup::serve(state).await?;
         }
         Command::Migrate => {

@@ -384,3 +384,51 @@ pub async fn message(db: impl PgExecutor<'_>, message: i64, viewer: UserId) -> s
     .await?;
     Ok(row.map(|r| r.seen_by(viewer)))
 }
+
+/// A shopper to email about answers they left unread.
+pub struct Reminder {
+    pub room: RoomId,
+    pub user: UserId,
+    pub subject: String,
+    /// The newest unread answer.
+    pub upto: i64,
+}
+
+/// Shoppers whose oldest unread answer from staff (not yet emailed about)
+/// is older than `minutes`, locked (`SKIP LOCKED`: several instances never
+/// take the same one) in `conn`'s transaction.
+pub async fn due_reminders(conn: &mut PgConnection, minutes: i32) -> sqlx::Result<Vec<Reminder>> {
+    let rows = sqlx::query!(
+        r#"SELECT mb.room_id, mb.user_id, r.subject,
+                  (SELECT max(m.id) FROM chat_messages m
+                   WHERE m.room_id = mb.room_id AND m.author_id <> mb.user_id AND m.removed_at IS NULL) AS "upto!"
+           FROM chat_members mb JOIN chat_rooms r ON r.id = mb.room_id AND r.customer_id = mb.user_id
+           WHERE EXISTS (SELECT 1 FROM chat_messages m
+                         WHERE m.room_id = mb.room_id AND m.author_id <> mb.user_id AND m.removed_at IS NULL
+                           AND m.id > greatest(mb.last_read_id, mb.emailed_up_to)
+                           AND m.created_at < now() - make_interval(mins => $1))
+           ORDER BY mb.room_id
+           LIMIT 100
+           FOR UPDATE OF mb SKIP LOCKED"#,
+        minutes
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Reminder { room: RoomId(r.room_id), user: UserId(r.user_id), subject: r.subject, upto: r.upto })
+        .collect())
+}
+
+/// Records that `user` was emailed about answers up to `upto`.
+pub async fn emailed(db: impl PgExecutor<'_>, room: RoomId, user: UserId, upto: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE chat_members SET emailed_up_to = greatest(emailed_up_to, $3) WHERE room_id = $1 AND user_id = $2",
+        room.0,
+        user.0,
+        upto
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -211,3 +211,41 @@ pub async fn remove(state: &AppState, viewer: &Viewer, message: i64, reason: Opt
     tx.commit().await?;
     Ok(())
 }
+
+/// Minutes an answer may stay unread before its shopper is emailed.
+pub const REMIND_AFTER_MINUTES: i32 = 10;
+
+/// Emails each shopper who left answers unread for `REMIND_AFTER_MINUTES`:
+/// one email (through the outbox) per conversation for the answers so far,
+/// with a link to it; answers after that make another only once they too
+/// are left unread. Answers how many were queued.
+pub async fn email_unread_answers(state: &AppState) -> Result<usize, AppError> {
+    let mut tx = state.pool.begin().await?;
+    let due = db::due_reminders(&mut tx, REMIND_AFTER_MINUTES).await?;
+    for reminder in &due {
+        db::emailed(&mut *tx, reminder.room, reminder.user, reminder.upto).await?;
+        let Some(email) = crate::account::db::primary_email(&mut *tx, reminder.user).await? else { continue };
+        let body = format!(
+            "You have an answer from our team about \"{}\".\n\nRead it and reply: {}/messages/{}\n",
+            reminder.subject, state.config.public_url, reminder.room.0
+        );
+        crate::mail::enqueue(&mut tx, &email, &format!("An answer about \"{}\"", reminder.subject), &body).await?;
+    }
+    tx.commit().await?;
+    Ok(due.len())
+}
+
+/// Every minute: emails shoppers about answers they left unread.
+pub fn spawn_reminders(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match email_unread_answers(&state).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "emailed shoppers about unread answers"),
+                Err(error) => tracing::warn!(%error, "chat reminders failed"),
+            }
+        }
+    });
+}

@@ -350,3 +350,40 @@ async fn authors_edit_for_fifteen_minutes_and_staff_remove_with_a_reason_that_st
     let conversation = json(&call(&app, &mut moe, "chat/conversation", &format!("room={room}")).await);
     assert_eq!(conversation["messages"][2]["removed"], "Removed by its author");
 }
+
+#[sqlx::test]
+async fn a_shopper_who_leaves_answers_unread_gets_one_email_not_one_per_message(pool: PgPool) {
+    use trove::chat::service::email_unread_answers;
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "moe", Role::Moderator).await;
+    let state = trove::startup::state_with_pool(common::config(&common::media_dir()), pool.clone()).unwrap();
+    let app = trove::startup::router(state.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let room = ask(&app, &mut amy, "Refund", "When+will+it+come%3F").await;
+    let mut moe = signed_in(&app, "moe").await;
+    for text in ["Today.", "It+is+on+its+way."] {
+        call(&app, &mut moe, "chat/post", &format!("room={room}&text={text}")).await;
+    }
+    let outbox = || async {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT recipient, body_text FROM email_outbox WHERE subject LIKE 'An answer about%' ORDER BY id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(email_unread_answers(&state).await.unwrap(), 0, "not within ten minutes");
+    sqlx::query("UPDATE chat_messages SET created_at = now() - interval '11 minutes'").execute(&pool).await.unwrap();
+    assert_eq!(email_unread_answers(&state).await.unwrap(), 1);
+    assert_eq!(email_unread_answers(&state).await.unwrap(), 0, "once");
+    let sent = outbox().await;
+    assert_eq!(sent.len(), 1, "one email for both answers");
+    assert_eq!(sent[0].0, "amy@example.com");
+    assert!(sent[0].1.contains(&format!("/messages/{room}")), "{}", sent[0].1);
+    // Read in time: no email.
+    call(&app, &mut moe, "chat/post", &format!("room={room}&text=Anything+else%3F")).await;
+    call(&app, &mut amy, "chat/conversation", &format!("room={room}")).await;
+    sqlx::query("UPDATE chat_messages SET created_at = now() - interval '11 minutes'").execute(&pool).await.unwrap();
+    assert_eq!(email_unread_answers(&state).await.unwrap(), 0);
+    assert_eq!(outbox().await.len(), 1);
+}
