@@ -3,7 +3,7 @@
 
 use axum::response::{IntoResponse, Response};
 
-use super::{Details, Money, account, cart, catalog, orders, responses, staff};
+use super::{Details, Money, account, cart, catalog, chat, orders, responses, staff};
 
 /// The OpenAPI 3.1 document of this API, made from the annotations above.
 #[derive(utoipa::OpenApi)]
@@ -18,7 +18,8 @@ use super::{Details, Money, account, cart, catalog, orders, responses, staff};
         staff::stock, staff::set_stock, staff::set_price, staff::bulk_stock,
         staff::create_category, staff::update_category, staff::delete_category,
         staff::promos, staff::create_promo, staff::update_promo, staff::set_promo_active,
-        staff::customers, staff::customer),
+        staff::customers, staff::customer,
+        chat::conversations, chat::inbox, chat::start, chat::conversation, chat::post),
     components(schemas(Details, Money),
         responses(responses::BadToken, responses::NeedsToken, responses::Forbidden, responses::TooMany,
             responses::NotJson, responses::TooLarge, responses::Unchanged, responses::Invalid, responses::NoProduct, responses::Changed)),
@@ -29,7 +30,8 @@ use super::{Details, Money, account, cart, catalog, orders, responses, staff};
         (name = "Orders", description = "A person's orders, and the shop's for staff"),
         (name = "Inventory", description = "Stock levels (staff)"),
         (name = "Promotions", description = "Promo codes (admins)"),
-        (name = "Customers", description = "The shop's customers (admins)"))
+        (name = "Customers", description = "The shop's customers (admins)"),
+        (name = "Support", description = "Conversations with the shop's staff (personal tokens)"))
 )]
 struct ApiDoc;
 

@@ -9,6 +9,7 @@
 mod account;
 mod cart;
 mod catalog;
+mod chat;
 mod docs;
 mod orders;
 mod staff;
@@ -69,6 +70,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/orders/{number}/payment", post(orders::card_payment))
         .route("/orders/{number}/cancel", post(orders::cancel))
         .route("/staff/orders", get(orders::staff_orders))
+        .route("/conversations", get(chat::conversations).post(chat::start))
+        .route("/conversations/{id}", get(chat::conversation))
+        .route("/conversations/{id}/messages", post(chat::post))
+        .route("/staff/conversations", get(chat::inbox))
         .route("/staff/orders/{number}/{action}", post(orders::staff_step))
         .route("/openapi.json", get(docs::openapi_json))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found").detail("No such API operation.") })

@@ -41,6 +41,8 @@ pub enum Scope {
     AccountWrite,
     CartWrite,
     ReviewsWrite,
+    ChatRead,
+    ChatWrite,
 }
 
 /// A token as lists show it (never its secret).

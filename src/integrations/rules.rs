@@ -5,7 +5,7 @@ use super::{Scope, TokenKind};
 use crate::account::Role;
 
 /// Every scope, in the order forms list them.
-pub const SCOPES: [Scope; 10] = [
+pub const SCOPES: [Scope; 12] = [
     Scope::CatalogRead,
     Scope::AccountRead,
     Scope::AccountWrite,
@@ -13,6 +13,8 @@ pub const SCOPES: [Scope; 10] = [
     Scope::OrdersRead,
     Scope::OrdersWrite,
     Scope::ReviewsWrite,
+    Scope::ChatRead,
+    Scope::ChatWrite,
     Scope::CatalogWrite,
     Scope::InventoryWrite,
     Scope::CustomersRead,
@@ -32,6 +34,8 @@ impl Scope {
             Scope::AccountWrite => "account:write",
             Scope::CartWrite => "cart:write",
             Scope::ReviewsWrite => "reviews:write",
+            Scope::ChatRead => "chat:read",
+            Scope::ChatWrite => "chat:write",
         }
     }
 
@@ -52,13 +56,23 @@ impl Scope {
             Scope::AccountWrite => "Change your profile and addresses",
             Scope::CartWrite => "Read and change your cart",
             Scope::ReviewsWrite => "Write and edit your reviews",
+            Scope::ChatRead => "Read your conversations with the shop; staff: the inbox",
+            Scope::ChatWrite => "Start conversations and write in them",
         }
     }
 
     /// Whether the scope acts for one person (a shop's client token has no
     /// person, so it never holds these).
     pub fn is_personal(self) -> bool {
-        matches!(self, Scope::AccountRead | Scope::AccountWrite | Scope::CartWrite | Scope::ReviewsWrite)
+        matches!(
+            self,
+            Scope::AccountRead
+                | Scope::AccountWrite
+                | Scope::CartWrite
+                | Scope::ReviewsWrite
+                | Scope::ChatRead
+                | Scope::ChatWrite
+        )
     }
 
     /// The least role a person needs for a token of theirs to use the scope.

@@ -387,3 +387,58 @@ async fn a_shopper_who_leaves_answers_unread_gets_one_email_not_one_per_message(
     assert_eq!(email_unread_answers(&state).await.unwrap(), 0);
     assert_eq!(outbox().await.len(), 1);
 }
+
+#[sqlx::test]
+async fn conversations_through_the_api_follow_the_same_rules(pool: PgPool) {
+    use crate::api_http::{api, personal_token, problem};
+    use axum::http::Method;
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "bob", Role::Member).await;
+    user(&pool, "moe", Role::Moderator).await;
+    user(&pool, "boss", Role::Admin).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let (token, _) = personal_token(&app, &mut amy, &["chat:read", "chat:write"], "30").await;
+    let started = api(
+        &app,
+        Method::POST,
+        "/api/v1/conversations",
+        Some(&token),
+        Some(r#"{"subject": "Sizes", "text": "Does it run small?"}"#),
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+    let room = json(&started)["id"].as_i64().unwrap();
+    let listed = json(&api(&app, Method::GET, "/api/v1/conversations", Some(&token), None).await);
+    assert_eq!(listed[0]["subject"], "Sizes");
+    let uri = format!("/api/v1/conversations/{room}");
+    let written =
+        api(&app, Method::POST, &format!("{uri}/messages"), Some(&token), Some(r#"{"text": "Size M?"}"#)).await;
+    assert_eq!(written.status, StatusCode::CREATED, "{}", written.body);
+    let read = json(&api(&app, Method::GET, &uri, Some(&token), None).await);
+    assert_eq!(read["messages"].as_array().unwrap().len(), 2);
+    let empty = api(&app, Method::POST, &format!("{uri}/messages"), Some(&token), Some(r#"{"text": " "}"#)).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem(&empty)["errors"]["text"].is_string());
+
+    // Another shopper's token finds nothing there.
+    let mut bob = signed_in(&app, "bob").await;
+    let (theirs, _) = personal_token(&app, &mut bob, &["chat:read", "chat:write"], "30").await;
+    assert_eq!(api(&app, Method::GET, &uri, Some(&theirs), None).await.status, StatusCode::NOT_FOUND);
+    let intruder = api(&app, Method::POST, &format!("{uri}/messages"), Some(&theirs), Some(r#"{"text": "hi"}"#)).await;
+    assert_eq!(intruder.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api(&app, Method::GET, "/api/v1/staff/conversations", Some(&theirs), None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Staff read the inbox with their own token; a shop's client token holds no chat scope.
+    let mut moe = signed_in(&app, "moe").await;
+    let (staff, _) = personal_token(&app, &mut moe, &["chat:read"], "30").await;
+    let inbox =
+        json(&api(&app, Method::GET, "/api/v1/staff/conversations?filter=unassigned", Some(&staff), None).await);
+    assert_eq!(inbox[0]["id"], room);
+    let mut boss = signed_in(&app, "boss").await;
+    let refused =
+        call(&app, &mut boss, "admin/tokens/create", "integration=Bot&name=b&expires=30&scopes[chat:read]=on").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "a conversation is a person's");
+}
