@@ -166,3 +166,125 @@ fn create_admin_makes_an_account_from_standard_input_then_promotes_existing_ones
     assert_eq!(psql_value(&url, "SELECT role FROM users WHERE username = 'shopper'"), "ADMIN");
     assert_eq!(psql_value(&url, "SELECT password_hash FROM users WHERE username = 'shopper'"), before);
 }
+
+/// One HTTP/1.1 request to `port` as a browser holding `cookies`; the status,
+/// the cookies it sets (added to `cookies`) and the body.
+fn http(port: u16, method: &str, path: &str, cookies: &mut Vec<String>, form: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\nCookie: {}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        cookies.join("; "),
+        form.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    let (head, body) = reply.split_once("\r\n\r\n").unwrap_or((&reply, ""));
+    for line in head.lines().filter(|l| l.to_ascii_lowercase().starts_with("set-cookie:")) {
+        let pair = line[11..].trim().split(';').next().unwrap().to_owned();
+        let name = pair.split('=').next().unwrap().to_owned();
+        cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+        cookies.push(pair);
+    }
+    (head[9..12].parse().unwrap(), body.to_owned())
+}
+
+/// A live chat stream read as the browser's EventSource reads it.
+struct Events(std::io::BufReader<std::net::TcpStream>);
+
+impl Events {
+    fn open(port: u16, room: &str, cookies: &[String], last: &str) -> Events {
+        use std::io::{BufRead, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        let request = format!(
+            "GET /chat/rooms/{room}/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\
+             Cookie: {}\r\nLast-Event-ID: {last}\r\n\r\n",
+            cookies.join("; ")
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut reader = std::io::BufReader::new(stream);
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        Events(reader)
+    }
+
+    /// The next message's id and text, or `None` after three quiet seconds.
+    fn next(&mut self) -> Option<(String, String)> {
+        use std::io::BufRead;
+        let (mut id, mut data) = (None, None);
+        loop {
+            let mut line = String::new();
+            if self.0.read_line(&mut line).ok()? == 0 {
+                return None;
+            }
+            let line = line.trim_end();
+            if let Some(value) = line.strip_prefix("id:") {
+                id = Some(value.trim().to_owned());
+            } else if let Some(value) = line.strip_prefix("data:") {
+                let message: serde_json::Value = serde_json::from_str(value.trim()).unwrap();
+                data = Some(message["body"].as_str().unwrap().to_owned());
+            } else if line.is_empty()
+                && let (Some(id), Some(data)) = (id.take(), data.take())
+            {
+                return Some((id, data));
+            }
+        }
+    }
+}
+
+#[test]
+fn chat_messages_cross_server_processes_and_a_restarted_one_resumes_without_loss_or_repeats() {
+    let url = database("trove_chat_processes_test");
+    let (mut a, port_a) = serve(&url);
+    let (mut b, port_b) = serve(&url);
+    let admin = trove()
+        .env("DATABASE_URL", &url)
+        .env("TROVE_ADMIN_PASSWORD", "a strong admin phrase")
+        .args(["create-admin", "moe", "--email", "moe@example.com"])
+        .output()
+        .unwrap();
+    assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
+    let mut amy = Vec::new();
+    let form = "username=amy&email=amy%40example.com&first_name=Amy&last_name=Pond&password=a+long+enough+phrase";
+    assert_eq!(http(port_a, "POST", "/api/account/sign_up", &mut amy, form).0, 200);
+    let mut moe = Vec::new();
+    let form = "login=moe&password=a+strong+admin+phrase";
+    assert_eq!(http(port_b, "POST", "/api/account/sign_in", &mut moe, form).0, 200);
+    let (status, room) = http(port_a, "POST", "/api/chat/start", &mut amy, "subject=Sizes&text=Hello");
+    assert_eq!(status, 200, "{room}");
+    let first = psql_value(&url, "SELECT max(id) FROM chat_messages");
+
+    // Staff's page is open on server B; the shopper writes through server A.
+    let mut page = Events::open(port_b, &room, &moe, &first);
+    let post = |text: &str| {
+        let (status, id) =
+            http(port_a, "POST", "/api/chat/post", &mut amy.clone(), &format!("room={room}&text={text}"));
+        assert_eq!(status, 200, "{id}");
+        id
+    };
+    let one = post("one");
+    assert_eq!(page.next(), Some((one.clone(), "one".to_owned())), "a message posted on A reaches B");
+
+    // B goes down; the shopper writes twice; B comes back (the browser
+    // reconnects to it, saying the last message it had).
+    let _ = b.kill();
+    let _ = b.wait();
+    drop(page);
+    let two = post("two");
+    let three = post("three");
+    let (mut b, port_b) = serve(&url);
+    let mut page = Events::open(port_b, &room, &moe, &one);
+    assert_eq!(page.next(), Some((two, "two".to_owned())));
+    assert_eq!(page.next(), Some((three, "three".to_owned())));
+    let four = post("four");
+    assert_eq!(page.next(), Some((four, "four".to_owned())), "and it follows new ones again");
+    assert_eq!(page.next(), None, "none twice");
+    for server in [&mut a, &mut b] {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+}
