@@ -180,21 +180,26 @@ impl CatalogChange {
     }
 }
 
-/// The NOTIFY payloads of one channel, fanned out to every subscriber in
-/// this instance: one LISTEN connection outside the request pool, opened by
-/// the first subscriber and closed when the feed is dropped. An empty
-/// payload is sent when the listener (re)connects, since what was notified
-/// while it was down is lost: subscribers then catch up from the database,
-/// as they do when they fall behind (`RecvError::Lagged`).
+/// The NOTIFY payloads of one channel, each routed to the subscribers of
+/// the key it names (a JSON number field, e.g. a chat's `room`), so a
+/// payload wakes only those who follow that key. One LISTEN connection
+/// outside the request pool, opened by the first subscriber and closed when
+/// the feed is dropped. An empty payload goes to every subscriber when the
+/// listener (re)connects, since what was notified while it was down is
+/// lost: subscribers then catch up from the database, as they do when they
+/// fall behind (`RecvError::Lagged`).
 #[derive(Clone)]
 pub struct NotifyFeed {
     inner: Arc<FeedInner>,
 }
 
+type Followers = std::collections::HashMap<i64, tokio::sync::broadcast::Sender<Arc<str>>>;
+
 struct FeedInner {
     channel: &'static str,
+    key: &'static str,
     started: AtomicBool,
-    sender: tokio::sync::broadcast::Sender<Arc<str>>,
+    followers: std::sync::Mutex<Followers>,
     gone: Arc<tokio::sync::Notify>,
 }
 
@@ -205,25 +210,56 @@ impl Drop for FeedInner {
 }
 
 impl NotifyFeed {
-    pub fn new(channel: &'static str) -> Self {
-        let (sender, _) = tokio::sync::broadcast::channel(1024);
-        let inner = FeedInner { channel, started: AtomicBool::new(false), sender, gone: Arc::default() };
+    /// The feed of `channel`, whose payloads name their key in the field `key`.
+    pub fn new(channel: &'static str, key: &'static str) -> Self {
+        let inner = FeedInner {
+            channel,
+            key,
+            started: AtomicBool::new(false),
+            followers: std::sync::Mutex::default(),
+            gone: Arc::default(),
+        };
         NotifyFeed { inner: Arc::new(inner) }
     }
 
-    /// Every payload from now on (the listener starts on the first call).
-    pub fn subscribe(&self, pool: &PgPool) -> tokio::sync::broadcast::Receiver<Arc<str>> {
-        let receiver = self.inner.sender.subscribe();
+    /// Every payload naming `key` from now on (the listener starts on the first call).
+    pub fn subscribe(&self, pool: &PgPool, key: i64) -> tokio::sync::broadcast::Receiver<Arc<str>> {
+        let receiver = {
+            let mut followers = self.inner.followers.lock().expect("feed lock");
+            followers.retain(|_, sender| sender.receiver_count() > 0);
+            followers.entry(key).or_insert_with(|| tokio::sync::broadcast::channel(64).0).subscribe()
+        };
         if !self.inner.started.swap(true, Ordering::AcqRel) {
             // Weak: the listener must not keep its feed alive.
             let feed = Arc::downgrade(&self.inner);
             on_notify(pool.clone(), self.inner.channel, Arc::clone(&self.inner.gone), move |payload| {
                 if let Some(inner) = feed.upgrade() {
-                    let _ = inner.sender.send(Arc::from(payload.unwrap_or_default()));
+                    inner.route(payload.unwrap_or_default());
                 }
             });
         }
         receiver
+    }
+}
+
+impl FeedInner {
+    fn route(&self, payload: &str) {
+        let key = serde_json::from_str::<serde_json::Value>(payload).ok().and_then(|v| v[self.key].as_i64());
+        let followers = self.followers.lock().expect("feed lock");
+        let payload: Arc<str> = Arc::from(payload);
+        match key {
+            Some(key) => {
+                if let Some(sender) = followers.get(&key) {
+                    let _ = sender.send(payload);
+                }
+            }
+            // A reconnection (or a payload without a key) may concern anyone.
+            None => {
+                for sender in followers.values() {
+                    let _ = sender.send(Arc::clone(&payload));
+                }
+            }
+        }
     }
 }
 

@@ -81,7 +81,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
     let changes = crate::db::CatalogChanges::default();
     let pages = crate::page_cache::PageCache::new(&changes, &pool);
     let limits = crate::rate_limit::SharedCounts::new(&pool);
-    let chat = crate::db::NotifyFeed::new("chat");
+    let chat = crate::db::NotifyFeed::new("chat", "room");
     Ok(AppState { leptos_options, pool, config: Arc::new(config), pages, changes, payments, media, limits, chat })
 }
 

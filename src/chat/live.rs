@@ -96,7 +96,7 @@ pub async fn events(
     let resumed = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
     let last = resumed.or_else(|| query.get("after").and_then(|v| v.parse().ok())).unwrap_or(0_i64).max(0);
     // Subscribed before the first read: nothing posted in between is missed.
-    let updates = state.chat.subscribe(&state.pool);
+    let updates = state.chat.subscribe(&state.pool, room.0);
     let check = tokio::time::interval_at(tokio::time::Instant::now() + SESSION_CHECK, SESSION_CHECK);
     let token = signed_in.token_id;
     let live = Live { state, viewer, token, room, last, updates, check, ready: VecDeque::new(), catch_up: true };
