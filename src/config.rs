@@ -54,6 +54,8 @@ pub struct Config {
     /// 600) and per address without a token (`TROVE_API_ANONYMOUS_RATE`, default 120).
     pub api_token_rate: u32,
     pub api_anonymous_rate: u32,
+    /// Chat messages a person may post a minute (`TROVE_CHAT_RATE`, default 20).
+    pub chat_rate: u32,
     /// Card payments; `None` (no `STRIPE_SECRET_KEY`) offers cash on delivery only.
     pub stripe: Option<StripeConfig>,
     /// Media in an S3-compatible bucket instead of `media_dir` (`TROVE_S3_BUCKET`).
@@ -244,6 +246,7 @@ impl Config {
         };
         let api_token_rate = rate("TROVE_API_TOKEN_RATE", "600")?;
         let api_anonymous_rate = rate("TROVE_API_ANONYMOUS_RATE", "120")?;
+        let chat_rate = rate("TROVE_CHAT_RATE", "20")?;
         let stripe = stripe_config(&get)?;
         let s3 = s3_config(&get)?;
         Ok(Config {
@@ -265,6 +268,7 @@ impl Config {
             max_open_orders,
             api_token_rate,
             api_anonymous_rate,
+            chat_rate,
             stripe,
             s3,
         })

@@ -10,8 +10,6 @@ pub const MAX_SUBJECT: usize = 200;
 pub const EDIT_MINUTES: i32 = 15;
 /// The longest reason staff give for removing a message.
 pub const MAX_REASON: usize = 300;
-/// Messages one person may post a minute, across conversations.
-pub const MESSAGES_PER_MINUTE: i32 = 20;
 
 /// A message's text as kept: trimmed, without control characters other
 /// than line breaks and tabs, 1 to 4,000 characters; else why not.

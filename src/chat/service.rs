@@ -9,8 +9,10 @@ use crate::error::AppError;
 use crate::security::Limit;
 use crate::state::AppState;
 
-/// Messages one person may post a minute.
-const POSTS: Limit = Limit { name: "chat:post", max: rules::MESSAGES_PER_MINUTE, window_secs: 60 };
+/// Messages one person may post a minute (`TROVE_CHAT_RATE`).
+fn posts(state: &AppState) -> Limit {
+    Limit { name: "chat:post", max: i32::try_from(state.config.chat_rate).unwrap_or(i32::MAX), window_secs: 60 }
+}
 
 fn is_staff(viewer: &Viewer) -> bool {
     viewer.role.includes(Role::Moderator)
@@ -33,7 +35,7 @@ pub async fn start(state: &AppState, viewer: &Viewer, subject: &str, text: &str)
     let subject = rules::check_subject(subject).map_err(|e| errors.insert("subject".into(), e)).ok();
     let text = rules::check_message(text).map_err(|e| errors.insert("text".into(), e)).ok();
     let (Some(subject), Some(text)) = (subject, text) else { return Err(AppError::Validation(errors)) };
-    state.limits.take(&POSTS, &viewer.id.0.to_string())?;
+    state.limits.take(&posts(state), &viewer.id.0.to_string())?;
     let mut tx = state.pool.begin().await?;
     let room = db::create_room(&mut tx, viewer.id, &subject, None).await?;
     db::post(&mut tx, room, viewer.id, &text).await?;
@@ -74,10 +76,10 @@ pub async fn post(state: &AppState, viewer: &Viewer, room: RoomId, text: &str) -
     if found.closed {
         return Err(AppError::BadRequest("This conversation is closed. Start a new one from Help.".into()));
     }
-    state.limits.take(&POSTS, &viewer.id.0.to_string()).map_err(|_| {
+    state.limits.take(&posts(state), &viewer.id.0.to_string()).map_err(|_| {
         AppError::TooManyRequests(format!(
             "You have sent {} messages in the last minute. Please wait a moment.",
-            rules::MESSAGES_PER_MINUTE
+            state.config.chat_rate
         ))
     })?;
     let mut tx = state.pool.begin().await?;
