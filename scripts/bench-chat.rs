@@ -15,66 +15,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+#[path = "bench-http.rs"]
+mod http;
+
+use http::Client;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-
-/// One keep-alive HTTP/1.1 connection with the store's cookies.
-struct Client {
-    stream: BufReader<TcpStream>,
-    addr: String,
-    cookies: Vec<(String, String)>,
-}
-
-impl Client {
-    async fn connect(addr: &str) -> std::io::Result<Client> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(Client { stream: BufReader::new(stream), addr: addr.to_owned(), cookies: Vec::new() })
-    }
-
-    fn cookie(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    /// POSTs a form to a server function; answers the status and body.
-    async fn post(&mut self, path: &str, form: &str) -> std::io::Result<(u16, String)> {
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\nCookie: {}\r\nContent-Length: {}\r\n\r\n{form}",
-            self.addr,
-            self.cookie(),
-            form.len()
-        );
-        self.stream.get_mut().write_all(request.as_bytes()).await?;
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
-        let status = line.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await?;
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let (name, value) = header.split_once(':').unwrap_or((header, ""));
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.parse().unwrap_or(0);
-            } else if name.eq_ignore_ascii_case("set-cookie") {
-                let pair = value.split(';').next().unwrap_or_default();
-                if let Some((key, val)) = pair.split_once('=') {
-                    self.cookies.retain(|(k, _)| k != key);
-                    if !val.is_empty() && !value.contains("Max-Age=0") {
-                        self.cookies.push((key.to_owned(), val.to_owned()));
-                    }
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        self.stream.read_exact(&mut body).await?;
-        Ok((status, String::from_utf8_lossy(&body).into_owned()))
-    }
-}
 
 async fn signed_in(addr: &str, login: &str, password: &str) -> Result<Client, Box<dyn std::error::Error>> {
     let mut client = Client::connect(addr).await?;

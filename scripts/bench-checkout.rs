@@ -13,63 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+#[path = "bench-http.rs"]
+mod http;
 
-/// One HTTP/1.1 keep-alive connection with a cookie jar of the store's cookies.
-struct Client {
-    stream: BufReader<TcpStream>,
-    host: String,
-    cookies: Vec<(String, String)>,
-}
-
-impl Client {
-    async fn connect(addr: &str) -> std::io::Result<Client> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(Client { stream: BufReader::new(stream), host: addr.to_owned(), cookies: Vec::new() })
-    }
-
-    /// POSTs a form to a server function; answers the status and body.
-    async fn post(&mut self, path: &str, form: &str) -> std::io::Result<(u16, String)> {
-        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\nCookie: {}\r\nContent-Length: {}\r\n\r\n{form}",
-            self.host,
-            cookie.join("; "),
-            form.len()
-        );
-        self.stream.get_mut().write_all(request.as_bytes()).await?;
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
-        let status = line.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await?;
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let (name, value) = header.split_once(':').unwrap_or((header, ""));
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.parse().unwrap_or(0);
-            } else if name.eq_ignore_ascii_case("set-cookie") {
-                let pair = value.split(';').next().unwrap_or_default();
-                if let Some((key, val)) = pair.split_once('=') {
-                    self.cookies.retain(|(k, _)| k != key);
-                    if !val.is_empty() && !value.contains("Max-Age=0") {
-                        self.cookies.push((key.to_owned(), val.to_owned()));
-                    }
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        self.stream.read_exact(&mut body).await?;
-        Ok((status, String::from_utf8_lossy(&body).into_owned()))
-    }
-}
+use http::Client;
 
 const ADDRESS: &str = "address=new&new_address[full_name]=Bench+Buyer&new_address[line1]=1+Load+Street\
 &new_address[city]=Springfield&new_address[postal_code]=62701&new_address[country]=US";
