@@ -186,10 +186,10 @@ test('a shopper asks for help and writes again without JavaScript', async ({ pag
   await page.getByLabel('Your question').fill('Can you wrap it?');
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page).toHaveURL(/\/messages\/\d+$/);
-  await expect(page.getByRole('list', { name: 'Messages' }).getByText('Can you wrap it?')).toBeVisible();
-  await page.getByLabel('Your message').fill('In red paper, please.');
+  await expect(page.getByRole('list', { name: 'Messages' }).getByRole('paragraph').filter({ hasText: 'Can you wrap it?' })).toBeVisible();
+  await page.getByLabel('Your message', { exact: true }).fill('In red paper, please.');
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page).toHaveURL(/\/messages\/\d+$/);
-  await expect(page.getByRole('list', { name: 'Messages' }).getByText('In red paper, please.')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Messages' }).getByRole('paragraph').filter({ hasText: 'In red paper, please.' })).toBeVisible();
 });
 

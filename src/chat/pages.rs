@@ -72,7 +72,7 @@ fn MessageItem(message: Message, changes: Changes) -> impl IntoView {
                     <summary>"Edit or remove"</summary>
                     <ActionForm action=changes.edit>
                         <input type="hidden" name="message" value=message_id.to_string() />
-                        <label for=format!("edit-{message_id}")>"Your message"</label>
+                        <label for=format!("edit-{message_id}")>"Edit your message"</label>
                         <textarea id=format!("edit-{message_id}") name="text" rows="2" maxlength=MAX_MESSAGE.to_string()>{text}</textarea>
                         <button type="submit" class="button button-secondary">"Save"</button>
                     </ActionForm>

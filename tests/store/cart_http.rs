@@ -58,10 +58,10 @@ async fn a_guest_cart_lives_in_an_http_only_cookie_and_joins_the_account_at_sign
         .map(|l| (l["name"].as_str().unwrap().to_owned(), l["quantity"].as_i64().unwrap()))
         .collect();
     assert_eq!(lines, vec![("Green Tea".to_owned(), 4), ("Plum Jam".to_owned(), 1)]);
-    // The header's one call: cart items and unread notifications.
+    // The header's one call: cart items, unread notifications and unread answers.
     let counts: serde_json::Value =
         serde_json::from_str(&call(&app, &mut guest, "header/counts", "").await.body).unwrap();
-    assert_eq!(counts, serde_json::json!({ "cart": 5, "unread": 0 }));
+    assert_eq!(counts, serde_json::json!({ "cart": 5, "unread": 0, "messages": 0 }));
     let guest_carts: i64 =
         sqlx::query_scalar("SELECT count(*) FROM carts WHERE user_id IS NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(guest_carts, 0);

@@ -442,3 +442,39 @@ async fn conversations_through_the_api_follow_the_same_rules(pool: PgPool) {
         call(&app, &mut boss, "admin/tokens/create", "integration=Bot&name=b&expires=30&scopes[chat:read]=on").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "a conversation is a person's");
 }
+
+#[sqlx::test]
+async fn a_long_conversation_is_read_in_pages_of_fifty_and_counts_what_is_unread(pool: PgPool) {
+    use trove::chat::{InboxFilter, db};
+    let amy = user(&pool, "amy", Role::Member).await;
+    let moe = user(&pool, "moe", Role::Moderator).await;
+    let mut tx = pool.begin().await.unwrap();
+    let room = db::create_room(&mut tx, amy, "Many questions", None).await.unwrap();
+    db::add_member(&mut *tx, room, moe).await.unwrap();
+    for n in 0..120 {
+        let author = if n % 2 == 0 { amy } else { moe };
+        db::post(&mut tx, room, author, &format!("message {n}")).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    // Newest first by page, each page oldest first, until there is no earlier one.
+    let (newest, older) = db::messages(&pool, room, amy, None).await.unwrap();
+    assert_eq!((newest.len(), older), (50, true));
+    assert_eq!((newest[0].body.as_str(), newest[49].body.as_str()), ("message 70", "message 119"));
+    let (middle, older) = db::messages(&pool, room, amy, Some(newest[0].id)).await.unwrap();
+    assert_eq!((middle[0].body.as_str(), older), ("message 20", true));
+    let (oldest, older) = db::messages(&pool, room, amy, Some(middle[0].id)).await.unwrap();
+    assert_eq!((oldest.len(), oldest[0].body.as_str(), older), (20, "message 0", false));
+    assert!(newest.iter().all(|m| m.mine == (m.body.trim_start_matches("message ").parse::<i32>().unwrap() % 2 == 0)));
+
+    // Each posted their own and read up to it: what the other wrote since is unread.
+    assert_eq!(db::unread_total(&pool, amy).await.unwrap(), 1, "moe's last message came after amy's");
+    let listed = db::rooms(&pool, amy, false, InboxFilter::Open).await.unwrap();
+    assert_eq!(listed[0].unread, 1);
+    let staff_view = db::rooms(&pool, moe, true, InboxFilter::Unread).await.unwrap();
+    assert!(staff_view.is_empty(), "moe has read up to his own last message, after amy's");
+    db::mark_read(&pool, room, amy, newest[49].id).await.unwrap();
+    assert_eq!(db::unread_total(&pool, amy).await.unwrap(), 0);
+    db::mark_read(&pool, room, amy, 1).await.unwrap();
+    assert_eq!(db::unread_total(&pool, amy).await.unwrap(), 0, "read state never moves back");
+}
