@@ -75,3 +75,22 @@ test('admin pages have no serious accessibility violations', async ({ page }) =>
     await expectAccessible(page, what);
   }
 });
+
+test('the support chat has no serious accessibility violations, for shoppers and staff', async ({ page, browser }) => {
+  await signUp(page, uniqueName('axechat'));
+  await page.goto('/messages');
+  await expectAccessible(page, 'messages');
+  await page.getByLabel('Subject').fill('Accessibility');
+  await page.getByLabel('Your question').fill('Is this page easy to use? https://example.com');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page).toHaveURL(/\/messages\/\d+$/);
+  await expectAccessible(page, 'conversation');
+  const room = page.url().split('/').pop();
+  const staff = await (await browser.newContext()).newPage();
+  await signInAsAdmin(staff);
+  await staff.goto('/admin/inbox');
+  await expectAccessible(staff, 'inbox');
+  await staff.goto(`/admin/inbox/${room}`);
+  await expectAccessible(staff, 'conversation (staff)');
+  await staff.context().close();
+});
