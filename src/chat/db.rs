@@ -238,6 +238,22 @@ pub async fn rooms(
     staff: bool,
     filter: InboxFilter,
 ) -> sqlx::Result<Vec<RoomSummary>> {
+    listed(db, viewer, staff, filter, None).await
+}
+
+/// One room as `viewer` lists it (whoever they are: access is checked by
+/// the caller).
+pub async fn room_summary(db: impl PgExecutor<'_>, room: RoomId, viewer: UserId) -> sqlx::Result<Option<RoomSummary>> {
+    Ok(listed(db, viewer, false, InboxFilter::Open, Some(room)).await?.pop())
+}
+
+async fn listed(
+    db: impl PgExecutor<'_>,
+    viewer: UserId,
+    staff: bool,
+    filter: InboxFilter,
+    only: Option<RoomId>,
+) -> sqlx::Result<Vec<RoomSummary>> {
     let rows = sqlx::query!(
         r#"SELECT r.id, r.subject, r.last_activity_at, r.closed_at IS NOT NULL AS "closed!",
                   c.first_name || ' ' || c.last_name AS "customer!", o.number AS "order?",
@@ -250,7 +266,8 @@ pub async fn rooms(
            JOIN users c ON c.id = r.customer_id
            LEFT JOIN orders o ON o.id = r.order_id
            LEFT JOIN users a ON a.id = r.assigned_to
-           WHERE CASE WHEN NOT $2 THEN r.customer_id = $1
+           WHERE CASE WHEN $4::int8 IS NOT NULL THEN r.id = $4
+                      WHEN NOT $2 THEN r.customer_id = $1
                       WHEN $3 = 'closed' THEN r.closed_at IS NOT NULL
                       ELSE r.closed_at IS NULL
                            AND ($3 <> 'unassigned' OR r.assigned_to IS NULL)
@@ -260,7 +277,8 @@ pub async fn rooms(
            LIMIT 200"#,
         viewer.0,
         staff,
-        filter.param()
+        filter.param(),
+        only.map(|r| r.0)
     )
     .fetch_all(db)
     .await?;

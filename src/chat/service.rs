@@ -104,24 +104,7 @@ pub async fn conversation(
     if let (true, Some(last)) = (member, messages.last()) {
         db::mark_read(&state.pool, room, viewer.id, last.id).await?;
     }
-    let summary = db::rooms(
-        &state.pool,
-        viewer.id,
-        staff_view,
-        if found.closed { super::InboxFilter::Closed } else { super::InboxFilter::Open },
-    )
-    .await?
-    .into_iter()
-    .find(|r| r.id == room);
-    let summary = match summary {
-        Some(summary) => summary,
-        // A shopper's list holds every room of theirs; staff's the open or closed ones.
-        None => db::rooms(&state.pool, found.customer, false, super::InboxFilter::Open)
-            .await?
-            .into_iter()
-            .find(|r| r.id == room)
-            .ok_or(AppError::NotFound)?,
-    };
+    let summary = db::room_summary(&state.pool, room, viewer.id).await?.ok_or(AppError::NotFound)?;
     let recent_orders = if staff_view {
         crate::orders::db::history(&state.pool, found.customer, 1).await?.orders.into_iter().take(5).collect()
     } else {

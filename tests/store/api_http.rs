@@ -327,6 +327,12 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
                 reply.status,
                 reply.body
             );
+            // An operation that needs a token refuses a caller without one.
+            let open = operation["security"].as_array().unwrap().iter().any(|s| s.as_object().unwrap().is_empty());
+            if !open {
+                assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {uri} without a token: {}", reply.body);
+                assert!(reply.headers.contains_key(header::WWW_AUTHENTICATE), "{method} {uri}");
+            }
         }
     }
     assert_eq!(paths.len(), 35, "no undocumented path and no stale one");
