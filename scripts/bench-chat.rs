@@ -43,7 +43,7 @@ async fn follow(
 ) -> std::io::Result<()> {
     let mut stream = BufReader::new(TcpStream::connect(&addr).await?);
     let request = format!(
-        "GET /chat/rooms/{room}/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\nLast-Event-ID: 999999999999\r\n\r\n"
+        "GET /chat/rooms/{room}/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
     );
     stream.get_mut().write_all(request.as_bytes()).await?;
     let mut line = String::new();

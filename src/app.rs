@@ -120,6 +120,7 @@ pub fn App() -> impl IntoView {
     let bell = NotificationContext::provide();
     WishlistContext::provide();
     HeaderCountsContext::provide(auth, cart, bell);
+    crate::chat::follow::ChatLive::provide(auth);
     let layout = Resource::new(|| (), |_| get_layout());
     provide_context(LayoutContext(layout));
     view! {

@@ -181,7 +181,7 @@ impl CatalogChange {
 }
 
 /// The NOTIFY payloads of one channel, each routed to the subscribers of
-/// the key it names (a JSON number field, e.g. a chat's `room`), so a
+/// the key it names (a JSON string field, e.g. a chat's `to`), so a
 /// payload wakes only those who follow that key. One LISTEN connection
 /// outside the request pool, opened by the first subscriber and closed when
 /// the feed is dropped. An empty payload goes to every subscriber when the
@@ -193,7 +193,7 @@ pub struct NotifyFeed {
     inner: Arc<FeedInner>,
 }
 
-type Followers = std::collections::HashMap<i64, tokio::sync::broadcast::Sender<Arc<str>>>;
+type Followers = std::collections::HashMap<String, tokio::sync::broadcast::Sender<Arc<str>>>;
 
 struct FeedInner {
     channel: &'static str,
@@ -223,11 +223,18 @@ impl NotifyFeed {
     }
 
     /// Every payload naming `key` from now on (the listener starts on the first call).
-    pub fn subscribe(&self, pool: &PgPool, key: i64) -> tokio::sync::broadcast::Receiver<Arc<str>> {
+    pub fn subscribe(&self, pool: &PgPool, key: &str) -> tokio::sync::broadcast::Receiver<Arc<str>> {
         let receiver = {
             let mut followers = self.inner.followers.lock().expect("feed lock");
             followers.retain(|_, sender| sender.receiver_count() > 0);
-            followers.entry(key).or_insert_with(|| tokio::sync::broadcast::channel(64).0).subscribe()
+            match followers.get(key) {
+                Some(sender) => sender.subscribe(),
+                None => {
+                    let (sender, receiver) = tokio::sync::broadcast::channel(64);
+                    followers.insert(key.to_owned(), sender);
+                    receiver
+                }
+            }
         };
         if !self.inner.started.swap(true, Ordering::AcqRel) {
             // Weak: the listener must not keep its feed alive.
@@ -244,12 +251,13 @@ impl NotifyFeed {
 
 impl FeedInner {
     fn route(&self, payload: &str) {
-        let key = serde_json::from_str::<serde_json::Value>(payload).ok().and_then(|v| v[self.key].as_i64());
+        let value = serde_json::from_str::<serde_json::Value>(payload).ok();
+        let key = value.as_ref().and_then(|v| v[self.key].as_str());
         let followers = self.followers.lock().expect("feed lock");
         let payload: Arc<str> = Arc::from(payload);
         match key {
             Some(key) => {
-                if let Some(sender) = followers.get(&key) {
+                if let Some(sender) = followers.get(key) {
                     let _ = sender.send(payload);
                 }
             }

@@ -81,7 +81,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
     let changes = crate::db::CatalogChanges::default();
     let pages = crate::page_cache::PageCache::new(&changes, &pool);
     let limits = crate::rate_limit::SharedCounts::new(&pool);
-    let chat = crate::db::NotifyFeed::new("chat", "room");
+    let chat = crate::db::NotifyFeed::new("chat", "to");
     Ok(AppState { leptos_options, pool, config: Arc::new(config), pages, changes, payments, media, limits, chat })
 }
 
@@ -122,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/products.csv", get(crate::admin::csv::export))
         .route("/chat/rooms/{id}/events", get(crate::chat::live::events))
+        .route("/chat/events", get(crate::chat::live::person_events))
         .route(
             "/admin/products/import",
             post(crate::admin::csv::import).layer(DefaultBodyLimit::max(crate::admin::csv::MAX_BYTES + 64 * 1024)),

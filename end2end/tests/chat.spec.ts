@@ -35,14 +35,29 @@ test('a shopper asks for help and an admin answers live, in two browsers', async
   const messages = shopper.getByRole('list', { name: 'Messages' });
   await expect(messages.getByRole('paragraph').filter({ hasText: 'It left our warehouse today.' })).toBeVisible({ timeout: 5_000 });
   await expect(messages.getByText('Staff')).toBeVisible();
+  // The shopper's open page read it: the staff member's page says so.
+  const staffMessages = staff.getByRole('list', { name: 'Messages' });
+  await expect(staffMessages.getByText(/^Seen by /)).toBeVisible({ timeout: 5_000 });
 
-  // Away from the conversation, the header counts the next answer.
+  // Away from the conversation, the header counts the next answer as it comes.
+  const conversation = shopper.url();
   await shopper.goto('/');
+  await hydrated(shopper);
+  const help = shopper.getByRole('banner').getByRole('link', { name: /Help/ });
+  await expect(help).toHaveAccessibleName('Help');
   await staff.getByLabel('Your message', { exact: true }).fill('It should arrive tomorrow.');
   await staff.getByRole('button', { name: 'Send' }).click();
-  await expect(staff.getByRole('list', { name: 'Messages' }).getByRole('paragraph').filter({ hasText: 'It should arrive tomorrow.' })).toBeVisible();
-  await shopper.reload();
-  await expect(shopper.getByRole('banner').getByRole('link', { name: /Help.*1 unread answers/ })).toBeVisible();
+  await expect(staffMessages.getByRole('paragraph').filter({ hasText: 'It should arrive tomorrow.' })).toBeVisible();
+  await expect(help).toHaveAccessibleName(/Help.*1 unread answers/, { timeout: 5_000 });
+  // Reading it clears the count.
+  await shopper.goto(conversation);
+  await expect(shopper.getByRole('banner').getByRole('link', { name: 'Help', exact: true })).toBeVisible({ timeout: 5_000 });
+
+  // Staff hand the conversation on (here: to nobody) from the same page.
+  await staff.getByLabel('Looked after by').selectOption({ label: 'Nobody' });
+  await staff.getByRole('button', { name: 'Assign' }).click();
+  await staff.goto('/admin/inbox?filter=unassigned');
+  await expect(staff.getByRole('link', { name: subject })).toBeVisible();
   await shopperContext.close();
   await staffContext.close();
 });

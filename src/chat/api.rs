@@ -84,6 +84,19 @@ pub async fn join_conversation(room: i64) -> Result<(), AppError> {
     service::join(&state, &viewer, RoomId(room)).await
 }
 
+/// Staff give a conversation to a staff member (`to`, their id) to look
+/// after, or to nobody (`to` empty).
+#[server(prefix = "/api", endpoint = "chat/assign")]
+pub async fn assign_conversation(room: i64, to: String) -> Result<(), AppError> {
+    let viewer = require_role(Role::Moderator)?;
+    let state = AppState::current()?;
+    let to = match to.trim() {
+        "" => None,
+        id => Some(crate::account::UserId(id.parse().map_err(|_| AppError::field("to", "Choose a member of staff."))?)),
+    };
+    service::assign(&state, &viewer, RoomId(room), to).await
+}
+
 /// Staff close (`closed` on) or reopen a conversation.
 #[server(prefix = "/api", endpoint = "chat/close")]
 pub async fn close_conversation(room: i64, closed: bool) -> Result<(), AppError> {

@@ -15,16 +15,27 @@ pub struct RoomRow {
     pub id: RoomId,
     pub customer: UserId,
     pub closed: bool,
+    /// The staff member looking after it.
+    pub assigned: Option<UserId>,
+    /// Its newest change's revision.
+    pub revision: i64,
 }
 
 pub async fn room(db: impl PgExecutor<'_>, room: RoomId) -> sqlx::Result<Option<RoomRow>> {
     let row = sqlx::query!(
-        r#"SELECT id, customer_id, closed_at IS NOT NULL AS "closed!" FROM chat_rooms WHERE id = $1"#,
+        r#"SELECT id, customer_id, closed_at IS NOT NULL AS "closed!", assigned_to, revision
+           FROM chat_rooms WHERE id = $1"#,
         room.0
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| RoomRow { id: RoomId(r.id), customer: UserId(r.customer_id), closed: r.closed }))
+    Ok(row.map(|r| RoomRow {
+        id: RoomId(r.id),
+        customer: UserId(r.customer_id),
+        closed: r.closed,
+        assigned: r.assigned_to.map(UserId),
+        revision: r.revision,
+    }))
 }
 
 /// Makes a room for `customer`, who becomes its first member.
@@ -57,10 +68,19 @@ pub async fn open_room_for_order(db: impl PgExecutor<'_>, order: Uuid) -> sqlx::
 }
 
 /// Makes `user` a member (kept if they are one).
+/// Makes `user` a member of `room`; when they were not, the room's open
+/// pages are told (they show who is in it).
 pub async fn add_member(db: impl PgExecutor<'_>, room: RoomId, user: UserId) -> sqlx::Result<()> {
-    sqlx::query!("INSERT INTO chat_members (room_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", room.0, user.0)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "WITH added AS (
+             INSERT INTO chat_members (room_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING room_id
+         )
+         SELECT pg_notify('chat', json_build_object('to', 'r' || room_id, 'read', true)::text) FROM added",
+        room.0,
+        user.0
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -76,46 +96,96 @@ pub async fn is_member(db: impl PgExecutor<'_>, room: RoomId, user: UserId) -> s
 
 /// Posts `body` in an open room as `author`, who has read everything up to
 /// it; answers its id, or `None` when the room is closed. The room's row is
-/// locked first, so a room's messages commit in the order of their ids.
+/// locked first (it gives the message the room's next revision), so a
+/// room's changes commit in the order of their revisions.
 pub async fn post(conn: &mut PgConnection, room: RoomId, author: UserId, body: &str) -> sqlx::Result<Option<i64>> {
-    let open = sqlx::query_scalar!(
-        "UPDATE chat_rooms SET last_activity_at = now() WHERE id = $1 AND closed_at IS NULL RETURNING id",
+    let revision = sqlx::query_scalar!(
+        "UPDATE chat_rooms SET last_activity_at = now(), revision = revision + 1
+         WHERE id = $1 AND closed_at IS NULL RETURNING revision",
         room.0
     )
     .fetch_optional(&mut *conn)
     .await?;
-    if open.is_none() {
-        return Ok(None);
-    }
+    let Some(revision) = revision else { return Ok(None) };
     let id = sqlx::query_scalar!(
-        "INSERT INTO chat_messages (room_id, author_id, body) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO chat_messages (room_id, author_id, body, revision) VALUES ($1, $2, $3, $4) RETURNING id",
         room.0,
         author.0,
-        body
+        body,
+        revision
     )
     .fetch_one(&mut *conn)
     .await?;
     mark_read(&mut *conn, room, author, id).await?;
-    announce(&mut *conn, room, id).await?;
+    announce(&mut *conn, room, Unread::Changed { except: Some(author) }).await?;
     Ok(Some(id))
 }
 
-/// NOTIFY `chat` that `room` changed (sent when the transaction commits).
-pub async fn announce(db: impl PgExecutor<'_>, room: RoomId, message: i64) -> sqlx::Result<()> {
+/// Whether a change in a room may change its members' unread counts.
+#[derive(Debug, Clone, Copy)]
+pub enum Unread {
+    /// An edit: the same messages, another text.
+    Same,
+    /// A message posted or removed; `except` (its author) is not told.
+    Changed { except: Option<UserId> },
+}
+
+/// NOTIFY `chat` (sent when the transaction commits) that `room`'s messages
+/// changed, to its open pages (`{"to": "r<room>"}`); and when `unread`
+/// counts may have changed, to its members (`"p<user>"`) and to staff,
+/// whose inbox shows them (`"staff"`).
+pub async fn announce(db: impl PgExecutor<'_>, room: RoomId, unread: Unread) -> sqlx::Result<()> {
+    let (counted, except) = match unread {
+        Unread::Same => (false, None),
+        Unread::Changed { except } => (true, except.map(|u| u.0)),
+    };
     sqlx::query!(
-        "SELECT pg_notify('chat', json_build_object('room', $1::int8, 'message', $2::int8)::text)",
+        "SELECT pg_notify('chat', payload) FROM (
+             SELECT json_build_object('to', 'r' || $1::int8)::text AS payload
+             UNION ALL
+             SELECT json_build_object('to', 'p' || user_id)::text FROM chat_members
+             WHERE $2 AND room_id = $1 AND user_id IS DISTINCT FROM $3::uuid
+             UNION ALL
+             SELECT '{\"to\": \"staff\"}' WHERE $2
+         ) AS notices",
         room.0,
-        message
+        counted,
+        except
     )
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// `user` has seen every message up to `upto` (never moves back).
+/// NOTIFY `chat` that staff's inbox changed (a room was assigned, closed or
+/// reopened), and `person`'s unread count may have.
+pub async fn announce_inbox(db: impl PgExecutor<'_>, person: Option<UserId>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "SELECT pg_notify('chat', payload) FROM (
+             SELECT '{\"to\": \"staff\"}' AS payload
+             UNION ALL
+             SELECT json_build_object('to', 'p' || $1::uuid)::text WHERE $1::uuid IS NOT NULL
+         ) AS notices",
+        person.map(|u| u.0)
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// `user` has seen every message up to `upto` (never moves back). When it
+/// moved, the room's open pages (which show who has read what) and the
+/// person's own (their unread count) are told.
 pub async fn mark_read(db: impl PgExecutor<'_>, room: RoomId, user: UserId, upto: i64) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE chat_members SET last_read_id = greatest(last_read_id, $3) WHERE room_id = $1 AND user_id = $2",
+        "WITH moved AS (
+             UPDATE chat_members SET last_read_id = $3
+             WHERE room_id = $1 AND user_id = $2 AND last_read_id < $3
+             RETURNING room_id, user_id
+         )
+         SELECT pg_notify('chat', json_build_object('to', 'r' || room_id, 'read', true)::text),
+                pg_notify('chat', json_build_object('to', 'p' || user_id)::text)
+         FROM moved",
         room.0,
         user.0,
         upto
@@ -136,6 +206,8 @@ struct MessageRow {
     removed_at: Option<chrono::DateTime<chrono::Utc>>,
     removed_by_staff: bool,
     removed_reason: Option<String>,
+    /// The room's revision its latest change took.
+    revision: i64,
 }
 
 impl MessageRow {
@@ -171,7 +243,7 @@ pub async fn messages(
         r#"SELECT m.id, m.author_id, u.first_name AS author, u.role AS "author_role: Role", m.body, m.created_at,
                   m.edited_at IS NOT NULL AS "edited!", m.removed_at,
                   m.removed_by IS DISTINCT FROM m.author_id AND m.removed_by IS NOT NULL AS "removed_by_staff!",
-                  m.removed_reason
+                  m.removed_reason, m.revision
            FROM chat_messages m JOIN users u ON u.id = m.author_id
            WHERE m.room_id = $1 AND ($2::int8 IS NULL OR m.id < $2)
            ORDER BY m.id DESC LIMIT $3"#,
@@ -186,34 +258,36 @@ pub async fn messages(
     Ok((rows.into_iter().map(|r| r.seen_by(viewer)).collect(), older))
 }
 
-/// Every message of a room after `after`, oldest first: what a page that
-/// has `after` is missing.
-pub async fn messages_after(
+/// The messages of a room posted, edited or removed after revision `since`,
+/// in the order of their changes, each with the revision its latest change
+/// took: what a page that has seen `since` is missing.
+pub async fn changed_since(
     db: impl PgExecutor<'_>,
     room: RoomId,
     viewer: UserId,
-    after: i64,
-) -> sqlx::Result<Vec<Message>> {
+    since: i64,
+) -> sqlx::Result<Vec<(i64, Message)>> {
     let rows = sqlx::query_as!(
         MessageRow,
         r#"SELECT m.id, m.author_id, u.first_name AS author, u.role AS "author_role: Role", m.body, m.created_at,
                   m.edited_at IS NOT NULL AS "edited!", m.removed_at,
                   m.removed_by IS DISTINCT FROM m.author_id AND m.removed_by IS NOT NULL AS "removed_by_staff!",
-                  m.removed_reason
+                  m.removed_reason, m.revision
            FROM chat_messages m JOIN users u ON u.id = m.author_id
-           WHERE m.room_id = $1 AND m.id > $2
-           ORDER BY m.id LIMIT 500"#,
+           WHERE m.room_id = $1 AND m.revision > $2
+           ORDER BY m.revision LIMIT 500"#,
         room.0,
-        after
+        since
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| r.seen_by(viewer)).collect())
+    Ok(rows.into_iter().map(|r| (r.revision, r.seen_by(viewer))).collect())
 }
 
-pub async fn members(db: impl PgExecutor<'_>, room: RoomId) -> sqlx::Result<Vec<Member>> {
+pub async fn members(db: impl PgExecutor<'_>, room: RoomId, viewer: UserId) -> sqlx::Result<Vec<Member>> {
     let rows = sqlx::query!(
-        r#"SELECT u.first_name, u.last_name, u.role AS "role: Role", r.customer_id = u.id AS "customer!"
+        r#"SELECT u.id, u.first_name, u.last_name, u.role AS "role: Role", r.customer_id = u.id AS "customer!",
+                  m.last_read_id
            FROM chat_members m JOIN users u ON u.id = m.user_id JOIN chat_rooms r ON r.id = m.room_id
            WHERE m.room_id = $1 ORDER BY m.joined_at"#,
         room.0
@@ -225,6 +299,8 @@ pub async fn members(db: impl PgExecutor<'_>, room: RoomId) -> sqlx::Result<Vec<
         .map(|r| Member {
             name: format!("{} {}", r.first_name, r.last_name).trim().to_owned(),
             role: if r.customer { "Customer".to_owned() } else { r.role.label().to_owned() },
+            you: r.id == viewer.0,
+            read_up_to: r.last_read_id,
         })
         .collect())
 }
@@ -334,8 +410,31 @@ pub async fn assign_if_unassigned(db: impl PgExecutor<'_>, room: RoomId, to: Use
     Ok(())
 }
 
+/// Gives a room to `to` to look after (`None`: nobody); answers whether the
+/// room exists.
+pub async fn assign(db: impl PgExecutor<'_>, room: RoomId, to: Option<UserId>) -> sqlx::Result<bool> {
+    let done = sqlx::query!("UPDATE chat_rooms SET assigned_to = $2 WHERE id = $1", room.0, to.map(|u| u.0))
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The staff (moderators and admins, not disabled) a room can be given to,
+/// as (id, name) by name.
+pub async fn staff(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(UserId, String)>> {
+    let rows = sqlx::query!(
+        r#"SELECT id, first_name || ' ' || last_name AS "name!" FROM users
+           WHERE role IN ('MODERATOR', 'ADMIN') AND disabled_at IS NULL
+           ORDER BY first_name, last_name LIMIT 500"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (UserId(r.id), r.name)).collect())
+}
+
 /// Replaces the text of `author`'s own message, while it is at most
-/// `minutes` old and not removed; answers whether it was.
+/// `minutes` old and not removed; answers its room when it was. The edit
+/// takes the room's next revision (its row locked, as for a post).
 pub async fn edit(
     conn: &mut PgConnection,
     message: i64,
@@ -344,9 +443,15 @@ pub async fn edit(
     minutes: i32,
 ) -> sqlx::Result<Option<RoomId>> {
     let room = sqlx::query_scalar!(
-        "UPDATE chat_messages SET body = $3, edited_at = now()
-         WHERE id = $1 AND author_id = $2 AND removed_at IS NULL AND created_at > now() - make_interval(mins => $4)
-         RETURNING room_id",
+        "WITH room AS (
+             UPDATE chat_rooms SET revision = revision + 1
+             WHERE id = (SELECT room_id FROM chat_messages WHERE id = $1) RETURNING id, revision
+         )
+         UPDATE chat_messages m SET body = $3, edited_at = now(), revision = room.revision
+         FROM room
+         WHERE m.id = $1 AND m.author_id = $2 AND m.removed_at IS NULL
+           AND m.created_at > now() - make_interval(mins => $4)
+         RETURNING m.room_id",
         message,
         author.0,
         body,
@@ -355,7 +460,7 @@ pub async fn edit(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(room) = room {
-        announce(&mut *conn, RoomId(room), message).await?;
+        announce(&mut *conn, RoomId(room), Unread::Same).await?;
     }
     Ok(room.map(RoomId))
 }
@@ -369,11 +474,18 @@ pub async fn message_owner(db: impl PgExecutor<'_>, message: i64) -> sqlx::Resul
     Ok(row.map(|r| (RoomId(r.room_id), UserId(r.author_id))))
 }
 
-/// Removes a message (its place stays, saying by whom and why).
+/// Removes a message (its place stays, saying by whom and why), as the
+/// room's next revision.
 pub async fn remove(conn: &mut PgConnection, message: i64, by: UserId, reason: Option<&str>) -> sqlx::Result<bool> {
     let room = sqlx::query_scalar!(
-        "UPDATE chat_messages SET removed_at = now(), removed_by = $2, removed_reason = $3
-         WHERE id = $1 AND removed_at IS NULL RETURNING room_id",
+        "WITH room AS (
+             UPDATE chat_rooms SET revision = revision + 1
+             WHERE id = (SELECT room_id FROM chat_messages WHERE id = $1) RETURNING id, revision
+         )
+         UPDATE chat_messages m SET removed_at = now(), removed_by = $2, removed_reason = $3, revision = room.revision
+         FROM room
+         WHERE m.id = $1 AND m.removed_at IS NULL
+         RETURNING m.room_id",
         message,
         by.0,
         reason
@@ -381,26 +493,9 @@ pub async fn remove(conn: &mut PgConnection, message: i64, by: UserId, reason: O
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(room) = room {
-        announce(&mut *conn, RoomId(room), message).await?;
+        announce(&mut *conn, RoomId(room), Unread::Changed { except: None }).await?;
     }
     Ok(room.is_some())
-}
-
-/// One message as `viewer` sees it now (for a live update after an edit).
-pub async fn message(db: impl PgExecutor<'_>, message: i64, viewer: UserId) -> sqlx::Result<Option<Message>> {
-    let row = sqlx::query_as!(
-        MessageRow,
-        r#"SELECT m.id, m.author_id, u.first_name AS author, u.role AS "author_role: Role", m.body, m.created_at,
-                  m.edited_at IS NOT NULL AS "edited!", m.removed_at,
-                  m.removed_by IS DISTINCT FROM m.author_id AND m.removed_by IS NOT NULL AS "removed_by_staff!",
-                  m.removed_reason
-           FROM chat_messages m JOIN users u ON u.id = m.author_id
-           WHERE m.id = $1"#,
-        message
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| r.seen_by(viewer)))
 }
 
 /// A shopper to email about answers they left unread.

@@ -1,75 +1,224 @@
-//! Conversations live (server only): `GET /chat/rooms/{id}/events` streams a
-//! room's new messages to a member's open page as Server-Sent Events. Each
-//! instance LISTENs on `chat` once (`db::NotifyFeed`), so a message posted
-//! through any instance reaches the pages open on every instance. A page
-//! (re)connects with the last message it has (`Last-Event-ID`, which the
-//! browser's EventSource sends on its own after a dropped connection, or
-//! `?after=`) and is sent exactly the messages after it, in order: each
-//! wake-up reads "after the last one sent" from the database, whose ids
-//! within a room commit in order (`db::post`).
+//! Conversations live (server only), as Server-Sent Events:
+//!
+//! - `GET /chat/rooms/{id}/events` streams a room's changes to a member's
+//!   open page: every message posted, edited or removed (`message`, whose
+//!   event id is the room's revision it took) and who is in it and has read
+//!   what (`members`). A page (re)connects with the last revision it has
+//!   (`Last-Event-ID`, which the browser's EventSource sends on its own
+//!   after a dropped connection, or `?since=`) and is sent exactly the
+//!   changes after it, in order: each wake-up reads "changed after the last
+//!   one sent" from the database, where a room's revisions commit in order
+//!   (`db::post`, `db::edit`, `db::remove`).
+//! - `GET /chat/events` streams a signed-in person's unread count
+//!   (`unread`) and, to staff, that the inbox changed (`inbox`): what the
+//!   header and the conversation lists follow.
+//!
+//! Each instance LISTENs on `chat` once (`db::NotifyFeed`), so a change
+//! made through any instance reaches the pages open on every instance.
+//! Both streams end when their sign-in does (sign out everywhere).
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
-use super::{Message, RoomId, db, service};
-use crate::account::Viewer;
-use crate::account::session::Auth;
+use super::{Member, Message, RoomId, db, service};
+use crate::account::session::{Auth, SignedIn};
+use crate::account::{Role, Viewer};
 use crate::state::AppState;
 
 /// How often an open stream checks that its sign-in still holds.
-const SESSION_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+const SESSION_CHECK: Duration = Duration::from_secs(5);
 
-/// One open page's stream.
-struct Live {
-    state: AppState,
-    viewer: Viewer,
-    /// The refresh token the page's sign-in rides on.
-    token: uuid::Uuid,
-    check: tokio::time::Interval,
-    room: RoomId,
-    /// The newest message the page has.
-    last: i64,
-    updates: tokio::sync::broadcast::Receiver<Arc<str>>,
-    /// What to send next, and whether each is new (else changed).
-    ready: VecDeque<(Message, bool)>,
-    /// Read the database before waiting (the first time: what was missed).
-    catch_up: bool,
+/// How long a stream gathers notices that call for a count or a read-state
+/// query, so a burst costs one query (new messages are never held back).
+const GATHER: Duration = Duration::from_millis(250);
+
+/// What a stream needs to do after the notices it has received.
+#[derive(Default, Clone, Copy)]
+struct Due {
+    /// Read what changed since the last revision sent / recount unread.
+    changes: bool,
+    /// Read the members' read state / tell staff the inbox changed.
+    read: bool,
 }
 
-/// Whether a NOTIFY payload may concern `room` (an empty one, sent when the
-/// listener reconnected, may concern every room).
-fn concerns(payload: &str, room: RoomId) -> bool {
-    payload.is_empty() || serde_json::from_str::<Payload>(payload).map_or(true, |p| p.room == room.0)
+impl Due {
+    fn any(self) -> bool {
+        self.changes || self.read
+    }
+}
+
+/// The sign-in a stream rides on, checked every `SESSION_CHECK`.
+struct Session {
+    token: uuid::Uuid,
+    check: tokio::time::Interval,
+}
+
+impl Session {
+    fn new(signed_in: &SignedIn) -> Self {
+        let start = tokio::time::Instant::now() + SESSION_CHECK;
+        Session { token: signed_in.token_id, check: tokio::time::interval_at(start, SESSION_CHECK) }
+    }
+
+    /// Whether the sign-in still holds (asked after each `check` tick).
+    async fn holds(&self, state: &AppState) -> bool {
+        match crate::account::db::still_signed_in(&state.pool, self.token).await {
+            Ok(held) => held,
+            Err(error) => {
+                tracing::warn!(%error, "chat stream could not check its sign-in");
+                false
+            }
+        }
+    }
+}
+
+/// Refuses a page of another site opening a member's stream with their cookies.
+fn foreign_origin(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    let origin = headers.get(header::ORIGIN)?;
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let ours = origin.to_str().is_ok_and(|o| crate::security::same_origin(o, host, &state.config.public_url));
+    (!ours).then(|| (StatusCode::FORBIDDEN, "Requests from other sites are not accepted.").into_response())
 }
 
 #[derive(serde::Deserialize)]
-struct Payload {
-    room: i64,
-    message: i64,
+struct Notice {
+    #[serde(default)]
+    read: bool,
 }
 
-/// A new message carries its id (the browser says the last one it had when
-/// it reconnects); an edited or removed one is an `update`.
-fn event(message: &Message, new: bool) -> Event {
-    let event = if new {
-        Event::default().id(message.id.to_string()).event("message")
-    } else {
-        Event::default().event("update")
-    };
-    event.json_data(message).unwrap_or_else(|_| Event::default().comment("unreadable message"))
+/// What a notice asks of a room's stream: an empty payload (sent when the
+/// listener reconnected and may have missed some) asks for everything.
+fn room_due(payload: &str) -> Due {
+    match serde_json::from_str::<Notice>(payload) {
+        Ok(Notice { read: true }) => Due { changes: false, read: true },
+        Ok(_) => Due { changes: true, read: false },
+        Err(_) => Due { changes: true, read: true },
+    }
 }
 
-/// `GET /chat/rooms/{id}/events`: the room's messages after the page's last
-/// one, then each new one as it is posted. Only for whoever may read the
-/// room (others are told it does not exist).
+/// Takes every notice already waiting in `updates` into `due`; `None` when
+/// the feed is gone.
+fn drain(updates: &mut Receiver<Arc<str>>, due: &mut Due, classify: impl Fn(&str) -> Due) -> Option<()> {
+    loop {
+        match updates.try_recv() {
+            Ok(payload) => {
+                let more = classify(&payload);
+                due.changes |= more.changes;
+                due.read |= more.read;
+            }
+            Err(TryRecvError::Empty) => return Some(()),
+            Err(TryRecvError::Lagged(_)) => {
+                *due = Due { changes: true, read: true };
+            }
+            Err(TryRecvError::Closed) => return None,
+        }
+    }
+}
+
+/// What a room's stream sends.
+enum Out {
+    /// A message as it is now, and the room revision its latest change took.
+    Message(i64, Message),
+    /// Who is in the room and how far each has read ("Seen by Amy").
+    Members(Vec<Member>),
+}
+
+/// One open page's stream of a room.
+struct RoomLive {
+    state: AppState,
+    viewer: Viewer,
+    session: Session,
+    room: RoomId,
+    /// The newest revision the page has.
+    last: i64,
+    updates: Receiver<Arc<str>>,
+    ready: VecDeque<Out>,
+    due: Due,
+    /// The members last sent.
+    members: Vec<Member>,
+}
+
+impl RoomLive {
+    /// The next event to send, or `None` when the stream ends.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            match self.ready.pop_front() {
+                Some(Out::Message(revision, _)) if revision <= self.last => continue,
+                Some(Out::Message(revision, message)) => {
+                    self.last = revision;
+                    let event = Event::default().id(revision.to_string()).event("message");
+                    return Some(event.json_data(&message).unwrap_or_else(|_| Event::default().comment("unreadable")));
+                }
+                Some(Out::Members(members)) => {
+                    let event = Event::default().event("members");
+                    return Some(event.json_data(&members).unwrap_or_else(|_| Event::default().comment("unreadable")));
+                }
+                None => {}
+            }
+            if self.due.changes {
+                self.due.changes = false;
+                match db::changed_since(&self.state.pool, self.room, self.viewer.id, self.last).await {
+                    Ok(changed) => self.ready.extend(changed.into_iter().map(|(r, m)| Out::Message(r, m))),
+                    Err(error) => {
+                        // The page reconnects with its last revision and misses nothing.
+                        tracing::warn!(%error, "chat stream could not read messages");
+                        return None;
+                    }
+                }
+                continue;
+            }
+            if self.due.read {
+                self.due.read = false;
+                match db::members(&self.state.pool, self.room, self.viewer.id).await {
+                    Ok(members) => {
+                        if members != self.members {
+                            self.members.clone_from(&members);
+                            self.ready.push_back(Out::Members(members));
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "chat stream could not read who has read what");
+                        return None;
+                    }
+                }
+                continue;
+            }
+            tokio::select! {
+                update = self.updates.recv() => match update {
+                    Ok(payload) => {
+                        let due = room_due(&payload);
+                        if !due.changes {
+                            // Only read state: let a burst of them gather into one query.
+                            tokio::time::sleep(GATHER).await;
+                        }
+                        self.due = due;
+                        drain(&mut self.updates, &mut self.due, room_due)?;
+                    }
+                    Err(RecvError::Lagged(_)) => self.due = Due { changes: true, read: true },
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.session.check.tick() => {
+                    if !self.session.holds(&self.state).await {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /chat/rooms/{id}/events`: the room's changes after the page's last
+/// revision, then each one as it is made, and who has read what. Only for
+/// whoever may read the room (others are told it does not exist).
 pub async fn events(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
@@ -80,82 +229,124 @@ pub async fn events(
     let Some(signed_in) = auth.signed_in() else {
         return crate::error::AppError::Unauthorized.into_response();
     };
-    // Another site's page may not open a member's stream with their cookies.
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-        let ours = origin.to_str().is_ok_and(|o| crate::security::same_origin(o, host, &state.config.public_url));
-        if !ours {
-            return (StatusCode::FORBIDDEN, "Requests from other sites are not accepted.").into_response();
-        }
+    if let Some(refused) = foreign_origin(&state, &headers) {
+        return refused;
     }
-    let viewer = signed_in.viewer;
+    let viewer = signed_in.viewer.clone();
     let room = RoomId(room);
     if let Err(error) = service::readable(&state, &viewer, room).await {
         return error.into_response();
     }
     let resumed = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
-    let last = resumed.or_else(|| query.get("after").and_then(|v| v.parse().ok())).unwrap_or(0_i64).max(0);
-    // Subscribed before the first read: nothing posted in between is missed.
-    let updates = state.chat.subscribe(&state.pool, room.0);
-    let check = tokio::time::interval_at(tokio::time::Instant::now() + SESSION_CHECK, SESSION_CHECK);
-    let token = signed_in.token_id;
-    let live = Live { state, viewer, token, room, last, updates, check, ready: VecDeque::new(), catch_up: true };
+    let last = resumed.or_else(|| query.get("since").and_then(|v| v.parse().ok())).unwrap_or(0_i64).max(0);
+    // Subscribed before the first read: nothing changed in between is missed.
+    let updates = state.chat.subscribe(&state.pool, &format!("r{}", room.0));
+    let session = Session::new(&signed_in);
+    let due = Due { changes: true, read: true };
+    let live =
+        RoomLive { state, viewer, session, room, last, updates, ready: VecDeque::new(), due, members: Vec::new() };
     let stream = futures_util::stream::unfold(live, |mut live| async move {
+        let event = live.next().await?;
+        Some((Ok::<_, Infallible>(event), live))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+/// One open page's stream of its person's unread count.
+struct PersonLive {
+    state: AppState,
+    viewer: Viewer,
+    session: Session,
+    /// Notices for this person ("p<id>").
+    mine: Receiver<Arc<str>>,
+    /// Staff: notices that the inbox changed.
+    inbox: Option<Receiver<Arc<str>>>,
+    due: Due,
+    /// The count last sent.
+    unread: Option<i64>,
+}
+
+impl PersonLive {
+    async fn next(&mut self) -> Option<Event> {
         loop {
-            if let Some((message, new)) = live.ready.pop_front() {
-                if new && message.id <= live.last {
-                    continue;
-                }
-                if new {
-                    live.last = message.id;
-                }
-                return Some((Ok::<_, Infallible>(event(&message, new)), live));
-            }
-            if !live.catch_up {
-                tokio::select! {
-                    update = live.updates.recv() => match update {
-                        Ok(payload) if !concerns(&payload, live.room) => continue,
-                        Ok(payload) => {
-                            // An edit or removal of a message the page already has.
-                            let changed = serde_json::from_str::<Payload>(&payload).ok().filter(|p| p.message <= live.last);
-                            if let Some(changed) = changed {
-                                match db::message(&live.state.pool, changed.message, live.viewer.id).await {
-                                    Ok(Some(message)) => live.ready.push_back((message, false)),
-                                    Ok(None) => {}
-                                    Err(error) => {
-                                        tracing::warn!(%error, "chat stream could not read a message");
-                                        return None;
-                                    }
-                                }
-                                continue;
-                            }
-                        }
-                        Err(RecvError::Lagged(_)) => {}
-                        Err(RecvError::Closed) => return None,
-                    },
-                    _ = live.check.tick() => {
-                        // Signed out (here, or everywhere from another device): the stream ends.
-                        match crate::account::db::still_signed_in(&live.state.pool, live.token).await {
-                            Ok(true) => continue,
-                            Ok(false) => return None,
-                            Err(error) => {
-                                tracing::warn!(%error, "chat stream could not check its sign-in");
-                                return None;
-                            }
-                        }
+            if self.due.changes {
+                self.due.changes = false;
+                match db::unread_total(&self.state.pool, self.viewer.id).await {
+                    Ok(count) if Some(count) == self.unread => {}
+                    Ok(count) => {
+                        self.unread = Some(count);
+                        let event = Event::default().event("unread").data(format!("{{\"count\":{count}}}"));
+                        return Some(event);
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "chat stream could not count unread messages");
+                        return None;
                     }
                 }
             }
-            live.catch_up = false;
-            match db::messages_after(&live.state.pool, live.room, live.viewer.id, live.last).await {
-                Ok(messages) => live.ready.extend(messages.into_iter().map(|m| (m, true))),
-                Err(error) => {
-                    // The page reconnects with its last message and misses nothing.
-                    tracing::warn!(%error, "chat stream could not read messages");
-                    return None;
+            if self.due.read {
+                self.due.read = false;
+                return Some(Event::default().event("inbox").data("{}"));
+            }
+            let inbox = &mut self.inbox;
+            let inbox = async {
+                match inbox.as_mut() {
+                    Some(inbox) => inbox.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                update = self.mine.recv() => match update {
+                    Ok(_) | Err(RecvError::Lagged(_)) => self.due.changes = true,
+                    Err(RecvError::Closed) => return None,
+                },
+                update = inbox => match update {
+                    Ok(_) | Err(RecvError::Lagged(_)) => self.due.read = true,
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.session.check.tick() => {
+                    if !self.session.holds(&self.state).await {
+                        return None;
+                    }
+                    continue;
                 }
             }
+            // A burst (a busy inbox, several rooms) costs one count.
+            tokio::time::sleep(GATHER).await;
+            let mut due = self.due;
+            drain(&mut self.mine, &mut due, |_| Due { changes: true, read: false })?;
+            if let Some(inbox) = self.inbox.as_mut() {
+                drain(inbox, &mut due, |_| Due { changes: false, read: true })?;
+            }
+            self.due = due;
+            debug_assert!(self.due.any());
         }
+    }
+}
+
+/// `GET /chat/events`: the signed-in person's unread count now and each
+/// time it changes (`unread`), and for staff each time the inbox changes
+/// (`inbox`, at most about four times a second).
+pub async fn person_events(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(signed_in) = auth.signed_in() else {
+        return crate::error::AppError::Unauthorized.into_response();
+    };
+    if let Some(refused) = foreign_origin(&state, &headers) {
+        return refused;
+    }
+    let viewer = signed_in.viewer.clone();
+    let mine = state.chat.subscribe(&state.pool, &format!("p{}", viewer.id.0));
+    let inbox = viewer.role.includes(Role::Moderator).then(|| state.chat.subscribe(&state.pool, "staff"));
+    let session = Session::new(&signed_in);
+    let due = Due { changes: true, read: false };
+    let live = PersonLive { state, viewer, session, mine, inbox, due, unread: None };
+    let stream = futures_util::stream::unfold(live, |mut live| async move {
+        let event = live.next().await?;
+        Some((Ok::<_, Infallible>(event), live))
     });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }

@@ -1,12 +1,14 @@
 //! Live support chat: a shopper asks (for help, or about one of their
 //! orders) and staff answer in the same conversation, live. Rooms, their
-//! members and messages are in PostgreSQL; a posted message is announced
-//! with NOTIFY `chat`, and every instance streams it to the open pages of
-//! that room's members (Server-Sent Events, `live.rs`), which resume after
-//! the last message they have when they reconnect. Everything also works
+//! members and messages are in PostgreSQL; every change (a message posted,
+//! edited or removed, one read) is announced with NOTIFY `chat`, and every
+//! instance streams it to the open pages of that room's members and to
+//! their unread counts (Server-Sent Events, `live.rs`); a page resumes after
+//! the last change it has when it reconnects. Everything also works
 //! with plain forms and reloading.
 
 pub mod api;
+pub mod follow;
 pub mod pages;
 pub mod rules;
 
@@ -64,6 +66,17 @@ pub struct Member {
     pub name: String,
     /// "Customer", "Moderator" or "Admin".
     pub role: String,
+    /// The viewer themselves.
+    pub you: bool,
+    /// The newest message they have read (0: none).
+    pub read_up_to: i64,
+}
+
+/// A staff member a conversation can be given to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub id: String,
+    pub name: String,
 }
 
 /// A conversation page: the room, who is in it, and its newest messages.
@@ -81,6 +94,11 @@ pub struct Conversation {
     pub member: bool,
     /// Staff only: the shopper's recent orders.
     pub recent_orders: Vec<crate::orders::OrderSummary>,
+    /// Staff only: who it can be given to, and who has it.
+    pub staff: Vec<StaffMember>,
+    pub assigned: Option<String>,
+    /// The room's revision when it was read: the page follows changes after it.
+    pub revision: i64,
 }
 
 /// Which conversations the staff inbox shows.

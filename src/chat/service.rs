@@ -3,7 +3,7 @@
 //! forms and the live stream all call.
 
 use super::db::{self, RoomRow};
-use super::{Conversation, RoomId, rules};
+use super::{Conversation, RoomId, StaffMember, rules};
 use crate::account::{Role, UserId, Viewer};
 use crate::error::AppError;
 use crate::security::Limit;
@@ -110,14 +110,24 @@ pub async fn conversation(
     } else {
         Vec::new()
     };
+    let staff = if staff_view {
+        let staff = db::staff(&state.pool).await?;
+        staff.into_iter().map(|(id, name)| StaffMember { id: id.0.to_string(), name }).collect()
+    } else {
+        Vec::new()
+    };
     Ok(Conversation {
         earlier: older.then(|| messages.first().map(|m| m.id)).flatten(),
         room: summary,
-        members: db::members(&state.pool, room).await?,
+        members: db::members(&state.pool, room, viewer.id).await?,
         messages,
         staff_view,
         member,
         recent_orders,
+        staff,
+        assigned: found.assigned.filter(|_| staff_view).map(|u| u.0.to_string()),
+        // Read before the messages: a change in between is sent again, never missed.
+        revision: found.revision,
     })
 }
 
@@ -130,6 +140,29 @@ pub async fn join(state: &AppState, viewer: &Viewer, room: RoomId) -> Result<(),
     let mut tx = state.pool.begin().await?;
     db::add_member(&mut *tx, room, viewer.id).await?;
     db::assign_if_unassigned(&mut *tx, room, viewer.id).await?;
+    db::announce_inbox(&mut *tx, Some(viewer.id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Staff give a conversation to a staff member to look after (who joins
+/// it), or to nobody (`None`).
+pub async fn assign(state: &AppState, viewer: &Viewer, room: RoomId, to: Option<UserId>) -> Result<(), AppError> {
+    if !is_staff(viewer) {
+        return Err(AppError::Forbidden);
+    }
+    readable(state, viewer, room).await?;
+    if let Some(to) = to
+        && !db::staff(&state.pool).await?.iter().any(|(id, _)| *id == to)
+    {
+        return Err(AppError::field("to", "Choose a member of staff."));
+    }
+    let mut tx = state.pool.begin().await?;
+    if let Some(to) = to {
+        db::add_member(&mut *tx, room, to).await?;
+    }
+    db::assign(&mut *tx, room, to).await?;
+    db::announce_inbox(&mut *tx, to).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -139,9 +172,12 @@ pub async fn set_closed(state: &AppState, viewer: &Viewer, room: RoomId, closed:
     if !is_staff(viewer) {
         return Err(AppError::Forbidden);
     }
-    if !db::set_closed(&state.pool, room, viewer.id, closed).await? {
+    let mut tx = state.pool.begin().await?;
+    if !db::set_closed(&mut *tx, room, viewer.id, closed).await? {
         return Err(AppError::NotFound);
     }
+    db::announce_inbox(&mut *tx, None).await?;
+    tx.commit().await?;
     Ok(())
 }
 

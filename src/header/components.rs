@@ -118,20 +118,25 @@ fn HeaderCartLink(counts: Resource<Result<HeaderCounts, AppError>>) -> impl Into
 #[component]
 pub fn HeaderHelp() -> impl IntoView {
     let counts = use_context::<HeaderCountsContext>();
+    let live = crate::chat::follow::ChatLive::use_context();
     view! {
         <a class="help-link" href="/messages">
             "Help"
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let unread = match counts {
+                    let rendered = match counts {
                         Some(HeaderCountsContext(counts)) => counts.await.map(|c| c.messages).unwrap_or(0),
                         None => 0,
                     };
-                    (unread > 0).then(|| view! {
-                        " " <span class="bell-count" data-count=unread.to_string()>
-                            {unread.to_string()}<span class="visually-hidden">" unread answers"</span>
-                        </span>
-                    })
+                    // Once hydrated, the live count follows new answers and reading them.
+                    move || {
+                        let unread = live.and_then(|live| live.unread.get()).unwrap_or(rendered);
+                        (unread > 0).then(|| view! {
+                            " " <span class="bell-count" data-count=unread.to_string()>
+                                {unread.to_string()}<span class="visually-hidden">" unread answers"</span>
+                            </span>
+                        })
+                    }
                 })}
             </Suspense>
         </a>

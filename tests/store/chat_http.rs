@@ -35,8 +35,13 @@ struct Stream {
 }
 
 impl Stream {
+    /// A room's stream, resuming after revision `last` as a reconnecting browser does.
     async fn open(app: &axum::Router, jar: &Jar, room: i64, last: Option<i64>) -> (StatusCode, Option<Stream>) {
-        let mut request = Request::get(format!("/chat/rooms/{room}/events")).header(header::COOKIE, jar.header());
+        Stream::open_path(app, jar, &format!("/chat/rooms/{room}/events"), last).await
+    }
+
+    async fn open_path(app: &axum::Router, jar: &Jar, path: &str, last: Option<i64>) -> (StatusCode, Option<Stream>) {
+        let mut request = Request::get(path).header(header::COOKIE, jar.header());
         if let Some(last) = last {
             request = request.header("Last-Event-ID", last.to_string());
         }
@@ -49,22 +54,19 @@ impl Stream {
         (status, Some(Stream { body: response.into_body(), buffer: String::new() }))
     }
 
-    /// The next new message's (id, text), waiting up to two seconds.
+    /// The next message posted, edited or removed: the room revision it
+    /// took and its text, waiting up to two seconds.
     async fn next(&mut self) -> Option<(i64, String)> {
-        loop {
-            let (kind, id, message) = self.event().await?;
-            if kind == "message" {
-                return Some((id?, message["body"].as_str().unwrap().to_owned()));
-            }
-        }
+        let (id, message) = self.next_of("message").await?;
+        Some((id?, message["body"].as_str().unwrap().to_owned()))
     }
 
-    /// The next changed message's text, waiting up to two seconds.
-    async fn next_update(&mut self) -> Option<String> {
+    /// The next event of `kind`: its id and data.
+    async fn next_of(&mut self, kind: &str) -> Option<(Option<i64>, Value)> {
         loop {
-            let (kind, _, message) = self.event().await?;
-            if kind == "update" {
-                return Some(message["body"].as_str().unwrap().to_owned());
+            let (got, id, data) = self.event().await?;
+            if got == kind {
+                return Some((id, data));
             }
         }
     }
@@ -87,6 +89,11 @@ impl Stream {
             }
         }
     }
+}
+
+/// The revision a message's latest change took.
+async fn revision(pool: &PgPool, message: i64) -> i64 {
+    sqlx::query_scalar("SELECT revision FROM chat_messages WHERE id = $1").bind(message).fetch_one(pool).await.unwrap()
 }
 
 #[sqlx::test]
@@ -233,7 +240,7 @@ async fn a_page_gets_exactly_the_messages_it_misses_from_either_instance(pool: P
     let mut amy = signed_in(&a, "amy").await;
     let room = ask(&a, &mut amy, "Sizes", "Does+it+run+small%3F").await;
     let mut moe = signed_in(&b, "moe").await;
-    let first: i64 = sqlx::query_scalar("SELECT id FROM chat_messages").fetch_one(&pool).await.unwrap();
+    let first: i64 = sqlx::query_scalar("SELECT revision FROM chat_messages").fetch_one(&pool).await.unwrap();
     // Staff's page is open on instance B, having the first message.
     let (_, stream) = Stream::open(&b, &moe, room, Some(first)).await;
     let mut staff_page = stream.unwrap();
@@ -250,7 +257,7 @@ async fn a_page_gets_exactly_the_messages_it_misses_from_either_instance(pool: P
     drop(staff_page);
 
     // The connection dropped after the second; meanwhile staff answer. On
-    // reconnecting with the last one it has, the page gets the rest.
+    // reconnecting with the last revision it has, the page gets the rest.
     call(&b, &mut moe, "chat/post", &format!("room={room}&text=True+to+size.")).await;
     let (_, stream) = Stream::open(&a, &moe, room, Some(second)).await;
     let mut resumed = stream.unwrap();
@@ -305,15 +312,12 @@ async fn authors_edit_for_fifteen_minutes_and_staff_remove_with_a_reason_that_st
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM chat_messages ORDER BY id").fetch_all(&pool).await.unwrap();
     let (question, answer) = (ids[0], ids[1]);
     // Staff's page is open, having both.
-    let (_, stream) = Stream::open(&app, &moe, room, Some(answer)).await;
+    let (_, stream) = Stream::open(&app, &moe, room, Some(revision(&pool, answer).await)).await;
     let mut staff_page = stream.unwrap();
-    // The instance's LISTEN connection opens with its first stream; an edit
-    // made before it listens reaches pages when they next load.
-    tokio::time::sleep(Duration::from_millis(500)).await;
 
     let edited = call(&app, &mut amy, "chat/edit", &format!("message={question}&text=Is+it+dark+red%3F")).await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
-    assert_eq!(staff_page.next_update().await.as_deref(), Some("Is it dark red?"), "the edit arrives live");
+    assert_eq!(staff_page.next().await.map(|m| m.1).as_deref(), Some("Is it dark red?"), "the edit arrives live");
     let theirs = call(&app, &mut amy, "chat/edit", &format!("message={answer}&text=No")).await;
     assert_eq!(theirs.status, StatusCode::FORBIDDEN, "only the author edits");
     sqlx::query("UPDATE chat_messages SET created_at = now() - interval '16 minutes' WHERE id = $1")
@@ -477,4 +481,121 @@ async fn a_long_conversation_is_read_in_pages_of_fifty_and_counts_what_is_unread
     assert_eq!(db::unread_total(&pool, amy).await.unwrap(), 0);
     db::mark_read(&pool, room, amy, 1).await.unwrap();
     assert_eq!(db::unread_total(&pool, amy).await.unwrap(), 0, "read state never moves back");
+}
+
+#[sqlx::test]
+async fn a_page_that_was_away_gets_the_edits_and_removals_it_missed_exactly_once(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "moe", Role::Moderator).await;
+    let (a, b) = (common::app(pool.clone()), common::app(pool.clone()));
+    let mut amy = signed_in(&a, "amy").await;
+    let room = ask(&a, &mut amy, "Colour", "Is+it+red%3F").await;
+    let mut moe = signed_in(&b, "moe").await;
+    call(&b, &mut moe, "chat/post", &format!("room={room}&text=Yes")).await;
+    call(&a, &mut amy, "chat/post", &format!("room={room}&text=Thanks")).await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM chat_messages ORDER BY id").fetch_all(&pool).await.unwrap();
+    // Staff's page has all three, then loses its connection.
+    let had = revision(&pool, ids[2]).await;
+    let (_, stream) = Stream::open(&b, &moe, room, Some(had)).await;
+    let mut page = stream.unwrap();
+    assert!(page.next().await.is_none(), "nothing it has");
+    drop(page);
+    // Meanwhile: the shopper edits her first, removes her last, and writes again.
+    call(&a, &mut amy, "chat/edit", &format!("message={}&text=Is+it+dark+red%3F", ids[0])).await;
+    call(&a, &mut amy, "chat/remove", &format!("message={}", ids[2])).await;
+    call(&a, &mut amy, "chat/post", &format!("room={room}&text=Also+in+blue%3F")).await;
+
+    let (_, stream) = Stream::open(&b, &moe, room, Some(had)).await;
+    let mut page = stream.unwrap();
+    let mut got = Vec::new();
+    while let Some((_, message)) = page.next_of("message").await {
+        got.push((
+            message["id"].as_i64().unwrap(),
+            message["body"].as_str().unwrap().to_owned(),
+            message["removed"].clone(),
+        ));
+    }
+    assert_eq!(got.len(), 3, "each change once: {got:?}");
+    assert_eq!((got[0].0, got[0].1.as_str()), (ids[0], "Is it dark red?"));
+    assert_eq!((got[1].0, got[1].1.as_str(), got[1].2.as_str()), (ids[2], "", Some("Removed by its author")));
+    assert_eq!(got[2].1, "Also in blue?");
+}
+
+#[sqlx::test]
+async fn unread_counts_and_read_receipts_follow_live(pool: PgPool) {
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "moe", Role::Moderator).await;
+    let (a, b) = (common::app(pool.clone()), common::app(pool.clone()));
+    let mut amy = signed_in(&a, "amy").await;
+    let room = ask(&a, &mut amy, "Sizes", "Does+it+run+small%3F").await;
+    let mut moe = signed_in(&b, "moe").await;
+    // The shopper's header follows her unread count on instance A.
+    let (_, stream) = Stream::open_path(&a, &amy, "/chat/events", None).await;
+    let mut header = stream.unwrap();
+    assert_eq!(header.next_of("unread").await.unwrap().1["count"], 0);
+    // Staff's inbox hears of the conversation's changes; the staff member's
+    // page of the conversation is open on B.
+    let (_, stream) = Stream::open_path(&b, &moe, "/chat/events", None).await;
+    let mut inbox = stream.unwrap();
+    assert_eq!(inbox.next_of("unread").await.unwrap().1["count"], 0);
+    let (_, stream) = Stream::open(&b, &moe, room, None).await;
+    let mut staff_page = stream.unwrap();
+    staff_page.next().await.expect("the question");
+
+    // Staff answer through B: the shopper's count on A goes to 1, the inbox hears of it.
+    call(&b, &mut moe, "chat/post", &format!("room={room}&text=True+to+size.")).await;
+    assert_eq!(header.next_of("unread").await.expect("live count").1["count"], 1);
+    assert!(inbox.next_of("inbox").await.is_some(), "the inbox changed");
+    // The shopper opens the conversation: her count goes back to 0, and the
+    // staff page shows she has read the answer.
+    let answer: i64 = sqlx::query_scalar("SELECT max(id) FROM chat_messages").fetch_one(&pool).await.unwrap();
+    call(&a, &mut amy, "chat/conversation", &format!("room={room}")).await;
+    assert_eq!(header.next_of("unread").await.expect("read").1["count"], 0);
+    let members = loop {
+        let (_, members) = staff_page.next_of("members").await.expect("who has read what");
+        let amy_read =
+            members.as_array().unwrap().iter().find(|m| m["role"] == "Customer").unwrap()["read_up_to"].clone();
+        if amy_read == answer {
+            break members;
+        }
+    };
+    assert_eq!(members.as_array().unwrap().len(), 2, "{members}");
+
+    // Someone else's count is not theirs to follow: the stream is the signed-in person's.
+    let (status, _) = Stream::open_path(&a, &Jar::default(), "/chat/events", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn staff_give_a_conversation_to_a_colleague_who_joins_it(pool: PgPool) {
+    let lou = user(&pool, "lou", Role::Moderator).await;
+    user(&pool, "amy", Role::Member).await;
+    user(&pool, "moe", Role::Moderator).await;
+    let app = common::app(pool.clone());
+    let mut amy = signed_in(&app, "amy").await;
+    let room = ask(&app, &mut amy, "Returns", "How+do+I+return+it%3F").await;
+    let mut moe = signed_in(&app, "moe").await;
+    let page = json(&call(&app, &mut moe, "chat/conversation", &format!("room={room}")).await);
+    let staff: Vec<&str> = page["staff"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert!(staff.contains(&lou.0.to_string().as_str()), "{page}");
+    let given = call(&app, &mut moe, "chat/assign", &format!("room={room}&to={}", lou.0)).await;
+    assert_eq!(given.status, StatusCode::OK, "{}", given.body);
+    let mut lou_jar = signed_in(&app, "lou").await;
+    let mine = json(&call(&app, &mut lou_jar, "chat/inbox", "filter=mine").await);
+    assert_eq!(mine[0]["id"], room);
+    assert_eq!(mine[0]["unread"], 1, "the question waits for lou");
+    let page = json(&call(&app, &mut moe, "chat/conversation", &format!("room={room}")).await);
+    assert_eq!(page["assigned"], lou.0.to_string());
+    assert!(page["members"].as_array().unwrap().iter().any(|m| m["role"] == "Moderator"), "{page}");
+
+    // Only to staff; only by staff; and back to nobody.
+    let amy_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE username = 'amy'").fetch_one(&pool).await.unwrap();
+    let shopper = call(&app, &mut moe, "chat/assign", &format!("room={room}&to={amy_id}")).await;
+    assert_eq!(shopper.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", shopper.body);
+    let by_shopper = call(&app, &mut amy, "chat/assign", &format!("room={room}&to={}", lou.0)).await;
+    assert_eq!(by_shopper.status, StatusCode::FORBIDDEN);
+    assert_eq!(call(&app, &mut moe, "chat/assign", &format!("room={room}&to=")).await.status, StatusCode::OK);
+    let unassigned = json(&call(&app, &mut moe, "chat/inbox", "filter=unassigned").await);
+    assert_eq!(unassigned[0]["id"], room);
 }

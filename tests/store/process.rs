@@ -191,8 +191,9 @@ fn http(port: u16, method: &str, path: &str, cookies: &mut Vec<String>, form: &s
     (head[9..12].parse().unwrap(), body.to_owned())
 }
 
-/// A live chat stream read as the browser's EventSource reads it.
-struct Events(std::io::BufReader<std::net::TcpStream>);
+/// A live chat stream read as the browser's EventSource reads it: each
+/// event's id (the room's revision) is what it says when it reconnects.
+struct Events(std::io::BufReader<std::net::TcpStream>, String);
 
 impl Events {
     fn open(port: u16, room: &str, cookies: &[String], last: &str) -> Events {
@@ -209,7 +210,7 @@ impl Events {
         let mut status = String::new();
         reader.read_line(&mut status).unwrap();
         assert!(status.starts_with("HTTP/1.1 200"), "{status}");
-        Events(reader)
+        Events(reader, last.to_owned())
     }
 
     /// The next message's id and text, or `None` after three quiet seconds.
@@ -226,11 +227,14 @@ impl Events {
                 id = Some(value.trim().to_owned());
             } else if let Some(value) = line.strip_prefix("data:") {
                 let message: serde_json::Value = serde_json::from_str(value.trim()).unwrap();
-                data = Some(message["body"].as_str().unwrap().to_owned());
+                if let (Some(id), Some(body)) = (message["id"].as_i64(), message["body"].as_str()) {
+                    data = Some((id.to_string(), body.to_owned()));
+                }
             } else if line.is_empty()
-                && let (Some(id), Some(data)) = (id.take(), data.take())
+                && let (Some(revision), Some(data)) = (id.take(), data.take())
             {
-                return Some((id, data));
+                self.1 = revision;
+                return Some(data);
             }
         }
     }
@@ -256,7 +260,7 @@ fn chat_messages_cross_server_processes_and_a_restarted_one_resumes_without_loss
     assert_eq!(http(port_b, "POST", "/api/account/sign_in", &mut moe, form).0, 200);
     let (status, room) = http(port_a, "POST", "/api/chat/start", &mut amy, "subject=Sizes&text=Hello");
     assert_eq!(status, 200, "{room}");
-    let first = psql_value(&url, "SELECT max(id) FROM chat_messages");
+    let first = psql_value(&url, "SELECT max(revision) FROM chat_messages");
 
     // Staff's page is open on server B; the shopper writes through server A.
     let mut page = Events::open(port_b, &room, &moe, &first);
@@ -270,14 +274,15 @@ fn chat_messages_cross_server_processes_and_a_restarted_one_resumes_without_loss
     assert_eq!(page.next(), Some((one.clone(), "one".to_owned())), "a message posted on A reaches B");
 
     // B goes down; the shopper writes twice; B comes back (the browser
-    // reconnects to it, saying the last message it had).
+    // reconnects to it, saying the last event it had).
     let _ = b.kill();
     let _ = b.wait();
+    let had = page.1.clone();
     drop(page);
     let two = post("two");
     let three = post("three");
     let (mut b, port_b) = serve(&url);
-    let mut page = Events::open(port_b, &room, &moe, &one);
+    let mut page = Events::open(port_b, &room, &moe, &had);
     assert_eq!(page.next(), Some((two, "two".to_owned())));
     assert_eq!(page.next(), Some((three, "three".to_owned())));
     let four = post("four");
