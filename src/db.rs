@@ -99,8 +99,9 @@ pub enum CatalogChange {
     /// Anything may have changed: categories, a bulk edit, a truncate, or
     /// the listener (re)connected and may have missed notifications.
     Everything,
-    /// These products changed in a way a shopper can see.
-    Products(Vec<ProductChange>),
+    /// These products changed in a way a shopper can see, in transaction
+    /// `xid` (`None` from a trigger that does not say).
+    Products { products: Vec<ProductChange>, xid: Option<u64> },
 }
 
 /// One product's change: what listings and facet counts knew of it before
@@ -164,9 +165,12 @@ impl CatalogChange {
             all: bool,
             #[serde(default)]
             products: Vec<ProductChange>,
+            xid: Option<String>,
         }
         match serde_json::from_str::<Payload>(payload) {
-            Ok(Payload { all: false, products }) => CatalogChange::Products(products),
+            Ok(Payload { all: false, products, xid }) => {
+                CatalogChange::Products { products, xid: xid.and_then(|x| x.parse().ok()) }
+            }
             _ => CatalogChange::Everything,
         }
     }
@@ -175,8 +179,38 @@ impl CatalogChange {
     pub fn moves_facets(&self) -> bool {
         match self {
             CatalogChange::Everything => true,
-            CatalogChange::Products(products) => products.iter().any(|p| p.seen_by_shoppers() && p.moves_facets()),
+            CatalogChange::Products { products, .. } => {
+                products.iter().any(|p| p.seen_by_shoppers() && p.moves_facets())
+            }
         }
+    }
+}
+
+/// Which transactions' work a read saw: PostgreSQL's snapshot of it
+/// (`pg_current_snapshot()`, written `xmin:xmax:xip,…`). A change committed
+/// by transaction `xid` is in what was read when the snapshot sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    xmin: u64,
+    xmax: u64,
+    running: Vec<u64>,
+}
+
+impl Snapshot {
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.trim().splitn(3, ':');
+        let xmin = parts.next()?.parse().ok()?;
+        let xmax = parts.next()?.parse().ok()?;
+        let running = match parts.next()? {
+            "" => Vec::new(),
+            list => list.split(',').map(str::parse).collect::<Result<_, _>>().ok()?,
+        };
+        Some(Snapshot { xmin, xmax, running })
+    }
+
+    /// Whether the work of committed transaction `xid` was visible to the read.
+    pub fn sees(&self, xid: u64) -> bool {
+        xid < self.xmin || (xid < self.xmax && !self.running.contains(&xid))
     }
 }
 
@@ -333,11 +367,23 @@ mod tests {
             "active": true, "category": "fruit", "in_stock": false, "category_id": 1}, "cards": true,
             "before": {"slug": "apple", "offer": false, "price": "2.00", "stars": 0, "active": true,
             "category": "fruit", "in_stock": true, "category_id": 1}}]}"#;
-        let CatalogChange::Products(products) = CatalogChange::parse(payload) else { panic!("products") };
-        assert_eq!(products.len(), 1);
+        let CatalogChange::Products { products, xid } = CatalogChange::parse(payload) else { panic!("products") };
+        assert_eq!((products.len(), xid), (1, None));
         assert!(products[0].cards && products[0].seen_by_shoppers() && products[0].moves_facets(), "sold out");
         assert_eq!(CatalogChange::parse(r#"{"all":true}"#), CatalogChange::Everything);
         assert_eq!(CatalogChange::parse(""), CatalogChange::Everything, "an older trigger's empty payload");
         assert_eq!(CatalogChange::parse("{not json"), CatalogChange::Everything);
+        let named = CatalogChange::parse(r#"{"products": [], "xid": "7731"}"#);
+        assert_eq!(named, CatalogChange::Products { products: Vec::new(), xid: Some(7731) });
+    }
+
+    #[test]
+    fn a_snapshot_sees_what_committed_before_it_and_nothing_running_or_later() {
+        let snapshot = Snapshot::parse("100:105:101,103").unwrap();
+        assert!(snapshot.sees(99) && snapshot.sees(102) && snapshot.sees(104));
+        assert!(!snapshot.sees(101) && !snapshot.sees(103), "running when it was taken");
+        assert!(!snapshot.sees(105) && !snapshot.sees(200), "began after");
+        assert_eq!(Snapshot::parse("7:7:"), Some(Snapshot { xmin: 7, xmax: 7, running: Vec::new() }));
+        assert_eq!(Snapshot::parse("7:x:"), None);
     }
 }

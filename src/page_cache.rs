@@ -104,7 +104,7 @@ impl PageCache {
     pub fn follow(&self, change: &CatalogChange) {
         let stale = match change {
             CatalogChange::Everything => return self.invalidate(),
-            CatalogChange::Products(products) => Stale::of(products),
+            CatalogChange::Products { products, .. } => Stale::of(products),
         };
         if stale.is_nothing() {
             return;

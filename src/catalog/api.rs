@@ -84,7 +84,7 @@ async fn listing_facets(
 ) -> sqlx::Result<super::filters::Facets> {
     let cells = caches.facets.get(&state.pool, filters.min_price, filters.max_price).await?;
     let categories = caches.categories.get(&state.pool).await?;
-    Ok(super::filters::count_facets(&cells, &categories, category.map(|c| c.0), filters))
+    Ok(super::filters::count_facets(&cells.cells, &categories, category.map(|c| c.0), filters))
 }
 
 /// Marks the cards on the signed-in viewer's wishlist (guests see none).

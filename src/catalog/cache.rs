@@ -1,10 +1,11 @@
 //! Catalog data held in memory by each app instance: the category list (every
 //! page's header and every category page need it) and the facet counts of
 //! every listing. Triggers NOTIFY `catalog_changed` naming what changed; each
-//! instance listens and drops the copies the change touches (the category
-//! list on category changes, facet counts when a product moved between
-//! facet cells), so a change shows at once on every instance. Should the
-//! listener lose its connection, copies also expire after a minute.
+//! instance listens and updates the copies the change touches (the category
+//! list is dropped on category changes; facet counts are adjusted, one
+//! product at a time, when products move between facet cells), so a change
+//! shows at once on every instance. Should the listener lose its
+//! connection, copies are dropped, and they also expire after a minute.
 //!
 //! A value missing from memory is loaded once however many requests want it
 //! at the same moment: they wait for the one load (no stampede of identical
@@ -20,9 +21,9 @@ use rust_decimal::Decimal;
 use sqlx::PgPool;
 use tokio::sync::OnceCell;
 
-use super::filters::FacetCell;
+use super::filters::{FacetCell, price_edges};
 use super::{Category, db};
-use crate::db::{CatalogChange, CatalogChanges};
+use crate::db::{CatalogChange, CatalogChanges, Shown, Snapshot};
 
 const MAX_AGE: Duration = Duration::from_secs(60);
 
@@ -68,6 +69,16 @@ impl<K, V> Clone for CatalogMemo<K, V> {
     }
 }
 
+/// What a change does to one value in memory.
+pub enum Update<V> {
+    Keep,
+    Replace(V),
+    Drop,
+}
+
+/// How a memo follows changes: what each change does to the value of a key.
+pub type Follow<K, V> = fn(&CatalogChange, &K, &V) -> Update<V>;
+
 impl<K, V> CatalogMemo<K, V>
 where
     K: Eq + Hash + Clone + Send + Sync + 'static,
@@ -85,6 +96,21 @@ where
                 && touches(change)
             {
                 inner.clear();
+            }
+        });
+        memo
+    }
+
+    /// A memo of at most `capacity` keys, each value kept, replaced or
+    /// dropped on every change as `follow` says. A value still loading when
+    /// a change arrives is dropped (its read may have missed the change).
+    pub fn following(capacity: usize, changes: &CatalogChanges, follow: Follow<K, V>) -> Self {
+        let inner = Inner { entries: RwLock::default() };
+        let memo = CatalogMemo { inner: Arc::new(inner), capacity, changes: changes.clone() };
+        let subscriber = Arc::downgrade(&memo.inner);
+        changes.subscribe(move |change| {
+            if let Some(inner) = subscriber.upgrade() {
+                inner.follow(change, follow);
             }
         });
         memo
@@ -126,9 +152,24 @@ where
     }
 }
 
-impl<K, V> Inner<K, V> {
+impl<K: Eq + Hash, V> Inner<K, V> {
     fn clear(&self) {
         self.entries.write().expect("cache lock").clear();
+    }
+
+    fn follow(&self, change: &CatalogChange, follow: Follow<K, V>) {
+        let mut entries = self.entries.write().expect("cache lock");
+        entries.retain(|key, slot| {
+            let Some(value) = slot.value.get() else { return false };
+            match follow(change, key, value) {
+                Update::Keep => true,
+                Update::Drop => false,
+                Update::Replace(value) => {
+                    slot.value = Arc::new(OnceCell::new_with(Some(Arc::new(value))));
+                    true
+                }
+            }
+        });
     }
 }
 
@@ -189,13 +230,24 @@ impl CategoryCache {
 }
 
 /// The facet cells of all active products, by the shopper's price range:
-/// every listing page's counts come from one of these.
+/// every listing page's counts come from one of these. A change that moves
+/// products between cells adjusts the counts in place (one product out of
+/// its old cell, into its new one), unless the counts were read after it.
 #[derive(Clone)]
-pub struct FacetCache(CatalogMemo<(Option<Decimal>, Option<Decimal>), Vec<FacetCell>>);
+pub struct FacetCache(CatalogMemo<PriceRange, FacetCounts>);
+
+/// A shopper's price range: at least, under.
+type PriceRange = (Option<Decimal>, Option<Decimal>);
+
+/// Facet cells, and the snapshot they were counted in.
+pub struct FacetCounts {
+    pub cells: Vec<FacetCell>,
+    pub seen: Snapshot,
+}
 
 impl FacetCache {
     pub fn new(changes: &CatalogChanges) -> Self {
-        FacetCache(CatalogMemo::new(256, changes, CatalogChange::moves_facets))
+        FacetCache(CatalogMemo::following(256, changes, adjust))
     }
 
     pub async fn get(
@@ -203,7 +255,157 @@ impl FacetCache {
         pool: &PgPool,
         min: Option<Decimal>,
         max: Option<Decimal>,
-    ) -> sqlx::Result<Arc<Vec<FacetCell>>> {
-        self.0.get(pool, (min, max), || db::facet_cells(pool, min, max)).await
+    ) -> sqlx::Result<Arc<FacetCounts>> {
+        self.0
+            .get(pool, (min, max), || async move {
+                let (cells, seen) = db::facet_cells(pool, min, max).await?;
+                let seen = Snapshot::parse(&seen).ok_or_else(|| sqlx::Error::Protocol(format!("snapshot {seen}")))?;
+                Ok(FacetCounts { cells, seen })
+            })
+            .await
+    }
+}
+
+/// The cell a product as `shown` falls in for `range`, when shoppers see it.
+fn cell_of(shown: &Shown, (min, max): &PriceRange) -> Option<FacetCell> {
+    if !shown.active {
+        return None;
+    }
+    let price: Decimal = shown.price.parse().ok()?;
+    Some(FacetCell {
+        category_id: shown.category_id,
+        // As SQL's `width_bucket` numbers them: how many edges are at or below the price.
+        bucket: i32::try_from(price_edges().iter().take_while(|edge| price >= **edge).count()).ok()?,
+        in_range: min.is_none_or(|min| price >= min) && max.is_none_or(|max| price < max),
+        in_stock: shown.in_stock,
+        on_offer: shown.offer,
+        stars: shown.stars,
+        count: 1,
+    })
+}
+
+fn same_cell(a: &FacetCell, b: &FacetCell) -> bool {
+    (a.category_id, a.bucket, a.in_range, a.in_stock, a.on_offer, a.stars)
+        == (b.category_id, b.bucket, b.in_range, b.in_stock, b.on_offer, b.stars)
+}
+
+/// What a change does to the counts of `range`: each product that moved
+/// leaves its old cell and joins its new one, unless the counts were read
+/// after the change committed (they have it already). A change that does
+/// not say its transaction, or does not add up, drops the counts instead.
+fn adjust(change: &CatalogChange, range: &PriceRange, counts: &FacetCounts) -> Update<FacetCounts> {
+    let CatalogChange::Products { products, xid } = change else { return Update::Drop };
+    let moved: Vec<_> = products.iter().filter(|p| p.moves_facets()).collect();
+    if moved.is_empty() {
+        return Update::Keep;
+    }
+    let Some(xid) = xid else { return Update::Drop };
+    if counts.seen.sees(*xid) {
+        return Update::Keep;
+    }
+    let mut cells = counts.cells.clone();
+    for product in moved {
+        if let Some(before) = product.before.as_ref() {
+            let Some(old) = cell_of(before, range) else {
+                if before.active {
+                    return Update::Drop;
+                }
+                continue;
+            };
+            let Some(at) = cells.iter().position(|c| same_cell(c, &old)) else { return Update::Drop };
+            cells[at].count -= 1;
+            if cells[at].count == 0 {
+                cells.swap_remove(at);
+            }
+        }
+        if let Some(after) = product.after.as_ref() {
+            let Some(new) = cell_of(after, range) else {
+                if after.active {
+                    return Update::Drop;
+                }
+                continue;
+            };
+            match cells.iter_mut().find(|c| same_cell(c, &new)) {
+                Some(cell) => cell.count += 1,
+                None => cells.push(new),
+            }
+        }
+    }
+    Update::Replace(FacetCounts { cells, seen: counts.seen.clone() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::ProductChange;
+
+    fn shown(price: &str, in_stock: bool) -> Shown {
+        Shown {
+            slug: "tea".into(),
+            category_id: 1,
+            category: Some("drinks".into()),
+            price: price.into(),
+            in_stock,
+            offer: false,
+            stars: 0,
+            active: true,
+        }
+    }
+
+    fn cell(bucket: i32, in_stock: bool, count: i64) -> FacetCell {
+        FacetCell { category_id: 1, bucket, in_range: true, in_stock, on_offer: false, stars: 0, count }
+    }
+
+    fn change(before: Shown, after: Shown, xid: u64) -> CatalogChange {
+        let product = ProductChange { id: 7, before: Some(before), after: Some(after), cards: true };
+        CatalogChange::Products { products: vec![product], xid: Some(xid) }
+    }
+
+    #[test]
+    fn a_product_leaves_its_old_cell_for_its_new_one_unless_the_counts_already_have_it() {
+        let counts = FacetCounts {
+            cells: vec![cell(2, true, 2), cell(2, false, 1)],
+            seen: Snapshot::parse("100:104:102").unwrap(),
+        };
+        let everything = (None, None);
+        // Sold out in transaction 102, running when the counts were read: applied.
+        let Update::Replace(after) =
+            adjust(&change(shown("12.00", true), shown("12.00", false), 102), &everything, &counts)
+        else {
+            panic!("adjusted")
+        };
+        assert_eq!(after.cells, [cell(2, true, 1), cell(2, false, 2)]);
+        // Committed before they were read (101): already counted.
+        assert!(matches!(
+            adjust(&change(shown("12.00", true), shown("12.00", false), 101), &everything, &counts),
+            Update::Keep
+        ));
+        // A price into another range, where nothing was: a new cell; the old one, emptied, goes.
+        let one = FacetCounts { cells: vec![cell(2, false, 1)], seen: counts.seen.clone() };
+        let Update::Replace(moved) =
+            adjust(&change(shown("12.00", false), shown("60.00", false), 200), &everything, &one)
+        else {
+            panic!("adjusted")
+        };
+        assert_eq!(moved.cells, [cell(4, false, 1)]);
+        // Counts that do not add up (no such cell), a change without its transaction, or everything: read again.
+        assert!(matches!(
+            adjust(&change(shown("999.00", true), shown("12.00", true), 200), &everything, &one),
+            Update::Drop
+        ));
+        let unnamed = CatalogChange::Products {
+            products: vec![ProductChange { id: 7, before: None, after: Some(shown("1.00", true)), cards: true }],
+            xid: None,
+        };
+        assert!(matches!(adjust(&unnamed, &everything, &counts), Update::Drop));
+        assert!(matches!(adjust(&CatalogChange::Everything, &everything, &counts), Update::Drop));
+    }
+
+    #[test]
+    fn a_price_range_counts_a_product_in_or_out_of_it() {
+        let range = (Some(Decimal::from(10)), Some(Decimal::from(50)));
+        assert!(cell_of(&shown("10.00", true), &range).unwrap().in_range);
+        assert!(!cell_of(&shown("50.00", true), &range).unwrap().in_range, "under the top");
+        assert!(cell_of(&Shown { active: false, ..shown("20.00", true) }, &range).is_none(), "drafts are not counted");
     }
 }

@@ -162,31 +162,50 @@ pub async fn list_products(
 }
 
 /// Every active product grouped by the facets' values, with `in_range` saying
-/// whether the group lies within `min`..`max` (the shopper's price range).
-/// Read from the covering index `products_facets_idx`.
+/// whether the group lies within `min`..`max` (the shopper's price range),
+/// and the snapshot the count was read in (`pg_current_snapshot()`, to tell
+/// which later changes it already has). Read from the covering index
+/// `products_facets_idx`.
 pub async fn facet_cells(
     db: impl PgExecutor<'_>,
     min: Option<Decimal>,
     max: Option<Decimal>,
-) -> sqlx::Result<Vec<FacetCell>> {
-    sqlx::query_as!(
-        FacetCell,
-        r#"SELECT category_id,
+) -> sqlx::Result<(Vec<FacetCell>, String)> {
+    let rows = sqlx::query!(
+        r#"SELECT category_id AS "category_id!",
                   width_bucket(sale_price, $1::numeric[]) AS "bucket!",
                   ($2::numeric IS NULL OR sale_price >= $2) AND ($3::numeric IS NULL OR sale_price < $3) AS "in_range!",
                   stock > 0 AS "in_stock!",
                   offer_price IS NOT NULL AS "on_offer!",
                   CASE WHEN rating_count > 0 THEN rating_sum / rating_count ELSE 0 END AS "stars!",
-                  count(*) AS "count!"
+                  count(*) AS "count!",
+                  pg_current_snapshot()::text AS "snapshot!"
            FROM products
            WHERE active
-           GROUP BY 1, 2, 3, 4, 5, 6"#,
+           GROUP BY 1, 2, 3, 4, 5, 6
+           UNION ALL
+           SELECT 0, 0, false, false, false, 0, 0, pg_current_snapshot()::text"#,
         &price_edges() as &[Decimal],
         min,
         max
     )
     .fetch_all(db)
-    .await
+    .await?;
+    let snapshot = rows.last().map(|r| r.snapshot.clone()).unwrap_or_default();
+    let cells = rows
+        .into_iter()
+        .filter(|r| r.count > 0)
+        .map(|r| FacetCell {
+            category_id: r.category_id,
+            bucket: r.bucket,
+            in_range: r.in_range,
+            in_stock: r.in_stock,
+            on_offer: r.on_offer,
+            stars: r.stars,
+            count: r.count,
+        })
+        .collect();
+    Ok((cells, snapshot))
 }
 
 /// The `limit` newest active products, for the home page.

@@ -67,7 +67,7 @@ async fn facets(
 ) -> Facets {
     match scope {
         Scope::Listing => {
-            let cells = db::facet_cells(pool, filters.min_price, filters.max_price).await.unwrap();
+            let (cells, _) = db::facet_cells(pool, filters.min_price, filters.max_price).await.unwrap();
             count_facets(&cells, categories, category, filters)
         }
         Scope::Search(words) => {
@@ -260,4 +260,69 @@ async fn top_rated_lists_the_best_average_first_and_unrated_last(pool: PgPool) {
     assert!(averages.windows(2).all(|w| w[0] >= w[1]), "{averages:?}");
     assert_eq!(averages[0].to_string(), "5.0");
     assert!(averages[59].is_zero());
+}
+
+/// The cells as a sorted list, to compare counts kept in memory with a recount.
+fn sorted(cells: &[trove::catalog::filters::FacetCell]) -> Vec<(i64, i32, bool, bool, bool, i32, i64)> {
+    let mut cells: Vec<_> =
+        cells.iter().map(|c| (c.category_id, c.bucket, c.in_range, c.in_stock, c.on_offer, c.stars, c.count)).collect();
+    cells.sort_unstable();
+    cells
+}
+
+#[sqlx::test]
+async fn counts_in_memory_are_adjusted_cell_by_cell_and_always_equal_a_recount(pool: PgPool) {
+    use rust_decimal::Decimal;
+    use trove::catalog::cache::FacetCache;
+    use trove::db::CatalogChanges;
+    shop(&pool).await;
+    let changes = CatalogChanges::default();
+    let cache = FacetCache::new(&changes);
+    let ranges = [(None, None), (Some(Decimal::from(10)), Some(Decimal::from(100)))];
+    // The first read starts the listener (which drops everything when it
+    // connects); the counts read after that are kept.
+    cache.get(&pool, None, None).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let mut read_in = Vec::new();
+    for (min, max) in ranges {
+        read_in.push(cache.get(&pool, min, max).await.unwrap().seen.clone());
+    }
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM products WHERE active ORDER BY id").fetch_all(&pool).await.unwrap();
+    let statements = [
+        format!("UPDATE products SET stock = 0 WHERE id = {}", ids[1]),
+        format!("UPDATE products SET price = 150, offer_price = NULL WHERE id = {}", ids[2]),
+        format!("UPDATE products SET active = false WHERE id = {}", ids[3]),
+        format!("UPDATE products SET stock = stock + 5 WHERE id IN ({}, {})", ids[0], ids[5]),
+        format!("UPDATE products SET rating_count = 1, rating_sum = 5 WHERE id = {}", ids[6]),
+        format!("DELETE FROM products WHERE id = {}", ids[7]),
+        format!(
+            "UPDATE products SET category_id = (SELECT category_id FROM products WHERE id = {}) WHERE id = {}",
+            ids[1], ids[8]
+        ),
+    ];
+    for statement in &statements {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    let fruit: i64 =
+        sqlx::query_scalar("SELECT id FROM categories WHERE name = 'Fresh Fruit'").fetch_one(&pool).await.unwrap();
+    common::NewProduct::new(fruit, "Late Gadget", "12.00").insert(&pool).await;
+    // Each change reaches the cache; its counts follow without a recount.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    for ((min, max), seen) in ranges.into_iter().zip(read_in) {
+        loop {
+            let (fresh, _) = db::facet_cells(&pool, min, max).await.unwrap();
+            let kept = cache.get(&pool, min, max).await.unwrap();
+            if sorted(&kept.cells) == sorted(&fresh) {
+                assert_eq!(kept.seen, seen, "adjusted in place, not counted again");
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "counts in memory never caught up: {:?}",
+                sorted(&kept.cells)
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
 }
