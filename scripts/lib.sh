@@ -228,6 +228,17 @@ build_site() {
 # An API token made the way a person makes one: signed in at $1 (the store's
 # base URL) as $2 with password $3, through the page's server function $4
 # (tokens/create, or admin/tokens/create for a client token) with form $5.
+# signed_in_cookie BASE LOGIN PASSWORD: the Cookie header value of a fresh
+# sign-in (its session and refresh cookies), as a browser would send it.
+signed_in_cookie() {
+  local jar
+  jar=$(mktemp)
+  curl -fsS -c "$jar" -o /dev/null -H 'Accept: application/json' \
+    --data-urlencode "login=$2" --data-urlencode "password=$3" "$1/api/account/sign_in"
+  awk -F'\t' 'NF >= 7 && $1 !~ /^# / { printf "%s%s=%s", sep, $6, $7; sep = "; " } END { print "" }' "$jar"
+  rm -f "$jar"
+}
+
 api_token() {
   local jar
   jar=$(mktemp)

@@ -116,8 +116,9 @@ pub async fn post(conn: &mut PgConnection, room: RoomId, author: UserId, body: &
     )
     .fetch_one(&mut *conn)
     .await?;
-    mark_read(&mut *conn, room, author, id).await?;
+    // The message first: its pages read it at once; read state can wait.
     announce(&mut *conn, room, Unread::Changed { except: Some(author) }).await?;
+    mark_read(&mut *conn, room, author, id).await?;
     Ok(Some(id))
 }
 

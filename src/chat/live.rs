@@ -143,6 +143,9 @@ struct RoomLive {
     updates: Receiver<Arc<str>>,
     ready: VecDeque<Out>,
     due: Due,
+    /// When to read the members' read state, gathered since the first
+    /// notice that asked for it (new messages are not held back meanwhile).
+    read_at: Option<tokio::time::Instant>,
     /// The members last sent.
     members: Vec<Member>,
 }
@@ -176,8 +179,9 @@ impl RoomLive {
                 }
                 continue;
             }
-            if self.due.read {
+            if self.due.read && self.read_at.is_none_or(|at| at <= tokio::time::Instant::now()) {
                 self.due.read = false;
+                self.read_at = None;
                 match db::members(&self.state.pool, self.room, self.viewer.id).await {
                     Ok(members) => {
                         if members != self.members {
@@ -192,20 +196,22 @@ impl RoomLive {
                 }
                 continue;
             }
+            let read_at = self.read_at;
             tokio::select! {
                 update = self.updates.recv() => match update {
                     Ok(payload) => {
                         let due = room_due(&payload);
-                        if !due.changes {
-                            // Only read state: let a burst of them gather into one query.
-                            tokio::time::sleep(GATHER).await;
+                        self.due.changes |= due.changes;
+                        if due.read && !self.due.read {
+                            // Read state: let a burst of notices gather into one query.
+                            self.due.read = true;
+                            self.read_at = Some(tokio::time::Instant::now() + GATHER);
                         }
-                        self.due = due;
-                        drain(&mut self.updates, &mut self.due, room_due)?;
                     }
                     Err(RecvError::Lagged(_)) => self.due = Due { changes: true, read: true },
                     Err(RecvError::Closed) => return None,
                 },
+                () = tokio::time::sleep_until(read_at.unwrap_or_else(tokio::time::Instant::now)), if read_at.is_some() => {}
                 _ = self.session.check.tick() => {
                     if !self.session.holds(&self.state).await {
                         return None;
@@ -243,8 +249,18 @@ pub async fn events(
     let updates = state.chat.subscribe(&state.pool, &format!("r{}", room.0));
     let session = Session::new(&signed_in);
     let due = Due { changes: true, read: true };
-    let live =
-        RoomLive { state, viewer, session, room, last, updates, ready: VecDeque::new(), due, members: Vec::new() };
+    let live = RoomLive {
+        state,
+        viewer,
+        session,
+        room,
+        last,
+        updates,
+        ready: VecDeque::new(),
+        due,
+        read_at: None,
+        members: Vec::new(),
+    };
     let stream = futures_util::stream::unfold(live, |mut live| async move {
         let event = live.next().await?;
         Some((Ok::<_, Infallible>(event), live))

@@ -15,6 +15,12 @@ use {crate::account::session::Auth, crate::cart::db, crate::state::AppState};
 pub async fn get_header_counts() -> Result<HeaderCounts, AppError> {
     let state = AppState::current()?;
     let auth = Auth::current()?;
+    // Signed in with no guest cart to merge (nearly always): one query.
+    if let Some(viewer) = auth.viewer()
+        && auth.carried_cart().await?.is_none()
+    {
+        return Ok(super::db::counts(&state.pool, viewer.id).await?);
+    }
     let cart = match crate::cart::service::current_cart(&state, &auth, false).await? {
         Some(cart) => db::count(&state.pool, cart).await?,
         None => 0,

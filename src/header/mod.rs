@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod db;
 
 /// What every page's header counts, fetched in one call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -545,6 +545,8 @@ async fn unread_counts_and_read_receipts_follow_live(pool: PgPool) {
     // Staff answer through B: the shopper's count on A goes to 1, the inbox hears of it.
     call(&b, &mut moe, "chat/post", &format!("room={room}&text=True+to+size.")).await;
     assert_eq!(header.next_of("unread").await.expect("live count").1["count"], 1);
+    let counts = json(&call(&a, &mut amy, "header/counts", "").await);
+    assert_eq!((counts["messages"].as_i64(), counts["cart"].as_i64()), (Some(1), Some(0)), "{counts}");
     assert!(inbox.next_of("inbox").await.is_some(), "the inbox changed");
     // The shopper opens the conversation: her count goes back to 0, and the
     // staff page shows she has read the answer.
