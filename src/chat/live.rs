@@ -81,12 +81,48 @@ impl Session {
     }
 }
 
-/// Refuses a page of another site opening a member's stream with their cookies.
-fn foreign_origin(state: &AppState, headers: &HeaderMap) -> Option<Response> {
-    let origin = headers.get(header::ORIGIN)?;
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let ours = origin.to_str().is_ok_and(|o| crate::security::same_origin(o, host, &state.config.public_url));
-    (!ours).then(|| (StatusCode::FORBIDDEN, "Requests from other sites are not accepted.").into_response())
+/// An open page's stream: the next event to send, or `None` when it ends.
+trait Live: Send + 'static {
+    fn next(&mut self) -> impl std::future::Future<Output = Option<Event>> + Send;
+}
+
+/// Streams what `live` sends, with keep-alive comments between.
+fn serve(live: impl Live) -> Response {
+    let stream = futures_util::stream::unfold(live, |mut live| async move {
+        let event = live.next().await?;
+        Some((Ok::<_, Infallible>(event), live))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+/// Why a stream is not opened.
+enum Refused {
+    SignedOut,
+    OtherSite,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::SignedOut => crate::error::AppError::Unauthorized.into_response(),
+            Refused::OtherSite => {
+                (StatusCode::FORBIDDEN, "Requests from other sites are not accepted.").into_response()
+            }
+        }
+    }
+}
+
+/// The sign-in a stream opens under: none, or another site's page (which
+/// must not open a member's stream with their cookies), is refused.
+fn opener(state: &AppState, auth: &Auth, headers: &HeaderMap) -> Result<SignedIn, Refused> {
+    let signed_in = auth.signed_in().ok_or(Refused::SignedOut)?;
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        if !origin.to_str().is_ok_and(|o| crate::security::same_origin(o, host, &state.config.public_url)) {
+            return Err(Refused::OtherSite);
+        }
+    }
+    Ok(signed_in)
 }
 
 #[derive(serde::Deserialize)]
@@ -150,8 +186,7 @@ struct RoomLive {
     members: Vec<Member>,
 }
 
-impl RoomLive {
-    /// The next event to send, or `None` when the stream ends.
+impl Live for RoomLive {
     async fn next(&mut self) -> Option<Event> {
         loop {
             match self.ready.pop_front() {
@@ -232,12 +267,10 @@ pub async fn events(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(signed_in) = auth.signed_in() else {
-        return crate::error::AppError::Unauthorized.into_response();
+    let signed_in = match opener(&state, &auth, &headers) {
+        Ok(signed_in) => signed_in,
+        Err(refused) => return refused.into_response(),
     };
-    if let Some(refused) = foreign_origin(&state, &headers) {
-        return refused;
-    }
     let viewer = signed_in.viewer.clone();
     let room = RoomId(room);
     if let Err(error) = service::readable(&state, &viewer, room).await {
@@ -261,11 +294,7 @@ pub async fn events(
         read_at: None,
         members: Vec::new(),
     };
-    let stream = futures_util::stream::unfold(live, |mut live| async move {
-        let event = live.next().await?;
-        Some((Ok::<_, Infallible>(event), live))
-    });
-    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+    serve(live)
 }
 
 /// One open page's stream of its person's unread count.
@@ -282,7 +311,7 @@ struct PersonLive {
     unread: Option<i64>,
 }
 
-impl PersonLive {
+impl Live for PersonLive {
     async fn next(&mut self) -> Option<Event> {
         loop {
             if self.due.changes {
@@ -348,21 +377,15 @@ pub async fn person_events(
     Extension(auth): Extension<Auth>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(signed_in) = auth.signed_in() else {
-        return crate::error::AppError::Unauthorized.into_response();
+    let signed_in = match opener(&state, &auth, &headers) {
+        Ok(signed_in) => signed_in,
+        Err(refused) => return refused.into_response(),
     };
-    if let Some(refused) = foreign_origin(&state, &headers) {
-        return refused;
-    }
     let viewer = signed_in.viewer.clone();
     let mine = state.chat.subscribe(&state.pool, &format!("p{}", viewer.id.0));
     let inbox = viewer.role.includes(Role::Moderator).then(|| state.chat.subscribe(&state.pool, "staff"));
     let session = Session::new(&signed_in);
     let due = Due { changes: true, read: false };
     let live = PersonLive { state, viewer, session, mine, inbox, due, unread: None };
-    let stream = futures_util::stream::unfold(live, |mut live| async move {
-        let event = live.next().await?;
-        Some((Ok::<_, Infallible>(event), live))
-    });
-    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+    serve(live)
 }
