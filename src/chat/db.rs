@@ -378,14 +378,7 @@ async fn listed(
 /// Messages from others in a shopper's conversations that they have not
 /// read, for the header.
 pub async fn unread_total(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM chat_members mb
-           JOIN chat_messages m ON m.room_id = mb.room_id AND m.id > mb.last_read_id
-           WHERE mb.user_id = $1 AND m.author_id <> $1 AND m.removed_at IS NULL"#,
-        user.0
-    )
-    .fetch_one(db)
-    .await
+    sqlx::query_scalar!(r#"SELECT chat_unread($1) AS "n!""#, user.0).fetch_one(db).await
 }
 
 /// Closes (or reopens) a room; answers whether it exists.

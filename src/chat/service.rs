@@ -153,7 +153,7 @@ pub async fn assign(state: &AppState, viewer: &Viewer, room: RoomId, to: Option<
     }
     readable(state, viewer, room).await?;
     if let Some(to) = to
-        && !db::staff(&state.pool).await?.iter().any(|(id, _)| *id == to)
+        && !crate::account::db::viewer(&state.pool, to).await?.is_some_and(|v| is_staff(&v))
     {
         return Err(AppError::field("to", "Choose a member of staff."));
     }

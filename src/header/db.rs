@@ -13,9 +13,7 @@ pub async fn counts(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Heade
         r#"SELECT (SELECT COALESCE(sum(i.quantity), 0)::int FROM carts c JOIN cart_items i ON i.cart_id = c.id
                    WHERE c.user_id = $1) AS "cart!",
                   (SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL) AS "unread!",
-                  (SELECT count(*) FROM chat_members mb
-                   JOIN chat_messages m ON m.room_id = mb.room_id AND m.id > mb.last_read_id
-                   WHERE mb.user_id = $1 AND m.author_id <> $1 AND m.removed_at IS NULL) AS "messages!""#,
+                  chat_unread($1) AS "messages!""#,
         user.0
     )
     .fetch_one(db)
