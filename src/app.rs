@@ -118,7 +118,7 @@ pub fn App() -> impl IntoView {
     let auth = AuthContext::provide();
     let cart = CartContext::provide();
     let bell = NotificationContext::provide();
-    WishlistContext::provide();
+    WishlistContext::provide(auth);
     HeaderCountsContext::provide(auth, cart, bell);
     crate::chat::follow::ChatLive::provide(auth);
     let layout = Resource::new(|| (), |_| get_layout());

@@ -34,6 +34,10 @@ pub struct Config {
     pub public_url: String,
     /// Whether a reverse proxy in front sets `X-Forwarded-For` (`TROVE_TRUST_PROXY`).
     pub trust_proxy: bool,
+    /// Whether visitors with a session get the catalog pages every guest
+    /// shares with their own parts put in (`TROVE_SHARED_PAGES`, default
+    /// true; false renders every such page for them in full).
+    pub shared_pages: bool,
     /// `smtp://`, `smtps://` or `smtp://…?tls=required` server for outgoing mail
     /// (`SMTP_URL`); unset, mail stays in the outbox for admins to read.
     pub smtp_url: Option<SecretString>,
@@ -183,6 +187,11 @@ impl Config {
             Some("true") | Some("1") => true,
             Some(_) => return Err(ConfigError { var: "TROVE_TRUST_PROXY", message: "expected true or false".into() }),
         };
+        let shared_pages = match get("TROVE_SHARED_PAGES").as_deref() {
+            None | Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(_) => return Err(ConfigError { var: "TROVE_SHARED_PAGES", message: "expected true or false".into() }),
+        };
         let smtp_url = get("SMTP_URL");
         if let Some(url) = &smtp_url
             && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
@@ -260,6 +269,7 @@ impl Config {
             log_format,
             public_url,
             trust_proxy,
+            shared_pages,
             smtp_url: smtp_url.map(SecretString::from),
             mail_from,
             shipping_fee,

@@ -40,6 +40,8 @@ pub mod page_cache;
 #[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
+pub mod personal;
+#[cfg(feature = "ssr")]
 pub mod rate_limit;
 #[cfg(feature = "ssr")]
 pub mod security;

@@ -8,8 +8,9 @@
 //! Each page's script nonce is replaced by a fresh one on every response, so
 //! a cached page never repeats a nonce.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -23,6 +24,7 @@ use http_body_util::BodyExt;
 
 use crate::db::{CatalogChange, CatalogChanges};
 use sqlx::PgPool;
+use tokio::sync::watch;
 
 const MAX_AGE: Duration = Duration::from_secs(60);
 /// Memory the pages may take, counted by their bytes. When it is full, the
@@ -42,12 +44,55 @@ struct Inner {
     /// The feed that empties the cache, started by the first cacheable request.
     changes: CatalogChanges,
     pool: PgPool,
+    /// Pages being rendered, by key: whoever asks for one meanwhile waits
+    /// for that render (its sender closes when it is done) instead of
+    /// starting another, so a dropped page is rendered once, not once per
+    /// waiting visitor.
+    rendering: Mutex<HashMap<String, watch::Receiver<()>>>,
+}
+
+/// A request's part in rendering a missing page.
+enum Turn {
+    /// Render it (and keep it); others wait until this is dropped.
+    Lead(Rendering),
+    /// Another request rendered it: what it kept (nothing when it could not).
+    Followed(Option<Arc<Page>>),
+}
+
+struct Rendering {
+    cache: PageCache,
+    key: String,
+    _done: watch::Sender<()>,
+}
+
+impl Drop for Rendering {
+    fn drop(&mut self) {
+        // Before the sender closes, so a request after this one leads anew.
+        self.cache.inner.rendering.lock().expect("rendering lock").remove(&self.key);
+    }
 }
 
 struct Page {
     body: Bytes,
     nonce: String,
     headers: HeaderMap,
+}
+
+/// A page as every guest gets it, for `crate::personal` to answer a visitor
+/// with a session from: their own parts put in, and a fresh nonce.
+#[derive(Clone)]
+pub struct SharedPage(Arc<Page>);
+
+impl SharedPage {
+    pub fn body(&self) -> &[u8] {
+        &self.0.body
+    }
+
+    /// The page with `body` (this page's, edited) and a fresh nonce; `None`
+    /// if no nonce could be made.
+    pub fn respond_with(&self, body: &[u8]) -> Option<Response> {
+        respond_body(&self.0, body)
+    }
 }
 
 impl PageCache {
@@ -66,7 +111,13 @@ impl PageCache {
             .time_to_live(MAX_AGE)
             .support_invalidation_closures()
             .build();
-        let inner = Inner { pages, generation: AtomicU64::new(0), changes: changes.clone(), pool: pool.clone() };
+        let inner = Inner {
+            pages,
+            generation: AtomicU64::new(0),
+            changes: changes.clone(),
+            pool: pool.clone(),
+            rendering: Mutex::new(HashMap::new()),
+        };
         let cache = PageCache { inner: Arc::new(inner) };
         // Weak: the feed must not keep a replaced cache alive.
         let subscriber = Arc::downgrade(&cache.inner);
@@ -82,10 +133,83 @@ impl PageCache {
         self.inner.pages.get(key)
     }
 
-    fn put(&self, key: String, page: Page, generation: u64) {
+    /// Whether this request renders the page at `key`, or waits for the
+    /// request already rendering it.
+    async fn turn(&self, key: &str) -> Turn {
+        let waiting = {
+            let mut rendering = self.inner.rendering.lock().expect("rendering lock");
+            match rendering.get(key) {
+                Some(receiver) => receiver.clone(),
+                None => {
+                    let (done, receiver) = watch::channel(());
+                    rendering.insert(key.to_owned(), receiver);
+                    return Turn::Lead(Rendering { cache: self.clone(), key: key.to_owned(), _done: done });
+                }
+            }
+        };
+        let mut waiting = waiting;
+        // Nothing is ever sent: this ends when the leader's sender closes.
+        while waiting.changed().await.is_ok() {}
+        Turn::Followed(self.get(key))
+    }
+
+    /// The page every guest gets at `key` (a path and query), if it is kept.
+    pub fn shared(&self, key: &str) -> Option<SharedPage> {
+        self.inner.changes.start(&self.inner.pool);
+        self.get(key).map(SharedPage)
+    }
+
+    /// Renders the page every guest gets at `key` with `render` (which must
+    /// render it for a guest), keeps it unless the catalog changed meanwhile,
+    /// and hands it back; `None` when it is not a page to keep (an error, a
+    /// redirect, a cookie set).
+    pub async fn render_shared(&self, key: String, render: impl Future<Output = Response>) -> Option<SharedPage> {
+        self.inner.changes.start(&self.inner.pool);
+        let _rendering = match self.turn(&key).await {
+            Turn::Lead(rendering) => rendering,
+            Turn::Followed(page) => return page.map(SharedPage),
+        };
+        let generation = self.inner.generation.load(Ordering::Acquire);
+        let (_, page) = self.keep(key, render.await, generation).await;
+        page.map(SharedPage)
+    }
+
+    /// Keeps `response` under `key` when it is a whole page anyone may get,
+    /// and gives it back with the page kept.
+    async fn keep(&self, key: String, response: Response, generation: u64) -> (Response, Option<Arc<Page>>) {
+        let html = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if response.status() != StatusCode::OK || !html || response.headers().contains_key(header::SET_COOKIE) {
+            return (response, None);
+        }
+        let Some(nonce) = nonce_of(response.headers()) else { return (response, None) };
+        let (parts, body) = response.into_parts();
+        let body = match body.collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(error) => {
+                tracing::warn!(%error, "page body failed");
+                return (StatusCode::INTERNAL_SERVER_ERROR.into_response(), None);
+            }
+        };
+        let mut page = None;
+        if body.len() <= MAX_PAGE_BYTES {
+            // The policy stays: `respond` swaps the nonce in it.
+            let mut headers = parts.headers.clone();
+            headers.remove(header::CONTENT_LENGTH);
+            let kept = Arc::new(Page { body: body.clone(), nonce, headers });
+            self.put(key, kept.clone(), generation);
+            page = Some(kept);
+        }
+        (Response::from_parts(parts, Body::from(body)), page)
+    }
+
+    fn put(&self, key: String, page: Arc<Page>, generation: u64) {
         // A change arrived while this page rendered: it may be stale already.
         if self.inner.generation.load(Ordering::Acquire) == generation {
-            self.inner.pages.insert(key, Arc::new(page));
+            self.inner.pages.insert(key, page);
         }
     }
 
@@ -253,14 +377,14 @@ pub async fn serve_cached_json(State(cache): State<PageCache>, request: Request,
     if body.len() <= MAX_PAGE_BYTES {
         let mut headers = parts.headers.clone();
         headers.remove(header::CONTENT_LENGTH);
-        cache.put(key, Page { body: body.clone(), nonce: String::new(), headers }, generation);
+        cache.put(key, Arc::new(Page { body: body.clone(), nonce: String::new(), headers }), generation);
     }
     Response::from_parts(parts, Body::from(body))
 }
 
 /// Whether a request may be answered from, and fill, the cache: a plain GET
 /// of a page by a visitor who carries none of our cookies.
-fn cacheable(request: &Request) -> bool {
+pub fn cacheable(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
         && !["/api/", "/pkg/", "/media/", "/account", "/admin", "/healthz", "/sign-", "/forgot-", "/reset-"]
@@ -288,22 +412,27 @@ fn nonce_of(headers: &HeaderMap) -> Option<String> {
 /// `body` with every `from` replaced by `to` (both the same length).
 fn replace_all(body: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
-        out.extend_from_slice(&rest[..at]);
+    let mut last = 0;
+    for at in memchr::memmem::find_iter(body, from) {
+        out.extend_from_slice(&body[last..at]);
         out.extend_from_slice(to);
-        rest = &rest[at + from.len()..];
+        last = at + from.len();
     }
-    out.extend_from_slice(rest);
+    out.extend_from_slice(&body[last..]);
     out
 }
 
 fn respond(page: &Page) -> Option<Response> {
+    respond_body(page, &page.body)
+}
+
+/// `page`'s headers with `body`, its nonce made fresh in both.
+fn respond_body(page: &Page, body: &[u8]) -> Option<Response> {
     let nonce = fresh_nonce()?;
     if nonce.len() != page.nonce.len() {
         return None;
     }
-    let body = replace_all(&page.body, page.nonce.as_bytes(), nonce.as_bytes());
+    let body = replace_all(body, page.nonce.as_bytes(), nonce.as_bytes());
     let mut response = Response::new(Body::from(body));
     *response.headers_mut() = page.headers.clone();
     // The policy the page was rendered with, with the new nonce in it.
@@ -323,32 +452,15 @@ pub async fn serve_cached(State(cache): State<PageCache>, request: Request, next
     if let Some(response) = cache.get(&key).and_then(|page| respond(&page)) {
         return response;
     }
-    let generation = cache.inner.generation.load(Ordering::Acquire);
-    let response = next.run(request).await;
-    let html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if response.status() != StatusCode::OK || !html || response.headers().contains_key(header::SET_COOKIE) {
-        return response;
-    }
-    let Some(nonce) = nonce_of(response.headers()) else { return response };
-    let (parts, body) = response.into_parts();
-    let body = match body.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) => {
-            tracing::warn!(%error, "page body failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let _rendering = match cache.turn(&key).await {
+        Turn::Lead(rendering) => Some(rendering),
+        Turn::Followed(page) => match page.and_then(|page| respond(&page)) {
+            Some(response) => return response,
+            None => None,
+        },
     };
-    if body.len() <= MAX_PAGE_BYTES {
-        // The policy stays: `respond` swaps the nonce in it.
-        let mut headers = parts.headers.clone();
-        headers.remove(header::CONTENT_LENGTH);
-        cache.put(key, Page { body: body.clone(), nonce, headers }, generation);
-    }
-    Response::from_parts(parts, Body::from(body))
+    let generation = cache.inner.generation.load(Ordering::Acquire);
+    cache.keep(key, next.run(request).await, generation).await.0
 }
 
 #[cfg(test)]

@@ -140,6 +140,8 @@ pub fn router(state: AppState) -> Router {
             ServeDir::new(&state.config.site_root)
                 .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell).with_state(state.clone())),
         )
+        // Visitors with a session get the shared catalog pages with their own parts put in.
+        .layer(from_fn_with_state(state.clone(), crate::personal::serve))
         // Inner to outer: who is signed in needs the session, which needs the
         // request to have passed the cross-origin check.
         .layer(from_fn_with_state(state.clone(), crate::account::session::authenticate))

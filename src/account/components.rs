@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use leptos::server_fn::ServerFn;
+
 use super::api::{SignOut, get_viewer};
 use super::{Role, Viewer};
 use crate::error::AppError;
@@ -48,83 +50,89 @@ impl AuthContext {
 }
 
 /// Account and sign-out for a signed-in visitor; sign-in and sign-up otherwise.
+/// The links are set as the list's inner HTML (`account_links`): hydration
+/// leaves them as the server sent them, so a page cached for everyone can
+/// carry one shopper's links in their place (`crate::personal`).
 #[component]
 pub fn HeaderAccount() -> impl IntoView {
     let Some(auth) = AuthContext::use_context() else { return ().into_any() };
-    let sign_out = crate::flash::action::<SignOut>();
     let location = leptos_router::hooks::use_location();
     let here: Here = (location.pathname, location.search, location.query);
-    Effect::new(move |_| {
-        if matches!(sign_out.value().get(), Some(Ok(()))) {
-            AuthContext::changed();
-        }
-    });
-    let admin = Memo::new(move |_| in_admin(&here.0.get()));
     view! {
         <Suspense>
-            {move || {
-            let admin = admin.get();
-            Suspend::new(async move {
-                match auth.viewer.await.ok().flatten() {
-                    Some(viewer) if admin => view! {
-                        <ul class="account-links">
-                            <li class="signed-in-as">"Signed in as " <strong>{viewer.username.clone()}</strong>
-                                {format!(" ({})", viewer.role.label())}</li>
-                            <li><a href="/account">"Account"</a></li>
-                            <SignOutItem sign_out />
-                        </ul>
-                    }.into_any(),
-                    Some(viewer) => view! {
-                        <ul class="account-links">
-                            {viewer.role.includes(Role::Moderator).then(|| view! {
-                                <li><a href=if viewer.role.includes(Role::Admin) { "/admin" } else { "/admin/orders" }>"Admin"</a></li>
-                            })}
-                            <li><a href="/wishlist">"Wishlist"</a></li>
-                            <li><a href="/account">"Account" <span class="visually-hidden">" of " {viewer.username.clone()}</span></a></li>
-                            <SignOutItem sign_out />
-                        </ul>
-                    }.into_any(),
-                    None => view! {
-                        <ul class="account-links">
-                            <li><a href=move || back_here("/sign-in", &here)>"Sign in"</a></li>
-                            <li><a href=move || back_here("/sign-up", &here)>"Create account"</a></li>
-                        </ul>
-                    }.into_any(),
-                }
-            })
-            }}
+            {move || Suspend::new(async move {
+                let viewer = auth.viewer.await.ok().flatten();
+                let links = move || {
+                    let admin = here.0.with(|path| in_admin(path));
+                    account_links(viewer.as_ref(), admin, back_to(&here).as_deref())
+                };
+                view! { <ul class="account-links" data-island="account" inner_html=links></ul> }
+            })}
         </Suspense>
     }
     .into_any()
 }
 
-/// The header's "Sign out" button.
-#[component]
-fn SignOutItem(sign_out: ServerAction<SignOut>) -> impl IntoView {
-    view! {
-        <li>
-            <ActionForm action=sign_out>
-                <button type="submit" class="link-button">"Sign out"</button>
-            </ActionForm>
-        </li>
+/// The header's account links, as HTML: who is signed in and sign-out in the
+/// admin area; the admin area (for staff), the wishlist, the account and
+/// sign-out in the shop; sign-in and sign-up, coming back to `next`, for
+/// guests. Sign-out is a plain form post, which comes back signed out.
+pub fn account_links(viewer: Option<&Viewer>, admin: bool, next: Option<&str>) -> String {
+    let sign_out = || {
+        view! {
+            <li>
+                <form action=SignOut::url() method="post">
+                    <button type="submit" class="link-button">"Sign out"</button>
+                </form>
+            </li>
+        }
+    };
+    match viewer {
+        Some(viewer) if admin => view! {
+            <li class="signed-in-as">"Signed in as " <strong>{viewer.username.clone()}</strong>
+                {format!(" ({})", viewer.role.label())}</li>
+            <li><a href="/account">"Account"</a></li>
+            {sign_out()}
+        }
+        .to_html(),
+        Some(viewer) => {
+            let staff = viewer.role.includes(Role::Moderator).then(|| {
+                let href = if viewer.role.includes(Role::Admin) { "/admin" } else { "/admin/orders" };
+                view! { <li><a href=href>"Admin"</a></li> }
+            });
+            view! {
+                {staff}
+                <li><a href="/wishlist">"Wishlist"</a></li>
+                <li><a href="/account">"Account" <span class="visually-hidden">" of " {viewer.username.clone()}</span></a></li>
+                {sign_out()}
+            }
+            .to_html()
+        }
+        None => {
+            let with_next = |to: &str| match next {
+                Some(next) => format!("{to}?next={}", crate::ui::encode_component(next)),
+                None => to.to_owned(),
+            };
+            view! {
+                <li><a href=with_next("/sign-in")>"Sign in"</a></li>
+                <li><a href=with_next("/sign-up")>"Create account"</a></li>
+            }
+            .to_html()
+        }
     }
 }
 
-/// `to` (sign-in or sign-up) with a `next` that brings the shopper back to
-/// the page they are on; on the sign-in and sign-up pages themselves, the
-/// `next` those pages were given.
-fn back_here(to: &str, location: &Here) -> String {
+/// Where signing in or up brings the shopper back to: the page they are on;
+/// on the sign-in and sign-up pages themselves, the `next` those pages were
+/// given.
+fn back_to(location: &Here) -> Option<String> {
     let (path, search) = (location.0.get(), location.1.get());
-    let here = if path == "/sign-in" || path == "/sign-up" {
+    if path == "/sign-in" || path == "/sign-up" {
         location.2.with(|q| q.get("next"))
     } else if search.is_empty() {
         Some(path)
     } else {
         Some(format!("{path}?{search}"))
-    };
-    match here {
-        Some(next) => format!("{to}?next={}", crate::ui::encode_component(&next)),
-        None => to.to_owned(),
     }
 }
 

@@ -174,6 +174,24 @@ impl Auth {
         })
     }
 
+    /// A guest with this request's address and browser but no session, no
+    /// cart and no cookies: whom a page shared by every visitor is rendered
+    /// for. Nothing it does is kept (its session is never saved).
+    pub fn guest(&self, pool: &PgPool) -> Auth {
+        let inner = &self.inner;
+        Auth {
+            inner: Arc::new(AuthInner {
+                session: Session::new(None, Arc::new(PgSessionStore::new(pool.clone())), None),
+                signed_in: Mutex::new(None),
+                set_cookie: Mutex::new(Vec::new()),
+                guest_cart: Mutex::new(None),
+                user_agent: inner.user_agent.clone(),
+                client: inner.client.clone(),
+                secure: inner.secure,
+            }),
+        }
+    }
+
     pub fn signed_in(&self) -> Option<SignedIn> {
         self.inner.signed_in.lock().expect("auth lock").clone()
     }

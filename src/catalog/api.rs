@@ -24,10 +24,8 @@ pub async fn get_layout() -> Result<Layout, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/home")]
 pub async fn get_home() -> Result<Home, AppError> {
     let state = AppState::current()?;
-    let mut featured = db::featured_products(&state.pool, FEATURED_COUNT).await?;
-    let mut newest = db::newest_products(&state.pool, FEATURED_COUNT).await?;
-    mark_wished(&state, &mut featured).await?;
-    mark_wished(&state, &mut newest).await?;
+    let featured = db::featured_products(&state.pool, FEATURED_COUNT).await?;
+    let newest = db::newest_products(&state.pool, FEATURED_COUNT).await?;
     let categories = CatalogCaches::current()?.categories.get(&state.pool).await?.as_ref().clone();
     Ok(Home { featured, newest, categories })
 }
@@ -41,7 +39,6 @@ pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
         listing_facets(&state, &caches, None, &query.filters),
     )?;
     listing.facets = facets;
-    mark_wished(&state, &mut listing.products).await?;
     Ok(listing)
 }
 
@@ -55,7 +52,6 @@ pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryL
         listing_facets(&state, &caches, Some(category.id), &query.filters),
     )?;
     listing.facets = facets;
-    mark_wished(&state, &mut listing.products).await?;
     Ok(CategoryListing { category, listing })
 }
 
@@ -67,9 +63,6 @@ pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     let mut product = db::product_by_slug(&mut conn, &slug).await?.ok_or(AppError::NotFound)?;
     product.structured_data =
         super::seo::product_json_ld(&product, &state.config.currency, state.config.public_url.trim_end_matches('/'));
-    if let Some(viewer) = crate::account::session::Auth::current()?.viewer() {
-        product.wished = crate::wishlist::db::contains(&mut *conn, viewer.id, product.id.0).await?;
-    }
     Ok(product)
 }
 
@@ -85,10 +78,4 @@ async fn listing_facets(
     let cells = caches.facets.get(&state.pool, filters.min_price, filters.max_price).await?;
     let categories = caches.categories.get(&state.pool).await?;
     Ok(super::filters::count_facets(&cells.cells, &categories, category.map(|c| c.0), filters))
-}
-
-/// Marks the cards on the signed-in viewer's wishlist (guests see none).
-#[cfg(feature = "ssr")]
-async fn mark_wished(state: &AppState, products: &mut [super::ProductSummary]) -> Result<(), AppError> {
-    crate::wishlist::service::mark_for_viewer(state, products).await
 }

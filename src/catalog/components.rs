@@ -8,7 +8,7 @@ use super::{CategoryLink, Listing};
 use crate::cart::components::AddToCartForm;
 use crate::product::components::{Price, StockBadge};
 use crate::product::{ImageRef, ProductSummary};
-use crate::wishlist::components::WishlistButton;
+use crate::wishlist::components::{WishlistButton, WishlistContext};
 
 /// How many cards at the top of a grid load eagerly (they are on screen at once).
 const EAGER_IMAGES: usize = 4;
@@ -19,7 +19,7 @@ const CARD_IMAGE_SIZES: &str = "(min-width: 1200px) 270px, (min-width: 960px) 22
 
 /// A product in a grid: image, name, price and stock state.
 #[component]
-pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool) -> impl IntoView {
+pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool, wished: bool) -> impl IntoView {
     let href = product.href();
     let image = match &product.image {
         Some(image) => {
@@ -57,23 +57,35 @@ pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool) -> im
             })}
             <StockBadge stock=product.stock />
             <AddToCartForm product=product.id name=product.name.clone() stock=product.stock />
-            <WishlistButton product=product.id name=product.name.clone() slug=product.slug.clone() wished=product.wished />
+            <WishlistButton product=product.id name=product.name.clone() slug=product.slug.clone() wished />
         </li>
     }
 }
 
-/// A responsive grid of product cards.
+/// A responsive grid of product cards. Their hearts wait for the viewer's
+/// wishlist, so the products themselves are the same for every visitor.
 #[component]
 pub fn ProductGrid(products: Vec<ProductSummary>, label: String) -> impl IntoView {
+    let wishlist = use_context::<WishlistContext>();
+    let products = std::sync::Arc::new(products);
     view! {
         <ul class="product-grid" aria-label=label>
-            {products
-                .into_iter()
-                .enumerate()
-                .map(|(i, product)| {
-                    view! { <ProductCard product eager=i < EAGER_IMAGES /> }
-                })
-                .collect_view()}
+            <Suspense>
+                {move || {
+                    let products = products.clone();
+                    Suspend::new(async move {
+                        let saved = WishlistContext::saved(wishlist).await;
+                        products
+                            .iter()
+                            .enumerate()
+                            .map(|(i, product)| {
+                                let wished = saved.contains(product.id.0);
+                                view! { <ProductCard product=product.clone() eager=i < EAGER_IMAGES wished /> }
+                            })
+                            .collect_view()
+                    })
+                }}
+            </Suspense>
         </ul>
     }
 }

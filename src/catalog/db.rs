@@ -256,7 +256,6 @@ pub async fn product_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Resul
         category: CategoryLink { name: row.category_name, slug: row.category_slug },
         images,
         rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
-        wished: false,
         structured_data: String::new(),
     }))
 }

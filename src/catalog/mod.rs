@@ -72,9 +72,6 @@ pub struct ProductDetail {
     /// Primary image first, then by position.
     pub images: Vec<ImageRef>,
     pub rating: Rating,
-    /// On the signed-in viewer's wishlist.
-    #[serde(default)]
-    pub wished: bool,
     /// JSON-LD (schema.org Product with its Offer and AggregateRating, and the
     /// BreadcrumbList), made on the server and safe inside a `<script>`.
     pub structured_data: String,

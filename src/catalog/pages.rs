@@ -13,7 +13,7 @@ use crate::product::components::{Price, StockBadge};
 use crate::reviews::api::{DeleteReview, SaveReview, get_product_reviews};
 use crate::reviews::components::ReviewsSection;
 use crate::ui::{ErrorView, Loading};
-use crate::wishlist::components::WishlistButton;
+use crate::wishlist::components::{WishlistButton, WishlistContext};
 
 /// The listing query in the current URL, or the 400 a malformed link earns.
 fn listing_query() -> Memo<Result<ListingQuery, AppError>> {
@@ -170,6 +170,7 @@ pub fn ProductPage() -> impl IntoView {
     let query = use_query_map();
     let slug = Signal::derive(move || params.with(|p| p.get("slug").unwrap_or_default()));
     let layout = expect_context::<LayoutContext>();
+    let wishlist = use_context::<WishlistContext>();
     let product = Resource::new(move || slug.get(), get_product);
     let save_review = crate::flash::action::<SaveReview>();
     let delete_review = crate::flash::action::<DeleteReview>();
@@ -185,6 +186,7 @@ pub fn ProductPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let base = layout.base().await;
+                let saved = WishlistContext::saved(wishlist).await;
                 match product.await {
                     Ok(product) => {
                         let summary = paragraphs(&product.description);
@@ -205,7 +207,7 @@ pub fn ProductPage() -> impl IntoView {
                                     })}
                                     <StockBadge stock=product.stock />
                                     <AddToCartForm product=product.id name=product.name.clone() stock=product.stock choose_quantity=true />
-                                    <WishlistButton product=product.id name=product.name.clone() slug=product.slug.clone() wished=product.wished />
+                                    <WishlistButton product=product.id name=product.name.clone() slug=product.slug.clone() wished=saved.contains(product.id.0) />
                                     <div class="description">
                                         {summary.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
                                     </div>

@@ -100,13 +100,7 @@ fn HeaderCartLink(counts: Resource<Result<HeaderCounts, AppError>>) -> impl Into
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let count = counts.await.map(|c| c.cart).unwrap_or(0);
-                    view! {
-                        <span class="cart-count" data-count=count.to_string()>
-                            <span class="visually-hidden">", "</span>
-                            {count.to_string()}
-                            <span class="visually-hidden">{if count == 1 { " item" } else { " items" }}</span>
-                        </span>
-                    }
+                    view! { <span class="island" data-island="cart" inner_html=cart_count(count)></span> }
                 })}
             </Suspense>
         </a>
@@ -129,14 +123,8 @@ pub fn HeaderHelp() -> impl IntoView {
                         None => 0,
                     };
                     // Once hydrated, the live count follows new answers and reading them.
-                    move || {
-                        let unread = live.and_then(|live| live.unread.get()).unwrap_or(rendered);
-                        (unread > 0).then(|| view! {
-                            " " <span class="bell-count" data-count=unread.to_string()>
-                                {unread.to_string()}<span class="visually-hidden">" unread answers"</span>
-                            </span>
-                        })
-                    }
+                    let unread = move || live.and_then(|live| live.unread.get()).unwrap_or(rendered);
+                    view! { <span class="island" data-island="help" inner_html=move || help_count(unread())></span> }
                 })}
             </Suspense>
         </a>
@@ -153,19 +141,58 @@ pub fn HeaderBell() -> impl IntoView {
             {move || Suspend::new(async move {
                 let signed_in = match auth { Some(auth) => auth.viewer.await.ok().flatten().is_some(), None => false };
                 let unread = counts.await.map(|c| c.unread).unwrap_or(0);
-                signed_in.then(|| view! {
-                    <a class="bell-link" href="/notifications">
-                        <crate::ui::icons::BellIcon />
-                        <span class="visually-hidden">"Notifications"</span>
-                        {(unread > 0).then(|| view! {
-                            <span class="bell-count" data-count=unread.to_string()>
-                                {unread.to_string()}<span class="visually-hidden">" unread"</span>
-                            </span>
-                        })}
-                    </a>
-                })
+                view! { <span class="island" data-island="bell" inner_html=bell(signed_in, unread)></span> }
             })}
         </Suspense>
     }
     .into_any()
+}
+
+// The header's counts are set as inner HTML of their `island` spans, made by
+// the functions below: hydration leaves them as the server sent them, so a
+// page cached for everyone can carry one shopper's counts in place of a
+// guest's (`crate::personal`), and a new count replaces the old one whole.
+
+/// The cart link's item count.
+pub fn cart_count(count: i32) -> String {
+    view! {
+        <span class="cart-count" data-count=count.to_string()>
+            <span class="visually-hidden">", "</span>
+            {count.to_string()}
+            <span class="visually-hidden">{if count == 1 { " item" } else { " items" }}</span>
+        </span>
+    }
+    .to_html()
+}
+
+/// The answers from the shop not read yet, beside "Help"; nothing at none.
+pub fn help_count(unread: i64) -> String {
+    if unread <= 0 {
+        return String::new();
+    }
+    view! {
+        " " <span class="bell-count" data-count=unread.to_string()>
+            {unread.to_string()}<span class="visually-hidden">" unread answers"</span>
+        </span>
+    }
+    .to_html()
+}
+
+/// The bell and its unread count, for a signed-in person; nothing for guests.
+pub fn bell(signed_in: bool, unread: i64) -> String {
+    if !signed_in {
+        return String::new();
+    }
+    view! {
+        <a class="bell-link" href="/notifications">
+            <crate::ui::icons::BellIcon />
+            <span class="visually-hidden">"Notifications"</span>
+            {(unread > 0).then(|| view! {
+                <span class="bell-count" data-count=unread.to_string()>
+                    {unread.to_string()}<span class="visually-hidden">" unread"</span>
+                </span>
+            })}
+        </a>
+    }
+    .to_html()
 }

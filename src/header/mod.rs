@@ -9,6 +9,8 @@ pub mod api;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 /// What every page's header counts, fetched in one call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -33,7 +33,6 @@ impl From<CardRow> for ProductSummary {
             stock: row.stock,
             image,
             rating: Rating { count: row.rating_count, sum: row.rating_sum },
-            wished: false,
         }
     }
 }

@@ -110,9 +110,6 @@ pub struct ProductSummary {
     pub stock: i32,
     pub image: Option<ImageRef>,
     pub rating: Rating,
-    /// On the signed-in viewer's wishlist.
-    #[serde(default)]
-    pub wished: bool,
 }
 
 impl ProductSummary {

@@ -47,9 +47,7 @@ pub async fn get_search(
         .map_err(|_| AppError::BadRequest("That link names a category the shop does not have.".into()))?;
     let request =
         SearchRequest { query: clean(q.as_deref().unwrap_or("")), sort, page: page.unwrap_or(1), category, filters };
-    let mut results = db::search(&state.pool, &request, category_id, &categories).await?;
-    crate::wishlist::service::mark_for_viewer(&state, &mut results.products).await?;
-    Ok(results)
+    Ok(db::search(&state.pool, &request, category_id, &categories).await?)
 }
 
 /// Up to eight products for what the shopper has typed so far.

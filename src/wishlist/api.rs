@@ -3,12 +3,15 @@
 
 use leptos::prelude::*;
 
-use super::{WishState, Wishlist};
+use super::{Saved, WishState, Wishlist};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::db, crate::account::guard::require_user, crate::account::session::Auth, crate::product::ProductId,
+    super::{db, service},
+    crate::account::guard::require_user,
+    crate::account::session::Auth,
+    crate::product::ProductId,
     crate::state::AppState,
 };
 
@@ -26,6 +29,15 @@ pub async fn toggle_wishlist(product: i64, slug: String) -> Result<WishState, Ap
     let mut conn = state.pool.acquire().await?;
     let wished = db::toggle(&mut conn, viewer.id, product).await?;
     Ok(WishState { product, wished })
+}
+
+/// The ids of the products on the viewer's wishlist; none for guests.
+#[server(prefix = "/api", endpoint = "wishlist/saved")]
+pub async fn get_saved() -> Result<Saved, AppError> {
+    match Auth::current()?.viewer() {
+        Some(viewer) => Ok(service::saved(&AppState::current()?, viewer.id).await?),
+        None => Ok(Saved::default()),
+    }
 }
 
 #[server(prefix = "/api", endpoint = "wishlist/list")]

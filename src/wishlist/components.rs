@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use super::api::ToggleWishlist;
+use super::Saved;
+use super::api::{ToggleWishlist, get_saved};
+use crate::account::components::AuthContext;
+use crate::error::AppError;
 use crate::product::ProductId;
 use crate::ui::CardForm;
 
@@ -15,11 +18,14 @@ pub struct WishlistContext {
     pub toggle: ServerAction<ToggleWishlist>,
     /// Product id → on the wishlist, for products pressed on this page.
     pub pressed: RwSignal<HashMap<i64, bool>>,
+    /// What was on the wishlist when the page was made (fetched again on
+    /// signing in or out). Pages that show hearts wait for it.
+    pub saved: Resource<Result<Saved, AppError>>,
 }
 
 impl WishlistContext {
     /// Creates the context; called once by `App`.
-    pub fn provide() -> Self {
+    pub fn provide(auth: AuthContext) -> Self {
         let toggle = crate::flash::action::<ToggleWishlist>();
         let pressed = RwSignal::new(HashMap::new());
         Effect::new(move |_| {
@@ -29,9 +35,20 @@ impl WishlistContext {
                 });
             }
         });
-        let context = WishlistContext { toggle, pressed };
+        let saved = Resource::new(move || auth.version.get(), |_| get_saved());
+        let context = WishlistContext { toggle, pressed, saved };
         provide_context(context);
         context
+    }
+
+    /// The products on the viewer's wishlist (none if it cannot be read:
+    /// the hearts then start empty, and pressing one still works). The page
+    /// takes the context before its `Suspense`, like other contexts.
+    pub async fn saved(context: Option<Self>) -> Saved {
+        match context {
+            Some(context) => context.saved.await.unwrap_or_default(),
+            None => Saved::default(),
+        }
     }
 }
 

@@ -47,36 +47,14 @@ pub async fn list(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Vec<Pro
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| ProductSummary { wished: true, ..r.into() }).collect())
+    Ok(rows.into_iter().map(ProductSummary::from).collect())
 }
 
-/// Sets `wished` on the cards that are on the user's wishlist (one query).
-pub async fn mark(db: impl PgExecutor<'_>, user: UserId, products: &mut [ProductSummary]) -> sqlx::Result<()> {
-    if products.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<i64> = products.iter().map(|p| p.id.0).collect();
-    let wished = sqlx::query_scalar!(
-        "SELECT product_id FROM wishlist_items WHERE user_id = $1 AND product_id = ANY($2)",
-        user.0,
-        &ids
-    )
-    .fetch_all(db)
-    .await?;
-    for product in products {
-        product.wished = wished.contains(&product.id.0);
-    }
-    Ok(())
-}
-
-pub async fn contains(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM wishlist_items WHERE user_id = $1 AND product_id = $2) AS "on!""#,
-        user.0,
-        product
-    )
-    .fetch_one(db)
-    .await
+/// The ids of the products on `user`'s wishlist, ascending.
+pub async fn saved(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!("SELECT product_id FROM wishlist_items WHERE user_id = $1 ORDER BY product_id", user.0)
+        .fetch_all(db)
+        .await
 }
 
 /// Puts `product` on the list (kept if it is there already); answers false

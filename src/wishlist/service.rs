@@ -1,17 +1,10 @@
 //! The wishlist's operations that other features call (server only).
 
-use super::db;
-use crate::account::session::Auth;
-use crate::error::AppError;
+use super::{Saved, db};
+use crate::account::UserId;
 use crate::state::AppState;
 
-/// Marks the products on the signed-in viewer's wishlist (nothing for guests).
-pub async fn mark_for_viewer(
-    state: &AppState,
-    products: &mut [crate::product::ProductSummary],
-) -> Result<(), AppError> {
-    if let Some(viewer) = Auth::current()?.viewer() {
-        db::mark(&state.pool, viewer.id, products).await?;
-    }
-    Ok(())
+/// The ids of the products on `user`'s wishlist.
+pub async fn saved(state: &AppState, user: UserId) -> sqlx::Result<Saved> {
+    Ok(Saved { products: db::saved(&state.pool, user).await? })
 }

@@ -27,4 +27,5 @@ mod process;
 mod reviews_db;
 mod search_db;
 mod seed;
+mod shared_pages_http;
 mod wishlist_http;

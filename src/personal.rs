@@ -1,0 +1,258 @@
+//! Shop pages for visitors with a session, made from the page every guest
+//! gets. The home page, the listings and search show everyone the same
+//! thing but for a few parts: the header's account links and counts, the
+//! hearts of the products on the visitor's wishlist, and those values as the
+//! page hands them to the browser for hydration. So a visitor with a session
+//! (signed in, or a guest with a cart) gets the guests' page, kept by
+//! `page_cache` (and rendered for a guest when it is not), with those parts
+//! made for them: two small queries instead of a whole render.
+//!
+//! The parts are found exactly as a guest's page has them; when one is not
+//! (a page that changed shape), the page is rendered for the visitor in
+//! full instead, so an edit is never a guess. Tests check that an edited
+//! page equals, byte for byte, the page rendered for the same visitor.
+
+use std::ops::Range;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use memchr::memmem;
+use sqlx::PgPool;
+
+use crate::account::Viewer;
+use crate::account::session::Auth;
+use crate::error::AppError;
+use crate::header::HeaderCounts;
+use crate::header::components::{bell, cart_count, help_count};
+use crate::state::AppState;
+use crate::wishlist::Saved;
+
+/// Middleware, inside `authenticate`: answers the pages every visitor shares
+/// from the guests' page, with this visitor's own parts put in.
+pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // A request `page_cache` answers (no cookies of ours) is a guest's
+    // already, and is the one rendering the guests' page when it gets here.
+    if !state.config.shared_pages || crate::page_cache::cacheable(&request) || !shared_by_everyone(&request) {
+        return next.run(request).await;
+    }
+    let Some(auth) = request.extensions().get::<Auth>().cloned() else { return next.run(request).await };
+    // A guest cart still to join a signed-in one: the full render sees to it.
+    if auth.viewer().is_some() && !matches!(auth.carried_cart().await, Ok(None)) {
+        return next.run(request).await;
+    }
+    let key = request.uri().to_string();
+    let page = match state.pages.shared(&key) {
+        Some(page) => page,
+        None => {
+            let guest = as_guest(&request, &auth, &state.pool);
+            match state.pages.render_shared(key, next.clone().run(guest)).await {
+                Some(page) => page,
+                // Not a page kept for guests (a 404, say): rendered in full.
+                None => return next.run(request).await,
+            }
+        }
+    };
+    let personal = match Personal::load(&state, &auth).await {
+        Ok(personal) => personal,
+        // Logged where it arose; the full render reports it its own way.
+        Err(_) => return next.run(request).await,
+    };
+    match personal.edit(page.body()).and_then(|body| page.respond_with(&body)) {
+        Some(response) => response,
+        None => {
+            tracing::warn!(path = request.uri().path(), "a shared page lacks a guest's parts; rendered in full");
+            next.run(request).await
+        }
+    }
+}
+
+/// Whether the request is for a page every visitor shares but for their own
+/// parts: the home page, the listings and search, not right after a form
+/// post (whose outcome the page shows).
+fn shared_by_everyone(request: &Request) -> bool {
+    let path = request.uri().path();
+    let page = matches!(path, "/" | "/products" | "/search")
+        || path.strip_prefix("/c/").is_some_and(|slug| !slug.is_empty() && !slug.contains('/'));
+    let flash = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .any(|value| value.to_str().map_or(true, |v| v.contains(crate::flash::COOKIE)));
+    request.method() == Method::GET && page && !flash
+}
+
+/// The same request from a guest: no cookies, no session, no cart.
+fn as_guest(request: &Request, auth: &Auth, pool: &PgPool) -> Request {
+    let mut guest = Request::new(Body::empty());
+    *guest.uri_mut() = request.uri().clone();
+    *guest.version_mut() = request.version();
+    *guest.headers_mut() = request.headers().clone();
+    guest.headers_mut().remove(header::COOKIE);
+    *guest.extensions_mut() = request.extensions().clone();
+    guest.extensions_mut().insert(auth.guest(pool));
+    guest
+}
+
+/// What a page shows of one visitor.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Personal {
+    pub viewer: Option<Viewer>,
+    pub counts: HeaderCounts,
+    pub saved: Saved,
+}
+
+impl Personal {
+    /// The request's visitor: their header counts and wishlist (two queries,
+    /// at once).
+    pub async fn load(state: &AppState, auth: &Auth) -> Result<Self, AppError> {
+        let viewer = auth.viewer();
+        let saved = async {
+            match &viewer {
+                Some(viewer) => Ok(crate::wishlist::service::saved(state, viewer.id).await?),
+                None => Ok(Saved::default()),
+            }
+        };
+        let (counts, saved) = tokio::try_join!(crate::header::service::counts(state, auth), saved)?;
+        Ok(Personal { viewer, counts, saved })
+    }
+
+    /// `page`, made for a guest, as it is made for this visitor; `None` when
+    /// a guest's part is not where it is expected.
+    pub fn edit(&self, page: &[u8]) -> Option<Vec<u8>> {
+        let guest = Personal::default();
+        let mut edits = Edits::new(page);
+        // The values hydration reads: the viewer, the header's counts, the wishlist.
+        edits.value(&guest.viewer_value()?, &self.viewer_value()?)?;
+        edits.value(&guest.counts_value()?, &self.counts_value()?)?;
+        edits.value(&guest.saved_value()?, &self.saved_value()?)?;
+        // The header's parts.
+        if let Some(viewer) = &self.viewer {
+            let links = crate::account::components::account_links(Some(viewer), false, None);
+            edits.island_until(b"account", b"</ul>", links.into_bytes())?;
+        }
+        edits.island(b"help", &help_count(0), help_count(self.counts.messages))?;
+        edits.island(b"bell", &bell(false, 0), bell(self.viewer.is_some(), self.counts.unread))?;
+        edits.island(b"cart", &cart_count(0), cart_count(self.counts.cart))?;
+        // The hearts of the products on the wishlist.
+        if !self.saved.products.is_empty() {
+            edits.hearts(&self.saved)?;
+        }
+        Some(edits.apply())
+    }
+
+    fn viewer_value(&self) -> Option<String> {
+        serde_json::to_string(&Ok::<_, AppError>(&self.viewer)).ok()
+    }
+
+    fn counts_value(&self) -> Option<String> {
+        serde_json::to_string(&Ok::<_, AppError>(&self.counts)).ok()
+    }
+
+    fn saved_value(&self) -> Option<String> {
+        serde_json::to_string(&Ok::<_, AppError>(&self.saved)).ok()
+    }
+}
+
+/// Replacements of parts of one page, made at once.
+struct Edits<'a> {
+    page: &'a [u8],
+    edits: Vec<(Range<usize>, Vec<u8>)>,
+}
+
+impl<'a> Edits<'a> {
+    fn new(page: &'a [u8]) -> Self {
+        Edits { page, edits: Vec::new() }
+    }
+
+    /// Where `needle` is in the page, when it is there exactly once.
+    fn once(&self, needle: &[u8]) -> Option<usize> {
+        let mut found = memmem::find_iter(self.page, needle);
+        let at = found.next()?;
+        found.next().is_none().then_some(at)
+    }
+
+    /// A resource's value as Leptos hands it over (`__RESOLVED_RESOURCES[n]
+    /// = "<JSON>";`, the JSON written as a string literal with `<` escaped),
+    /// `guest`'s replaced by `own`.
+    fn value(&mut self, guest: &str, own: &str) -> Option<()> {
+        let literal = |json: &str| format!("{:?}", json.replace('<', "\\u003c"));
+        let (guest, own) = (literal(guest), literal(own));
+        if guest == own {
+            return Some(());
+        }
+        let at = self.once(format!("] = {guest};").as_bytes())? + "] = ".len();
+        self.edits.push((at..at + guest.len(), own.into_bytes()));
+        Some(())
+    }
+
+    /// The inner HTML of the `data-island="name"` element, which is `guest`,
+    /// replaced by `own`.
+    fn island(&mut self, name: &[u8], guest: &str, own: String) -> Option<()> {
+        let start = self.island_start(name)?;
+        let rest = &self.page[start..];
+        if !rest.starts_with(guest.as_bytes()) || !rest[guest.len()..].starts_with(b"</") {
+            return None;
+        }
+        if guest != own {
+            self.edits.push((start..start + guest.len(), own.into_bytes()));
+        }
+        Some(())
+    }
+
+    /// The inner HTML of the `data-island="name"` element, up to `end`
+    /// (which it does not hold), replaced by `own`.
+    fn island_until(&mut self, name: &[u8], end: &[u8], own: Vec<u8>) -> Option<()> {
+        let start = self.island_start(name)?;
+        let len = memmem::find(&self.page[start..], end)?;
+        self.edits.push((start..start + len, own));
+        Some(())
+    }
+
+    fn island_start(&self, name: &[u8]) -> Option<usize> {
+        let marker = [b"data-island=\"", name, b"\""].concat();
+        let at = self.once(&marker)?;
+        Some(at + memchr::memchr(b'>', &self.page[at..])? + 1)
+    }
+
+    /// Each heart of a product in `saved` pressed: its form's button and the
+    /// fill of its icon.
+    fn hearts(&mut self, saved: &Saved) -> Option<()> {
+        const FORM: &[u8] = b"class=\"wish-form\"";
+        const PRODUCT: &[u8] = b"name=\"product\" value=\"";
+        const NOT_PRESSED: &[u8] = b"aria-pressed=\"false\"";
+        const EMPTY: &[u8] = b"fill=\"none\"";
+        for form in memmem::find_iter(self.page, FORM) {
+            let end = form + memmem::find(&self.page[form..], b"</form>")?;
+            let within = |needle: &[u8]| memmem::find(&self.page[form..end], needle).map(|at| form + at);
+            let id_at = within(PRODUCT)? + PRODUCT.len();
+            let id_len = self.page[id_at..end].iter().position(|b| *b == b'"')?;
+            let id: i64 = std::str::from_utf8(&self.page[id_at..id_at + id_len]).ok()?.parse().ok()?;
+            if !saved.contains(id) {
+                continue;
+            }
+            let pressed = within(NOT_PRESSED)?;
+            self.edits.push((pressed..pressed + NOT_PRESSED.len(), b"aria-pressed=\"true\"".to_vec()));
+            let fill = within(EMPTY)?;
+            self.edits.push((fill..fill + EMPTY.len(), b"fill=\"currentColor\"".to_vec()));
+        }
+        Some(())
+    }
+
+    /// The page with every edit made.
+    fn apply(mut self) -> Vec<u8> {
+        self.edits.sort_by_key(|(range, _)| range.start);
+        let grown: usize = self.edits.iter().map(|(_, with)| with.len()).sum();
+        let mut out = Vec::with_capacity(self.page.len() + grown);
+        let mut last = 0;
+        for (range, with) in &self.edits {
+            out.extend_from_slice(&self.page[last..range.start]);
+            out.extend_from_slice(with);
+            last = range.end;
+        }
+        out.extend_from_slice(&self.page[last..]);
+        out
+    }
+}

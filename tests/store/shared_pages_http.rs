@@ -1,0 +1,131 @@
+//! Catalog pages for visitors with a session, made from the page every guest
+//! shares (`trove::personal`): byte for byte the page rendered for them, and
+//! never one visitor's parts on another's page.
+
+use crate::common;
+
+use axum::http::header;
+use common::{Jar, NewProduct, Reply, call, category, page, signed_in, user};
+use sqlx::PgPool;
+use trove::account::{Role, Viewer};
+use trove::header::HeaderCounts;
+use trove::personal::Personal;
+use trove::wishlist::Saved;
+
+/// Fails with where two pages part, when they do.
+fn assert_same(made: &str, full: &str, what: &str) {
+    if made != full {
+        let at = made.bytes().zip(full.bytes()).take_while(|(a, b)| a == b).count();
+        let around = |page: &str| page.get(at.saturating_sub(200)..(at + 200).min(page.len())).unwrap_or("").to_owned();
+        panic!("{what}: the pages part at byte {at}\nmade: …{}…\nfull: …{}…", around(made), around(full));
+    }
+}
+
+/// The page with its script nonce (fresh on every response) made constant.
+fn without_nonce(reply: &Reply) -> String {
+    let policy = reply.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    let nonce = policy.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    reply.body.replace(nonce, "NONCE")
+}
+
+const PAGES: [&str; 6] =
+    ["/", "/products", "/products?sort=price-asc", "/c/pantry", "/c/pantry?stock=1", "/search?q=tea"];
+
+#[sqlx::test]
+async fn a_shared_page_made_for_a_shopper_equals_the_page_rendered_for_them(pool: PgPool) {
+    let shared = common::app_with(pool.clone(), &[("TROVE_SHARED_PAGES", "true")]);
+    let rendered = common::app_with(pool.clone(), &[("TROVE_SHARED_PAGES", "false")]);
+    let pantry = category(&pool, "Pantry").await;
+    let mut teas = Vec::new();
+    for (name, price) in [("Green Tea", "4.00"), ("Black Tea", "3.50"), ("White Tea", "7.25"), ("Mint Tea", "2.00")] {
+        teas.push(NewProduct { featured: true, ..NewProduct::new(pantry, name, price) }.insert(&pool).await);
+    }
+    let amy = user(&pool, "amy", Role::Member).await;
+    let boss = user(&pool, "boss", Role::Admin).await;
+    let mut jar = signed_in(&rendered, "amy").await;
+    // Two teas on her wishlist, three items in her cart, a notification unread.
+    for tea in [teas[0], teas[2]] {
+        call(&rendered, &mut jar, "wishlist/toggle", &format!("product={tea}&slug=x")).await;
+    }
+    call(&rendered, &mut jar, "cart/add", &format!("product={}&quantity=3", teas[1])).await;
+    sqlx::query("INSERT INTO notifications (user_id, title) VALUES ($1, 'Your order shipped')")
+        .bind(amy.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut staff = signed_in(&rendered, "boss").await;
+    let mut guest_with_cart = Jar::default();
+    call(&rendered, &mut guest_with_cart, "cart/add", &format!("product={}&quantity=2", teas[3])).await;
+    assert!(guest_with_cart.get("trove_cart").is_some());
+
+    for uri in PAGES {
+        let guest = common::get(&shared, uri).await;
+        assert_eq!(guest.status, 200, "{uri}");
+        for (who, jar) in [("amy", &mut jar), ("boss", &mut staff), ("a guest with a cart", &mut guest_with_cart)] {
+            let made = page(&shared, jar, uri).await;
+            let full = page(&rendered, jar, uri).await;
+            assert_eq!(made.status, full.status);
+            assert_same(&without_nonce(&made), &without_nonce(&full), &format!("{uri} for {who}"));
+            assert_eq!(
+                made.headers[header::CONTENT_SECURITY_POLICY].len(),
+                full.headers[header::CONTENT_SECURITY_POLICY].len()
+            );
+        }
+        // What each saw is theirs: her hearts, her count, her name.
+        let hers = page(&shared, &mut jar, uri).await.body;
+        assert!(
+            hers.contains(r#"data-count="3""#) && hers.contains("amy") && hers.contains(r#"href="/wishlist""#),
+            "{uri}: {hers}"
+        );
+        assert!(hers.contains(r#"aria-pressed="true""#) || uri.starts_with("/search"), "{uri}: {hers}");
+        let his = page(&shared, &mut staff, uri).await.body;
+        assert!(!his.contains(r#"aria-pressed="true""#) && !his.contains("amy") && his.contains(r#"href="/admin""#));
+        let anyone = common::get(&shared, uri).await.body;
+        assert!(!anyone.contains(r#"aria-pressed="true""#) && !anyone.contains("amy") && anyone.contains("Sign in"));
+    }
+
+    // The edit itself is made, not given up for a full render: amy's parts
+    // put into the guests' page give her page exactly.
+    let viewer = Viewer { id: amy, username: "amy".into(), first_name: "Test".into(), role: Role::Member };
+    let counts = HeaderCounts { cart: 3, unread: 1, messages: 0 };
+    let mut saved = Saved { products: vec![teas[0], teas[2]] };
+    saved.products.sort();
+    let personal = Personal { viewer: Some(viewer), counts, saved };
+    for uri in PAGES {
+        let guest = common::get(&shared, uri).await;
+        let edited = personal.edit(guest.body.as_bytes()).unwrap_or_else(|| panic!("{uri}: no guest parts found"));
+        let edited = Reply { body: String::from_utf8(edited).unwrap(), ..guest };
+        let full = page(&rendered, &mut jar, uri).await;
+        assert_same(&without_nonce(&edited), &without_nonce(&full), uri);
+    }
+    let _ = boss;
+}
+
+#[sqlx::test]
+async fn a_signed_in_page_follows_the_catalog_and_the_shoppers_own_changes(pool: PgPool) {
+    let app = common::app(pool.clone());
+    let pantry = category(&pool, "Pantry").await;
+    let tea = NewProduct::new(pantry, "Green Tea", "4.00").insert(&pool).await;
+    user(&pool, "amy", Role::Member).await;
+    let mut jar = signed_in(&app, "amy").await;
+    let before = page(&app, &mut jar, "/c/pantry").await.body;
+    assert!(before.contains("$4.00") && !before.contains(r#"aria-pressed="true""#));
+
+    // Her own change shows on her next page, from the same shared page.
+    call(&app, &mut jar, "wishlist/toggle", &format!("product={tea}&slug=green-tea")).await;
+    call(&app, &mut jar, "cart/add", &format!("product={tea}&quantity=2")).await;
+    let after = page(&app, &mut jar, "/c/pantry").await.body;
+    assert!(after.contains(r#"aria-pressed="true""#) && after.contains(r#"data-count="2""#), "{after}");
+
+    // A price change shows on the next page (the shared page was dropped).
+    sqlx::query("UPDATE products SET price = 5.00 WHERE id = $1").bind(tea).execute(&pool).await.unwrap();
+    let repriced = common::get_until(&app, "/c/pantry", |reply| reply.body.contains("$5.00")).await;
+    assert!(repriced.body.contains("$5.00"));
+    let hers = page(&app, &mut jar, "/c/pantry").await.body;
+    assert!(hers.contains("$5.00") && !hers.contains("$4.00") && hers.contains(r#"aria-pressed="true""#), "{hers}");
+
+    // Signed out, she is a guest again.
+    call(&app, &mut jar, "account/sign_out", "").await;
+    let out = page(&app, &mut jar, "/c/pantry").await.body;
+    assert!(out.contains("Sign in") && !out.contains(r#"aria-pressed="true""#) && !out.contains("amy"), "{out}");
+}
