@@ -55,7 +55,10 @@ test('a shopper asks for help and an admin answers live, in two browsers', async
 
   // Staff hand the conversation on (here: to nobody) from the same page.
   await staff.getByLabel('Looked after by').selectOption({ label: 'Nobody' });
+  // The assignment is saved before the staff member moves on.
+  const assigned = staff.waitForResponse((response) => response.url().includes('/api/chat/assign'));
   await staff.getByRole('button', { name: 'Assign' }).click();
+  expect((await assigned).ok()).toBe(true);
   await staff.goto('/admin/inbox?filter=unassigned');
   await expect(staff.getByRole('link', { name: subject })).toBeVisible();
   await shopperContext.close();

@@ -73,51 +73,39 @@ pub fn HeaderAccount() -> impl IntoView {
     .into_any()
 }
 
-/// The header's account links, as HTML: who is signed in and sign-out in the
-/// admin area; the admin area (for staff), the wishlist, the account and
-/// sign-out in the shop; sign-in and sign-up, coming back to `next`, for
-/// guests. Sign-out is a plain form post, which comes back signed out.
+/// The header's account links, as markup (they are the list's inner HTML):
+/// who is signed in and sign-out in the admin area; the admin area (for
+/// staff), the wishlist, the account and sign-out in the shop; sign-in and
+/// sign-up, coming back to `next`, for guests. Sign-out is a plain form post,
+/// which comes back signed out.
 pub fn account_links(viewer: Option<&Viewer>, admin: bool, next: Option<&str>) -> String {
-    let sign_out = || {
-        view! {
-            <li>
-                <form action=SignOut::url() method="post">
-                    <button type="submit" class="link-button">"Sign out"</button>
-                </form>
-            </li>
-        }
-    };
+    use crate::ui::escape_html;
+    let sign_out = format!(
+        r#"<li><form action="{}" method="post"><button type="submit" class="link-button">Sign out</button></form></li>"#,
+        SignOut::url()
+    );
     match viewer {
-        Some(viewer) if admin => view! {
-            <li class="signed-in-as">"Signed in as " <strong>{viewer.username.clone()}</strong>
-                {format!(" ({})", viewer.role.label())}</li>
-            <li><a href="/account">"Account"</a></li>
-            {sign_out()}
-        }
-        .to_html(),
+        Some(viewer) if admin => format!(
+            r#"<li class="signed-in-as">Signed in as <strong>{}</strong> ({})</li><li><a href="/account">Account</a></li>{sign_out}"#,
+            escape_html(&viewer.username),
+            viewer.role.label()
+        ),
         Some(viewer) => {
-            let staff = viewer.role.includes(Role::Moderator).then(|| {
-                let href = if viewer.role.includes(Role::Admin) { "/admin" } else { "/admin/orders" };
-                view! { <li><a href=href>"Admin"</a></li> }
-            });
-            view! {
-                {staff}
-                <li><a href="/wishlist">"Wishlist"</a></li>
-                <li><a href="/account">"Account" <span class="visually-hidden">" of " {viewer.username.clone()}</span></a></li>
-                {sign_out()}
-            }
-            .to_html()
+            let staff = match viewer.role {
+                role if role.includes(Role::Admin) => r#"<li><a href="/admin">Admin</a></li>"#,
+                role if role.includes(Role::Moderator) => r#"<li><a href="/admin/orders">Admin</a></li>"#,
+                _ => "",
+            };
+            format!(
+                r#"{staff}<li><a href="/wishlist">Wishlist</a></li><li><a href="/account">Account<span class="visually-hidden"> of {}</span></a></li>{sign_out}"#,
+                escape_html(&viewer.username)
+            )
         }
         None => {
-            let with_next = |to: &str| match next {
-                Some(next) => format!("{to}?next={}", crate::ui::encode_component(next)),
-                None => to.to_owned(),
-            };
-            view! {
-                <li><a href=with_next("/sign-in")>"Sign in"</a></li>
-                <li><a href=with_next("/sign-up")>"Create account"</a></li>
-            }
-            .to_html()
+            let query = next.map(|next| format!("?next={}", crate::ui::encode_component(next))).unwrap_or_default();
+            format!(
+                r#"<li><a href="/sign-in{query}">Sign in</a></li><li><a href="/sign-up{query}">Create account</a></li>"#
+            )
         }
     }
 }

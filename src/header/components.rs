@@ -149,20 +149,17 @@ pub fn HeaderBell() -> impl IntoView {
 }
 
 // The header's counts are set as inner HTML of their `island` spans, made by
-// the functions below: hydration leaves them as the server sent them, so a
-// page cached for everyone can carry one shopper's counts in place of a
-// guest's (`crate::personal`), and a new count replaces the old one whole.
+// the functions below (as markup: they run in the browser too, when a count
+// changes): hydration leaves them as the server sent them, so a page cached
+// for everyone can carry one shopper's counts in place of a guest's
+// (`crate::personal`), and a new count replaces the old one whole.
 
 /// The cart link's item count.
 pub fn cart_count(count: i32) -> String {
-    view! {
-        <span class="cart-count" data-count=count.to_string()>
-            <span class="visually-hidden">", "</span>
-            {count.to_string()}
-            <span class="visually-hidden">{if count == 1 { " item" } else { " items" }}</span>
-        </span>
-    }
-    .to_html()
+    let unit = if count == 1 { "item" } else { "items" };
+    format!(
+        r#"<span class="cart-count" data-count="{count}"><span class="visually-hidden">, </span>{count}<span class="visually-hidden"> {unit}</span></span>"#
+    )
 }
 
 /// The answers from the shop not read yet, beside "Help"; nothing at none.
@@ -170,12 +167,9 @@ pub fn help_count(unread: i64) -> String {
     if unread <= 0 {
         return String::new();
     }
-    view! {
-        " " <span class="bell-count" data-count=unread.to_string()>
-            {unread.to_string()}<span class="visually-hidden">" unread answers"</span>
-        </span>
-    }
-    .to_html()
+    format!(
+        r#" <span class="bell-count" data-count="{unread}">{unread}<span class="visually-hidden"> unread answers</span></span>"#
+    )
 }
 
 /// The bell and its unread count, for a signed-in person; nothing for guests.
@@ -183,16 +177,15 @@ pub fn bell(signed_in: bool, unread: i64) -> String {
     if !signed_in {
         return String::new();
     }
-    view! {
-        <a class="bell-link" href="/notifications">
-            <crate::ui::icons::BellIcon />
-            <span class="visually-hidden">"Notifications"</span>
-            {(unread > 0).then(|| view! {
-                <span class="bell-count" data-count=unread.to_string()>
-                    {unread.to_string()}<span class="visually-hidden">" unread"</span>
-                </span>
-            })}
-        </a>
-    }
-    .to_html()
+    let count = if unread > 0 {
+        format!(
+            r#"<span class="bell-count" data-count="{unread}">{unread}<span class="visually-hidden"> unread</span></span>"#
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"<a class="bell-link" href="/notifications">{}<span class="visually-hidden">Notifications</span>{count}</a>"#,
+        crate::ui::icons::BELL
+    )
 }

@@ -5,14 +5,12 @@
 
 use leptos::prelude::*;
 
-#[component]
-pub fn BellIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-            <path fill="currentColor" d="M12 2.5a6 6 0 0 0-6 6v3.8l-1.8 3.1a.8.8 0 0 0 .7 1.2h14.2a.8.8 0 0 0 .7-1.2L18 12.3V8.5a6 6 0 0 0-6-6zM9.5 18.5a2.5 2.5 0 0 0 5 0z" />
-        </svg>
-    }
-}
+/// A bell, as markup: it is drawn inside the header's bell link, which is
+/// set as inner HTML (`crate::header::components::bell`).
+pub const BELL: &str = concat!(
+    r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">"#,
+    r#"<path fill="currentColor" d="M12 2.5a6 6 0 0 0-6 6v3.8l-1.8 3.1a.8.8 0 0 0 .7 1.2h14.2a.8.8 0 0 0 .7-1.2L18 12.3V8.5a6 6 0 0 0-6-6zM9.5 18.5a2.5 2.5 0 0 0 5 0z"/></svg>"#
+);
 
 /// A heart, filled when `filled` says so.
 #[component]

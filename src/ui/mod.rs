@@ -52,6 +52,23 @@ pub fn SignInRedirect() -> impl IntoView {
 }
 
 /// Percent-encodes a query value (paths and queries we generate are ASCII).
+/// `text` safe as HTML text or a quoted attribute value, for the few parts
+/// written as markup rather than views (the header's counts and links).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
