@@ -129,3 +129,51 @@ async fn a_signed_in_page_follows_the_catalog_and_the_shoppers_own_changes(pool:
     let out = page(&app, &mut jar, "/c/pantry").await.body;
     assert!(out.contains("Sign in") && !out.contains(r#"aria-pressed="true""#) && !out.contains("amy"), "{out}");
 }
+
+/// The page as the browser holding `jar` gets it, asked again until `fresh`
+/// holds (the change's notice takes a moment to reach an instance).
+async fn page_until(app: &axum::Router, jar: &mut Jar, uri: &str, fresh: impl Fn(&Reply) -> bool) -> Reply {
+    for _ in 0..100 {
+        let reply = page(app, jar, uri).await;
+        if fresh(&reply) {
+            return reply;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    page(app, jar, uri).await
+}
+
+#[sqlx::test]
+async fn a_signed_in_shopper_never_gets_a_stale_shared_page_from_either_instance(pool: PgPool) {
+    let pantry = category(&pool, "Pantry").await;
+    let tea = NewProduct { stock: 2, ..NewProduct::new(pantry, "Green Tea", "4.00") }.insert(&pool).await;
+    user(&pool, "amy", Role::Member).await;
+    let instances = [common::app(pool.clone()), common::app(pool.clone())];
+    let mut jar = signed_in(&instances[0], "amy").await;
+    call(&instances[0], &mut jar, "wishlist/toggle", &format!("product={tea}&slug=green-tea")).await;
+    let pages = ["/", "/products", "/c/pantry", "/search?q=tea"];
+    // Both instances keep the guests' pages, and make hers from them.
+    for app in &instances {
+        for uri in pages {
+            common::get(app, uri).await;
+            assert!(page(app, &mut jar, uri).await.body.contains("Only 2 left"), "{uri}");
+        }
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // What an order does to the last two in stock, then a new price.
+    sqlx::query("UPDATE products SET stock = 0 WHERE id = $1").bind(tea).execute(&pool).await.unwrap();
+    for app in &instances {
+        for uri in pages {
+            let reply = page_until(app, &mut jar, uri, |r| !r.body.contains("Only 2 left")).await;
+            assert!(reply.body.contains("Sold out") && reply.body.contains(r#"aria-pressed="true""#), "{uri}");
+        }
+    }
+    sqlx::query("UPDATE products SET price = 8.25 WHERE id = $1").bind(tea).execute(&pool).await.unwrap();
+    for app in &instances {
+        for uri in pages {
+            let reply = page_until(app, &mut jar, uri, |r| r.body.contains("$8.25")).await;
+            assert!(reply.body.contains("$8.25") && !reply.body.contains("$4.00"), "{uri}");
+            assert!(reply.body.contains("amy"), "still hers");
+        }
+    }
+}
