@@ -33,9 +33,18 @@ pub struct AppState {
 impl AppState {
     /// The state provided to the current render or server function call.
     pub fn current() -> Result<Self, AppError> {
-        use_context::<AppState>().ok_or_else(|| {
-            tracing::error!("AppState missing from the reactive context");
-            AppError::Internal
-        })
+        use_context::<AppState>().ok_or_else(|| missing_context("AppState"))
     }
+}
+
+/// The error for a context a render or server function lacks, logged as a
+/// bug, unless the render was abandoned (its client went away and the
+/// request went with it): then nobody sees the page and nothing is wrong.
+pub fn missing_context(what: &str) -> AppError {
+    if use_context::<axum::http::request::Parts>().is_some() {
+        tracing::error!("{what} missing from the reactive context");
+    } else {
+        tracing::debug!("{what} missing from an abandoned render");
+    }
+    AppError::Internal
 }

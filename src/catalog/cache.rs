@@ -190,10 +190,7 @@ impl CatalogCaches {
 
     /// The caches provided to the current render or server function call.
     pub fn current() -> Result<Self, crate::error::AppError> {
-        leptos::prelude::use_context::<CatalogCaches>().ok_or_else(|| {
-            tracing::error!("CatalogCaches missing from the reactive context");
-            crate::error::AppError::Internal
-        })
+        leptos::prelude::use_context::<CatalogCaches>().ok_or_else(|| crate::state::missing_context("CatalogCaches"))
     }
 }
 
