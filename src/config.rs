@@ -38,6 +38,9 @@ pub struct Config {
     /// shares with their own parts put in (`TROVE_SHARED_PAGES`, default
     /// true; false renders every such page for them in full).
     pub shared_pages: bool,
+    /// Where `/metrics` is served (`TROVE_METRICS_ADDR`, e.g. 127.0.0.1:9100);
+    /// nowhere when unset. Never the public address.
+    pub metrics_addr: Option<SocketAddr>,
     /// `smtp://`, `smtps://` or `smtp://…?tls=required` server for outgoing mail
     /// (`SMTP_URL`); unset, mail stays in the outbox for admins to read.
     pub smtp_url: Option<SecretString>,
@@ -142,7 +145,8 @@ impl Config {
     /// Reads configuration through `lookup`, so tests can supply their own values.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let addr = parse(&get, "TROVE_ADDR", "127.0.0.1:3000", "expected host:port such as 127.0.0.1:3000")?;
+        let addr: SocketAddr =
+            parse(&get, "TROVE_ADDR", "127.0.0.1:3000", "expected host:port such as 127.0.0.1:3000")?;
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             return Err(ConfigError { var: "DATABASE_URL", message: "expected a postgres:// URL".into() });
@@ -192,6 +196,19 @@ impl Config {
             Some("false") | Some("0") => false,
             Some(_) => return Err(ConfigError { var: "TROVE_SHARED_PAGES", message: "expected true or false".into() }),
         };
+        let metrics_addr = match get("TROVE_METRICS_ADDR") {
+            None => None,
+            Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| ConfigError {
+                var: "TROVE_METRICS_ADDR",
+                message: "expected an address and port such as 127.0.0.1:9100".into(),
+            })?),
+        };
+        if metrics_addr.is_some_and(|metrics| metrics.port() == addr.port()) {
+            return Err(ConfigError {
+                var: "TROVE_METRICS_ADDR",
+                message: "must not be the store's own port: the figures are for operators only".into(),
+            });
+        }
         let smtp_url = get("SMTP_URL");
         if let Some(url) = &smtp_url
             && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
@@ -270,6 +287,7 @@ impl Config {
             public_url,
             trust_proxy,
             shared_pages,
+            metrics_addr,
             smtp_url: smtp_url.map(SecretString::from),
             mail_from,
             shipping_fee,

@@ -36,6 +36,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod media;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 pub mod page_cache;
 #[cfg(feature = "ssr")]
 pub mod payments;

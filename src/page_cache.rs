@@ -23,6 +23,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http_body_util::BodyExt;
 
 use crate::db::{CatalogChange, CatalogChanges};
+use crate::metrics::{Metrics, PageOutcome};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
@@ -49,6 +50,7 @@ struct Inner {
     /// starting another, so a dropped page is rendered once, not once per
     /// waiting visitor.
     rendering: Mutex<HashMap<String, watch::Receiver<()>>>,
+    metrics: Arc<Metrics>,
 }
 
 /// A request's part in rendering a missing page.
@@ -96,13 +98,15 @@ impl SharedPage {
 }
 
 impl PageCache {
-    /// The cache, emptied on every change `changes` (over `pool`) reports.
-    pub fn new(changes: &CatalogChanges, pool: &PgPool) -> Self {
-        PageCache::with_capacity(MAX_BYTES, changes, pool)
+    /// The cache, emptied on every change `changes` (over `pool`) reports,
+    /// counting what it does in `metrics`.
+    pub fn new(changes: &CatalogChanges, pool: &PgPool, metrics: &Arc<Metrics>) -> Self {
+        PageCache::with_capacity(MAX_BYTES, changes, pool, metrics)
     }
 
     /// A cache holding at most `bytes` of pages, each for at most a minute.
-    pub fn with_capacity(bytes: u64, changes: &CatalogChanges, pool: &PgPool) -> Self {
+    pub fn with_capacity(bytes: u64, changes: &CatalogChanges, pool: &PgPool, metrics: &Arc<Metrics>) -> Self {
+        let evictions = metrics.clone();
         let pages = moka::sync::Cache::builder()
             .max_capacity(bytes)
             .weigher(|key: &String, page: &Arc<Page>| {
@@ -110,6 +114,11 @@ impl PageCache {
             })
             .time_to_live(MAX_AGE)
             .support_invalidation_closures()
+            .eviction_listener(move |_key, _page, cause| {
+                if cause == moka::notification::RemovalCause::Size {
+                    evictions.page(PageOutcome::Evicted);
+                }
+            })
             .build();
         let inner = Inner {
             pages,
@@ -117,6 +126,7 @@ impl PageCache {
             changes: changes.clone(),
             pool: pool.clone(),
             rendering: Mutex::new(HashMap::new()),
+            metrics: metrics.clone(),
         };
         let cache = PageCache { inner: Arc::new(inner) };
         // Weak: the feed must not keep a replaced cache alive.
@@ -450,15 +460,20 @@ pub async fn serve_cached(State(cache): State<PageCache>, request: Request, next
     cache.inner.changes.start(&cache.inner.pool);
     let key = request.uri().to_string();
     if let Some(response) = cache.get(&key).and_then(|page| respond(&page)) {
+        cache.inner.metrics.page(PageOutcome::Hit);
         return response;
     }
     let _rendering = match cache.turn(&key).await {
         Turn::Lead(rendering) => Some(rendering),
         Turn::Followed(page) => match page.and_then(|page| respond(&page)) {
-            Some(response) => return response,
+            Some(response) => {
+                cache.inner.metrics.page(PageOutcome::Followed);
+                return response;
+            }
             None => None,
         },
     };
+    cache.inner.metrics.page(PageOutcome::Miss);
     let generation = cache.inner.generation.load(Ordering::Acquire);
     cache.keep(key, next.run(request).await, generation).await.0
 }

@@ -66,7 +66,10 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         Err(_) => return next.run(request).await,
     };
     match personal.edit(page.body()).and_then(|body| page.respond_with(&body)) {
-        Some(response) => response,
+        Some(response) => {
+            state.metrics.page(crate::metrics::PageOutcome::Personal);
+            response
+        }
         None => {
             tracing::warn!(path = request.uri().path(), "a shared page lacks a guest's parts; rendered in full");
             next.run(request).await

@@ -79,10 +79,12 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
     // Only a malformed setting fails here; serving without the images would hide it.
     let media = crate::media::Media::from_config(&config).map_err(StartupError::MediaBucket)?;
     let changes = crate::db::CatalogChanges::default();
-    let pages = crate::page_cache::PageCache::new(&changes, &pool);
+    let metrics = crate::metrics::Metrics::new();
+    let pages = crate::page_cache::PageCache::new(&changes, &pool, &metrics);
     let limits = crate::rate_limit::SharedCounts::new(&pool);
     let chat = crate::db::NotifyFeed::new("chat", "to");
-    Ok(AppState { leptos_options, pool, config: Arc::new(config), pages, changes, payments, media, limits, chat })
+    let config = Arc::new(config);
+    Ok(AppState { leptos_options, pool, config, pages, changes, payments, media, limits, chat, metrics })
 }
 
 /// Every route of the store.
@@ -161,6 +163,8 @@ pub fn router(state: AppState) -> Router {
         );
     // A server function's error answers with the status of the `AppError` it carries.
     app = app.layer(axum::middleware::from_fn(crate::error::server_fn_status));
+    // Counted by the route each request matched, with the status it got.
+    app = app.layer(from_fn_with_state(state.metrics.clone(), crate::metrics::count));
     for (name, value) in crate::security::static_headers(&state.config.public_url) {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
@@ -175,6 +179,11 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }))
         .with_state(state)
+}
+
+/// `/metrics` alone, for the metrics address (`TROVE_METRICS_ADDR`).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(crate::metrics::scrape)).with_state(state)
 }
 
 /// The answer when a handler panicked: logged, and the caller told nothing of it.
@@ -218,6 +227,16 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     let addr = state.config.addr;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Trove listening on http://{addr}");
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(metrics_addr).await?;
+        tracing::info!("metrics at http://{metrics_addr}/metrics");
+        let app = metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(metrics, app).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
+    }
     let app = router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT));
     let (stop, stopping) = tokio::sync::watch::channel(());
     let mut connections = tokio::task::JoinSet::new();

@@ -28,6 +28,8 @@ pub struct AppState {
     pub limits: crate::rate_limit::SharedCounts,
     /// NOTIFY `chat`: new messages, streamed to the conversations open here.
     pub chat: crate::db::NotifyFeed,
+    /// This instance's figures, served at `/metrics` on `metrics_addr`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

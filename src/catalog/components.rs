@@ -8,7 +8,8 @@ use super::{CategoryLink, Listing};
 use crate::cart::components::AddToCartForm;
 use crate::product::components::{Price, StockBadge};
 use crate::product::{ImageRef, ProductSummary};
-use crate::wishlist::components::{WishlistButton, WishlistContext};
+use crate::wishlist::Saved;
+use crate::wishlist::components::WishlistButton;
 
 /// How many cards at the top of a grid load eagerly (they are on screen at once).
 const EAGER_IMAGES: usize = 4;
@@ -62,30 +63,20 @@ pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool, wishe
     }
 }
 
-/// A responsive grid of product cards. Their hearts wait for the viewer's
-/// wishlist, so the products themselves are the same for every visitor.
+/// A responsive grid of product cards; the hearts of the products in
+/// `saved` (the viewer's wishlist) pressed.
 #[component]
-pub fn ProductGrid(products: Vec<ProductSummary>, label: String) -> impl IntoView {
-    let wishlist = use_context::<WishlistContext>();
-    let products = std::sync::Arc::new(products);
+pub fn ProductGrid(products: Vec<ProductSummary>, label: String, saved: Saved) -> impl IntoView {
     view! {
         <ul class="product-grid" aria-label=label>
-            <Suspense>
-                {move || {
-                    let products = products.clone();
-                    Suspend::new(async move {
-                        let saved = WishlistContext::saved(wishlist).await;
-                        products
-                            .iter()
-                            .enumerate()
-                            .map(|(i, product)| {
-                                let wished = saved.contains(product.id.0);
-                                view! { <ProductCard product=product.clone() eager=i < EAGER_IMAGES wished /> }
-                            })
-                            .collect_view()
-                    })
-                }}
-            </Suspense>
+            {products
+                .into_iter()
+                .enumerate()
+                .map(|(i, product)| {
+                    let wished = saved.contains(product.id.0);
+                    view! { <ProductCard product eager=i < EAGER_IMAGES wished /> }
+                })
+                .collect_view()}
         </ul>
     }
 }
@@ -147,7 +138,7 @@ pub fn product_count(count: i64) -> String {
 /// A whole listing: the filter panel beside sort links, the grid (or a
 /// friendly empty state) and pagination. `category` is the page's category slug.
 #[component]
-pub fn ListingView(category: Option<String>, listing: Listing) -> impl IntoView {
+pub fn ListingView(category: Option<String>, listing: Listing, saved: Saved) -> impl IntoView {
     let base = match &category {
         Some(slug) => format!("/c/{slug}"),
         None => "/products".to_owned(),
@@ -168,6 +159,7 @@ pub fn ListingView(category: Option<String>, listing: Listing) -> impl IntoView 
             <ProductGrid
                 products=listing.products.clone()
                 label="Products".to_owned()
+                saved
             />
         }
         .into_any()

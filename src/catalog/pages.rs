@@ -37,6 +37,7 @@ fn FilteredNoIndex(query: ListingQuery) -> impl IntoView {
 pub fn HomePage() -> impl IntoView {
     let home = Resource::new(|| (), |_| get_home());
     let layout = expect_context::<LayoutContext>();
+    let wishlist = use_context::<WishlistContext>();
     view! {
         <Title text="Fresh groceries and tech gear" />
         <section class="hero">
@@ -47,13 +48,14 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let base = layout.base().await;
+                let saved = WishlistContext::saved(wishlist).await;
                 match home.await {
                     Ok(home) => view! {
                         <PageMeta title="Fresh groceries and tech gear".into() base path="/".into()
                             description="Fresh groceries and the tech gear you need, from one shop.".into() />
                         <section class="home-section" aria-labelledby="featured-heading">
                             <h2 id="featured-heading">"Featured"</h2>
-                            <ProductGrid products=home.featured label="Featured products".to_owned() />
+                            <ProductGrid products=home.featured label="Featured products".to_owned() saved=saved.clone() />
                         </section>
                         <section class="home-section" aria-labelledby="categories-heading">
                             <h2 id="categories-heading">"Shop by category"</h2>
@@ -73,7 +75,7 @@ pub fn HomePage() -> impl IntoView {
                         </section>
                         <section class="home-section" aria-labelledby="newest-heading">
                             <h2 id="newest-heading">"New arrivals"</h2>
-                            <ProductGrid products=home.newest label="New arrivals".to_owned() />
+                            <ProductGrid products=home.newest label="New arrivals".to_owned() saved />
                         </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorView error /> }.into_any(),
@@ -97,11 +99,13 @@ pub fn ProductsPage() -> impl IntoView {
         },
     );
     let layout = expect_context::<LayoutContext>();
+    let wishlist = use_context::<WishlistContext>();
     view! {
         <Title text="All products" />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let base = layout.base().await;
+                let saved = WishlistContext::saved(wishlist).await;
                 match listing.await {
                     Ok(listing) => view! {
                         <PageMeta title="All products".into() base path=format!("/products{}", canonical_query(&listing.query))
@@ -110,7 +114,7 @@ pub fn ProductsPage() -> impl IntoView {
                         <header class="page-header">
                             <h1>"All products"</h1>
                         </header>
-                        <ListingView category=None listing />
+                        <ListingView category=None listing saved />
                     }.into_any(),
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
@@ -134,10 +138,12 @@ pub fn CategoryPage() -> impl IntoView {
         },
     );
     let layout = expect_context::<LayoutContext>();
+    let wishlist = use_context::<WishlistContext>();
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let site = layout.base().await;
+                let saved = WishlistContext::saved(wishlist).await;
                 match page.await {
                     Ok(page) => {
                         let base = format!("/c/{}", page.category.slug);
@@ -153,7 +159,7 @@ pub fn CategoryPage() -> impl IntoView {
                                 <h1>{page.category.name.clone()}</h1>
                                 <p>{description}</p>
                             </header>
-                            <ListingView category=Some(slug) listing=page.listing />
+                            <ListingView category=Some(slug) listing=page.listing saved />
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorView error /> }.into_any(),

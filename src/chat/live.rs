@@ -86,11 +86,12 @@ trait Live: Send + 'static {
     fn next(&mut self) -> impl std::future::Future<Output = Option<Event>> + Send;
 }
 
-/// Streams what `live` sends, with keep-alive comments between.
-fn serve(live: impl Live) -> Response {
-    let stream = futures_util::stream::unfold(live, |mut live| async move {
+/// Streams what `live` sends, with keep-alive comments between; counted as
+/// open (`open`) until it ends.
+fn serve(live: impl Live, open: crate::metrics::StreamGuard) -> Response {
+    let stream = futures_util::stream::unfold((live, open), |(mut live, open)| async move {
         let event = live.next().await?;
-        Some((Ok::<_, Infallible>(event), live))
+        Some((Ok::<_, Infallible>(event), (live, open)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }
@@ -282,6 +283,7 @@ pub async fn events(
     let updates = state.chat.subscribe(&state.pool, &format!("r{}", room.0));
     let session = Session::new(&signed_in);
     let due = Due { changes: true, read: true };
+    let open = state.metrics.stream_opened();
     let live = RoomLive {
         state,
         viewer,
@@ -294,7 +296,7 @@ pub async fn events(
         read_at: None,
         members: Vec::new(),
     };
-    serve(live)
+    serve(live, open)
 }
 
 /// One open page's stream of its person's unread count.
@@ -386,6 +388,7 @@ pub async fn person_events(
     let inbox = viewer.role.includes(Role::Moderator).then(|| state.chat.subscribe(&state.pool, "staff"));
     let session = Session::new(&signed_in);
     let due = Due { changes: true, read: false };
+    let open = state.metrics.stream_opened();
     let live = PersonLive { state, viewer, session, mine, inbox, due, unread: None };
-    serve(live)
+    serve(live, open)
 }

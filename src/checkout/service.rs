@@ -53,6 +53,7 @@ pub async fn place(
     tx.commit().await?;
     if placed.created {
         tracing::info!(order = placed.number.0, method = ?placed.method, "order placed");
+        state.metrics.order_placed();
     }
     Ok(placed)
 }

@@ -12,7 +12,7 @@ use crate::ui::Moment;
 mod sender;
 #[cfg(feature = "ssr")]
 pub use sender::{
-    MAX_ATTEMPTS, Transport, backoff_seconds, enqueue, recent, redact_link_tokens, send_due, spawn_sender,
+    MAX_ATTEMPTS, Transport, backoff_seconds, enqueue, queue, recent, redact_link_tokens, send_due, spawn_sender,
 };
 
 /// An email waiting in, or sent from, the outbox (admin view).

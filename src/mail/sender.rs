@@ -132,6 +132,18 @@ async fn run_sender(pool: PgPool, transport: Transport, from: Mailbox) {
     }
 }
 
+/// Mail waiting to be sent and mail given up on, across every instance.
+pub async fn queue(pool: &PgPool) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL) AS "queued!",
+                  count(*) FILTER (WHERE failed_at IS NOT NULL) AS "failed!"
+           FROM email_outbox"#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((row.queued, row.failed))
+}
+
 /// Sends what is due. Rows are locked with SKIP LOCKED, so several app
 /// instances never send the same message twice.
 pub async fn send_due(pool: &PgPool, transport: &Transport, from: &Mailbox) -> Result<usize, sqlx::Error> {

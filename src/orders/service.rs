@@ -6,6 +6,7 @@ use super::db::{self, Locked};
 use super::{OrderNumber, OrderStatus, PayOutcome, PaymentMethod, StaffAction};
 use crate::account::{Role, UserId, Viewer};
 use crate::error::AppError;
+use crate::metrics::PaymentOutcome;
 use crate::money::minor_units;
 use crate::payments::{Intent, Payments};
 use crate::state::AppState;
@@ -281,6 +282,7 @@ pub async fn record_payment(
         && !db::first_payment_event(&mut *tx, event, "payment_intent.succeeded").await?
     {
         tracing::info!(event, "webhook event seen before; ignored");
+        state.metrics.payment(PaymentOutcome::Duplicate);
         return Ok(None);
     }
     let number = db::mark_paid(&mut tx, &state.config, intent, amount_minor).await?;
@@ -288,6 +290,7 @@ pub async fn record_payment(
         db::link_payment_event(&mut *tx, event, number).await?;
     }
     tx.commit().await?;
+    state.metrics.payment(if number.is_some() { PaymentOutcome::Paid } else { PaymentOutcome::NoOrder });
     Ok(number)
 }
 

@@ -32,19 +32,25 @@ struct EventObject {
 }
 
 pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> (StatusCode, &'static str) {
+    let answer = answer(&state, &headers, &body).await;
+    state.metrics.webhook(answer.1);
+    answer
+}
+
+async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> (StatusCode, &'static str) {
     let Some(payments) = &state.payments else {
         return (StatusCode::NOT_FOUND, "card payments are not configured");
     };
     let header = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now().timestamp();
-    if let Err(error) = verify(payments.webhook_secret.expose_secret(), header, &body, now) {
+    if let Err(error) = verify(payments.webhook_secret.expose_secret(), header, body, now) {
         tracing::warn!(?error, "refused a webhook with a bad signature");
         return (StatusCode::BAD_REQUEST, "bad signature");
     }
-    let Ok(event) = serde_json::from_slice::<Event>(&body) else {
+    let Ok(event) = serde_json::from_slice::<Event>(body) else {
         return (StatusCode::BAD_REQUEST, "not a Stripe event");
     };
-    match process(&state, &event).await {
+    match process(state, &event).await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(error) => {
             // Not recorded as seen: Stripe retries, and we try again.

@@ -8,7 +8,9 @@ use super::api::get_search;
 use super::{SearchRequest, SearchResults, SearchSort};
 use crate::catalog::components::{ProductGrid, product_count};
 use crate::catalog::facet_panel::{FacetPanel, FilterLinks};
-use crate::ui::loaded;
+use crate::ui::{ErrorView, Loading};
+use crate::wishlist::Saved;
+use crate::wishlist::components::WishlistContext;
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
@@ -30,15 +32,22 @@ pub fn SearchPage() -> impl IntoView {
             )
         },
     );
+    let wishlist = use_context::<WishlistContext>();
     view! {
-        {loaded(results, move |r| {
-            view! { <ResultsView r /> }.into_any()
-        })}
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let saved = WishlistContext::saved(wishlist).await;
+                match results.await {
+                    Ok(r) => view! { <ResultsView r saved /> }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
 #[component]
-fn ResultsView(r: SearchResults) -> impl IntoView {
+fn ResultsView(r: SearchResults, saved: Saved) -> impl IntoView {
     let request = r.request.clone();
     let query = request.query.clone();
     let title = if query.is_empty() { "Search".to_owned() } else { format!("Search results for “{query}”") };
@@ -89,7 +98,7 @@ fn ResultsView(r: SearchResults) -> impl IntoView {
                         </nav>
                     })}
                     {(!r.products.is_empty()).then(|| view! {
-                        <ProductGrid products=r.products.clone() label="Products".to_owned() />
+                        <ProductGrid products=r.products.clone() label="Products".to_owned() saved />
                     })}
                     <nav class="pagination" aria-label="Result pages">
                         {(page > 1).then(|| view! { <a rel="prev" href=at(sort, page - 1)>"Previous page"</a> })}

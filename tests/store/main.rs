@@ -21,6 +21,7 @@ mod forms_http;
 mod http;
 mod mail;
 mod media_s3;
+mod metrics_http;
 mod orders_db;
 mod payments_http;
 mod process;
