@@ -4,7 +4,7 @@
 use crate::common;
 
 use axum::http::StatusCode;
-use common::{NewProduct, category, get, page, signed_in, user};
+use common::{NewProduct, call, category, get, page, signed_in, user};
 use sqlx::PgPool;
 use trove::account::Role;
 
@@ -19,7 +19,7 @@ async fn the_figures_follow_requests_the_page_cache_and_the_mail_queue(pool: PgP
     let app = trove::startup::router(state.clone());
     let metrics = trove::startup::metrics_router(state);
     let pantry = category(&pool, "Pantry").await;
-    NewProduct::new(pantry, "Green Tea", "4.00").insert(&pool).await;
+    let tea = NewProduct::new(pantry, "Green Tea", "4.00").insert(&pool).await;
 
     // Not on the store's own address.
     assert_eq!(get(&app, "/metrics").await.status, StatusCode::NOT_FOUND);
@@ -34,6 +34,17 @@ async fn the_figures_follow_requests_the_page_cache_and_the_mail_queue(pool: PgP
     user(&pool, "amy", Role::Member).await;
     let mut jar = signed_in(&app, "amy").await;
     assert_eq!(page(&app, &mut jar, "/c/pantry").await.status, StatusCode::OK);
+    // An order submitted twice (a double click) is one order placed.
+    call(&app, &mut jar, "cart/add", &format!("product={tea}&quantity=2")).await;
+    let order = "token=00000000-0000-4000-8000-0000000000aa&payment=cash&address=new&new_address[full_name]=Amy\
+                 &new_address[line1]=1+Main+St&new_address[city]=Town&new_address[postal_code]=12345\
+                 &new_address[country]=US";
+    for _ in 0..2 {
+        assert_eq!(call(&app, &mut jar, "checkout/place", order).await.status, StatusCode::OK);
+    }
+    // A webhook while card payments are off is refused, and counted so.
+    let webhook = axum::http::Request::post("/webhooks/stripe").body(axum::body::Body::from("{}")).unwrap();
+    assert_eq!(common::send(&app, webhook).await.status, StatusCode::NOT_FOUND);
     let before = sample(&get(&metrics, "/metrics").await.body, "trove_mail_queued").unwrap();
     sqlx::query("INSERT INTO email_outbox (recipient, subject, body_text) VALUES ('a@example.com', 'Hello', 'Hi')")
         .execute(&pool)
@@ -64,7 +75,8 @@ async fn the_figures_follow_requests_the_page_cache_and_the_mail_queue(pool: PgP
     assert_eq!(sample(&text, r#"trove_page_cache_total{outcome="personal"}"#), Some(1.0), "{text}");
     assert_eq!(sample(&text, "trove_mail_queued"), Some(before + 1.0), "{text}");
     assert!(sample(&text, "trove_db_pool_idle").is_some_and(|idle| idle >= 1.0), "{text}");
-    assert_eq!(sample(&text, "trove_orders_placed_total"), Some(0.0));
+    assert_eq!(sample(&text, "trove_orders_placed_total"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, r#"trove_webhooks_total{outcome="card payments are not configured"}"#), Some(1.0));
     assert_eq!(sample(&text, "trove_live_streams"), Some(0.0));
     assert!(text.ends_with("# EOF\n"));
 }
