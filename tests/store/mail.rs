@@ -125,3 +125,44 @@ async fn a_bad_recipient_fails_for_good_without_retrying(pool: PgPool) {
         sqlx::query_scalar("SELECT failed_at IS NOT NULL FROM email_outbox").fetch_one(&pool).await.unwrap();
     assert!(failed);
 }
+
+#[sqlx::test]
+async fn three_instances_deliver_each_queued_mail_exactly_once(pool: PgPool) {
+    let server = smtp_server().await;
+    let url = format!("smtp://127.0.0.1:{}", server.port);
+    let config = trove::config::Config::from_lookup(|name| (name == "SMTP_URL").then(|| url.clone())).unwrap();
+    // Three instances' senders on one database, each woken by every enqueue.
+    for _ in 0..3 {
+        mail::spawn_sender(pool.clone(), &config).unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    const MAILS: usize = 50;
+    for n in 0..MAILS {
+        let mut tx = pool.begin().await.unwrap();
+        mail::enqueue(&mut tx, &format!("shopper{n}@example.com"), "Your order", "Thank you").await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut waiting = i64::MAX;
+    for _ in 0..300 {
+        waiting = sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE sent_at IS NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if waiting == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(waiting, 0, "every mail is sent");
+    // The server files what it received a moment after answering.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let messages = delivered(&server.maildir);
+    let mut recipients: Vec<String> = messages
+        .iter()
+        .filter_map(|m| m.lines().find_map(|line| line.strip_prefix("To: ")).map(str::to_owned))
+        .collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(messages.len(), MAILS, "each mail delivered once, none twice");
+    assert_eq!(recipients.len(), MAILS);
+}
