@@ -84,6 +84,10 @@ test('the support chat has no serious accessibility violations, for shoppers and
   await page.getByLabel('Your question').fill('Is this page easy to use? https://example.com');
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page).toHaveURL(/\/messages\/\d+$/);
+  // The address changes before the conversation's page (a lazy route) and
+  // its title are in: check the page once it is there.
+  await expect(page.getByRole('paragraph').filter({ hasText: 'Is this page easy to use?' })).toBeVisible();
+  await expect(page).toHaveTitle(/\S/);
   await expectAccessible(page, 'conversation');
   const room = page.url().split('/').pop();
   const staff = await (await browser.newContext()).newPage();
