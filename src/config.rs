@@ -186,16 +186,8 @@ impl Config {
                 message: "expected an origin such as https://shop.example.com (scheme and host, no path)".into(),
             });
         }
-        let trust_proxy = match get("TROVE_TRUST_PROXY").as_deref() {
-            None | Some("false") | Some("0") => false,
-            Some("true") | Some("1") => true,
-            Some(_) => return Err(ConfigError { var: "TROVE_TRUST_PROXY", message: "expected true or false".into() }),
-        };
-        let shared_pages = match get("TROVE_SHARED_PAGES").as_deref() {
-            None | Some("true") | Some("1") => true,
-            Some("false") | Some("0") => false,
-            Some(_) => return Err(ConfigError { var: "TROVE_SHARED_PAGES", message: "expected true or false".into() }),
-        };
+        let trust_proxy = flag(&get, "TROVE_TRUST_PROXY", false)?;
+        let shared_pages = flag(&get, "TROVE_SHARED_PAGES", true)?;
         let metrics_addr = match get("TROVE_METRICS_ADDR") {
             None => None,
             Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| ConfigError {
@@ -372,6 +364,16 @@ fn parse<T: FromStr>(
     raw.trim().parse().map_err(|_| ConfigError { var, message: format!("{expected}, got {raw:?}") })
 }
 
+/// A true-or-false variable (`true`/`1`, `false`/`0`), `default` when unset.
+fn flag(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match get(var).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(_) => Err(ConfigError { var, message: "expected true or false".into() }),
+    }
+}
+
 /// `$XDG_DATA_HOME/trove/media`, falling back to `~/.local/share/trove/media`.
 fn default_media_dir() -> PathBuf {
     let data = std::env::var_os("XDG_DATA_HOME")
@@ -460,6 +462,8 @@ mod tests {
         assert!(config(&[("SMTP_URL", "smtp://127.0.0.1:2525")]).unwrap().smtp_url.is_some());
         assert_eq!(config(&[("TROVE_MAIL_FROM", "nobody")]).unwrap_err().var, "TROVE_MAIL_FROM");
         assert_eq!(config(&[("TROVE_TRUST_PROXY", "maybe")]).unwrap_err().var, "TROVE_TRUST_PROXY");
+        assert_eq!(config(&[("TROVE_SHARED_PAGES", "sometimes")]).unwrap_err().var, "TROVE_SHARED_PAGES");
+        assert!(config(&[]).unwrap().shared_pages && !config(&[("TROVE_SHARED_PAGES", "0")]).unwrap().shared_pages);
     }
 
     #[test]

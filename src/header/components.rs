@@ -162,14 +162,19 @@ pub fn cart_count(count: i32) -> String {
     )
 }
 
+/// A count in a badge, read out as "`count` `what`".
+fn badge(count: i64, what: &str) -> String {
+    format!(
+        r#"<span class="bell-count" data-count="{count}">{count}<span class="visually-hidden"> {what}</span></span>"#
+    )
+}
+
 /// The answers from the shop not read yet, beside "Help"; nothing at none.
 pub fn help_count(unread: i64) -> String {
     if unread <= 0 {
         return String::new();
     }
-    format!(
-        r#" <span class="bell-count" data-count="{unread}">{unread}<span class="visually-hidden"> unread answers</span></span>"#
-    )
+    format!(" {}", badge(unread, "unread answers"))
 }
 
 /// The bell and its unread count, for a signed-in person; nothing for guests.
@@ -177,13 +182,7 @@ pub fn bell(signed_in: bool, unread: i64) -> String {
     if !signed_in {
         return String::new();
     }
-    let count = if unread > 0 {
-        format!(
-            r#"<span class="bell-count" data-count="{unread}">{unread}<span class="visually-hidden"> unread</span></span>"#
-        )
-    } else {
-        String::new()
-    };
+    let count = if unread > 0 { badge(unread, "unread") } else { String::new() };
     format!(
         r#"<a class="bell-link" href="/notifications">{}<span class="visually-hidden">Notifications</span>{count}</a>"#,
         crate::ui::icons::BELL
