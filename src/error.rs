@@ -38,6 +38,9 @@ pub enum AppError {
     TooManyRequests(String),
     #[error("The store could not be reached. Check your connection and try again.")]
     Network,
+    /// The database cannot be reached just now (restarting, failing over).
+    #[error("The store is unavailable for a moment. Please try again in a few seconds.")]
+    Unavailable,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
 }
@@ -55,7 +58,7 @@ impl AppError {
             AppError::OutOfStock(_) => 409,
             AppError::PaymentFailed(_) => 402,
             AppError::TooManyRequests(_) => 429,
-            AppError::Network => 503,
+            AppError::Network | AppError::Unavailable => 503,
             AppError::Internal => 500,
         }
     }
@@ -178,9 +181,15 @@ mod server {
         }
     }
 
-    /// Logs the database's message and tells the caller nothing of it.
+    /// Logs the database's message and tells the caller nothing of it: a
+    /// database out of reach is `Unavailable` (503, try again), anything
+    /// else `Internal`.
     impl From<sqlx::Error> for AppError {
         fn from(error: sqlx::Error) -> Self {
+            if crate::db::unreachable(&error) {
+                tracing::warn!(%error, "database unreachable");
+                return AppError::Unavailable;
+            }
             tracing::error!(%error, "database error");
             AppError::Internal
         }

@@ -83,8 +83,23 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
     let pages = crate::page_cache::PageCache::new(&changes, &pool, &metrics);
     let limits = crate::rate_limit::SharedCounts::new(&pool);
     let chat = crate::db::NotifyFeed::new("chat", "to");
+    let database = crate::db::Health::new(&pool);
     let config = Arc::new(config);
-    Ok(AppState { leptos_options, pool, config, pages, changes, payments, media, limits, chat, metrics })
+    let stopping = crate::state::Stopping::default();
+    Ok(AppState {
+        leptos_options,
+        pool,
+        config,
+        pages,
+        changes,
+        payments,
+        media,
+        limits,
+        chat,
+        metrics,
+        database,
+        stopping,
+    })
 }
 
 /// Every route of the store.
@@ -148,18 +163,25 @@ pub fn router(state: AppState) -> Router {
         // request to have passed the cross-origin check.
         .layer(from_fn_with_state(state.clone(), crate::account::session::authenticate))
         .layer(crate::account::session::layer(state.pool.clone(), state.config.secure_cookies()))
+        // While the database is out of reach, 503 at once (cached pages still answer).
+        .layer(from_fn_with_state(state.database.clone(), database_gate))
         // Anonymous page views are answered from memory before any session work.
         .layer(from_fn_with_state(state.pages.clone(), crate::page_cache::serve_cached))
         // A plain form post's outcome rides to the next page in a cookie, not its address.
         .layer(from_fn_with_state(state.clone(), crate::flash::carry))
         .layer(from_fn_with_state(state.clone(), crate::security::same_origin_writes))
         // The JSON API: bearer tokens only, never the session's cookies.
-        .nest("/api/v1", crate::api_v1::router(state.clone()))
+        .nest(
+            "/api/v1",
+            crate::api_v1::router(state.clone()).layer(from_fn_with_state(state.database.clone(), database_gate)),
+        )
         .route("/api/docs", get(crate::api_v1::docs))
         // Stripe's webhook: no session, no cookies; its signature is the check.
         .route(
             "/webhooks/stripe",
-            post(crate::orders::webhook::handle).layer(DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
+            post(crate::orders::webhook::handle)
+                .layer(DefaultBodyLimit::max(WEBHOOK_MAX_BYTES))
+                .layer(from_fn_with_state(state.database.clone(), database_gate)),
         );
     // A server function's error answers with the status of the `AppError` it carries.
     app = app.layer(axum::middleware::from_fn(crate::error::server_fn_status));
@@ -196,8 +218,55 @@ fn cache_control(value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static(value))
 }
 
-/// 200 when the database answers within two seconds, 503 otherwise.
-async fn healthz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
+/// Answers 503 at once, without waiting on the pool, while the database
+/// does not answer (see `db::Health`); the browser's page says to try again,
+/// a server function or API call gets its usual error shape. Static files,
+/// images and `/healthz` never need the database.
+async fn database_gate(
+    State(database): State<crate::db::Health>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    if database.up() || ["/pkg/", "/media/", "/healthz"].iter().any(|prefix| path.starts_with(prefix)) {
+        return next.run(request).await;
+    }
+    let retry = [(header::RETRY_AFTER, HeaderValue::from_static("5"))];
+    if request.uri().path().starts_with("/api/v1/") {
+        return (retry, crate::integrations::bearer::Problem::from(crate::error::AppError::Unavailable))
+            .into_response();
+    }
+    let wants_page = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if request.method() == axum::http::Method::GET && wants_page {
+        let page = axum::response::Html(UNAVAILABLE_PAGE);
+        return (StatusCode::SERVICE_UNAVAILABLE, retry, page).into_response();
+    }
+    (retry, crate::error::AppError::Unavailable).into_response()
+}
+
+/// The page a browser gets while the database is out of reach: plain, no
+/// script or style of its own (the CSP allows neither inline).
+const UNAVAILABLE_PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Back in a moment</title></head>\
+<body><main><h1>Back in a moment</h1><p>The store is unavailable for a moment. \
+Please reload the page in a few seconds.</p></main></body></html>";
+
+/// 200 when the database answers within two seconds; 503 when it does not,
+/// or once the instance has begun shutting down (a load balancer that
+/// checks it stops sending new requests while in-flight ones finish).
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.stopping.started() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    }
+    if !state.database.up() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
+    }
+    let pool = state.pool;
     let ping = async {
         let mut conn = pool.acquire().await?;
         conn.ping().await
@@ -237,11 +306,42 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
             }
         });
     }
+    let stopping_state = state.stopping.clone();
     let app = router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT));
     let (stop, stopping) = tokio::sync::watch::channel(());
     let mut connections = tokio::task::JoinSet::new();
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
+    let serve_connection = |tcp: tokio::net::TcpStream, remote, keep_alive: bool| {
+        // Without it, Nagle and delayed ACKs stall every streamed body by ~40 ms.
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "could not set TCP_NODELAY");
+        }
+        let service = app.clone().map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(remote));
+            request.map(axum::body::Body::new)
+        });
+        let mut stopping = stopping.clone();
+        async move {
+            let service = hyper_util::service::TowerToHyperService::new(service);
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .keep_alive(keep_alive);
+            let connection = http.serve_connection(hyper_util::rt::TokioIo::new(tcp), service).with_upgrades();
+            tokio::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(error) = result {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                    return;
+                }
+                _ = stopping.changed(), if keep_alive => connection.as_mut().graceful_shutdown(),
+            }
+            let _ = connection.await;
+        }
+    };
     loop {
         let (tcp, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -256,34 +356,19 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
             () = &mut shutdown => break,
         };
         while connections.try_join_next().is_some() {}
-        // Without it, Nagle and delayed ACKs stall every streamed body by ~40 ms.
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!(%error, "could not set TCP_NODELAY");
-        }
-        let service = app.clone().map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(axum::extract::ConnectInfo(remote));
-            request.map(axum::body::Body::new)
-        });
-        let mut stopping = stopping.clone();
-        connections.spawn(async move {
-            let service = hyper_util::service::TowerToHyperService::new(service);
-            let mut http = hyper::server::conn::http1::Builder::new();
-            http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
-            let connection = http.serve_connection(hyper_util::rt::TokioIo::new(tcp), service).with_upgrades();
-            tokio::pin!(connection);
-            tokio::select! {
-                result = connection.as_mut() => {
-                    if let Err(error) = result {
-                        tracing::debug!(%error, "connection ended with an error");
-                    }
-                    return;
-                }
-                _ = stopping.changed() => connection.as_mut().graceful_shutdown(),
-            }
-            let _ = connection.await;
-        });
+        connections.spawn(serve_connection(tcp, remote, true));
+    }
+    stopping_state.begin();
+    // Connections the kernel accepted that we have not taken yet would be
+    // reset when the listener closes, requests and all (a proxy does not
+    // resend a POST it has sent): each is served its one request instead.
+    let mut taken = 0;
+    while let Some(Ok((tcp, remote))) = futures_util::FutureExt::now_or_never(listener.accept()) {
+        connections.spawn(serve_connection(tcp, remote, false));
+        taken += 1;
     }
     drop(listener);
+    tracing::debug!(taken, "shutdown: the accept queue is drained");
     let _ = stop.send(());
     let drained = tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} });
     if drained.await.is_err() {

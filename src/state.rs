@@ -30,6 +30,39 @@ pub struct AppState {
     pub chat: crate::db::NotifyFeed,
     /// This instance's figures, served at `/metrics` on `metrics_addr`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Whether the database answers, watched in the background: while it
+    /// does not, requests that need it are refused at once with 503.
+    pub database: crate::db::Health,
+    /// Set once the instance is shutting down: open streams end so their
+    /// browsers reconnect to another instance.
+    pub stopping: Stopping,
+}
+
+/// The instance's shutdown, as long-lived responses see it.
+#[derive(Clone)]
+pub struct Stopping(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Stopping {
+    fn default() -> Self {
+        Stopping(Arc::new(tokio::sync::watch::channel(false).0))
+    }
+}
+
+impl Stopping {
+    /// Tells every waiter the instance is shutting down.
+    pub fn begin(&self) {
+        self.0.send_replace(true);
+    }
+
+    pub fn started(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves once the shutdown has begun.
+    pub async fn wait(&self) {
+        let mut watch = self.0.subscribe();
+        let _ = watch.wait_for(|stopping| *stopping).await;
+    }
 }
 
 impl AppState {

@@ -86,12 +86,27 @@ trait Live: Send + 'static {
     fn next(&mut self) -> impl std::future::Future<Output = Option<Event>> + Send;
 }
 
+/// How soon a browser whose stream ended for a shutdown reconnects (to
+/// another instance, through the proxy), resuming from its last event.
+const RECONNECT_AFTER_SHUTDOWN: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Streams what `live` sends, with keep-alive comments between; counted as
-/// open (`open`) until it ends.
-fn serve(live: impl Live, open: crate::metrics::StreamGuard) -> Response {
-    let stream = futures_util::stream::unfold((live, open), |(mut live, open)| async move {
-        let event = live.next().await?;
-        Some((Ok::<_, Infallible>(event), (live, open)))
+/// open (`open`) until it ends. When the instance shuts down the stream ends
+/// with a last event telling the browser to reconnect soon, so shutdown
+/// never waits on an open page.
+fn serve(live: impl Live, open: crate::metrics::StreamGuard, stopping: crate::state::Stopping) -> Response {
+    let stream = futures_util::stream::unfold(Some((live, open)), move |running| {
+        let stopping = stopping.clone();
+        async move {
+            let (mut live, open) = running?;
+            tokio::select! {
+                event = live.next() => event.map(|event| (Ok::<_, Infallible>(event), Some((live, open)))),
+                () = stopping.wait() => {
+                    let last = Event::default().retry(RECONNECT_AFTER_SHUTDOWN).comment("shutting down");
+                    Some((Ok(last), None))
+                }
+            }
+        }
     });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }
@@ -284,6 +299,7 @@ pub async fn events(
     let session = Session::new(&signed_in);
     let due = Due { changes: true, read: true };
     let open = state.metrics.stream_opened();
+    let stopping = state.stopping.clone();
     let live = RoomLive {
         state,
         viewer,
@@ -296,7 +312,7 @@ pub async fn events(
         read_at: None,
         members: Vec::new(),
     };
-    serve(live, open)
+    serve(live, open, stopping)
 }
 
 /// One open page's stream of its person's unread count.
@@ -389,6 +405,7 @@ pub async fn person_events(
     let session = Session::new(&signed_in);
     let due = Due { changes: true, read: false };
     let open = state.metrics.stream_opened();
+    let stopping = state.stopping.clone();
     let live = PersonLive { state, viewer, session, mine, inbox, due, unread: None };
-    serve(live, open)
+    serve(live, open, stopping)
 }

@@ -156,7 +156,7 @@ impl From<AppError> for Problem {
             AppError::BadRequest(_) => "Bad request",
             AppError::PaymentFailed(_) => "Payment failed",
             AppError::TooManyRequests(_) => "Too many requests",
-            AppError::Network => "Unavailable",
+            AppError::Network | AppError::Unavailable => "Unavailable",
             AppError::Internal => "Internal error",
         };
         let mut problem = Problem::new(status, title).detail(error.to_string());
@@ -164,6 +164,7 @@ impl From<AppError> for Problem {
             AppError::Validation(fields) => problem.0.errors = Some(fields),
             AppError::Conflict { field, message } => problem.0.errors = Some(FieldErrors::from([(field, message)])),
             AppError::TooManyRequests(_) => problem.0.retry_after = Some(60),
+            AppError::Unavailable => problem.0.retry_after = Some(5),
             _ => {}
         }
         problem

@@ -16,6 +16,7 @@ mod api_writes_http;
 mod cart_http;
 mod catalog_db;
 mod chat_http;
+mod cluster;
 mod facets_db;
 mod forms_http;
 mod http;

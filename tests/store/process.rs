@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn trove() -> Command {
+pub(crate) fn trove() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trove"));
     command.env_remove("TROVE_ADDR").env("TROVE_LOG_FORMAT", "json");
     command
@@ -26,7 +26,7 @@ fn an_unknown_subcommand_is_refused_with_usage() {
 }
 
 /// A database of its own, created and migrated through `trove migrate`.
-fn database(name: &str) -> String {
+pub(crate) fn database(name: &str) -> String {
     let admin = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test server");
     let base = admin.rsplit_once('/').unwrap().0.to_owned();
     let psql = |sql: &str| {
@@ -118,7 +118,7 @@ fn a_client_trickling_its_headers_is_cut_off_and_a_stuck_upload_does_not_hold_up
     assert!(took < Duration::from_secs(15), "shutdown took {took:?}");
 }
 
-fn psql_value(url: &str, sql: &str) -> String {
+pub(crate) fn psql_value(url: &str, sql: &str) -> String {
     let output = Command::new("psql").args([url, "-qtAc", sql]).output().unwrap();
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }

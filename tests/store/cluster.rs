@@ -1,0 +1,660 @@
+//! Several `trove serve` processes on one database behind a real nginx in
+//! round robin, as the README's "Running in production" section runs them:
+//! any instance serves any request, a change made through one shows on every
+//! other, a rolling restart fails no request, and a killed instance loses no
+//! order. Each test has a database of its own (and the database restart its
+//! own PostgreSQL server), so they run beside the rest of the suite.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::process::{database, psql_value, trove};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One response as a client sees it.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A client with its cookies. It speaks HTTP/1.0, one request a connection,
+/// so every body ends where the connection does (nginx answers a 1.0 client
+/// without chunks).
+#[derive(Clone, Default)]
+struct Browser {
+    cookies: Vec<String>,
+}
+
+impl Browser {
+    /// The request, or `None` when the connection failed or was cut before a
+    /// whole response head arrived.
+    fn try_send(
+        &mut self,
+        port: u16,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Option<Reply> {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut head =
+            format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\n", body.len());
+        if !self.cookies.is_empty() {
+            head.push_str(&format!("Cookie: {}\r\n", self.cookies.join("; ")));
+        }
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).ok()?;
+        stream.write_all(body).ok()?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).ok()?;
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut lines = head.lines();
+        let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+            .collect();
+        for (_, value) in headers.iter().filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie")) {
+            let pair = value.split(';').next().unwrap().to_owned();
+            let name = pair.split('=').next().unwrap().to_owned();
+            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+            if !value.contains("Max-Age=0") {
+                self.cookies.push(pair);
+            }
+        }
+        Some(Reply { status, headers, body: raw[split + 4..].to_vec() })
+    }
+
+    fn send(&mut self, port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        self.try_send(port, method, path, headers, body).unwrap_or_else(|| panic!("{method} {path}: no response"))
+    }
+
+    /// A page, as a browser asks for it.
+    fn page(&mut self, port: u16, path: &str) -> Reply {
+        self.send(port, "GET", path, &[("Accept", "text/html")], b"")
+    }
+
+    /// A server function, as the hydrated app calls it.
+    fn call(&mut self, port: u16, endpoint: &str, form: &str) -> Reply {
+        let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")];
+        self.send(port, "POST", &format!("/api/{endpoint}"), &headers, form.as_bytes())
+    }
+
+    fn try_call(&mut self, port: u16, endpoint: &str, form: &str) -> Option<Reply> {
+        let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")];
+        self.try_send(port, "POST", &format!("/api/{endpoint}"), &headers, form.as_bytes())
+    }
+
+    fn without(&self, cookie: &str) -> Browser {
+        Browser { cookies: self.cookies.iter().filter(|c| !c.starts_with(&format!("{cookie}="))).cloned().collect() }
+    }
+}
+
+/// Waits until `port` answers `/healthz` with 200.
+fn wait_healthy(port: u16, patience: Duration) {
+    let started = Instant::now();
+    while started.elapsed() < patience {
+        if Browser::default().try_send(port, "GET", "/healthz", &[], b"").is_some_and(|r| r.status == 200) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("port {port} was not healthy within {patience:?}");
+}
+
+/// Settings every instance of one shop shares.
+const WEBHOOK_SECRET: &str = "whsec_trove_cluster";
+
+/// One `trove serve` process; started again on the same ports after a stop.
+struct Instance {
+    child: Option<Child>,
+    port: u16,
+    metrics: u16,
+    vars: Vec<(String, String)>,
+}
+
+impl Instance {
+    fn start(vars: &[(String, String)]) -> Instance {
+        let mut instance = Instance { child: None, port: free_port(), metrics: free_port(), vars: vars.to_vec() };
+        instance.spawn();
+        instance
+    }
+
+    fn spawn(&mut self) {
+        let child = trove()
+            .envs(self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("TROVE_ADDR", format!("127.0.0.1:{}", self.port))
+            .env("TROVE_METRICS_ADDR", format!("127.0.0.1:{}", self.metrics))
+            .env("RUST_LOG", "warn")
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        wait_healthy(self.port, Duration::from_secs(30));
+    }
+
+    /// SIGTERM, and the exit status once it has drained.
+    fn stop(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        signal(&child, "TERM");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "no exit within 20 s of SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn kill(&mut self) {
+        let mut child = self.child.take().expect("running");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let sent = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+}
+
+/// nginx from Debian in front of the instances, in round robin, with the
+/// site configuration the README shows (`scripts/nginx.conf`): its upstream
+/// servers and its address replaced by the test's, and each response naming
+/// the instance that served it (`X-Upstream`).
+struct Nginx {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Nginx {
+    fn start(port: u16, upstreams: &[u16]) -> Nginx {
+        let dir = std::env::temp_dir().join(format!("trove-nginx-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let site = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/nginx.conf")).unwrap();
+        let (before, rest) = site.split_once("upstream trove {").expect("scripts/nginx.conf has an upstream block");
+        let after = rest.split_once('}').expect("the upstream block ends").1;
+        let servers: String =
+            upstreams.iter().map(|p| format!("    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;\n")).collect();
+        let listen = format!("listen 127.0.0.1:{port};\n    add_header X-Upstream $upstream_addr always;");
+        let site = format!("{before}upstream trove {{\n{servers}}}{after}").replace("listen 80;", &listen);
+        assert!(site.contains(&listen), "scripts/nginx.conf listens on port 80");
+        let config = format!(
+            "worker_processes 1;\npid {dir}/nginx.pid;\nerror_log {dir}/error.log warn;\n\
+             events {{ worker_connections 1024; }}\nhttp {{\naccess_log off;\n\
+             client_body_temp_path {dir}/body;\nproxy_temp_path {dir}/proxy;\nfastcgi_temp_path {dir}/fastcgi;\n\
+             uwsgi_temp_path {dir}/uwsgi;\nscgi_temp_path {dir}/scgi;\n{site}\n}}\n",
+            dir = dir.display()
+        );
+        std::fs::write(dir.join("nginx.conf"), config).unwrap();
+        // Workers drop root for nobody: let them use the temporary files.
+        Command::new("chmod").args(["-R", "a+rwx", &dir.to_string_lossy()]).status().unwrap();
+        let child = Command::new("nginx")
+            .args(["-e", &dir.join("error.log").to_string_lossy(), "-p", &dir.to_string_lossy()])
+            .args(["-c", &dir.join("nginx.conf").to_string_lossy(), "-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start nginx: {e} (scripts/test installs nginx-light)"));
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "nginx did not start: {}", nginx_log(&dir));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Nginx { child, port, dir }
+    }
+}
+
+fn nginx_log(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        signal(&self.child, "TERM");
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A shop of `count` instances on database `name` behind nginx: a category,
+/// a lamp with plenty of stock and one with one left, an admin (boss) and
+/// a shopper (amy), who may have many open orders.
+struct Shop {
+    url: String,
+    media: PathBuf,
+    instances: Vec<Instance>,
+    proxy: Nginx,
+    lamp: i64,
+    last_lamp: i64,
+}
+
+const ADMIN_PASSWORD: &str = "a strong admin phrase";
+const PASSWORD: &str = "a long enough phrase";
+
+impl Shop {
+    fn open(name: &str, count: usize) -> Shop {
+        Shop::open_on(database(name), count, &[])
+    }
+
+    fn open_on(url: String, count: usize, extra: &[(&str, &str)]) -> Shop {
+        let migrated = trove().env("DATABASE_URL", &url).arg("migrate").status().unwrap();
+        assert!(migrated.success());
+        let admin = trove()
+            .env("DATABASE_URL", &url)
+            .env("TROVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .args(["create-admin", "boss", "--email", "boss@example.com"])
+            .output()
+            .unwrap();
+        assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
+        let ids = psql_value(
+            &url,
+            "WITH c AS (INSERT INTO categories (name, slug) VALUES ('Lights', 'lights') RETURNING id)
+             INSERT INTO products (category_id, name, slug, description, price, stock)
+             SELECT c.id, p.name, p.slug, 'A lamp.', p.price, p.stock FROM c,
+                    (VALUES ('Desk Lamp', 'desk-lamp', 60.00, 100000), ('Last Lamp', 'last-lamp', 80.00, 1)) AS p(name, slug, price, stock)
+             RETURNING id",
+        );
+        let ids: Vec<i64> = ids.lines().map(|l| l.parse().unwrap()).collect();
+        let media = std::env::temp_dir().join(format!("trove-cluster-media-{}-{}", std::process::id(), free_port()));
+        std::fs::create_dir_all(&media).unwrap();
+        // The proxy's port is the shop's address: known before the instances start.
+        let proxy_port = free_port();
+        let mut vars: Vec<(String, String)> = vec![
+            ("DATABASE_URL".into(), url.clone()),
+            ("TROVE_PUBLIC_URL".into(), format!("http://127.0.0.1:{proxy_port}")),
+            ("TROVE_TRUST_PROXY".into(), "true".into()),
+            ("TROVE_MEDIA_DIR".into(), media.to_string_lossy().into_owned()),
+            ("TROVE_MAX_OPEN_ORDERS".into(), "1000000".into()),
+            ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+            // Card payments on: the webhook is checked with the shared secret
+            // (no Stripe API call is made in these tests).
+            ("STRIPE_SECRET_KEY".into(), "sk_test_cluster".into()),
+            ("STRIPE_PUBLISHABLE_KEY".into(), "pk_test_cluster".into()),
+            ("STRIPE_WEBHOOK_SECRET".into(), WEBHOOK_SECRET.into()),
+            ("STRIPE_API_URL".into(), format!("http://127.0.0.1:{}/", free_port())),
+        ];
+        vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let instances: Vec<Instance> = (0..count).map(|_| Instance::start(&vars)).collect();
+        let proxy = Nginx::start(proxy_port, &instances.iter().map(|i| i.port).collect::<Vec<_>>());
+        let shop = Shop { url, media, instances, proxy, lamp: ids[0], last_lamp: ids[1] };
+        shop.sign_up("amy");
+        shop
+    }
+
+    /// A new shopper's account, signed in.
+    fn sign_up(&self, username: &str) -> Browser {
+        let mut browser = Browser::default();
+        let form = format!(
+            "username={username}&email={username}%40example.com&first_name=Amy&last_name=Pond&password={}",
+            PASSWORD.replace(' ', "+")
+        );
+        let signed_up = browser.call(self.proxy.port, "account/sign_up", &form);
+        assert_eq!(signed_up.status, 200, "{}", signed_up.text());
+        browser
+    }
+
+    fn sign_in(&self, login: &str, password: &str) -> Browser {
+        let mut browser = Browser::default();
+        let form = format!("login={login}&password={}", password.replace(' ', "+"));
+        let reply = browser.call(self.proxy.port, "account/sign_in", &form);
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        browser
+    }
+
+    fn ports(&self) -> Vec<u16> {
+        self.instances.iter().map(|i| i.port).collect()
+    }
+}
+
+impl Drop for Shop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.media);
+    }
+}
+
+const ADDRESS: &str = "address=new&new_address[full_name]=Amy+Pond&new_address[line1]=1+Main+St\
+&new_address[city]=Leadworth&new_address[postal_code]=12345&new_address[country]=GB";
+
+static TOKENS: AtomicU64 = AtomicU64::new(1);
+
+fn checkout_token() -> String {
+    format!("00000000-0000-4000-8000-{:012}", TOKENS.fetch_add(1, Ordering::Relaxed))
+}
+
+#[test]
+fn any_instance_serves_any_request_behind_nginx() {
+    let shop = Shop::open("trove_cluster_any", 3);
+    let proxy = shop.proxy.port;
+
+    // Round robin: consecutive requests reach every instance.
+    let mut served = std::collections::BTreeSet::new();
+    for _ in 0..6 {
+        let reply = Browser::default().page(proxy, "/products");
+        assert_eq!(reply.status, 200);
+        served.insert(reply.header("x-upstream").expect("nginx names the instance").to_owned());
+    }
+    assert_eq!(served.len(), 3, "{served:?}");
+
+    // A sign-in made through one instance holds on every other.
+    let amy = shop.sign_in("amy", PASSWORD);
+    for port in shop.ports() {
+        let viewer = amy.clone().call(port, "account/viewer", "");
+        assert!(viewer.text().contains("\"amy\""), "instance {port}: {}", viewer.text());
+    }
+
+    // Her session is gone; two tabs renew it from one refresh cookie on two
+    // instances at once. Both stay signed in, on a third instance too.
+    let stale = amy.without("trove_session");
+    let ports = shop.ports();
+    let racing: Vec<Browser> = std::thread::scope(|scope| {
+        let tabs: Vec<_> = ports[..2]
+            .iter()
+            .map(|&port| {
+                let mut tab = stale.clone();
+                scope.spawn(move || {
+                    let viewer = tab.call(port, "account/viewer", "");
+                    assert!(viewer.text().contains("\"amy\""), "instance {port}: {}", viewer.text());
+                    tab
+                })
+            })
+            .collect();
+        tabs.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let mut renewed_tabs = Vec::new();
+    for mut tab in racing {
+        assert!(tab.cookies.iter().any(|c| c.starts_with("trove_refresh=")), "each tab got a new refresh cookie");
+        let viewer = tab.call(ports[2], "account/viewer", "");
+        assert!(viewer.text().contains("\"amy\""), "still signed in: {}", viewer.text());
+        let mut renewing = tab.without("trove_session");
+        let renewed = renewing.call(ports[0], "account/viewer", "");
+        assert!(renewed.text().contains("\"amy\""), "and its new refresh cookie works: {}", renewed.text());
+        renewed_tabs.push(renewing);
+    }
+
+    // A change made through one instance shows on the next page from every
+    // other: each has cached the pages first.
+    for port in shop.ports() {
+        for path in ["/p/desk-lamp", "/c/lights", "/products"] {
+            let page = Browser::default().page(port, path);
+            assert!(page.text().contains("$60.00"), "{port}{path}");
+        }
+        assert!(!Browser::default().page(port, "/p/last-lamp").text().contains("Sold out"));
+    }
+    // The browser keeps whichever tab's cookies came last.
+    let amy = renewed_tabs.pop().unwrap();
+    let mut boss = shop.sign_in("boss", ADMIN_PASSWORD);
+    let edited = boss.call(proxy, "admin/products/quick", &format!("id={}&stock=500&price=65.00", shop.lamp));
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    // Amy buys the last of the other lamp.
+    let mut buyer = amy.clone();
+    assert_eq!(buyer.call(proxy, "cart/add", &format!("product={}", shop.last_lamp)).status, 200);
+    let placed = buyer.call(proxy, "checkout/place", &format!("token={}&payment=cash&{ADDRESS}", checkout_token()));
+    assert_eq!(placed.status, 200, "{}", placed.text());
+    for port in shop.ports() {
+        for path in ["/p/desk-lamp", "/c/lights", "/products"] {
+            let page = fresh_page(port, path, |body| body.contains("$65.00"));
+            assert!(!page.contains("$60.00"), "{port}{path} shows the old price");
+        }
+        assert!(fresh_page(port, "/p/last-lamp", |body| body.contains("Sold out")).contains("Sold out"));
+    }
+
+    // An image uploaded through one instance is shown and served by every other.
+    let picture = crate::common::png(64, 48);
+    let (content_type, body) =
+        crate::common::multipart(&[("alt", None, b"A desk lamp"), ("images", Some("lamp.png"), &picture)]);
+    let uploaded = boss.send(
+        proxy,
+        "POST",
+        &format!("/admin/products/{}/images", shop.lamp),
+        &[("Content-Type", &content_type), ("Accept", "application/json")],
+        &body,
+    );
+    assert_eq!(uploaded.status, 200, "{}", uploaded.text());
+    for port in shop.ports() {
+        let page = fresh_page(port, "/p/desk-lamp", |body| body.contains("alt=\"A desk lamp\""));
+        let src = page
+            .split("src=\"/media/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the page shows the new picture")
+            .to_owned();
+        for other in shop.ports() {
+            let image = Browser::default().send(other, "GET", &format!("/media/{src}"), &[], b"");
+            assert_eq!(image.status, 200, "{other} serves /media/{src}");
+            assert_eq!(image.header("content-type"), Some("image/jpeg"));
+        }
+    }
+
+    // Failed sign-ins count across instances: the eleventh guess is refused
+    // whichever instance takes it.
+    let mut guessed_on = std::collections::BTreeSet::new();
+    for _ in 0..10 {
+        let reply = Browser::default().call(proxy, "account/sign_in", "login=amy&password=guess+guess+guess");
+        assert_eq!(reply.status, 422, "{}", reply.text());
+        guessed_on.insert(reply.header("x-upstream").unwrap().to_owned());
+    }
+    assert_eq!(guessed_on.len(), 3, "the guesses went to every instance");
+    for port in shop.ports() {
+        let form = format!("login=amy&password={}", PASSWORD.replace(' ', "+"));
+        let refused = Browser::default().call(port, "account/sign_in", &form);
+        assert_eq!(refused.status, 429, "instance {port}: {}", refused.text());
+    }
+
+    // One Stripe event delivered to two instances at once pays the order once.
+    let mut card_buyer = amy.clone();
+    assert_eq!(card_buyer.call(proxy, "cart/add", &format!("product={}", shop.lamp)).status, 200);
+    let placed =
+        card_buyer.call(proxy, "checkout/place", &format!("token={}&payment=card&{ADDRESS}", checkout_token()));
+    assert_eq!(placed.status, 200, "{}", placed.text());
+    let number = placed.text();
+    let total = psql_value(
+        &shop.url,
+        &format!(
+            "UPDATE orders SET stripe_payment_intent_id = 'pi_cluster' WHERE number = {number} RETURNING (total * 100)::bigint"
+        ),
+    );
+    let event = serde_json::json!({
+        "id": "evt_cluster_1",
+        "object": "event",
+        "type": "payment_intent.succeeded",
+        "data": { "object": { "id": "pi_cluster", "object": "payment_intent", "amount": total.parse::<i64>().unwrap(), "status": "succeeded" } }
+    })
+    .to_string();
+    let signature = trove::payments::webhook::sign(WEBHOOK_SECRET, event.as_bytes(), chrono::Utc::now().timestamp());
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let deliveries: Vec<_> = ports[..2]
+            .iter()
+            .map(|&port| {
+                let (event, signature) = (&event, &signature);
+                scope.spawn(move || {
+                    let headers = [("Content-Type", "application/json"), ("Stripe-Signature", signature.as_str())];
+                    Browser::default().send(port, "POST", "/webhooks/stripe", &headers, event.as_bytes()).status
+                })
+            })
+            .collect();
+        deliveries.into_iter().map(|d| d.join().unwrap()).collect()
+    });
+    assert_eq!(statuses, vec![200, 200], "both deliveries are acknowledged");
+    let state = psql_value(
+        &shop.url,
+        &format!(
+            "SELECT o.status || ' ' || (SELECT count(*) FROM order_events e WHERE e.order_id = o.id)
+                    || ' ' || (SELECT count(*) FROM payment_events p WHERE p.order_id = o.id)
+             FROM orders o WHERE number = {number}"
+        ),
+    );
+    assert_eq!(state, "PROCESSING 2 1", "paid once: placed and paid events, one payment recorded");
+}
+
+/// The body of `path` on `port` once `fresh` says it shows a change (a
+/// NOTIFY takes a moment to reach every instance), failing after 5 s.
+fn fresh_page(port: u16, path: &str, fresh: impl Fn(&str) -> bool) -> String {
+    let started = Instant::now();
+    loop {
+        let page = Browser::default().page(port, path);
+        let body = page.text();
+        if fresh(&body) {
+            return body;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "{port}{path} still shows the old page");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Shoppers placing cash orders and browsing through the proxy until told
+/// to stop; a placement that fails is retried with the same checkout token,
+/// as the checkout page does. Answers (requests made, failures, tokens of
+/// orders placed).
+struct Load {
+    stop: Arc<AtomicBool>,
+    workers: Vec<std::thread::JoinHandle<(u64, Vec<String>, Vec<String>)>>,
+}
+
+impl Load {
+    fn start(shop: &Shop, shoppers: usize) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let workers = (0..shoppers)
+            .map(|_| {
+                let (proxy, lamp, stop) = (shop.proxy.port, shop.lamp, Arc::clone(&stop));
+                let mut amy = shop.sign_up(&format!("shopper{}", TOKENS.fetch_add(1, Ordering::Relaxed)));
+                std::thread::spawn(move || {
+                    let (mut requests, mut failures, mut placed) = (0_u64, Vec::new(), Vec::new());
+                    let mut check = |what: &str, reply: Option<Reply>| {
+                        requests += 1;
+                        match reply {
+                            Some(reply) if reply.status == 200 => Some(reply),
+                            other => {
+                                failures.push(format!("{what}: {:?}", other.map(|r| (r.status, r.text()))));
+                                None
+                            }
+                        }
+                    };
+                    while !stop.load(Ordering::Relaxed) {
+                        check("GET /products", Browser::default().try_send(proxy, "GET", "/products", &[], b""));
+                        check("GET /p/desk-lamp", amy.clone().try_send(proxy, "GET", "/p/desk-lamp", &[], b""));
+                        if check("cart/add", amy.try_call(proxy, "cart/add", &format!("product={lamp}"))).is_none() {
+                            continue;
+                        }
+                        let token = checkout_token();
+                        let form = format!("token={token}&payment=cash&{ADDRESS}");
+                        for _ in 0..20 {
+                            if check("checkout/place", amy.try_call(proxy, "checkout/place", &form)).is_some() {
+                                placed.push(token.clone());
+                                break;
+                            }
+                            std::thread::sleep(Duration::from_millis(100));
+                        }
+                    }
+                    (requests, failures, placed)
+                })
+            })
+            .collect();
+        Load { stop, workers }
+    }
+
+    fn finish(self) -> (u64, Vec<String>, Vec<String>) {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut all = (0, Vec::new(), Vec::new());
+        for worker in self.workers {
+            let (requests, failures, placed) = worker.join().unwrap();
+            all.0 += requests;
+            all.1.extend(failures);
+            all.2.extend(placed);
+        }
+        all
+    }
+}
+
+/// Every token placed has exactly one order, and there are no others.
+fn assert_orders_match(url: &str, placed: &[String]) {
+    let orders: Vec<String> =
+        psql_value(url, "SELECT idempotency_key FROM orders ORDER BY 1").lines().map(str::to_owned).collect();
+    let mut expected = placed.to_vec();
+    expected.sort();
+    assert_eq!(orders.len(), expected.len(), "one order per placement, none lost or doubled");
+    assert_eq!(orders, expected);
+}
+
+#[test]
+fn a_rolling_restart_under_load_fails_no_request_and_a_killed_instance_loses_no_order() {
+    let mut shop = Shop::open("trove_cluster_rolling", 3);
+    let load = Load::start(&shop, 3);
+    std::thread::sleep(Duration::from_millis(500));
+    for index in 0..shop.instances.len() {
+        let status = shop.instances[index].stop();
+        assert!(status.success(), "instance {index} exited with {status}");
+        shop.instances[index].spawn();
+        // nginx skips an instance it found down for its fail_timeout (2 s):
+        // the next one waits until this one is back in rotation.
+        std::thread::sleep(Duration::from_millis(2500));
+    }
+    let (requests, failures, placed) = load.finish();
+    assert!(requests > 100 && placed.len() > 10, "{requests} requests, {} orders", placed.len());
+    let log = nginx_log(&shop.proxy.dir);
+    assert!(
+        failures.is_empty(),
+        "{} of {requests} requests failed: {:?}\nnginx: {}",
+        failures.len(),
+        &failures[..failures.len().min(3)],
+        &log[..log.len().min(3000)]
+    );
+    assert_orders_match(&shop.url, &placed);
+
+    // SIGKILL under load: requests in flight on it may fail (the checkout
+    // retries), the proxy routes around it, and no placed order is lost.
+    let load = Load::start(&shop, 3);
+    std::thread::sleep(Duration::from_millis(500));
+    shop.instances[1].kill();
+    std::thread::sleep(Duration::from_secs(2));
+    let (requests, failures, placed) = load.finish();
+    assert!(failures.len() <= 6, "only what was in flight on the killed instance: {failures:?}");
+    assert!(requests > 50, "{requests}");
+    let before: Vec<String> = psql_value(&shop.url, "SELECT count(*) FROM orders").lines().map(str::to_owned).collect();
+    assert!(!before.is_empty());
+    let all: Vec<String> =
+        psql_value(&shop.url, "SELECT idempotency_key FROM orders ORDER BY 1").lines().map(str::to_owned).collect();
+    for token in &placed {
+        assert!(all.contains(token), "placed order {token} is in the database");
+    }
+    let distinct = psql_value(&shop.url, "SELECT count(DISTINCT idempotency_key) = count(*) FROM orders");
+    assert_eq!(distinct, "t");
+}
