@@ -197,6 +197,10 @@ mod server {
 
     impl From<tower_sessions::session::Error> for AppError {
         fn from(error: tower_sessions::session::Error) -> Self {
+            if error.to_string().contains(crate::account::session::UNREACHABLE) {
+                tracing::warn!(%error, "session store unreachable");
+                return AppError::Unavailable;
+            }
             tracing::error!(%error, "session store error");
             AppError::Internal
         }

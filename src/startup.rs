@@ -227,27 +227,47 @@ async fn database_gate(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let path = request.uri().path();
     if database.up() || ["/pkg/", "/media/", "/healthz"].iter().any(|prefix| path.starts_with(prefix)) {
         return next.run(request).await;
     }
-    let retry = [(header::RETRY_AFTER, HeaderValue::from_static("5"))];
-    if request.uri().path().starts_with("/api/v1/") {
-        return (retry, crate::integrations::bearer::Problem::from(crate::error::AppError::Unavailable))
-            .into_response();
-    }
+    refusal(&request, crate::error::AppError::Unavailable)
+}
+
+/// The answer to a request refused before any handler ran (the database is
+/// out of reach, or who is asking could not be told): a browser asking for a
+/// page gets a page, the JSON API its problem document, a server function
+/// its usual error; 503s say when to try again.
+pub fn refusal(request: &axum::extract::Request, error: crate::error::AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let unavailable = error == crate::error::AppError::Unavailable;
+    // Nested under /api/v1, the API sees its own paths: the original tells.
+    let original = request.extensions().get::<axum::extract::OriginalUri>().map_or(request.uri(), |o| &o.0);
     let wants_page = request
         .headers()
         .get(header::ACCEPT)
         .and_then(|accept| accept.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    if request.method() == axum::http::Method::GET && wants_page {
-        let page = axum::response::Html(UNAVAILABLE_PAGE);
-        return (StatusCode::SERVICE_UNAVAILABLE, retry, page).into_response();
+    let mut response = if original.path().starts_with("/api/v1/") {
+        crate::integrations::bearer::Problem::from(error).into_response()
+    } else if request.method() == axum::http::Method::GET && wants_page {
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let page = if unavailable { UNAVAILABLE_PAGE } else { ERROR_PAGE };
+        (status, axum::response::Html(page)).into_response()
+    } else {
+        error.into_response()
+    };
+    if unavailable {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     }
-    (retry, crate::error::AppError::Unavailable).into_response()
+    response
 }
+
+/// The page for a request that failed before the app could render one.
+const ERROR_PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Something went wrong</title></head>\
+<body><main><h1>Something went wrong</h1><p>Something went wrong on our side. \
+Please reload the page.</p></main></body></html>";
 
 /// The page a browser gets while the database is out of reach: plain, no
 /// script or style of its own (the CSP allows neither inline).

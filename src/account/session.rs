@@ -51,7 +51,14 @@ impl PgSessionStore {
     }
 }
 
+/// What a store error's message begins with when the database could not be
+/// reached, so the request is answered 503 (try again), not 500.
+pub const UNREACHABLE: &str = "database unreachable: ";
+
 fn backend(error: sqlx::Error) -> session_store::Error {
+    if crate::db::unreachable(&error) {
+        return session_store::Error::Backend(format!("{UNREACHABLE}{error}"));
+    }
     session_store::Error::Backend(error.to_string())
 }
 
@@ -391,8 +398,9 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     };
     let refresh = cookie(request.headers(), REFRESH_COOKIE).map(str::to_owned);
     if let Err(error) = auth.resolve(&state.pool, refresh.as_deref()).await {
-        // The request goes on signed out; the error was logged where it arose.
-        tracing::warn!(%error, "could not resolve the session");
+        // Never on as a guest: a signed-in shopper's cart/add would fill a
+        // guest cart, and their page would say they are signed out.
+        return crate::startup::refusal(&request, error);
     }
     let private = crate::security::private_path(request.uri().path());
     request.extensions_mut().insert(auth.clone());

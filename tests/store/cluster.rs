@@ -576,7 +576,7 @@ impl Load {
                         }
                         let token = checkout_token();
                         let form = format!("token={token}&payment=cash&{ADDRESS}");
-                        for _ in 0..20 {
+                        for _ in 0..150 {
                             if check("checkout/place", amy.try_call(proxy, "checkout/place", &form)).is_some() {
                                 placed.push(token.clone());
                                 break;
@@ -614,19 +614,77 @@ fn assert_orders_match(url: &str, placed: &[String]) {
     assert_eq!(orders, expected);
 }
 
+/// A shopper's open live stream (`/chat/events`) through the proxy: which
+/// instance serves it, and, once it ends, what its last words were.
+struct Stream {
+    upstream: String,
+    ended: std::thread::JoinHandle<(Instant, String)>,
+}
+
+impl Stream {
+    fn open(proxy: u16, shopper: &Browser) -> Stream {
+        let mut stream = TcpStream::connect(("127.0.0.1", proxy)).unwrap();
+        let head = format!(
+            "GET /chat/events HTTP/1.0\r\nHost: 127.0.0.1:{proxy}\r\nAccept: text/event-stream\r\nCookie: {}\r\n\r\n",
+            shopper.cookies.join("; ")
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut reader = std::io::BufReader::new(stream);
+        let mut upstream = None;
+        loop {
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            assert!(!line.starts_with("HTTP/") || line.contains(" 200 "), "{line}");
+            if let Some(value) = line.strip_prefix("X-Upstream: ") {
+                upstream = Some(value.to_owned());
+            }
+        }
+        let ended = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = reader.read_to_string(&mut rest);
+            (Instant::now(), rest)
+        });
+        Stream { upstream: upstream.expect("nginx names the instance"), ended }
+    }
+}
+
 #[test]
 fn a_rolling_restart_under_load_fails_no_request_and_a_killed_instance_loses_no_order() {
     let mut shop = Shop::open("trove_cluster_rolling", 3);
     let load = Load::start(&shop, 3);
+    let shopper = shop.sign_in("amy", PASSWORD);
+    let mut streams: Vec<Stream> = (0..6).map(|_| Stream::open(shop.proxy.port, &shopper)).collect();
     std::thread::sleep(Duration::from_millis(500));
+    let mut streams_ended = 0;
     for index in 0..shop.instances.len() {
+        let address = format!("127.0.0.1:{}", shop.instances[index].port);
+        let stopping = Instant::now();
         let status = shop.instances[index].stop();
+        let took = stopping.elapsed();
         assert!(status.success(), "instance {index} exited with {status}");
+        assert!(took < Duration::from_secs(3), "instance {index} took {took:?} to drain");
+        // Its open streams ended at once, telling the browser to come back
+        // soon; the browser's reconnect reaches another instance.
+        let (ended, kept): (Vec<Stream>, Vec<Stream>) = streams.into_iter().partition(|s| s.upstream == address);
+        streams = kept;
+        for stream in ended {
+            streams_ended += 1;
+            let (at, last) = stream.ended.join().unwrap();
+            assert!(at.duration_since(stopping) < Duration::from_secs(3), "the stream ended with its instance");
+            assert!(last.contains("retry: 250"), "{last:?}");
+            streams.push(Stream::open(shop.proxy.port, &shopper));
+        }
         shop.instances[index].spawn();
         // nginx skips an instance it found down for its fail_timeout (2 s):
         // the next one waits until this one is back in rotation.
         std::thread::sleep(Duration::from_millis(2500));
     }
+    assert!(streams_ended >= 6, "every stream open at the start ended with its instance: {streams_ended}");
     let (requests, failures, placed) = load.finish();
     assert!(requests > 100 && placed.len() > 10, "{requests} requests, {} orders", placed.len());
     let log = nginx_log(&shop.proxy.dir);
@@ -657,4 +715,204 @@ fn a_rolling_restart_under_load_fails_no_request_and_a_killed_instance_loses_no_
     }
     let distinct = psql_value(&shop.url, "SELECT count(DISTINCT idempotency_key) = count(*) FROM orders");
     assert_eq!(distinct, "t");
+}
+
+/// How many pages an instance has answered from its page cache.
+fn page_hits(metrics: u16) -> u64 {
+    let figures = Browser::default().send(metrics, "GET", "/metrics", &[], b"").text();
+    figures
+        .lines()
+        .find_map(|line| line.strip_prefix(r#"trove_page_cache_total{outcome="hit"} "#))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+/// A PostgreSQL server of the test's own, from Debian's binaries (run as the
+/// postgres user, as initdb refuses root): one the test may stop and start
+/// without touching the server the rest of the suite uses.
+struct Postgres {
+    dir: PathBuf,
+    port: u16,
+}
+
+fn pg_bin(name: &str) -> PathBuf {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("Debian's PostgreSQL server (scripts/test installs it)")
+        .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join(name).exists())
+        .collect();
+    versions.sort();
+    versions.pop().unwrap_or_else(|| panic!("no {name} under /usr/lib/postgresql")).join(name)
+}
+
+/// Runs a PostgreSQL program as the postgres user (as root), or as ourselves.
+fn as_postgres(program: &str) -> Command {
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if root {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(pg_bin(program));
+        command
+    } else {
+        Command::new(pg_bin(program))
+    }
+}
+
+fn run(mut command: Command) {
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+impl Postgres {
+    /// A new server, started.
+    fn init() -> Postgres {
+        let port = free_port();
+        let dir = Postgres::directory(port);
+        run({
+            let mut initdb = as_postgres("initdb");
+            initdb.args(["-D", &dir.to_string_lossy(), "-U", "postgres", "-A", "trust", "--no-sync"]);
+            initdb
+        });
+        let server = Postgres { dir, port };
+        server.start();
+        server
+    }
+
+    /// An empty directory the postgres user owns.
+    fn directory(port: u16) -> PathBuf {
+        let parent = std::env::temp_dir().join(format!("trove-pg-{}-{port}", std::process::id()));
+        let dir = parent.join("data");
+        std::fs::create_dir_all(&dir).unwrap();
+        Command::new("chmod").args(["755", &parent.to_string_lossy()]).status().unwrap();
+        Command::new("chmod").args(["700", &dir.to_string_lossy()]).status().unwrap();
+        let _ = Command::new("chown").args(["postgres:postgres", &dir.to_string_lossy()]).status();
+        dir
+    }
+
+    fn start(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100",
+            self.port,
+            self.dir.display()
+        );
+        run({
+            let mut pg_ctl = as_postgres("pg_ctl");
+            let log = self.dir.join("server.log");
+            pg_ctl.args([
+                "-D",
+                &self.dir.to_string_lossy(),
+                "-l",
+                &log.to_string_lossy(),
+                "-o",
+                &options,
+                "-w",
+                "start",
+            ]);
+            pg_ctl
+        });
+    }
+
+    /// A fast shutdown: open connections are ended, as in a real restart.
+    fn stop(&self) {
+        run({
+            let mut pg_ctl = as_postgres("pg_ctl");
+            pg_ctl.args(["-D", &self.dir.to_string_lossy(), "-m", "fast", "-w", "stop"]);
+            pg_ctl
+        });
+    }
+
+    fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    fn create_database(&self, name: &str) -> String {
+        run({
+            let mut psql = Command::new("psql");
+            psql.args([&self.url("postgres"), "-qc", &format!("CREATE DATABASE {name}")]);
+            psql
+        });
+        self.url(name)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let mut pg_ctl = as_postgres("pg_ctl");
+        pg_ctl.args(["-D", &self.dir.to_string_lossy(), "-m", "immediate", "stop"]);
+        let _ = pg_ctl.stdout(Stdio::null()).stderr(Stdio::null()).status();
+        let _ = std::fs::remove_dir_all(self.dir.parent().unwrap());
+    }
+}
+
+/// Polls `check` every 20 ms until it holds, answering how long that took
+/// (failing after `patience`).
+fn within(patience: Duration, what: &str, check: impl Fn() -> bool) -> Duration {
+    let started = Instant::now();
+    while !check() {
+        assert!(started.elapsed() < patience, "{what}: not within {patience:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    started.elapsed()
+}
+
+#[test]
+fn while_the_database_restarts_requests_fail_fast_with_503_and_every_instance_recovers_losing_no_order() {
+    let postgres = Postgres::init();
+    let shop = Shop::open_on(postgres.create_database("trove"), 2, &[]);
+    let mut amy = shop.sign_in("amy", PASSWORD);
+    let load = Load::start(&shop, 2);
+    for instance in &shop.instances {
+        within(Duration::from_secs(5), "the category page is kept", || {
+            let hits = page_hits(instance.metrics);
+            assert!(Browser::default().page(instance.port, "/c/lights").text().contains("$60.00"));
+            page_hits(instance.metrics) > hits
+        });
+    }
+    std::thread::sleep(Duration::from_millis(500));
+
+    postgres.stop();
+    let stopped = Instant::now();
+    for port in shop.ports() {
+        within(Duration::from_secs(2), "/healthz says the database is away", || {
+            let health = Browser::default().send(port, "GET", "/healthz", &[], b"");
+            health.status == 503 && health.text() == "database unavailable"
+        });
+        let asked = Instant::now();
+        let call = amy.call(port, "cart/add", &format!("product={}", shop.lamp));
+        assert_eq!(call.status, 503, "{}", call.text());
+        assert_eq!(call.text(), "\"Unavailable\"", "the app shows its message");
+        assert_eq!(call.header("retry-after"), Some("5"));
+        let page = amy.page(port, "/account");
+        assert_eq!(page.status, 503);
+        assert!(page.text().contains("Back in a moment"), "{}", page.text());
+        let api = Browser::default().send(port, "GET", "/api/v1/products", &[], b"");
+        assert_eq!((api.status, api.header("content-type")), (503, Some("application/problem+json")));
+        assert!(asked.elapsed() < Duration::from_millis(500), "refused at once: {:?}", asked.elapsed());
+        // Pages already cached for visitors still answer.
+        assert_eq!(Browser::default().page(port, "/c/lights").status, 200);
+    }
+    std::thread::sleep(Duration::from_secs(3).saturating_sub(stopped.elapsed()));
+
+    postgres.start();
+    for port in shop.ports() {
+        let took = within(Duration::from_secs(5), "the instance recovers", || {
+            Browser::default().send(port, "GET", "/healthz", &[], b"").status == 200
+        });
+        assert!(took < Duration::from_secs(5));
+        assert_eq!(amy.call(port, "cart/add", &format!("product={}", shop.lamp)).status, 200);
+    }
+    // The LISTEN connections are back: a change reaches every instance's caches.
+    psql_value(&shop.url, &format!("UPDATE products SET price = 61.00 WHERE id = {}", shop.lamp));
+    for port in shop.ports() {
+        fresh_page(port, "/c/lights", |body| body.contains("$61.00"));
+    }
+
+    let (requests, failures, placed) = load.finish();
+    assert!(requests > 20 && !placed.is_empty(), "{requests} requests, {} orders", placed.len());
+    let unexpected: Vec<&String> = failures.iter().filter(|f| !f.contains("Some((503")).collect();
+    assert!(unexpected.is_empty(), "failures other than 503: {unexpected:?}");
+    assert_orders_match(&shop.url, &placed);
 }
