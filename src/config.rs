@@ -19,6 +19,9 @@ pub struct Config {
     pub database_url: SecretString,
     /// Upper bound of the connection pool (`DATABASE_MAX_CONNECTIONS`).
     pub database_max_connections: u32,
+    /// Streaming replicas for catalog reads (`DATABASE_READ_URL`, several
+    /// separated by commas); none sends every read to the primary.
+    pub database_read_urls: Vec<SecretString>,
     /// Where uploaded and generated images live (`TROVE_MEDIA_DIR`).
     pub media_dir: PathBuf,
     /// The built site: `pkg/` with the WASM bundle, CSS and public assets (`TROVE_SITE_ROOT`).
@@ -151,6 +154,16 @@ impl Config {
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             return Err(ConfigError { var: "DATABASE_URL", message: "expected a postgres:// URL".into() });
         }
+        let mut database_read_urls = Vec::new();
+        for url in get("DATABASE_READ_URL").iter().flat_map(|urls| urls.split(',')).map(str::trim) {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ConfigError {
+                    var: "DATABASE_READ_URL",
+                    message: "expected postgres:// URLs separated by commas".into(),
+                });
+            }
+            database_read_urls.push(SecretString::from(url.to_owned()));
+        }
         let database_max_connections =
             parse(&get, "DATABASE_MAX_CONNECTIONS", "16", "expected a whole number from 1 to 1000")?;
         if !(1..=1000).contains(&database_max_connections) {
@@ -271,6 +284,7 @@ impl Config {
             addr,
             database_url: SecretString::from(database_url),
             database_max_connections,
+            database_read_urls,
             media_dir,
             site_root,
             store_name,

@@ -61,11 +61,15 @@ pub async fn listener(pool: &PgPool) -> sqlx::Result<PgListener> {
 /// (re)connects, since notifications sent while it was down are lost; after
 /// a dropped connection it retries every second, calling `changed` only when
 /// it is back.
+/// With `replicas`, each change waits until every read replica has replayed
+/// it (see `Replicas::settle`): a cache dropped sooner would be filled again
+/// from a replica that does not have the change yet.
 /// Stops, closing its connection, once `stop` is notified (its feed is gone).
 fn on_notify(
     pool: PgPool,
     channel: &'static str,
     stop: Arc<tokio::sync::Notify>,
+    replicas: Replicas,
     changed: impl Fn(Option<&str>) + Send + 'static,
 ) {
     tokio::spawn(async move {
@@ -74,9 +78,17 @@ fn on_notify(
                 match listener(&pool).await {
                     Ok(mut listener) => {
                         if listener.listen(channel).await.is_ok() {
+                            replicas.settle(&mut listener).await;
                             changed(None);
-                            while let Ok(Some(notification)) = listener.try_recv().await {
-                                changed(Some(notification.payload()));
+                            while let Ok(Some(first)) = listener.try_recv().await {
+                                let mut batch = vec![first];
+                                while let Some(next) = listener.next_buffered() {
+                                    batch.push(next);
+                                }
+                                replicas.settle(&mut listener).await;
+                                for notification in &batch {
+                                    changed(Some(notification.payload()));
+                                }
                             }
                         }
                     }
@@ -273,7 +285,8 @@ impl NotifyFeed {
         if !self.inner.started.swap(true, Ordering::AcqRel) {
             // Weak: the listener must not keep its feed alive.
             let feed = Arc::downgrade(&self.inner);
-            on_notify(pool.clone(), self.inner.channel, Arc::clone(&self.inner.gone), move |payload| {
+            let gone = Arc::clone(&self.inner.gone);
+            on_notify(pool.clone(), self.inner.channel, gone, Replicas::default(), move |payload| {
                 if let Some(inner) = feed.upgrade() {
                     inner.route(payload.unwrap_or_default());
                 }
@@ -319,6 +332,8 @@ pub struct CatalogChanges {
 #[derive(Default)]
 struct ChangesInner {
     started: AtomicBool,
+    /// Read replicas every change waits for before it is applied.
+    replicas: Replicas,
     subscribers: RwLock<Vec<Subscriber>>,
     /// Told when the feed is dropped (its app is gone): the listener closes
     /// its connection then, rather than holding it for the process's life.
@@ -332,6 +347,17 @@ impl Drop for ChangesInner {
 }
 
 impl CatalogChanges {
+    /// A feed whose changes are applied once `replicas` have them too.
+    pub fn after(replicas: &Replicas) -> Self {
+        let inner = ChangesInner {
+            started: AtomicBool::new(false),
+            replicas: replicas.clone(),
+            subscribers: RwLock::default(),
+            gone: Arc::default(),
+        };
+        CatalogChanges { inner: Arc::new(inner) }
+    }
+
     /// Calls `on_change` with every change to the catalog.
     pub fn subscribe(&self, on_change: impl Fn(&CatalogChange) + Send + Sync + 'static) {
         self.inner.subscribers.write().expect("subscribers lock").push(Box::new(on_change));
@@ -342,7 +368,8 @@ impl CatalogChanges {
         if !self.inner.started.swap(true, Ordering::AcqRel) {
             // Weak: the listener must not keep its feed alive.
             let feed = Arc::downgrade(&self.inner);
-            on_notify(pool.clone(), CATALOG_CHANGED, Arc::clone(&self.inner.gone), move |payload| {
+            let replicas = self.inner.replicas.clone();
+            on_notify(pool.clone(), CATALOG_CHANGED, Arc::clone(&self.inner.gone), replicas, move |payload| {
                 if let Some(inner) = feed.upgrade() {
                     CatalogChanges { inner }.changed(&payload.map_or(CatalogChange::Everything, CatalogChange::parse));
                 }
@@ -472,5 +499,134 @@ async fn probe(health: std::sync::Weak<HealthInner>) {
         }
         drop(inner);
         tokio::time::sleep(if answered { PROBE_EVERY } else { PROBE_RETRY }).await;
+    }
+}
+
+/// How long a change waits for a replica to replay it before that replica
+/// is set aside (its reads go to the primary) until it has caught up.
+const REPLICA_PATIENCE: Duration = Duration::from_secs(2);
+
+/// Streaming replicas for catalog reads (`DATABASE_READ_URL`). Reads go to
+/// them in turn, skipping one that does not answer or has fallen behind;
+/// with none fit (or none configured) they go to the primary.
+#[derive(Clone, Default)]
+pub struct Replicas {
+    inner: Arc<Vec<Replica>>,
+    turn: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+struct Replica {
+    pool: PgPool,
+    health: Health,
+    /// Set aside until it has replayed the primary's log up to `target`.
+    behind: AtomicBool,
+    target: std::sync::Mutex<String>,
+}
+
+impl Replicas {
+    pub fn new(pools: Vec<PgPool>) -> Self {
+        let replicas = pools
+            .into_iter()
+            .map(|pool| Replica {
+                health: Health::new(&pool),
+                pool,
+                behind: AtomicBool::new(false),
+                target: std::sync::Mutex::default(),
+            })
+            .collect();
+        Replicas { inner: Arc::new(replicas), turn: Arc::default() }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+
+    /// The pool for the next catalog read: a fit replica in turn, else `primary`.
+    pub fn pick<'a>(&'a self, primary: &'a PgPool) -> &'a PgPool {
+        let count = self.inner.len();
+        if count == 0 {
+            return primary;
+        }
+        let start = self.turn.fetch_add(1, Ordering::Relaxed);
+        (0..count)
+            .map(|i| &self.inner[(start + i) % count])
+            .find(|replica| replica.health.up() && !replica.behind.load(Ordering::Acquire))
+            .map_or(primary, |replica| &replica.pool)
+    }
+
+    /// Waits until every replica has replayed the primary's log as far as
+    /// it reaches now (asked on `primary`, the listener's connection, after
+    /// the change's NOTIFY arrived, so past the change's commit). A replica
+    /// that does not within `REPLICA_PATIENCE` is set aside until it has; one
+    /// that does not answer is skipped (`pick` skips it too).
+    async fn settle(&self, primary: &mut PgListener) {
+        if self.is_empty() {
+            return;
+        }
+        let lsn: String = match sqlx::query_scalar("SELECT pg_current_wal_lsn()::text").fetch_one(&mut *primary).await {
+            Ok(lsn) => lsn,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the primary's log position; replicas set aside");
+                for replica in self.inner.iter() {
+                    replica.behind.store(true, Ordering::Release);
+                }
+                return;
+            }
+        };
+        let waits = self.inner.iter().enumerate().map(|(index, replica)| {
+            let lsn = lsn.clone();
+            async move {
+                if !replica.health.up() {
+                    return;
+                }
+                if replica.behind.load(Ordering::Acquire) {
+                    // Its watcher waits for this change too.
+                    *replica.target.lock().expect("replica lock") = lsn;
+                    return;
+                }
+                let caught_up = tokio::time::timeout(REPLICA_PATIENCE, replayed(&replica.pool, &lsn)).await;
+                if caught_up.is_err() {
+                    tracing::warn!(
+                        replica = index,
+                        "a read replica is behind; its reads go to the primary until it catches up"
+                    );
+                    *replica.target.lock().expect("replica lock") = lsn;
+                    replica.behind.store(true, Ordering::Release);
+                    let replicas = self.clone();
+                    tokio::spawn(async move { replicas.watch(index).await });
+                }
+            }
+        });
+        futures_util::future::join_all(waits).await;
+    }
+
+    /// Puts a replica set aside back in turn once it has replayed its target.
+    async fn watch(&self, index: usize) {
+        let replica = &self.inner[index];
+        loop {
+            let target = replica.target.lock().expect("replica lock").clone();
+            replayed(&replica.pool, &target).await;
+            if *replica.target.lock().expect("replica lock") == target {
+                replica.behind.store(false, Ordering::Release);
+                tracing::info!(replica = index, "a read replica has caught up");
+                return;
+            }
+        }
+    }
+}
+
+/// Resolves once the server behind `pool` has replayed the log up to `lsn`
+/// (at once on a server that is not a replica), asking every 5 ms.
+async fn replayed(pool: &PgPool, lsn: &str) {
+    loop {
+        let done: sqlx::Result<Option<bool>> =
+            sqlx::query_scalar("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn OR NOT pg_is_in_recovery()")
+                .bind(lsn)
+                .fetch_one(pool)
+                .await;
+        if let Ok(Some(true)) = done {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }

@@ -53,11 +53,25 @@ pub fn build_state(config: Config) -> Result<AppState, StartupError> {
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .connect_lazy_with(connect);
-    state_with_pool(config, pool)
+    let mut replicas = Vec::new();
+    for url in &config.database_read_urls {
+        let connect: PgConnectOptions = url.expose_secret().parse().map_err(StartupError::DatabaseUrl)?;
+        let replica = PgPoolOptions::new()
+            .max_connections(config.database_max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with(connect);
+        replicas.push(replica);
+    }
+    state_with_pools(config, pool, crate::db::Replicas::new(replicas))
 }
 
 /// The state around an existing pool (tests bring their own).
 pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, StartupError> {
+    state_with_pools(config, pool, crate::db::Replicas::default())
+}
+
+/// The state around existing pools: the primary and any read replicas.
+pub fn state_with_pools(config: Config, pool: PgPool, replicas: crate::db::Replicas) -> Result<AppState, StartupError> {
     let hash_file = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
@@ -78,7 +92,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
     });
     // Only a malformed setting fails here; serving without the images would hide it.
     let media = crate::media::Media::from_config(&config).map_err(StartupError::MediaBucket)?;
-    let changes = crate::db::CatalogChanges::default();
+    let changes = crate::db::CatalogChanges::after(&replicas);
     let metrics = crate::metrics::Metrics::new();
     let pages = crate::page_cache::PageCache::new(&changes, &pool, &metrics);
     let limits = crate::rate_limit::SharedCounts::new(&pool);
@@ -97,6 +111,7 @@ pub fn state_with_pool(config: Config, pool: PgPool) -> Result<AppState, Startup
         limits,
         chat,
         metrics,
+        replicas,
         database,
         stopping,
     })

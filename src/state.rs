@@ -30,6 +30,8 @@ pub struct AppState {
     pub chat: crate::db::NotifyFeed,
     /// This instance's figures, served at `/metrics` on `metrics_addr`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Streaming replicas for catalog reads (`DATABASE_READ_URL`), if any.
+    pub replicas: crate::db::Replicas,
     /// Whether the database answers, watched in the background: while it
     /// does not, requests that need it are refused at once with 503.
     pub database: crate::db::Health,
@@ -69,6 +71,24 @@ impl AppState {
     /// The state provided to the current render or server function call.
     pub fn current() -> Result<Self, AppError> {
         use_context::<AppState>().ok_or_else(|| missing_context("AppState"))
+    }
+
+    /// The pool a catalog read (listings, product pages, search, facets,
+    /// categories) uses: a read replica for guests and for the pages
+    /// rendered once for every guest, the primary for anyone signed in, who
+    /// must see their own writes at once (an admin's saved product, a
+    /// shopper's review, an integration's stock update).
+    pub fn catalog_reads(&self, signed_in: bool) -> &PgPool {
+        if signed_in { &self.pool } else { self.replicas.pick(&self.pool) }
+    }
+
+    /// `catalog_reads` for the person the current render or server function is for.
+    pub fn catalog_pool(&self) -> &PgPool {
+        if self.replicas.is_empty() {
+            return &self.pool;
+        }
+        let signed_in = crate::account::session::Auth::current().is_ok_and(|auth| auth.signed_in().is_some());
+        self.catalog_reads(signed_in)
     }
 }
 

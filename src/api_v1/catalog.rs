@@ -48,7 +48,7 @@ pub(super) async fn categories(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, Problem> {
     may_read_catalog(&who)?;
-    let categories = crate::catalog::db::categories(&state.pool).await?;
+    let categories = crate::catalog::db::categories(state.catalog_reads(who.is_some())).await?;
     let out: Vec<CategoryOut> =
         categories.into_iter().map(|c| CategoryOut { id: c.id.0, slug: c.slug, name: c.name }).collect();
     conditional(&headers, &out)
@@ -172,7 +172,7 @@ pub(super) async fn products(
     let category = match params.get("category").filter(|c| !c.is_empty()) {
         None => None,
         Some(slug) => {
-            let categories = crate::catalog::db::categories(&state.pool).await?;
+            let categories = crate::catalog::db::categories(state.catalog_reads(who.is_some())).await?;
             let found = categories.into_iter().find(|c| &c.slug == slug);
             Some(
                 found
@@ -183,7 +183,7 @@ pub(super) async fn products(
             )
         }
     };
-    let listing = crate::catalog::db::list_products(&state.pool, category, &query).await?;
+    let listing = crate::catalog::db::list_products(state.catalog_reads(who.is_some()), category, &query).await?;
     let currency = &state.config.currency;
     let next = listing.next.map(|after| {
         let mut kept: Vec<(String, String)> =
@@ -237,7 +237,7 @@ pub(super) async fn product(
     Path(slug): Path<String>,
 ) -> Result<Response, Problem> {
     may_read_catalog(&who)?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.catalog_reads(who.is_some()).acquire().await?;
     let product = product_on_sale(&mut conn, &slug).await?;
     let currency = &state.config.currency;
     conditional(
@@ -287,7 +287,7 @@ pub(super) async fn reviews(
     Path(slug): Path<String>,
 ) -> Result<Response, Problem> {
     may_read_catalog(&who)?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.catalog_reads(who.is_some()).acquire().await?;
     let product = product_on_sale(&mut conn, &slug).await?;
     let reviews = crate::reviews::db::visible(&mut *conn, product.id.0).await?;
     let out: Vec<ReviewOut> = reviews
@@ -336,7 +336,7 @@ pub(super) async fn suggestions(
     if typed.chars().count() < 2 {
         return Ok(Json(Vec::new()));
     }
-    let found = crate::search::db::suggest(&state.pool, &typed).await?;
+    let found = crate::search::db::suggest(state.catalog_reads(who.is_some()), &typed).await?;
     Ok(Json(found.into_iter().map(|s| SuggestionOut { name: s.name, slug: s.slug }).collect()))
 }
 
@@ -408,13 +408,14 @@ pub(super) async fn search(
             .ok_or_else(|| bad("`sort` is relevance, price-asc, price-desc, newest or rating."))?,
     };
     let page = super::page_param(&params)?;
-    let categories = crate::catalog::db::categories(&state.pool).await?;
+    let categories = crate::catalog::db::categories(state.catalog_reads(who.is_some())).await?;
     let category = params.get("category").filter(|slug| !slug.is_empty()).cloned();
     let category_id = crate::search::category_id(&categories, category.as_deref())
         .map_err(|_| bad("`category` names a category the shop does not have."))?;
     let query = crate::search::rules::clean(params.get("q").map(String::as_str).unwrap_or_default());
     let request = SearchRequest { query, sort, page, category, filters };
-    let results = crate::search::db::search(&state.pool, &request, category_id, &categories).await?;
+    let results =
+        crate::search::db::search(state.catalog_reads(who.is_some()), &request, category_id, &categories).await?;
     let next = results
         .has_next
         .then(|| format!("/api/v1{}", SearchRequest { page: page + 1, ..results.request.clone() }.href()));

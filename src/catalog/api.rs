@@ -15,7 +15,8 @@ pub const FEATURED_COUNT: i64 = 8;
 #[server(prefix = "/api", endpoint = "catalog/layout")]
 pub async fn get_layout() -> Result<Layout, AppError> {
     let state = AppState::current()?;
-    let categories = CatalogCaches::current()?.categories.get(&state.pool).await?.iter().map(|c| c.link()).collect();
+    let categories =
+        CatalogCaches::current()?.categories.get(state.catalog_pool()).await?.iter().map(|c| c.link()).collect();
     let public_url = state.config.public_url.trim_end_matches('/').to_owned();
     Ok(Layout { store_name: state.config.store_name.clone(), categories, public_url })
 }
@@ -24,9 +25,9 @@ pub async fn get_layout() -> Result<Layout, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/home")]
 pub async fn get_home() -> Result<Home, AppError> {
     let state = AppState::current()?;
-    let featured = db::featured_products(&state.pool, FEATURED_COUNT).await?;
-    let newest = db::newest_products(&state.pool, FEATURED_COUNT).await?;
-    let categories = CatalogCaches::current()?.categories.get(&state.pool).await?.as_ref().clone();
+    let featured = db::featured_products(state.catalog_pool(), FEATURED_COUNT).await?;
+    let newest = db::newest_products(state.catalog_pool(), FEATURED_COUNT).await?;
+    let categories = CatalogCaches::current()?.categories.get(state.catalog_pool()).await?.as_ref().clone();
     Ok(Home { featured, newest, categories })
 }
 
@@ -35,7 +36,7 @@ pub async fn get_home() -> Result<Home, AppError> {
 pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
     let (state, caches) = (AppState::current()?, CatalogCaches::current()?);
     let (mut listing, facets) = tokio::try_join!(
-        db::list_products(&state.pool, None, &query),
+        db::list_products(state.catalog_pool(), None, &query),
         listing_facets(&state, &caches, None, &query.filters),
     )?;
     listing.facets = facets;
@@ -46,9 +47,9 @@ pub async fn get_listing(query: ListingQuery) -> Result<Listing, AppError> {
 #[server(prefix = "/api", endpoint = "catalog/category")]
 pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryListing, AppError> {
     let (state, caches) = (AppState::current()?, CatalogCaches::current()?);
-    let category = caches.categories.by_slug(&state.pool, &slug).await?.ok_or(AppError::NotFound)?;
+    let category = caches.categories.by_slug(state.catalog_pool(), &slug).await?.ok_or(AppError::NotFound)?;
     let (mut listing, facets) = tokio::try_join!(
-        db::list_products(&state.pool, Some(category.id), &query),
+        db::list_products(state.catalog_pool(), Some(category.id), &query),
         listing_facets(&state, &caches, Some(category.id), &query.filters),
     )?;
     listing.facets = facets;
@@ -59,7 +60,7 @@ pub async fn get_category(slug: String, query: ListingQuery) -> Result<CategoryL
 #[server(prefix = "/api", endpoint = "catalog/product")]
 pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     let state = AppState::current()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.catalog_pool().acquire().await?;
     let mut product = db::product_by_slug(&mut conn, &slug).await?.ok_or(AppError::NotFound)?;
     product.structured_data =
         super::seo::product_json_ld(&product, &state.config.currency, state.config.public_url.trim_end_matches('/'));
@@ -75,7 +76,7 @@ async fn listing_facets(
     category: Option<super::CategoryId>,
     filters: &super::filters::Filters,
 ) -> sqlx::Result<super::filters::Facets> {
-    let cells = caches.facets.get(&state.pool, filters.min_price, filters.max_price).await?;
-    let categories = caches.categories.get(&state.pool).await?;
+    let cells = caches.facets.get(state.catalog_pool(), filters.min_price, filters.max_price).await?;
+    let categories = caches.categories.get(state.catalog_pool()).await?;
     Ok(super::filters::count_facets(&cells.cells, &categories, category.map(|c| c.0), filters))
 }

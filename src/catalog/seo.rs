@@ -28,7 +28,7 @@ pub async fn robots(State(state): State<AppState>) -> impl IntoResponse {
 
 /// The sitemap index: `pages.xml`, then `products-N.xml` for every 50,000 products.
 pub async fn index(State(state): State<AppState>) -> Response {
-    let count = match super::db::active_count(&state.pool).await {
+    let count = match super::db::active_count(state.catalog_reads(false)).await {
         Ok(count) => count,
         Err(error) => return failed(error),
     };
@@ -52,7 +52,7 @@ pub async fn file(State(state): State<AppState>, Path(name): Path<String>) -> Re
     if name == "pages.xml" {
         let _ = write!(xml, "<url><loc>{base}/</loc></url><url><loc>{base}/products</loc></url>");
         // Read afresh: a sitemap is fetched rarely, and this handler runs outside page renders.
-        let categories = match super::db::categories(&state.pool).await {
+        let categories = match super::db::categories(state.catalog_reads(false)).await {
             Ok(categories) => categories,
             Err(error) => return failed(error),
         };
@@ -68,7 +68,8 @@ pub async fn file(State(state): State<AppState>, Path(name): Path<String>) -> Re
         if file < 1 {
             return StatusCode::NOT_FOUND.into_response();
         }
-        let rows = super::db::sitemap_products(&state.pool, URLS_PER_FILE, (file - 1) * URLS_PER_FILE).await;
+        let rows =
+            super::db::sitemap_products(state.catalog_reads(false), URLS_PER_FILE, (file - 1) * URLS_PER_FILE).await;
         let rows = match rows {
             Ok(rows) if !rows.is_empty() || file == 1 => rows,
             Ok(_) => return StatusCode::NOT_FOUND.into_response(),

@@ -41,13 +41,13 @@ pub async fn get_search(
         Some(value) => SearchSort::from_param(value)
             .ok_or_else(|| AppError::BadRequest("That link has an invalid sort order.".into()))?,
     };
-    let categories = crate::catalog::cache::CatalogCaches::current()?.categories.get(&state.pool).await?;
+    let categories = crate::catalog::cache::CatalogCaches::current()?.categories.get(state.catalog_pool()).await?;
     let category = category.filter(|slug| !slug.is_empty());
     let category_id = super::category_id(&categories, category.as_deref())
         .map_err(|_| AppError::BadRequest("That link names a category the shop does not have.".into()))?;
     let request =
         SearchRequest { query: clean(q.as_deref().unwrap_or("")), sort, page: page.unwrap_or(1), category, filters };
-    Ok(db::search(&state.pool, &request, category_id, &categories).await?)
+    Ok(db::search(state.catalog_pool(), &request, category_id, &categories).await?)
 }
 
 /// Up to eight products for what the shopper has typed so far.
@@ -58,5 +58,5 @@ pub async fn get_suggestions(q: String) -> Result<Vec<Suggestion>, AppError> {
     if query.chars().count() < 2 {
         return Ok(Vec::new());
     }
-    Ok(db::suggest(&state.pool, &query).await?)
+    Ok(db::suggest(state.catalog_pool(), &query).await?)
 }

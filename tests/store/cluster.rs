@@ -546,7 +546,17 @@ fn fresh_page(port: u16, path: &str, fresh: impl Fn(&str) -> bool) -> String {
 /// orders placed).
 struct Load {
     stop: Arc<AtomicBool>,
-    workers: Vec<std::thread::JoinHandle<(u64, Vec<String>, Vec<String>)>>,
+    workers: Vec<std::thread::JoinHandle<Outcome>>,
+}
+
+/// What the shoppers of a `Load` saw.
+#[derive(Default)]
+struct Outcome {
+    requests: u64,
+    /// Each failed request, with its status and body.
+    failures: Vec<String>,
+    /// The checkout tokens of the orders placed.
+    placed: Vec<String>,
 }
 
 impl Load {
@@ -584,7 +594,7 @@ impl Load {
                             std::thread::sleep(Duration::from_millis(100));
                         }
                     }
-                    (requests, failures, placed)
+                    Outcome { requests, failures, placed }
                 })
             })
             .collect();
@@ -593,14 +603,14 @@ impl Load {
 
     fn finish(self) -> (u64, Vec<String>, Vec<String>) {
         self.stop.store(true, Ordering::Relaxed);
-        let mut all = (0, Vec::new(), Vec::new());
+        let mut all = Outcome::default();
         for worker in self.workers {
-            let (requests, failures, placed) = worker.join().unwrap();
-            all.0 += requests;
-            all.1.extend(failures);
-            all.2.extend(placed);
+            let outcome = worker.join().unwrap();
+            all.requests += outcome.requests;
+            all.failures.extend(outcome.failures);
+            all.placed.extend(outcome.placed);
         }
-        all
+        (all.requests, all.failures, all.placed)
     }
 }
 
@@ -824,6 +834,21 @@ impl Postgres {
         });
     }
 
+    /// A streaming replica of this server, made with pg_basebackup, started.
+    fn replica(&self) -> Postgres {
+        let port = free_port();
+        let dir = Postgres::directory(port);
+        run({
+            let mut backup = as_postgres("pg_basebackup");
+            backup.args(["-D", &dir.to_string_lossy(), "-h", "127.0.0.1", "-p", &self.port.to_string()]);
+            backup.args(["-U", "postgres", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"]);
+            backup
+        });
+        let replica = Postgres { dir, port };
+        replica.start();
+        replica
+    }
+
     fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
@@ -915,4 +940,58 @@ fn while_the_database_restarts_requests_fail_fast_with_503_and_every_instance_re
     let unexpected: Vec<&String> = failures.iter().filter(|f| !f.contains("Some((503")).collect();
     assert!(unexpected.is_empty(), "failures other than 503: {unexpected:?}");
     assert_orders_match(&shop.url, &placed);
+}
+
+#[test]
+fn catalog_reads_go_to_a_streaming_replica_and_an_admin_never_sees_their_own_change_stale() {
+    let primary = Postgres::init();
+    let url = primary.create_database("trove");
+    let replica = primary.replica();
+    let read_url = replica.url("trove");
+    let shop = Shop::open_on(url, 2, &[("DATABASE_READ_URL", &read_url)]);
+    let mut boss = shop.sign_in("boss", ADMIN_PASSWORD);
+    for port in shop.ports() {
+        fresh_page(port, "/p/desk-lamp", |body| body.contains("$60.00"));
+    }
+
+    // Replication stalls. A change made straight on the primary: a guest's
+    // page rendered now reads the replica, which does not have it yet.
+    psql_value(&replica.url("postgres"), "SELECT pg_wal_replay_pause()");
+    psql_value(&shop.url, &format!("UPDATE products SET price = 62.00 WHERE id = {}", shop.lamp));
+    let render = Browser::default().page(shop.ports()[0], "/p/desk-lamp?from=replica").text();
+    assert!(render.contains("$60.00") && !render.contains("$62.00"), "guests read the replica");
+
+    // The admin changes the price through the proxy: every page they open,
+    // on every instance, shows it at once.
+    let edited = boss.call(shop.proxy.port, "admin/products/quick", &format!("id={}&stock=500&price=70.00", shop.lamp));
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    for port in shop.ports() {
+        for path in ["/p/desk-lamp", "/c/lights", "/products", "/"] {
+            let page = boss.page(port, path).text();
+            assert!(page.contains("$70.00") || path == "/", "{port}{path} shows the admin their own change");
+            assert!(!page.contains("$60.00") && !page.contains("$62.00"), "{port}{path} is stale for the admin");
+        }
+    }
+
+    // A replica that stays behind is set aside within seconds: guests then
+    // read the primary.
+    for port in shop.ports() {
+        fresh_page(port, "/p/desk-lamp", |body| body.contains("$70.00"));
+        fresh_page(port, "/c/lights", |body| body.contains("$70.00"));
+    }
+
+    // Replication resumes; the replica takes its turn again, with the change.
+    psql_value(&replica.url("postgres"), "SELECT pg_wal_replay_resume()");
+    within(Duration::from_secs(5), "the replica catches up", || {
+        psql_value(&replica.url("trove"), &format!("SELECT price FROM products WHERE id = {}", shop.lamp)) == "70.00"
+    });
+    psql_value(&shop.url, &format!("UPDATE products SET price = 71.00 WHERE id = {}", shop.lamp));
+    for port in shop.ports() {
+        fresh_page(port, "/c/lights", |body| body.contains("$71.00"));
+        let reads = psql_value(
+            &replica.url("postgres"),
+            "SELECT sum(numbackends) FROM pg_stat_database WHERE datname = 'trove'",
+        );
+        assert!(reads.parse::<i64>().unwrap() > 0, "the instances hold connections to the replica");
+    }
 }
