@@ -541,6 +541,19 @@ impl Replicas {
         self.inner.is_empty()
     }
 
+    /// How many replicas take reads, are set aside as behind, and do not answer.
+    pub fn states(&self) -> (usize, usize, usize) {
+        self.inner.iter().fold((0, 0, 0), |(in_turn, behind, down), replica| {
+            if !replica.health.up() {
+                (in_turn, behind, down + 1)
+            } else if replica.behind.load(Ordering::Acquire) {
+                (in_turn, behind + 1, down)
+            } else {
+                (in_turn + 1, behind, down)
+            }
+        })
+    }
+
     /// The pool for the next catalog read: a fit replica in turn, else `primary`.
     pub fn pick<'a>(&'a self, primary: &'a PgPool) -> &'a PgPool {
         let count = self.inner.len();

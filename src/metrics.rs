@@ -37,6 +37,11 @@ struct OutcomeLabels {
     outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabels {
+    state: &'static str,
+}
+
 type Latency = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 /// What a page request got from the page cache.
@@ -77,6 +82,9 @@ pub struct Metrics {
     streams: Gauge,
     pool_busy: Gauge,
     pool_idle: Gauge,
+    pool_max: Gauge,
+    database_up: Gauge,
+    replicas: Family<StateLabels, Gauge>,
     mail_queued: Gauge,
     mail_failed: Gauge,
 }
@@ -105,6 +113,9 @@ impl Metrics {
             streams: Gauge::default(),
             pool_busy: Gauge::default(),
             pool_idle: Gauge::default(),
+            pool_max: Gauge::default(),
+            database_up: Gauge::default(),
+            replicas: Family::default(),
             mail_queued: Gauge::default(),
             mail_failed: Gauge::default(),
             registry: Registry::default(),
@@ -122,6 +133,21 @@ impl Metrics {
         registry.register("live_streams", "Open real-time streams (support chat)", metrics.streams.clone());
         registry.register("db_pool_busy", "Database connections in use", metrics.pool_busy.clone());
         registry.register("db_pool_idle", "Database connections open and idle", metrics.pool_idle.clone());
+        registry.register(
+            "db_pool_max",
+            "Connections the pool may open (DATABASE_MAX_CONNECTIONS); busy at max means requests wait",
+            metrics.pool_max.clone(),
+        );
+        registry.register(
+            "database_up",
+            "Whether the database answered the last probe (1) or not (0)",
+            metrics.database_up.clone(),
+        );
+        registry.register(
+            "db_replicas",
+            "Read replicas by state: in_turn (taking reads), behind (set aside until caught up), down",
+            metrics.replicas.clone(),
+        );
         registry.register("mail_queued", "Mail waiting to be sent (every instance's)", metrics.mail_queued.clone());
         registry.register("mail_failed", "Mail given up on (every instance's)", metrics.mail_failed.clone());
         Arc::new(Metrics { registry, ..metrics })
@@ -162,14 +188,25 @@ impl Metrics {
         StreamGuard(self.clone())
     }
 
-    /// The figures as text, with the database's read now.
-    pub async fn render(&self, pool: &sqlx::PgPool) -> Result<String, crate::error::AppError> {
+    /// The figures as text, with the database's read now. While the
+    /// database is away the outbox figures keep their last values (an
+    /// outage is when the other figures matter most).
+    pub async fn render(&self, state: &crate::state::AppState) -> Result<String, crate::error::AppError> {
+        let pool = &state.pool;
         let idle = i64::try_from(pool.num_idle()).unwrap_or(i64::MAX);
         self.pool_idle.set(idle);
         self.pool_busy.set(i64::from(pool.size()) - idle);
-        let (queued, failed) = crate::mail::queue(pool).await?;
-        self.mail_queued.set(queued);
-        self.mail_failed.set(failed);
+        self.pool_max.set(i64::from(state.config.database_max_connections));
+        let up = state.database.up();
+        self.database_up.set(i64::from(up));
+        let (in_turn, behind, down) = state.replicas.states();
+        for (state, count) in [("in_turn", in_turn), ("behind", behind), ("down", down)] {
+            self.replicas.get_or_create(&StateLabels { state }).set(i64::try_from(count).unwrap_or(i64::MAX));
+        }
+        if up && let Ok((queued, failed)) = crate::mail::queue(pool).await {
+            self.mail_queued.set(queued);
+            self.mail_failed.set(failed);
+        }
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)
             .map_err(|_| crate::error::AppError::Internal)?;
@@ -210,7 +247,7 @@ pub async fn count(State(metrics): State<Arc<Metrics>>, request: Request, next: 
 
 /// `GET /metrics`, on the metrics address only.
 pub async fn scrape(State(state): State<AppState>) -> Response {
-    match state.metrics.render(&state.pool).await {
+    match state.metrics.render(&state).await {
         Ok(text) => ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text)
             .into_response(),
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),

@@ -418,6 +418,8 @@ fn any_instance_serves_any_request_behind_nginx() {
             assert!(page.text().contains("$60.00"), "{port}{path}");
         }
         assert!(!Browser::default().page(port, "/p/last-lamp").text().contains("Sold out"));
+        assert!(Browser::default().page(port, "/c/lights").text().contains("In stock (2)"), "{port}: facet counts");
+        assert!(!Browser::default().page(port, "/products").text().contains("Candles"));
     }
     // The browser keeps whichever tab's cookies came last.
     let amy = renewed_tabs.pop().unwrap();
@@ -435,6 +437,13 @@ fn any_instance_serves_any_request_behind_nginx() {
             assert!(!page.contains("$60.00"), "{port}{path} shows the old price");
         }
         assert!(fresh_page(port, "/p/last-lamp", |body| body.contains("Sold out")).contains("Sold out"));
+        fresh_page(port, "/c/lights", |body| body.contains("In stock (1)"));
+    }
+    // A category added through one instance is in every other's navigation.
+    let added = boss.call(proxy, "admin/categories/save", "name=Candles");
+    assert_eq!(added.status, 200, "{}", added.text());
+    for port in shop.ports() {
+        fresh_page(port, "/products", |body| body.contains("Candles"));
     }
 
     // An image uploaded through one instance is shown and served by every other.
@@ -523,6 +532,11 @@ fn any_instance_serves_any_request_behind_nginx() {
         ),
     );
     assert_eq!(state, "PROCESSING 2 1", "paid once: placed and paid events, one payment recorded");
+    let payments = |outcome: &str| -> u64 {
+        let series = format!(r#"trove_payments_total{{outcome="{outcome}"}}"#);
+        shop.instances.iter().map(|i| figure(i.metrics, &series)).sum()
+    };
+    assert_eq!((payments("paid"), payments("duplicate")), (1, 1), "the instances' metrics agree");
 }
 
 /// The body of `path` on `port` once `fresh` says it shows a change (a
@@ -729,10 +743,15 @@ fn a_rolling_restart_under_load_fails_no_request_and_a_killed_instance_loses_no_
 
 /// How many pages an instance has answered from its page cache.
 fn page_hits(metrics: u16) -> u64 {
+    figure(metrics, r#"trove_page_cache_total{outcome="hit"}"#)
+}
+
+/// One figure from an instance's `/metrics` (0 when not there yet).
+fn figure(metrics: u16, series: &str) -> u64 {
     let figures = Browser::default().send(metrics, "GET", "/metrics", &[], b"").text();
     figures
         .lines()
-        .find_map(|line| line.strip_prefix(r#"trove_page_cache_total{outcome="hit"} "#))
+        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
         .map_or(0, |n| n.trim().parse().unwrap())
 }
 
@@ -919,6 +938,10 @@ fn while_the_database_restarts_requests_fail_fast_with_503_and_every_instance_re
         // Pages already cached for visitors still answer.
         assert_eq!(Browser::default().page(port, "/c/lights").status, 200);
     }
+    for instance in &shop.instances {
+        // The figures still answer, and say so.
+        assert_eq!(figure(instance.metrics, "trove_database_up"), 0);
+    }
     std::thread::sleep(Duration::from_secs(3).saturating_sub(stopped.elapsed()));
 
     postgres.start();
@@ -928,6 +951,9 @@ fn while_the_database_restarts_requests_fail_fast_with_503_and_every_instance_re
         });
         assert!(took < Duration::from_secs(5));
         assert_eq!(amy.call(port, "cart/add", &format!("product={}", shop.lamp)).status, 200);
+    }
+    for instance in &shop.instances {
+        assert_eq!(figure(instance.metrics, "trove_database_up"), 1);
     }
     // The LISTEN connections are back: a change reaches every instance's caches.
     psql_value(&shop.url, &format!("UPDATE products SET price = 61.00 WHERE id = {}", shop.lamp));
@@ -979,12 +1005,20 @@ fn catalog_reads_go_to_a_streaming_replica_and_an_admin_never_sees_their_own_cha
         fresh_page(port, "/p/desk-lamp", |body| body.contains("$70.00"));
         fresh_page(port, "/c/lights", |body| body.contains("$70.00"));
     }
+    for instance in &shop.instances {
+        assert_eq!(figure(instance.metrics, r#"trove_db_replicas{state="behind"}"#), 1);
+    }
 
     // Replication resumes; the replica takes its turn again, with the change.
     psql_value(&replica.url("postgres"), "SELECT pg_wal_replay_resume()");
     within(Duration::from_secs(5), "the replica catches up", || {
         psql_value(&replica.url("trove"), &format!("SELECT price FROM products WHERE id = {}", shop.lamp)) == "70.00"
     });
+    for instance in &shop.instances {
+        within(Duration::from_secs(5), "the replica takes reads again", || {
+            figure(instance.metrics, r#"trove_db_replicas{state="in_turn"}"#) == 1
+        });
+    }
     psql_value(&shop.url, &format!("UPDATE products SET price = 71.00 WHERE id = {}", shop.lamp));
     for port in shop.ports() {
         fresh_page(port, "/c/lights", |body| body.contains("$71.00"));

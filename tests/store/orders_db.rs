@@ -557,3 +557,40 @@ async fn history_is_newest_first_and_paginated(pool: PgPool) {
     assert_eq!(rest, vec![numbers[1], numbers[0]]);
     assert!(!second.has_next);
 }
+
+#[sqlx::test]
+async fn two_instances_sweeping_at_once_cancel_each_unpaid_order_once(pool: PgPool) {
+    let config = config();
+    let cat = category(&pool, "Pantry").await;
+    let jam = NewProduct { stock: 100, ..NewProduct::new(cat, "Jam", "3.00") }.insert(&pool).await;
+    for i in 0..20 {
+        let user = shopper(&pool, &format!("sam{i}")).await;
+        add(&pool, user, jam, 2).await.unwrap();
+        let address = address();
+        let mut tx = pool.begin().await.unwrap();
+        let order = NewOrder { user, token: token(), method: PaymentMethod::Card, address: &address, promo: None };
+        place_order(&mut tx, &config, order).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(stock(&pool, jam).await, 60);
+    sqlx::query("UPDATE orders SET created_at = now() - interval '31 minutes'").execute(&pool).await.unwrap();
+
+    // Two instances: each with its own pool on the one database, sweeping at the same moment.
+    let instance = || async {
+        let own = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with((*pool.connect_options()).clone())
+            .await
+            .unwrap();
+        trove::startup::state_with_pool(config.clone(), own).unwrap()
+    };
+    let (a, b) = (instance().await, instance().await);
+    let (swept_a, swept_b) =
+        tokio::join!(trove::orders::service::sweep_unpaid(&a), trove::orders::service::sweep_unpaid(&b));
+    assert_eq!(swept_a.unwrap() + swept_b.unwrap(), 20, "each order cancelled by one instance");
+    assert_eq!(stock(&pool, jam).await, 100, "the stock came back once");
+    let cancellations = count(&pool, "SELECT count(*) FROM order_events WHERE to_status = 'CANCELLED'").await;
+    assert_eq!(cancellations, 20);
+    let doubled = count(&pool, "SELECT count(*) - count(DISTINCT (recipient, subject)) FROM email_outbox").await;
+    assert_eq!(doubled, 0, "no mail queued twice");
+}
