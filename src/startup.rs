@@ -49,9 +49,12 @@ pub enum StartupError {
 /// database; `/healthz` reports it) and the Leptos options.
 pub fn build_state(config: Config) -> Result<AppState, StartupError> {
     let connect: PgConnectOptions = config.database_url.expose_secret().parse().map_err(StartupError::DatabaseUrl)?;
+    // Every acquire is reported at trace level: `telemetry` turns the
+    // reports into the pool-wait histogram.
     let pool = PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
+        .acquire_time_level(log::LevelFilter::Trace)
         .connect_lazy_with(connect);
     let mut replicas = Vec::new();
     for url in &config.database_read_urls {

@@ -537,6 +537,10 @@ fn any_instance_serves_any_request_behind_nginx() {
         shop.instances.iter().map(|i| figure(i.metrics, &series)).sum()
     };
     assert_eq!((payments("paid"), payments("duplicate")), (1, 1), "the instances' metrics agree");
+    for instance in &shop.instances {
+        // Every acquire from the pool is timed: how long requests waited for a connection.
+        assert!(figure(instance.metrics, "trove_db_pool_acquire_seconds_count") > 10);
+    }
 }
 
 /// The body of `path` on `port` once `fresh` says it shows a change (a
