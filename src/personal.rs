@@ -5,7 +5,8 @@
 //! page hands them to the browser for hydration. So a visitor with a session
 //! (signed in, or a guest with a cart) gets the guests' page, kept by
 //! `page_cache` (and rendered for a guest when it is not), with those parts
-//! made for them: two small queries instead of a whole render.
+//! made for them: read in the statement that checks their sign-in, instead
+//! of a whole render.
 //!
 //! The parts are found exactly as a guest's page has them; when one is not
 //! (a page that changed shape), the page is rendered for the visitor in
@@ -83,6 +84,13 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     }
 }
 
+/// Whether a request `authenticate` sees will be answered from a shared page
+/// (if it turns out to be signed in): who is signed in and their parts of
+/// the page are then read in one statement.
+pub fn wants_parts(state: &AppState, request: &Request) -> bool {
+    state.config.shared_pages && !crate::page_cache::cacheable(request) && shared_by_everyone(request)
+}
+
 /// Whether the request is for a page every visitor shares but for their own
 /// parts: the home page, the listings and search, not right after a form
 /// post (whose outcome the page shows).
@@ -119,10 +127,16 @@ pub struct Personal {
 }
 
 impl Personal {
-    /// The request's visitor: their header counts and wishlist (two queries,
-    /// at once).
+    /// The request's visitor: their header counts and wishlist, as read with
+    /// who they are (`Auth::take_page_parts`), else with two queries at once
+    /// (a guest with a cart).
     pub async fn load(state: &AppState, auth: &Auth) -> Result<Self, AppError> {
         let viewer = auth.viewer();
+        if viewer.is_some()
+            && let Some(parts) = auth.take_page_parts()
+        {
+            return Ok(Personal { viewer, counts: parts.counts, saved: Saved { products: parts.saved } });
+        }
         let saved = async {
             match &viewer {
                 Some(viewer) => Ok(crate::wishlist::service::saved(state, viewer.id).await?),

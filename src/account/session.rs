@@ -152,6 +152,10 @@ pub struct Auth {
 struct AuthInner {
     session: Session,
     signed_in: Mutex<Option<SignedIn>>,
+    /// Whether this request is for a page every visitor shares: resolving
+    /// who is signed in then reads their parts of it in the same statement.
+    wants_parts: bool,
+    parts: Mutex<Option<db::PageParts>>,
     set_cookie: Mutex<Vec<(&'static str, HeaderValue)>>,
     guest_cart: Mutex<Option<Uuid>>,
     user_agent: String,
@@ -190,6 +194,8 @@ impl Auth {
             inner: Arc::new(AuthInner {
                 session: Session::new(None, Arc::new(PgSessionStore::new(pool.clone())), None),
                 signed_in: Mutex::new(None),
+                wants_parts: false,
+                parts: Mutex::new(None),
                 set_cookie: Mutex::new(Vec::new()),
                 guest_cart: Mutex::new(None),
                 user_agent: inner.user_agent.clone(),
@@ -205,6 +211,12 @@ impl Auth {
 
     pub fn viewer(&self) -> Option<Viewer> {
         self.signed_in().map(|s| s.viewer)
+    }
+
+    /// The signed-in person's parts of a shared page, read with who they are
+    /// (once: a second call answers `None`).
+    pub fn take_page_parts(&self) -> Option<db::PageParts> {
+        self.inner.parts.lock().expect("auth lock").take()
     }
 
     pub fn user_agent(&self) -> &str {
@@ -322,10 +334,12 @@ impl Auth {
     async fn resolve(&self, pool: &PgPool, refresh: Option<&str>) -> Result<(), AppError> {
         let session = &self.inner.session;
         if let Some(token_id) = session.get::<Uuid>(TOKEN_ID).await? {
-            if let Some((viewer, stale)) = db::session_viewer(pool, token_id).await? {
-                if stale {
+            if let Some(found) = db::session_viewer(pool, token_id, self.inner.wants_parts).await? {
+                let viewer = found.viewer;
+                if found.stale {
                     db::touch_refresh_token(pool, token_id).await?;
                 }
+                *self.inner.parts.lock().expect("auth lock") = found.parts;
                 *self.inner.signed_in.lock().expect("auth lock") = Some(SignedIn { viewer, token_id });
                 return Ok(());
             }
@@ -389,6 +403,8 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         inner: Arc::new(AuthInner {
             session,
             signed_in: Mutex::new(None),
+            wants_parts: crate::personal::wants_parts(&state, &request),
+            parts: Mutex::new(None),
             set_cookie: Mutex::new(Vec::new()),
             guest_cart: Mutex::new(cookie(headers, CART_COOKIE).and_then(|id| Uuid::parse_str(id).ok())),
             user_agent,

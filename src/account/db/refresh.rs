@@ -126,21 +126,62 @@ async fn revoke_family(conn: &mut PgConnection, family: Uuid) -> Result<(), sqlx
     Ok(())
 }
 
-/// The user behind a live session's token, and whether the token needs a
-/// write: its last-used time is stale enough to refresh, or this is the first
-/// request its holder made with it. `None` once the token is revoked or
-/// expired, or the account disabled: the session ends at once.
-pub async fn session_viewer(pool: &PgPool, token_id: Uuid) -> Result<Option<(Viewer, bool)>, sqlx::Error> {
+/// A live session's person, as one statement reads it per request.
+#[derive(Debug)]
+pub struct SessionViewer {
+    pub viewer: Viewer,
+    /// The token needs a write: its last-used time is stale enough to
+    /// refresh, or this is the first request its holder made with it.
+    pub stale: bool,
+    /// Their parts of a shared page, when asked for (`with_parts`).
+    pub parts: Option<PageParts>,
+}
+
+/// What a page every visitor shares shows of one signed-in person: the
+/// header's counts and the wishlist's products (ascending).
+#[derive(Debug, Clone)]
+pub struct PageParts {
+    pub counts: crate::header::HeaderCounts,
+    pub saved: Vec<i64>,
+}
+
+/// The user behind a live session's token; `None` once the token is revoked
+/// or expired, or the account disabled: the session ends at once. With
+/// `with_parts`, the same statement reads their shared-page parts too (a
+/// signed-in listing then costs the session's row and this one statement);
+/// without, those subqueries are not run.
+pub async fn session_viewer(
+    pool: &PgPool,
+    token_id: Uuid,
+    with_parts: bool,
+) -> Result<Option<SessionViewer>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT u.id AS "id: UserId", u.username, u.first_name, u.role AS "role: Role",
-                  (t.last_used_at < now() - interval '5 minutes' OR t.used_at IS NULL) AS "stale!"
+                  (t.last_used_at < now() - interval '5 minutes' OR t.used_at IS NULL) AS "stale!",
+                  CASE WHEN $2 THEN (SELECT COALESCE(sum(i.quantity), 0)::int FROM carts c
+                                     JOIN cart_items i ON i.cart_id = c.id WHERE c.user_id = u.id) END AS cart,
+                  CASE WHEN $2 THEN (SELECT count(*) FROM notifications n
+                                     WHERE n.user_id = u.id AND n.read_at IS NULL) END AS unread,
+                  CASE WHEN $2 THEN chat_unread(u.id) END AS messages,
+                  CASE WHEN $2 THEN ARRAY(SELECT w.product_id FROM wishlist_items w
+                                          WHERE w.user_id = u.id ORDER BY w.product_id) END AS saved
            FROM refresh_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.disabled_at IS NULL"#,
-        token_id
+        token_id,
+        with_parts
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| (Viewer { id: r.id, username: r.username, first_name: r.first_name, role: r.role }, r.stale)))
+    Ok(row.map(|r| {
+        let parts = match (r.cart, r.unread, r.messages, r.saved) {
+            (Some(cart), Some(unread), Some(messages), Some(saved)) => {
+                Some(PageParts { counts: crate::header::HeaderCounts { cart, unread, messages }, saved })
+            }
+            _ => None,
+        };
+        let viewer = Viewer { id: r.id, username: r.username, first_name: r.first_name, role: r.role };
+        SessionViewer { viewer, stale: r.stale, parts }
+    }))
 }
 
 /// Why a session's token no longer opens it: `Some(user)` when it was rotated
