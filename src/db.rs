@@ -460,7 +460,8 @@ impl Health {
     /// Whether the database answered the last probe (starting the probe on
     /// first use).
     pub fn up(&self) -> bool {
-        if !self.inner.started.swap(true, Ordering::AcqRel) {
+        // A read on every request; the one write only the first time.
+        if !self.inner.started.load(Ordering::Relaxed) && !self.inner.started.swap(true, Ordering::AcqRel) {
             tokio::spawn(probe(Arc::downgrade(&self.inner)));
         }
         self.inner.up.load(Ordering::Acquire)

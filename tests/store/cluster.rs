@@ -924,21 +924,27 @@ fn while_the_database_restarts_requests_fail_fast_with_503_and_every_instance_re
     postgres.stop();
     let stopped = Instant::now();
     for port in shop.ports() {
-        within(Duration::from_secs(2), "/healthz says the database is away", || {
+        within(Duration::from_secs(5), "/healthz says the database is away", || {
             let health = Browser::default().send(port, "GET", "/healthz", &[], b"");
             health.status == 503 && health.text() == "database unavailable"
         });
+        // Each refused at once (the pool would have waited 5 s for a connection).
+        let fast = |asked: Instant| assert!(asked.elapsed() < Duration::from_secs(1), "{:?}", asked.elapsed());
         let asked = Instant::now();
         let call = amy.call(port, "cart/add", &format!("product={}", shop.lamp));
+        fast(asked);
         assert_eq!(call.status, 503, "{}", call.text());
         assert_eq!(call.text(), "\"Unavailable\"", "the app shows its message");
         assert_eq!(call.header("retry-after"), Some("5"));
+        let asked = Instant::now();
         let page = amy.page(port, "/account");
+        fast(asked);
         assert_eq!(page.status, 503);
         assert!(page.text().contains("Back in a moment"), "{}", page.text());
+        let asked = Instant::now();
         let api = Browser::default().send(port, "GET", "/api/v1/products", &[], b"");
+        fast(asked);
         assert_eq!((api.status, api.header("content-type")), (503, Some("application/problem+json")));
-        assert!(asked.elapsed() < Duration::from_millis(500), "refused at once: {:?}", asked.elapsed());
         // Pages already cached for visitors still answer.
         assert_eq!(Browser::default().page(port, "/c/lights").status, 200);
     }
