@@ -580,9 +580,11 @@ impl Replicas {
         let lsn: String = match sqlx::query_scalar("SELECT pg_current_wal_lsn()::text").fetch_one(&mut *primary).await {
             Ok(lsn) => lsn,
             Err(error) => {
-                tracing::warn!(%error, "could not read the primary's log position; replicas set aside");
-                for replica in self.inner.iter() {
-                    replica.behind.store(true, Ordering::Release);
+                // Then nobody knows how far they must get: set aside until
+                // a later change names a position.
+                tracing::warn!(%error, "could not read the primary's log position");
+                for index in 0..self.inner.len() {
+                    self.set_aside(index, String::new());
                 }
                 return;
             }
@@ -590,28 +592,31 @@ impl Replicas {
         let waits = self.inner.iter().enumerate().map(|(index, replica)| {
             let lsn = lsn.clone();
             async move {
-                if !replica.health.up() {
-                    return;
+                // One already aside, or not answering, waits for this change too.
+                if replica.behind.load(Ordering::Acquire) || !replica.health.up() {
+                    return self.set_aside(index, lsn);
                 }
-                if replica.behind.load(Ordering::Acquire) {
-                    // Its watcher waits for this change too.
-                    *replica.target.lock().expect("replica lock") = lsn;
-                    return;
-                }
-                let caught_up = tokio::time::timeout(REPLICA_PATIENCE, replayed(&replica.pool, &lsn)).await;
-                if caught_up.is_err() {
-                    tracing::warn!(
-                        replica = index,
-                        "a read replica is behind; its reads go to the primary until it catches up"
-                    );
-                    *replica.target.lock().expect("replica lock") = lsn;
-                    replica.behind.store(true, Ordering::Release);
-                    let replicas = self.clone();
-                    tokio::spawn(async move { replicas.watch(index).await });
+                if tokio::time::timeout(REPLICA_PATIENCE, replayed(&replica.pool, &lsn)).await.is_err() {
+                    self.set_aside(index, lsn);
                 }
             }
         });
         futures_util::future::join_all(waits).await;
+    }
+
+    /// Takes a replica out of turn until it has replayed the log to `lsn`
+    /// (empty: to a position a later change will name); its watcher puts it
+    /// back. The target and the flag change under one lock, so a watcher
+    /// never puts it back short of a newer target.
+    fn set_aside(&self, index: usize, lsn: String) {
+        let replica = &self.inner[index];
+        let mut target = replica.target.lock().expect("replica lock");
+        *target = lsn;
+        if !replica.behind.swap(true, Ordering::AcqRel) {
+            tracing::warn!(replica = index, "a read replica is behind or away: its reads go to the primary");
+            let replicas = self.clone();
+            tokio::spawn(async move { replicas.watch(index).await });
+        }
     }
 
     /// Puts a replica set aside back in turn once it has replayed its target.
@@ -619,10 +624,15 @@ impl Replicas {
         let replica = &self.inner[index];
         loop {
             let target = replica.target.lock().expect("replica lock").clone();
+            if target.is_empty() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
             replayed(&replica.pool, &target).await;
-            if *replica.target.lock().expect("replica lock") == target {
+            let current = replica.target.lock().expect("replica lock");
+            if *current == target {
                 replica.behind.store(false, Ordering::Release);
-                tracing::info!(replica = index, "a read replica has caught up");
+                tracing::info!(replica = index, "a read replica has caught up and takes reads again");
                 return;
             }
         }

@@ -48,24 +48,20 @@ pub enum StartupError {
 /// Builds the state: a lazily connecting pool (start-up does not wait for the
 /// database; `/healthz` reports it) and the Leptos options.
 pub fn build_state(config: Config) -> Result<AppState, StartupError> {
-    let connect: PgConnectOptions = config.database_url.expose_secret().parse().map_err(StartupError::DatabaseUrl)?;
-    // Every acquire is reported at trace level: `telemetry` turns the
-    // reports into the pool-wait histogram.
-    let pool = PgPoolOptions::new()
+    let pool = lazy_pool(&config, &config.database_url)?;
+    let replicas = config.database_read_urls.iter().map(|url| lazy_pool(&config, url)).collect::<Result<_, _>>()?;
+    state_with_pools(config, pool, crate::db::Replicas::new(replicas))
+}
+
+/// A pool for `url` that connects on first use. Every acquire is reported at
+/// trace level: `telemetry` turns the reports into the pool-wait histogram.
+fn lazy_pool(config: &Config, url: &secrecy::SecretString) -> Result<PgPool, StartupError> {
+    let connect: PgConnectOptions = url.expose_secret().parse().map_err(StartupError::DatabaseUrl)?;
+    Ok(PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .acquire_time_level(log::LevelFilter::Trace)
-        .connect_lazy_with(connect);
-    let mut replicas = Vec::new();
-    for url in &config.database_read_urls {
-        let connect: PgConnectOptions = url.expose_secret().parse().map_err(StartupError::DatabaseUrl)?;
-        let replica = PgPoolOptions::new()
-            .max_connections(config.database_max_connections)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_lazy_with(connect);
-        replicas.push(replica);
-    }
-    state_with_pools(config, pool, crate::db::Replicas::new(replicas))
+        .connect_lazy_with(connect))
 }
 
 /// The state around an existing pool (tests bring their own).
@@ -344,9 +340,8 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
             }
         });
     }
-    let stopping_state = state.stopping.clone();
+    let stopping = state.stopping.clone();
     let app = router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT));
-    let (stop, stopping) = tokio::sync::watch::channel(());
     let mut connections = tokio::task::JoinSet::new();
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
@@ -359,7 +354,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
             request.extensions_mut().insert(axum::extract::ConnectInfo(remote));
             request.map(axum::body::Body::new)
         });
-        let mut stopping = stopping.clone();
+        let stopping = stopping.clone();
         async move {
             let service = hyper_util::service::TowerToHyperService::new(service);
             let mut http = hyper::server::conn::http1::Builder::new();
@@ -375,7 +370,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
                     }
                     return;
                 }
-                _ = stopping.changed(), if keep_alive => connection.as_mut().graceful_shutdown(),
+                () = stopping.wait(), if keep_alive => connection.as_mut().graceful_shutdown(),
             }
             let _ = connection.await;
         }
@@ -396,7 +391,8 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         while connections.try_join_next().is_some() {}
         connections.spawn(serve_connection(tcp, remote, true));
     }
-    stopping_state.begin();
+    // Open connections finish what they are doing and close; streams end.
+    stopping.begin();
     // Connections the kernel accepted that we have not taken yet would be
     // reset when the listener closes, requests and all (a proxy does not
     // resend a POST it has sent): each is served its one request instead.
@@ -407,7 +403,6 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     }
     drop(listener);
     tracing::debug!(taken, "shutdown: the accept queue is drained");
-    let _ = stop.send(());
     let drained = tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} });
     if drained.await.is_err() {
         tracing::warn!(open = connections.len(), "shutdown: connections still busy after the grace period are closed");
