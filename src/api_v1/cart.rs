@@ -15,8 +15,12 @@ use crate::state::AppState;
 #[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct CartLineOut {
     product: i64,
+    /// Which of the product's variants (every product has at least one).
+    variant: i64,
     slug: String,
     name: String,
+    /// The variant's option values, "M / Blue" (empty without options).
+    options: String,
     quantity: i32,
     /// What one costs now.
     unit_price: Money,
@@ -37,6 +41,9 @@ pub(super) struct CartOut {
 #[serde(deny_unknown_fields)]
 pub(super) struct QuantityIn {
     quantity: i64,
+    /// Which variant, needed when the product has several.
+    #[serde(default)]
+    variant: Option<i64>,
 }
 
 async fn cart_out(state: &AppState, user: crate::account::UserId) -> Result<CartOut, Problem> {
@@ -54,8 +61,10 @@ async fn cart_out(state: &AppState, user: crate::account::UserId) -> Result<Cart
             .iter()
             .map(|line| CartLineOut {
                 product: line.product.0,
+                variant: line.variant.0,
                 slug: line.slug.clone(),
                 name: line.name.clone(),
+                options: line.options.clone(),
                 quantity: line.quantity,
                 unit_price: Money::new(line.unit_price, currency),
                 line_total: Money::new(line.line_total(), currency),
@@ -79,18 +88,19 @@ pub(super) async fn cart(State(state): State<AppState>, who: Option<Extension<Ca
     Ok(Json(cart_out(&state, user).await?))
 }
 
-/// Puts `quantity` of a product in the cart (adding the line if it is not there).
+/// Puts `quantity` of a product's variant in the cart (adding the line if it
+/// is not there); `variant` is needed when the product has several.
 #[utoipa::path(put, path = "/api/v1/cart/lines/{product}", tag = "Cart",
     params(("product" = i64, Path, description = "The product's id")),
-    request_body(content = QuantityIn, example = json!({"quantity": 2})),
+    request_body(content = QuantityIn, example = json!({"quantity": 2, "variant": 31})),
     responses((status = 200, description = "The cart now", body = CartOut),
-        (status = 400, description = "The body is not JSON, or the product is not for sale", body = Details, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not JSON, or the product or variant is not for sale", body = Details, content_type = "application/problem+json"),
         (status = 401, response = NeedsToken),
         (status = 403, response = Forbidden),
         (status = 404, description = "The id is not a product's", body = Details, content_type = "application/problem+json"),
         (status = 409, description = "Fewer are in stock", body = Details, content_type = "application/problem+json"),
         (status = 413, response = TooLarge),
-        (status = 422, description = "The quantity is not from 1 to 999", body = Details, content_type = "application/problem+json"),
+        (status = 422, description = "The quantity is not from 1 to 999, or the product has several variants and none was named", body = Details, content_type = "application/problem+json"),
         (status = 429, response = TooMany)),
     security(("bearer" = ["cart:write"])))]
 pub(super) async fn set_line(
@@ -106,18 +116,25 @@ pub(super) async fn set_line(
     let input: QuantityIn = body(&bytes)?;
     let quantity = i32::try_from(input.quantity).unwrap_or(i32::MAX);
     crate::cart::rules::check_quantity(quantity)?;
-    let product = crate::product::ProductId(product);
+    let pick = crate::cart::Pick {
+        product: crate::product::ProductId(product),
+        variant: input.variant.map(crate::product::VariantId),
+    };
     let cart = crate::cart::db::ensure_user_cart(&state.pool, user).await?;
     let mut tx = state.pool.begin().await?;
-    match crate::cart::db::set_quantity(&mut tx, cart, product, quantity).await {
-        Err(crate::error::AppError::NotFound) => crate::cart::db::add(&mut tx, cart, product, quantity).await?,
+    let variant = crate::cart::db::resolve(&mut tx, pick).await?;
+    match crate::cart::db::set_quantity(&mut tx, cart, variant, quantity).await {
+        Err(crate::error::AppError::NotFound) => {
+            crate::cart::db::add(&mut tx, cart, crate::cart::Pick { variant: Some(variant), ..pick }, quantity).await?
+        }
         other => other?,
     }
     tx.commit().await?;
     Ok(Json(cart_out(&state, user).await?))
 }
 
-/// Takes a product out of the cart (done whether or not it was there).
+/// Takes a product (every variant of it) out of the cart (done whether or not
+/// it was there).
 #[utoipa::path(delete, path = "/api/v1/cart/lines/{product}", tag = "Cart",
     params(("product" = i64, Path, description = "The product's id")),
     responses((status = 200, description = "The cart now", body = CartOut),
@@ -137,7 +154,7 @@ pub(super) async fn remove_line(
     let product = path_id(&product, no_product)?;
     if let Some(cart) = crate::cart::db::user_cart(&state.pool, user).await? {
         let mut conn = state.pool.acquire().await?;
-        crate::cart::db::remove(&mut conn, cart, crate::product::ProductId(product)).await?;
+        crate::cart::db::remove_product(&mut conn, cart, crate::product::ProductId(product)).await?;
     }
     Ok(Json(cart_out(&state, user).await?))
 }

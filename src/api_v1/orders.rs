@@ -175,8 +175,15 @@ pub(super) async fn staff_orders(
 #[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct OrderLineOut {
     product: i64,
+    /// The variant sold (every product has at least one).
+    variant: i64,
     /// The name when it was sold.
     name: String,
+    /// The variant's option values when it was sold ("M / Blue"; empty for a
+    /// product without options).
+    options: String,
+    /// The variant's SKU when it was sold.
+    sku: String,
     /// The price when it was sold.
     unit_price: Money,
     quantity: i32,
@@ -233,7 +240,10 @@ impl OrderDetailOut {
                 .iter()
                 .map(|l| OrderLineOut {
                     product: l.product.0,
+                    variant: l.variant.0,
                     name: l.name.clone(),
+                    options: l.options.clone(),
+                    sku: l.sku.clone(),
                     unit_price: money(l.unit_price),
                     quantity: l.quantity,
                     line_total: money(l.line_total()),

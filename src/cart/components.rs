@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::api::AddToCart;
-use crate::product::ProductId;
+use crate::product::{ProductId, VariantId};
 use crate::ui::CardForm;
 
 /// The cart as every page's header knows it. `version` moves on after any
@@ -42,9 +42,17 @@ impl CartContext {
 #[component]
 pub fn AddToCartForm(
     product: ProductId,
+    /// The variant chosen on a product page (a card's form adds a product
+    /// with one variant).
+    #[prop(default = None)]
+    variant: Option<VariantId>,
     name: String,
     #[prop(optional)] choose_quantity: bool,
     stock: i32,
+    /// Why it cannot be added, when that is not "sold out" ("Not available
+    /// in this combination").
+    #[prop(default = None)]
+    unavailable: Option<&'static str>,
 ) -> impl IntoView {
     let Some(CartContext { add, .. }) = use_context::<CartContext>() else { return ().into_any() };
     // The quantity has no `max`: the browser would refuse a larger number with
@@ -59,6 +67,7 @@ pub fn AddToCartForm(
     view! {
         <CardForm action=add class="add-to-cart">
             <input type="hidden" name="product" value=product.0.to_string() />
+            {variant.map(|variant| view! { <input type="hidden" name="variant" value=variant.0.to_string() /> })}
             {choose_quantity.then(|| view! {
                 <input type="hidden" name="typed" value="1" />
                 <label for=quantity_id.clone()>"Quantity"</label>
@@ -68,8 +77,8 @@ pub fn AddToCartForm(
                     aria-describedby=error_id.clone() />
                 <p class="field-error" id=error_id.clone()>{quantity_error}</p>
             })}
-            <button type="submit" class="button" disabled=stock <= 0>
-                {if stock <= 0 { "Sold out" } else { "Add to cart" }}
+            <button type="submit" class="button" disabled=stock <= 0 || unavailable.is_some()>
+                {unavailable.unwrap_or(if stock <= 0 { "Sold out" } else { "Add to cart" })}
                 <span class="visually-hidden">{format!(": {name}")}</span>
             </button>
         </CardForm>

@@ -5,11 +5,12 @@ use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::CartLine;
 use super::rules::{check_quantity, stock_message};
+use super::{CartLine, Pick};
 use crate::account::UserId;
 use crate::error::AppError;
-use crate::product::{ImageRef, ProductId};
+use crate::product::rules::variant_title;
+use crate::product::{ImageRef, ProductId, VariantId};
 
 /// The user's cart id, if they have one.
 pub async fn user_cart(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Option<Uuid>> {
@@ -44,15 +45,20 @@ pub async fn guest_cart_exists(db: impl PgExecutor<'_>, cart: Uuid) -> sqlx::Res
 /// The cart's lines priced as they are now, in the order they were added.
 pub async fn lines(db: impl PgExecutor<'_>, cart: Uuid) -> sqlx::Result<Vec<CartLine>> {
     let rows = sqlx::query!(
-        r#"SELECT p.id, p.slug, p.name, p.sale_price, p.stock, p.active,
+        r#"SELECT p.id, v.id AS variant_id, p.slug, p.name,
+                  variant_label(v.option_values) AS "options!", variant_query(v.option_values) AS "query!",
+                  variant_sale_price(v.price, v.offer_price, p.price, p.offer_price) AS "unit_price!",
+                  v.stock, p.active AND v.active AS "available!",
                   c.quantity, c.seen_price,
-                  i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
+                  COALESCE(vi.storage_key, i.storage_key) AS "image_key?", COALESCE(vi.alt_text, i.alt_text) AS "image_alt?"
            FROM cart_items c
-           JOIN products p ON p.id = c.product_id
+           JOIN product_variants v ON v.id = c.variant_id
+           JOIN products p ON p.id = v.product_id
+           LEFT JOIN product_images vi ON vi.id = v.image_id
            LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
            -- By id = ANY(…): never a walk along the products' primary key (see checkout::db).
            WHERE c.cart_id = $1 AND p.id = ANY(ARRAY(SELECT product_id FROM cart_items WHERE cart_id = $1))
-           ORDER BY c.added_at, p.id"#,
+           ORDER BY c.added_at, v.id"#,
         cart
     )
     .fetch_all(db)
@@ -61,14 +67,17 @@ pub async fn lines(db: impl PgExecutor<'_>, cart: Uuid) -> sqlx::Result<Vec<Cart
         .into_iter()
         .map(|r| CartLine {
             product: ProductId(r.id),
+            variant: VariantId(r.variant_id),
             slug: r.slug,
             name: r.name,
+            options: r.options,
+            query: r.query,
             image: r.image_key.map(|key| ImageRef { key, alt: r.image_alt.unwrap_or_default() }),
-            unit_price: r.sale_price,
+            unit_price: r.unit_price,
             seen_price: r.seen_price,
             quantity: r.quantity,
             stock: r.stock,
-            available: r.active,
+            available: r.available,
         })
         .collect())
 }
@@ -83,39 +92,87 @@ pub async fn count(db: impl PgExecutor<'_>, cart: Uuid) -> sqlx::Result<i32> {
     .await
 }
 
-struct Stocked {
-    name: String,
+/// A variant a shopper may put in the cart: its product's name with its
+/// option values, its price now and its stock.
+struct ForSale {
+    variant: i64,
+    product: i64,
+    title: String,
     sale_price: Decimal,
     stock: i32,
-    active: bool,
 }
 
-async fn product_for_sale(conn: &mut PgConnection, product: ProductId) -> Result<Stocked, AppError> {
-    let row = sqlx::query_as!(Stocked, "SELECT name, sale_price, stock, active FROM products WHERE id = $1", product.0)
-        .fetch_optional(&mut *conn)
-        .await?;
-    match row {
-        Some(row) if row.active => Ok(row),
-        _ => Err(AppError::BadRequest("That product is not for sale.".into())),
+/// The variant `pick` names, when it is on sale: the one given, or the
+/// product's only variant. A product with several needs one chosen.
+async fn variant_for_sale(conn: &mut PgConnection, pick: Pick) -> Result<ForSale, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT v.id, p.id AS product_id, p.name, variant_label(v.option_values) AS "options!",
+                  variant_sale_price(v.price, v.offer_price, p.price, p.offer_price) AS "sale_price!",
+                  v.stock, p.active AND v.active AS "on_sale!"
+           FROM products p JOIN product_variants v ON v.product_id = p.id
+           WHERE p.id = $1 AND ($2::bigint IS NULL OR v.id = $2)
+           ORDER BY v.position, v.id"#,
+        pick.product.0,
+        pick.variant.map(|v| v.0)
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let not_for_sale = || AppError::BadRequest("That product is not for sale.".into());
+    let on_sale: Vec<_> = rows.into_iter().filter(|r| r.on_sale).collect();
+    match on_sale.as_slice() {
+        [] => Err(not_for_sale()),
+        [row] => Ok(ForSale {
+            variant: row.id,
+            product: row.product_id,
+            title: variant_title(&row.name, &row.options),
+            sale_price: row.sale_price,
+            stock: row.stock,
+        }),
+        [..] => {
+            let names = sqlx::query_scalar!(
+                "SELECT lower(name) AS \"name!\" FROM product_options WHERE product_id = $1 ORDER BY position, id",
+                pick.product.0
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            Err(AppError::field("variant", format!("Choose a {} first.", names.join(" and "))))
+        }
     }
 }
 
-/// Puts `quantity` more of `product` in the cart. Refused, changing nothing,
-/// when the cart would then hold more than is in stock.
-pub async fn add(conn: &mut PgConnection, cart: Uuid, product: ProductId, quantity: i32) -> Result<(), AppError> {
+/// The variant `pick` names, when it is on sale (see `variant_for_sale`).
+pub async fn resolve(conn: &mut PgConnection, pick: Pick) -> Result<VariantId, AppError> {
+    Ok(VariantId(variant_for_sale(conn, pick).await?.variant))
+}
+
+/// Takes every variant of `product` out of the cart.
+pub async fn remove_product(conn: &mut PgConnection, cart: Uuid, product: ProductId) -> Result<(), AppError> {
+    touch(conn, cart).await?;
+    sqlx::query!("DELETE FROM cart_items WHERE cart_id = $1 AND product_id = $2", cart, product.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts `quantity` more of the picked variant in the cart. Refused, changing
+/// nothing, when the cart would then hold more than is in stock.
+pub async fn add(conn: &mut PgConnection, cart: Uuid, pick: impl Into<Pick>, quantity: i32) -> Result<(), AppError> {
     check_quantity(quantity)?;
     // The cart row first, then its lines: the order checkout locks them in,
     // so a change racing a checkout of the same cart waits instead of deadlocking.
     touch(conn, cart).await?;
-    let item = product_for_sale(conn, product).await?;
-    let held: i32 =
-        sqlx::query_scalar!("SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2", cart, product.0)
-            .fetch_optional(&mut *conn)
-            .await?
-            .unwrap_or(0);
+    let item = variant_for_sale(conn, pick.into()).await?;
+    let held: i32 = sqlx::query_scalar!(
+        "SELECT quantity FROM cart_items WHERE cart_id = $1 AND variant_id = $2",
+        cart,
+        item.variant
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .unwrap_or(0);
     let wanted = held + quantity;
     if wanted > item.stock {
-        let mut message = stock_message(&item.name, item.stock);
+        let mut message = stock_message(&item.title, item.stock);
         if held > 0 && item.stock > 0 {
             message.push_str(&format!(" Your cart already has {held}."));
         }
@@ -123,11 +180,12 @@ pub async fn add(conn: &mut PgConnection, cart: Uuid, product: ProductId, quanti
     }
     check_quantity(wanted)?;
     sqlx::query!(
-        "INSERT INTO cart_items (cart_id, product_id, quantity, seen_price) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (cart_id, product_id) DO UPDATE
+        "INSERT INTO cart_items (cart_id, product_id, variant_id, quantity, seen_price) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (cart_id, variant_id) DO UPDATE
          SET quantity = cart_items.quantity + excluded.quantity, seen_price = excluded.seen_price",
         cart,
-        product.0,
+        item.product,
+        item.variant,
         quantity,
         item.sale_price
     )
@@ -136,27 +194,31 @@ pub async fn add(conn: &mut PgConnection, cart: Uuid, product: ProductId, quanti
     Ok(())
 }
 
-/// Sets how many of `product` the cart holds (0 removes it). The line's price
+/// Sets how many of `variant` the cart holds (0 removes it). The line's price
 /// counts as seen again.
 pub async fn set_quantity(
     conn: &mut PgConnection,
     cart: Uuid,
-    product: ProductId,
+    variant: VariantId,
     quantity: i32,
 ) -> Result<(), AppError> {
     if quantity == 0 {
-        return remove(conn, cart, product).await;
+        return remove(conn, cart, variant).await;
     }
     check_quantity(quantity)?;
     touch(conn, cart).await?;
-    let item = product_for_sale(conn, product).await?;
+    let product = sqlx::query_scalar!("SELECT product_id FROM product_variants WHERE id = $1", variant.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let item = variant_for_sale(conn, Pick { product: ProductId(product), variant: Some(variant) }).await?;
     if quantity > item.stock {
-        return Err(AppError::OutOfStock(stock_message(&item.name, item.stock)));
+        return Err(AppError::OutOfStock(stock_message(&item.title, item.stock)));
     }
     let updated = sqlx::query!(
-        "UPDATE cart_items SET quantity = $3, seen_price = $4 WHERE cart_id = $1 AND product_id = $2",
+        "UPDATE cart_items SET quantity = $3, seen_price = $4 WHERE cart_id = $1 AND variant_id = $2",
         cart,
-        product.0,
+        variant.0,
         quantity,
         item.sale_price
     )
@@ -168,10 +230,10 @@ pub async fn set_quantity(
     Ok(())
 }
 
-/// Takes `product` out of the cart.
-pub async fn remove(conn: &mut PgConnection, cart: Uuid, product: ProductId) -> Result<(), AppError> {
+/// Takes `variant` out of the cart.
+pub async fn remove(conn: &mut PgConnection, cart: Uuid, variant: VariantId) -> Result<(), AppError> {
     touch(conn, cart).await?;
-    sqlx::query!("DELETE FROM cart_items WHERE cart_id = $1 AND product_id = $2", cart, product.0)
+    sqlx::query!("DELETE FROM cart_items WHERE cart_id = $1 AND variant_id = $2", cart, variant.0)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -183,7 +245,7 @@ async fn touch(conn: &mut PgConnection, cart: Uuid) -> sqlx::Result<()> {
 }
 
 /// Moves a guest cart into the user's cart and deletes it: quantities of the
-/// same product are added, capped by what is in stock (a sold-out line keeps
+/// same variant are added, capped by what is in stock (a sold-out line keeps
 /// one, so the cart can say it sold out). Returns the user's cart.
 pub async fn merge_into_user(conn: &mut PgConnection, guest: Uuid, user: UserId) -> sqlx::Result<Uuid> {
     let cart = ensure_user_cart(&mut *conn, user).await?;
@@ -195,13 +257,13 @@ pub async fn merge_into_user(conn: &mut PgConnection, guest: Uuid, user: UserId)
         return Ok(cart);
     }
     sqlx::query!(
-        "INSERT INTO cart_items (cart_id, product_id, quantity, seen_price, added_at)
-         SELECT $2, g.product_id, g.quantity, g.seen_price, g.added_at
+        "INSERT INTO cart_items (cart_id, product_id, variant_id, quantity, seen_price, added_at)
+         SELECT $2, g.product_id, g.variant_id, g.quantity, g.seen_price, g.added_at
          FROM cart_items g WHERE g.cart_id = $1
-         ON CONFLICT (cart_id, product_id) DO UPDATE
+         ON CONFLICT (cart_id, variant_id) DO UPDATE
          SET quantity = GREATEST(1, LEAST(
                  cart_items.quantity + excluded.quantity,
-                 (SELECT p.stock FROM products p WHERE p.id = excluded.product_id),
+                 (SELECT v.stock FROM product_variants v WHERE v.id = excluded.variant_id),
                  999))",
         guest,
         cart

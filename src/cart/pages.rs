@@ -62,24 +62,26 @@ fn CartLineView(
     remove: ServerAction<RemoveFromCart>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let id = line.product.0.to_string();
+    let id = line.variant.0.to_string();
     let input_id = format!("cart-quantity-{id}");
     let error_id = format!("cart-quantity-error-{id}");
-    let field = line_field(line.product);
+    let field = line_field(line.variant);
     let field_error = Signal::derive(move || error.get().and_then(|e| e.message_for(&field)));
     let problem = line.problem();
     let currency = use_currency();
     let price_note = line.price_note(currency);
-    let name = line.name.clone();
+    let name = line.title();
     let remove_id = id.clone();
-    let remove_label = format!(": {}", line.name);
+    let remove_label = format!(": {name}");
+    let label = name.clone();
     view! {
-        <li class="cart-line panel" aria-label=line.name.clone()>
+        <li class="cart-line panel" aria-label=label>
             {line.image.clone().map(|image| view! {
                 <img src=image.url_at(192) alt="" width="96" height="96" loading="lazy" />
             })}
             <div class="cart-line-info">
                 <h2 class="cart-line-name"><a href=line.href()>{line.name.clone()}</a></h2>
+                {(!line.options.is_empty()).then(|| view! { <p class="cart-line-options">{line.options.clone()}</p> })}
                 <p>{currency.format(line.unit_price)} " each"</p>
                 {price_note.map(|note| view! { <p class="alert alert-info">{note}</p> })}
                 {problem.map(|text| view! { <p class="alert alert-error cart-line-problem">{text}</p> })}
@@ -87,7 +89,7 @@ fn CartLineView(
             // `novalidate`: the store's own message, beside the field, says
             // what is wrong with a quantity (the browser's bubble would not).
             <ActionForm action=update attr:class="cart-quantity" attr:novalidate=true>
-                <input type="hidden" name="product" value=id.clone() />
+                <input type="hidden" name="variant" value=id.clone() />
                 <label for=input_id.clone()>"Quantity" <span class="visually-hidden">{format!(" of {name}")}</span></label>
                 <input id=input_id name="quantity" type="number" inputmode="numeric" min="1" max=MAX_QUANTITY.to_string()
                     value=line.quantity.to_string() class="quantity-input"
@@ -98,7 +100,7 @@ fn CartLineView(
             </ActionForm>
             <p class="cart-line-total">{currency.format(line.line_total())}</p>
             <ActionForm action=remove>
-                <input type="hidden" name="product" value=remove_id />
+                <input type="hidden" name="variant" value=remove_id />
                 <button type="submit" class="link-button">"Remove" <span class="visually-hidden">{remove_label}</span></button>
             </ActionForm>
         </li>

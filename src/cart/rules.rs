@@ -6,14 +6,22 @@ use rust_decimal::Decimal;
 use super::{Cart, CartLine};
 use crate::error::AppError;
 use crate::money::Currency;
-use crate::product::ProductId;
+use crate::product::VariantId;
 
 /// The most of one product a cart line may hold.
 pub const MAX_QUANTITY: i32 = 999;
 
 impl CartLine {
     pub fn href(&self) -> String {
-        format!("/p/{}", self.slug)
+        match self.query.as_str() {
+            "" => format!("/p/{}", self.slug),
+            query => format!("/p/{}?{query}", self.slug),
+        }
+    }
+
+    /// "Shirt — M / Blue", or the name alone.
+    pub fn title(&self) -> String {
+        crate::product::rules::variant_title(&self.name, &self.options)
     }
 
     pub fn line_total(&self) -> Decimal {
@@ -95,17 +103,17 @@ pub fn parse_quantity(text: &str) -> Result<i32, AppError> {
 
 /// The field a cart line's quantity errors are reported under: the cart
 /// page shows a line's error beside that line's field.
-pub fn line_field(product: ProductId) -> String {
-    format!("quantity-{}", product.0)
+pub fn line_field(variant: VariantId) -> String {
+    format!("quantity-{}", variant.0)
 }
 
-/// `error` from changing `product`'s line, reported beside that line's field
+/// `error` from changing `variant`'s line, reported beside that line's field
 /// when it is about the quantity (out of range, more than is in stock).
-pub fn for_line(product: ProductId, error: AppError) -> AppError {
+pub fn for_line(variant: VariantId, error: AppError) -> AppError {
     match &error {
         AppError::Validation(_) | AppError::OutOfStock(_) => {
             let message = error.message_for("quantity").unwrap_or_else(|| error.to_string());
-            AppError::field(&line_field(product), message)
+            AppError::field(&line_field(variant), message)
         }
         _ => error,
     }
@@ -114,12 +122,15 @@ pub fn for_line(product: ProductId, error: AppError) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::product::ProductId;
+    use crate::product::{ProductId, VariantId};
     use rust_decimal_macros::dec;
 
     fn line(quantity: i32, stock: i32) -> CartLine {
         CartLine {
             product: ProductId(1),
+            variant: VariantId(1),
+            options: String::new(),
+            query: String::new(),
             slug: "tea".into(),
             name: "Tea".into(),
             image: None,
@@ -142,9 +153,9 @@ mod tests {
         for bad in ["0", "-1", "999999", "99999999999999999999", "-99999999999999999999"] {
             assert_eq!(parse_quantity(bad), range, "{bad}");
         }
-        let stock = for_line(ProductId(7), AppError::OutOfStock("Only 2 of Tea are left.".into()));
+        let stock = for_line(VariantId(7), AppError::OutOfStock("Only 2 of Tea are left.".into()));
         assert_eq!(stock, AppError::field("quantity-7", "Only 2 of Tea are left."));
-        assert_eq!(for_line(ProductId(7), AppError::NotFound), AppError::NotFound);
+        assert_eq!(for_line(VariantId(7), AppError::NotFound), AppError::NotFound);
     }
 
     #[test]

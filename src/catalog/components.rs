@@ -49,7 +49,7 @@ pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool, wishe
                 {image}
                 <h3 class="card-title">{product.name.clone()}</h3>
             </a>
-            <Price price=product.price offer_price=product.offer_price />
+            <Price price=product.price offer_price=product.offer_price from=product.price_varies />
             {product.rating.average().map(|average| view! {
                 <p class="card-rating">
                     <span aria-hidden="true"><crate::ui::icons::StarIcon filled=true />{format!(" {average} ({})", product.rating.count)}</span>
@@ -57,7 +57,15 @@ pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool, wishe
                 </p>
             })}
             <StockBadge stock=product.stock />
-            <AddToCartForm product=product.id name=product.name.clone() stock=product.stock />
+            {if product.choices {
+                view! {
+                    <a class="button button-secondary card-choose" href=product.href()>
+                        "Choose options" <span class="visually-hidden">{format!(": {}", product.name)}</span>
+                    </a>
+                }.into_any()
+            } else {
+                view! { <AddToCartForm product=product.id name=product.name.clone() stock=product.stock /> }.into_any()
+            }}
             <WishlistButton product=product.id name=product.name.clone() slug=product.slug.clone() wished />
         </li>
     }

@@ -9,7 +9,7 @@ use super::filters::{FacetCell, Facets, Filters, price_edges};
 use super::rules::{ListingQuery, PAGE_SIZE, Sort};
 use super::{Category, CategoryId, CategoryLink, Listing, ProductDetail};
 use crate::product::db::CardRow;
-use crate::product::{ImageRef, ProductId, ProductSummary};
+use crate::product::{ImageRef, OptionValue, ProductId, ProductOption, ProductSummary, Variant, VariantId};
 
 /// Every category with its description, by name.
 pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Category>> {
@@ -24,7 +24,7 @@ pub async fn categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Category>> 
 pub async fn featured_products(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ProductSummary>> {
     let rows = sqlx::query_as!(
         CardRow,
-        r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock,
+        r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.sale_price, p.price_varies, p.variant_count, p.stock,
                   i.storage_key AS "image_key?", i.alt_text AS "image_alt?", p.rating_count, p.rating_sum
            FROM products p
            LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
@@ -68,7 +68,7 @@ pub fn listing_sql(sort: Sort, by_category: bool, filters: &Filters, cursor: Opt
     let descending = descending ^ (cursor == Some(Direction::Backward));
     let (order, op) = if descending { ("DESC", "<") } else { ("ASC", ">") };
     let mut sql = String::from(
-        "SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, \
+        "SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.sale_price, p.price_varies, p.variant_count, p.stock, \
                 i.storage_key AS image_key, i.alt_text AS image_alt, p.rating_count, p.rating_sum \
          FROM products p \
          LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary \
@@ -245,6 +245,7 @@ pub async fn product_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Resul
     )
     .fetch_all(&mut *conn)
     .await?;
+    let (options, variants) = product_variants(conn, row.id).await?;
     Ok(Some(ProductDetail {
         id: ProductId(row.id),
         slug: row.slug,
@@ -256,8 +257,63 @@ pub async fn product_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Resul
         category: CategoryLink { name: row.category_name, slug: row.category_slug },
         images,
         rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
+        options,
+        variants,
         structured_data: String::new(),
     }))
+}
+
+/// A product's options with their values, and its variants on sale, each
+/// in the order the shop set.
+pub async fn product_variants(
+    conn: &mut PgConnection,
+    product: i64,
+) -> sqlx::Result<(Vec<ProductOption>, Vec<Variant>)> {
+    let rows = sqlx::query!(
+        r#"SELECT o.name, o.slug, v.id AS value_id, v.value, v.slug AS value_slug
+           FROM product_options o JOIN product_option_values v ON v.option_id = o.id
+           WHERE o.product_id = $1
+           ORDER BY o.position, o.id, v.position, v.id"#,
+        product
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut options: Vec<ProductOption> = Vec::new();
+    for r in rows {
+        if options.last().is_none_or(|o| o.slug != r.slug) {
+            options.push(ProductOption { name: r.name, slug: r.slug, values: Vec::new() });
+        }
+        if let Some(option) = options.last_mut() {
+            option.values.push(OptionValue { id: r.value_id, value: r.value, slug: r.value_slug });
+        }
+    }
+    let variants = sqlx::query!(
+        r#"SELECT v.id, v.sku, v.option_values, v.stock,
+                  CASE WHEN v.price IS NULL THEN p.price ELSE v.price END AS "price!",
+                  CASE WHEN v.price IS NULL THEN p.offer_price ELSE v.offer_price END AS offer_price,
+                  i.storage_key AS "image?", variant_query(v.option_values) AS "query!"
+           FROM product_variants v
+           JOIN products p ON p.id = v.product_id
+           LEFT JOIN product_images i ON i.id = v.image_id
+           WHERE v.product_id = $1 AND v.active
+           ORDER BY v.position, v.id"#,
+        product
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| Variant {
+        id: VariantId(r.id),
+        sku: r.sku,
+        values: r.option_values,
+        price: r.price,
+        offer_price: r.offer_price,
+        stock: r.stock,
+        image: r.image,
+        query: r.query,
+    })
+    .collect();
+    Ok((options, variants))
 }
 
 /// How many products are on sale (the sitemap's size).

@@ -9,6 +9,7 @@ pub mod db;
 pub mod facet_panel;
 pub mod filters;
 pub mod pages;
+pub mod picker;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod seo;
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use rules::{ListingQuery, Sort};
 
-use crate::product::{ImageRef, ProductId, ProductSummary, Rating};
+use crate::product::{ImageRef, ProductId, ProductOption, ProductSummary, Rating, Variant};
 
 /// A category's database id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -72,6 +73,9 @@ pub struct ProductDetail {
     /// Primary image first, then by position.
     pub images: Vec<ImageRef>,
     pub rating: Rating,
+    /// Its options (none for a product sold one way) and its variants on sale.
+    pub options: Vec<ProductOption>,
+    pub variants: Vec<Variant>,
     /// JSON-LD (schema.org Product with its Offer and AggregateRating, and the
     /// BreadcrumbList), made on the server and safe inside a `<script>`.
     pub structured_data: String,

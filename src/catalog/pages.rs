@@ -6,10 +6,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{get_category, get_home, get_listing, get_product};
 use super::components::{Breadcrumbs, Gallery, LayoutContext, ListingView, PageMeta, ProductGrid};
+use super::picker::{BuyPanel, chosen_image, use_choice};
 use super::rules::{ListingQuery, paragraphs};
-use crate::cart::components::AddToCartForm;
 use crate::error::AppError;
-use crate::product::components::{Price, StockBadge};
 use crate::reviews::api::{DeleteReview, SaveReview, get_product_reviews};
 use crate::reviews::components::ReviewsSection;
 use crate::ui::{ErrorView, Loading};
@@ -185,8 +184,9 @@ pub fn ProductPage() -> impl IntoView {
         |(slug, _, _)| get_product_reviews(slug),
     );
     // `?image=N` (1-based) picks the image shown first; thumbnails link there.
+    // Without it, the chosen variant's picture is.
     let initial = move || {
-        query.with_untracked(|q| q.get_str("image").and_then(|n| n.parse::<usize>().ok())).unwrap_or(1).max(1) - 1
+        query.with_untracked(|q| q.get_str("image").and_then(|n| n.parse::<usize>().ok())).map(|n| n.max(1) - 1)
     };
     view! {
         <Suspense fallback=Loading>
@@ -197,6 +197,21 @@ pub fn ProductPage() -> impl IntoView {
                     Ok(product) => {
                         let summary = paragraphs(&product.description);
                         let meta = summary.first().cloned().unwrap_or_default();
+                        let options = StoredValue::new(product.options.clone());
+                        let variants = StoredValue::new(product.variants.clone());
+                        let choice = use_choice(options, variants);
+                        let images = StoredValue::new(product.images.clone());
+                        let asked = initial();
+                        let gallery = {
+                            let name = product.name.clone();
+                            move || {
+                                let (all, first) = images.with_value(|all| {
+                                    let first = asked.or_else(|| choice.with(|c| chosen_image(all, c))).unwrap_or(0);
+                                    (all.clone(), first)
+                                });
+                                view! { <Gallery images=all initial=first product_name=name.clone() /> }
+                            }
+                        };
                         view! {
                             <Title text=product.name.clone() />
                             <PageMeta title=product.name.clone() description=meta base kind="product"
@@ -204,15 +219,14 @@ pub fn ProductPage() -> impl IntoView {
                             <script type="application/ld+json" inner_html=product.structured_data.clone()></script>
                             <Breadcrumbs category=product.category.clone() current=product.name.clone() />
                             <article class="product">
-                                <Gallery images=product.images.clone() initial=initial() product_name=product.name.clone() />
+                                {gallery}
                                 <div class="product-info">
                                     <h1>{product.name.clone()}</h1>
-                                    <Price price=product.price offer_price=product.offer_price />
                                     {product.rating.describe().map(|text| view! {
                                         <p class="rating"><a href="#reviews-heading">{text}</a></p>
                                     })}
-                                    <StockBadge stock=product.stock />
-                                    <AddToCartForm product=product.id name=product.name.clone() stock=product.stock choose_quantity=true />
+                                    <BuyPanel product=product.id name=product.name.clone() href=product.href()
+                                        options variants choice />
                                     <WishlistButton product=product.id name=product.name.clone() slug=product.slug.clone() wished=saved.contains(product.id.0) />
                                     <div class="description">
                                         {summary.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}

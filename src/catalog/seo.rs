@@ -122,6 +122,24 @@ pub fn product_json_ld(product: &super::ProductDetail, currency: &str, base: &st
             "availability": availability,
         },
     });
+    // A product sold in several variants offers each, at its own address.
+    if !product.options.is_empty() {
+        item["offers"] = product
+            .variants
+            .iter()
+            .map(|variant| {
+                serde_json::json!({
+                    "@type": "Offer",
+                    "url": format!("{url}?{}", variant.query),
+                    "sku": variant.sku,
+                    "name": format!("{} {}", product.name, variant_name(product, variant)),
+                    "price": variant.offer_price.unwrap_or(variant.price).to_string(),
+                    "priceCurrency": currency,
+                    "availability": if variant.stock > 0 { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" },
+                })
+            })
+            .collect();
+    }
     if let Some(average) = product.rating.average() {
         item["aggregateRating"] = serde_json::json!({
             "@type": "AggregateRating",
@@ -141,6 +159,18 @@ pub fn product_json_ld(product: &super::ProductDetail, currency: &str, base: &st
     });
     let graph = serde_json::json!({ "@context": "https://schema.org", "@graph": [item, breadcrumbs] });
     script_safe_json(&graph.to_string())
+}
+
+/// "M / Blue": a variant's values by its product's options.
+fn variant_name(product: &super::ProductDetail, variant: &crate::product::Variant) -> String {
+    product
+        .options
+        .iter()
+        .flat_map(|option| option.values.iter())
+        .filter(|value| variant.values.contains(&value.id))
+        .map(|value| value.value.as_str())
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 /// JSON that means the same but holds no `<`, `>` or `&`: safe as the text of

@@ -14,6 +14,7 @@ use crate::cart::rules::stock_message;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::orders::{OrderNumber, OrderStatus, PaymentMethod};
+use crate::product::rules::variant_title;
 
 /// What the shopper asked for at checkout; prices come from the database.
 pub struct NewOrder<'a> {
@@ -150,8 +151,11 @@ pub async fn create_promo(db: impl PgExecutor<'_>, promo: &NewPromo<'_>) -> Resu
 
 struct Line {
     product_id: i64,
+    variant_id: i64,
     quantity: i32,
     name: String,
+    options: String,
+    sku: String,
     sale_price: Decimal,
     stock: i32,
     active: bool,
@@ -223,18 +227,25 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
             ),
         });
     }
-    // Locks the products in id order: concurrent checkouts of overlapping carts
-    // queue on the same rows instead of deadlocking. The products are found by
-    // `id = ANY(…)`: a plain join was planned as a merge join that walked the
-    // primary key from the lowest id up to the cart's products (86 orders/s
-    // instead of 530 on the benchmark's newest products).
+    // Locks the products and their variants in (product, variant) order, the
+    // order every writer of variants keeps: concurrent checkouts of
+    // overlapping carts queue on the same rows instead of deadlocking. The
+    // products are found by `id = ANY(…)`: a plain join was planned as a
+    // merge join that walked the primary key from the lowest id up to the
+    // cart's products (86 orders/s instead of 530 on the benchmark's newest
+    // products).
     let lines = sqlx::query_as!(
         Line,
-        r#"SELECT p.id AS product_id, c.quantity, p.name, p.sale_price, p.stock, p.active
-           FROM products p JOIN cart_items c ON c.product_id = p.id AND c.cart_id = $1
+        r#"SELECT p.id AS product_id, v.id AS variant_id, c.quantity, p.name,
+                  variant_label(v.option_values) AS "options!", v.sku,
+                  variant_sale_price(v.price, v.offer_price, p.price, p.offer_price) AS "sale_price!",
+                  v.stock, p.active AND v.active AS "active!"
+           FROM products p
+           JOIN product_variants v ON v.product_id = p.id
+           JOIN cart_items c ON c.variant_id = v.id AND c.cart_id = $1
            WHERE p.id = ANY(ARRAY(SELECT product_id FROM cart_items WHERE cart_id = $1))
-           ORDER BY p.id
-           FOR UPDATE OF p"#,
+           ORDER BY p.id, v.id
+           FOR UPDATE OF p, v"#,
         cart
     )
     .fetch_all(&mut *conn)
@@ -245,10 +256,11 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
     let problems: Vec<String> = lines
         .iter()
         .filter_map(|line| {
+            let title = variant_title(&line.name, &line.options);
             if !line.active {
-                Some(format!("{} is no longer sold.", line.name))
+                Some(format!("{title} is no longer sold."))
             } else if line.quantity > line.stock {
-                Some(stock_message(&line.name, line.stock))
+                Some(stock_message(&title, line.stock))
             } else {
                 None
             }
@@ -277,13 +289,13 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
         &config.currency,
     );
 
-    let ids: Vec<i64> = lines.iter().map(|l| l.product_id).collect();
+    let variants: Vec<i64> = lines.iter().map(|l| l.variant_id).collect();
     let quantities: Vec<i32> = lines.iter().map(|l| l.quantity).collect();
     let taken = sqlx::query!(
-        "UPDATE products p SET stock = p.stock - q.quantity, updated_at = now()
+        "UPDATE product_variants v SET stock = v.stock - q.quantity, updated_at = now()
          FROM unnest($1::bigint[], $2::int[]) AS q(id, quantity)
-         WHERE p.id = q.id AND p.stock >= q.quantity",
-        &ids,
+         WHERE v.id = q.id AND v.stock >= q.quantity",
+        &variants,
         &quantities
     )
     .execute(&mut *conn)
@@ -337,14 +349,20 @@ pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrd
     )
     .fetch_one(&mut *conn)
     .await?;
+    let products: Vec<i64> = lines.iter().map(|l| l.product_id).collect();
     let names: Vec<String> = lines.iter().map(|l| l.name.clone()).collect();
+    let options: Vec<String> = lines.iter().map(|l| l.options.clone()).collect();
+    let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
     let prices: Vec<Decimal> = lines.iter().map(|l| l.sale_price).collect();
     sqlx::query!(
-        "INSERT INTO order_items (order_id, product_id, name, unit_price, quantity)
-         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::numeric[], $5::int[])",
+        "INSERT INTO order_items (order_id, product_id, variant_id, name, options, sku, unit_price, quantity)
+         SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::int[])",
         created.id,
-        &ids,
+        &products,
+        &variants,
         &names,
+        &options,
+        &skus,
         &prices,
         &quantities
     )

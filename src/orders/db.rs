@@ -72,7 +72,8 @@ pub async fn detail(
         return Ok(None);
     };
     let lines = sqlx::query!(
-        "SELECT product_id, name, unit_price, quantity FROM order_items WHERE order_id = $1 ORDER BY name",
+        "SELECT product_id, variant_id, name, options, sku, unit_price, quantity
+         FROM order_items WHERE order_id = $1 ORDER BY name, options, variant_id",
         o.id
     )
     .fetch_all(&mut *conn)
@@ -80,7 +81,10 @@ pub async fn detail(
     .into_iter()
     .map(|r| OrderLine {
         product: ProductId(r.product_id),
+        variant: crate::product::VariantId(r.variant_id),
         name: r.name,
+        options: r.options,
+        sku: r.sku,
         unit_price: r.unit_price,
         quantity: r.quantity,
     })
@@ -157,24 +161,34 @@ pub async fn record_status(
     let link = number.href();
     crate::notifications::db::create(&mut *conn, UserId(o.user_id), &title, &body, &link).await?;
     let Some(email) = o.email else { return Ok(()) };
-    let items =
-        sqlx::query!("SELECT name, unit_price, quantity FROM order_items WHERE order_id = $1 ORDER BY name", order)
-            .fetch_all(&mut *conn)
-            .await?;
+    let items = sqlx::query!(
+        "SELECT name, options, unit_price, quantity FROM order_items WHERE order_id = $1 ORDER BY name, options",
+        order
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut text = format!("Hello {},\n\n{body}\n\n", o.first_name);
     for item in items {
-        let _ = writeln!(text, "  {} x {}  {}", item.quantity, item.name, format_money(item.unit_price, &o.currency));
+        let title = crate::product::rules::variant_title(&item.name, &item.options);
+        let _ = writeln!(text, "  {} x {title}  {}", item.quantity, format_money(item.unit_price, &o.currency));
     }
     let _ = write!(text, "\nTotal: {total}\n\nSee your order: {}{link}\n\n{}\n", config.public_url, config.store_name);
     crate::mail::enqueue(conn, &email, &title, &text).await?;
     Ok(())
 }
 
-/// Puts an order's items back on the shelf.
+/// Puts an order's items back on the shelf, each on its variant's. The
+/// products' rows are locked first, the order every writer of variants keeps.
 pub async fn restore_stock(conn: &mut PgConnection, order: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE products p SET stock = LEAST(p.stock::bigint + i.quantity, 2147483647)::int, updated_at = now()
-         FROM order_items i WHERE i.order_id = $1 AND p.id = i.product_id",
+        "SELECT lock_products(ARRAY(SELECT product_id FROM order_items WHERE order_id = $1 ORDER BY product_id))",
+        order
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "UPDATE product_variants v SET stock = LEAST(v.stock::bigint + i.quantity, 2147483647)::int, updated_at = now()
+         FROM order_items i WHERE i.order_id = $1 AND v.id = i.variant_id",
         order
     )
     .execute(conn)

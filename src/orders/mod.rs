@@ -242,12 +242,21 @@ pub const HISTORY_PAGE_SIZE: i64 = 10;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {
     pub product: ProductId,
+    pub variant: crate::product::VariantId,
     pub name: String,
+    /// The variant's option values when it was sold, "M / Blue".
+    pub options: String,
+    pub sku: String,
     pub unit_price: Decimal,
     pub quantity: i32,
 }
 
 impl OrderLine {
+    /// "Shirt — M / Blue", or the name alone.
+    pub fn title(&self) -> String {
+        crate::product::rules::variant_title(&self.name, &self.options)
+    }
+
     pub fn line_total(&self) -> Decimal {
         self.unit_price * Decimal::from(self.quantity)
     }

@@ -127,7 +127,7 @@ pub fn OrderPanels(order: OrderDetail) -> impl IntoView {
                         <tbody>
                             {order.lines.iter().map(|line| view! {
                                 <tr>
-                                    <th scope="row">{line.name.clone()}</th>
+                                    <th scope="row">{line.title()}</th>
                                     <td>{money(line.unit_price)}</td>
                                     <td>{line.quantity.to_string()}</td>
                                     <td>{money(line.line_total())}</td>

@@ -6,10 +6,20 @@ use rust_decimal::Decimal;
 use super::rules::{StockState, discount_percent};
 use crate::money::use_currency;
 
-/// A price, or an offer price beside the struck-through regular price.
+/// A price, or an offer price beside the struck-through regular price; with
+/// `from`, the lowest of several ("from $19.00").
 #[component]
-pub fn Price(price: Decimal, offer_price: Option<Decimal>) -> impl IntoView {
+pub fn Price(price: Decimal, offer_price: Option<Decimal>, #[prop(optional)] from: bool) -> impl IntoView {
     let currency = use_currency();
+    if from {
+        return view! {
+            <p class="price">
+                <span class="price-from">"from "</span>
+                <span class="price-now">{currency.format(price)}</span>
+            </p>
+        }
+        .into_any();
+    }
     match offer_price {
         Some(offer) => view! {
             <p class="price">

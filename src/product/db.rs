@@ -14,6 +14,10 @@ pub struct CardRow {
     pub name: String,
     pub price: Decimal,
     pub offer_price: Option<Decimal>,
+    /// The lowest price of its variants, and whether they differ.
+    pub sale_price: Decimal,
+    pub price_varies: bool,
+    pub variant_count: i32,
     pub stock: i32,
     pub image_key: Option<String>,
     pub image_alt: Option<String>,
@@ -24,12 +28,17 @@ pub struct CardRow {
 impl From<CardRow> for ProductSummary {
     fn from(row: CardRow) -> Self {
         let image = row.image_key.map(|key| ImageRef { key, alt: row.image_alt.unwrap_or_default() });
+        // Variants that all cost the same but not the product's own price
+        // (each has a price of its own) show that one price.
+        let own = row.offer_price.unwrap_or(row.price) == row.sale_price && !row.price_varies;
         ProductSummary {
             id: ProductId(row.id),
             slug: row.slug,
             name: row.name,
-            price: row.price,
-            offer_price: row.offer_price,
+            price: if own { row.price } else { row.sale_price },
+            offer_price: if own { row.offer_price } else { None },
+            price_varies: row.price_varies,
+            choices: row.variant_count > 1,
             stock: row.stock,
             image,
             rating: Rating { count: row.rating_count, sum: row.rating_sum },

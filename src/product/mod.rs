@@ -15,6 +15,44 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ProductId(pub i64);
 
+/// A variant's database id: what a cart line and an order item hold. Every
+/// product has at least one (a product without options has exactly one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct VariantId(pub i64);
+
+/// One of a product's options, "Size", with its values in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductOption {
+    pub name: String,
+    /// Its name in a product page's address: `size` in `?size=m`.
+    pub slug: String,
+    pub values: Vec<OptionValue>,
+}
+
+/// A value of an option: "M", named `m` in a product page's address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionValue {
+    pub id: i64,
+    pub value: String,
+    pub slug: String,
+}
+
+/// A variant on sale, as its product's page shows it: its option values (one
+/// per option, in the options' order), what it costs, how many are left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variant {
+    pub id: VariantId,
+    pub sku: String,
+    pub values: Vec<i64>,
+    pub price: Decimal,
+    pub offer_price: Option<Decimal>,
+    pub stock: i32,
+    /// The picture shown for it (its key), from the product's gallery.
+    pub image: Option<String>,
+    /// The query that selects it on its product's page: `size=m&colour=blue`.
+    pub query: String,
+}
+
 /// An image in media storage, with the text a screen reader speaks for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageRef {
@@ -110,6 +148,10 @@ pub struct ProductSummary {
     pub stock: i32,
     pub image: Option<ImageRef>,
     pub rating: Rating,
+    /// Its variants cost different amounts: `price` is the lowest ("from").
+    pub price_varies: bool,
+    /// Several variants are on sale: a shopper chooses one on its page.
+    pub choices: bool,
 }
 
 impl ProductSummary {

@@ -84,7 +84,7 @@ pub async fn search(
     // Still nothing: the names closest to the words, one page, still narrowed.
     let rows = sqlx::query_as!(
         CardRow,
-        r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, p.rating_count, p.rating_sum,
+        r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.sale_price, p.price_varies, p.variant_count, p.stock, p.rating_count, p.rating_sum,
                   i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
            FROM products p
            LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
@@ -168,7 +168,7 @@ async fn result_page(
                ORDER BY exact DESC, starts DESC, rank DESC, cheap ASC, dear DESC, new DESC, top DESC, p.id
                LIMIT $3 OFFSET $4
            )
-           SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, p.rating_count, p.rating_sum,
+           SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.sale_price, p.price_varies, p.variant_count, p.stock, p.rating_count, p.rating_sum,
                   i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
            FROM page
            JOIN products p ON p.id = page.id

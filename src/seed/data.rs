@@ -142,6 +142,12 @@ pub const CATEGORIES: &[CategorySeed] = &[
             ("Chamomile Tea, 20 bags", "1.99"),
             ("Apple Juice, Cloudy, 1 L", "2.19"),
             ("Matcha Powder, 30 g", "11.99"),
+            ("Cloudy Lemonade", "1.99"),
+            ("Elderflower Pressé", "2.29"),
+            ("Still Spring Water", "0.89"),
+            ("Oat Barista Drink", "1.79"),
+            ("Craft Cola", "1.49"),
+            ("Pink Grapefruit Soda", "1.59"),
         ],
     },
     CategorySeed {
@@ -342,7 +348,61 @@ pub const CATEGORIES: &[CategorySeed] = &[
             ("Lens Cleaning Kit", "14.99"),
         ],
     },
+    CategorySeed {
+        name: "Clothing",
+        description: "Everyday basics in organic cotton and merino, in every size.",
+        hue: 260,
+        blurb: "Cut for comfort, made to last, and sized from S to XL.",
+        products: &[
+            ("Organic Cotton T-Shirt", "19.00"),
+            ("Merino Crew Sweater", "59.00"),
+            ("Zip Hoodie", "45.00"),
+            ("Everyday Chinos", "49.00"),
+            ("Oxford Shirt", "39.00"),
+            ("Rain Jacket", "89.00"),
+            ("Running Shorts", "25.00"),
+            ("Wool Beanie", "18.00"),
+            ("Ankle Socks, 3 pack", "12.00"),
+            ("Fleece Pullover", "42.00"),
+            ("Linen Shirt", "44.00"),
+            ("Denim Jacket", "79.00"),
+            ("Polo Shirt", "29.00"),
+            ("Thermal Leggings", "27.00"),
+        ],
+    },
 ];
+
+/// Products sold in several variants, by name: their options with values.
+/// Clothing comes in sizes (XL costs a little more) and colours; drinks in
+/// volumes, each priced for its size (see `seed::variant_price`).
+pub const VARIANT_OPTIONS: &[(&str, Options)] = &[
+    ("Organic Cotton T-Shirt", &[("Size", SIZES), ("Colour", &["White", "Black", "Navy"])]),
+    ("Merino Crew Sweater", &[("Size", SIZES), ("Colour", &["Charcoal", "Forest Green"])]),
+    ("Zip Hoodie", &[("Size", SIZES), ("Colour", &["Grey", "Black"])]),
+    ("Everyday Chinos", &[("Size", SIZES), ("Colour", &["Khaki", "Navy"])]),
+    ("Oxford Shirt", &[("Size", SIZES), ("Colour", &["White", "Light Blue"])]),
+    ("Rain Jacket", &[("Size", SIZES), ("Colour", &["Yellow", "Navy"])]),
+    ("Running Shorts", &[("Size", SIZES), ("Colour", &["Black", "Blue"])]),
+    ("Wool Beanie", &[("Colour", &["Grey", "Mustard", "Navy"])]),
+    ("Ankle Socks, 3 pack", &[("Size", &["S", "M", "L"]), ("Colour", &["White", "Black"])]),
+    ("Fleece Pullover", &[("Size", SIZES), ("Colour", &["Blue", "Grey"])]),
+    ("Linen Shirt", &[("Size", SIZES), ("Colour", &["White", "Sand"])]),
+    ("Denim Jacket", &[("Size", SIZES), ("Colour", &["Blue"])]),
+    ("Polo Shirt", &[("Size", SIZES), ("Colour", &["White", "Navy", "Red"])]),
+    ("Thermal Leggings", &[("Size", SIZES), ("Colour", &["Black"])]),
+    ("Cloudy Lemonade", &[("Volume", VOLUMES)]),
+    ("Elderflower Pressé", &[("Volume", VOLUMES)]),
+    ("Still Spring Water", &[("Volume", VOLUMES)]),
+    ("Oat Barista Drink", &[("Volume", &["500 ml", "1 L"])]),
+    ("Craft Cola", &[("Volume", VOLUMES)]),
+    ("Pink Grapefruit Soda", &[("Volume", VOLUMES)]),
+];
+
+/// A product's options, each with its values.
+pub type Options = &'static [(&'static str, &'static [&'static str])];
+
+const SIZES: &[&str] = &["S", "M", "L", "XL"];
+const VOLUMES: &[&str] = &["330 ml", "750 ml", "1.5 L"];
 
 /// Second paragraphs, chosen per product.
 pub const DETAILS: &[&str] = &[

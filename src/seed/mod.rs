@@ -12,7 +12,7 @@ use sqlx::PgPool;
 
 use crate::catalog::rules::slugify;
 use crate::config::Config;
-use data::{ADJECTIVES, CATEGORIES, DETAILS, NOUNS};
+use data::{ADJECTIVES, CATEGORIES, DETAILS, NOUNS, VARIANT_OPTIONS};
 
 /// What can stop a seed run.
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +61,8 @@ fn offer_for(h: u64, price: Decimal) -> Option<Decimal> {
 
 const VIEWS: [&str; 4] = ["", ", side view", ", close-up", ", in its packaging"];
 
-/// Loads the demo shop: 15 categories and 210 products with pictures.
+/// Loads the demo shop: 16 categories and 230 products with pictures, 20 of
+/// them sold in several variants.
 pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
     let media = media(config)?;
     let mut tx = pool.begin().await?;
@@ -103,7 +104,33 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
             )
             .fetch_optional(&mut *tx)
             .await?;
-            let views = 1 + (h >> 40) as usize % 4;
+            let options = VARIANT_OPTIONS.iter().find(|(n, _)| n == name).map(|(_, options)| *options);
+            let colours = options.and_then(|o| o.iter().find(|(n, _)| *n == "Colour")).map(|(_, values)| *values);
+            if let Some(colours) = colours {
+                // One picture per colour, each shown when its colour is chosen.
+                for (view, colour) in colours.iter().enumerate() {
+                    let key = format!("{SEED_DIR}/{slug}-{}.svg", slugify(colour));
+                    let hue = (category.hue + 47 * view as u16) % 360;
+                    store(&media, &key, || images::product_svg(&format!("{name}, {colour}"), hue, 0)).await?;
+                    if let Some(id) = id {
+                        sqlx::query!(
+                            "INSERT INTO product_images (product_id, storage_key, alt_text, position, is_primary)
+                             VALUES ($1, $2, $3, $4, $5)",
+                            id,
+                            key,
+                            format!("{name} in {}", colour.to_lowercase()),
+                            view as i32,
+                            view == 0
+                        )
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+            if let (Some(id), Some(options)) = (id, options) {
+                add_variants(&mut tx, id, name, &slug, price, options).await?;
+            }
+            let views = if colours.is_some() { 0 } else { 1 + (h >> 40) as usize % 4 };
             for (view, caption) in VIEWS.iter().enumerate().take(views) {
                 let key = format!("{SEED_DIR}/{slug}-{}.svg", view + 1);
                 store(&media, &key, || images::product_svg(name, category.hue, view)).await?;
@@ -126,6 +153,97 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
     }
     tx.commit().await?;
     tracing::info!(created, "demo catalog seeded");
+    Ok(())
+}
+
+/// What a variant with these option values costs: XL a little more than the
+/// other sizes, bigger bottles more than small ones. `None`: the product's price.
+fn variant_price(base: Decimal, values: &[&str]) -> Option<Decimal> {
+    let price = values.iter().fold(base, |price, value| match *value {
+        "XL" => price + Decimal::from(2),
+        "750 ml" | "1 L" => (price * Decimal::new(19, 1)).round_dp(1) - Decimal::new(1, 2),
+        "1.5 L" => (price * Decimal::new(33, 1)).round_dp(1) - Decimal::new(1, 2),
+        _ => price,
+    });
+    (price != base).then_some(price)
+}
+
+/// Gives a new product its options and one variant per combination of their
+/// values (its first variant, made with it, takes the first combination),
+/// each with its own SKU and stock, and the picture of its colour if the
+/// product has one per colour.
+async fn add_variants(
+    tx: &mut sqlx::PgConnection,
+    product: i64,
+    name: &str,
+    slug: &str,
+    price: Decimal,
+    options: &[(&str, &[&str])],
+) -> Result<(), SeedError> {
+    let mut value_ids: Vec<Vec<i64>> = Vec::new();
+    for (position, (option, values)) in options.iter().enumerate() {
+        let option_id = sqlx::query_scalar!(
+            "INSERT INTO product_options (product_id, name, slug, position) VALUES ($1, $2, $3, $4) RETURNING id",
+            product,
+            option,
+            slugify(option),
+            position as i32
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut ids = Vec::new();
+        for (position, value) in values.iter().enumerate() {
+            let id = sqlx::query_scalar!(
+                "INSERT INTO product_option_values (option_id, value, slug, position) VALUES ($1, $2, $3, $4) RETURNING id",
+                option_id,
+                value,
+                slugify(value),
+                position as i32
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(id);
+        }
+        value_ids.push(ids);
+    }
+    let colour = options.iter().position(|(option, _)| *option == "Colour");
+    // Every combination, the last option changing fastest.
+    let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
+    for values in &value_ids {
+        combos =
+            combos.into_iter().flat_map(|c| (0..values.len()).map(move |i| [c.clone(), vec![i]].concat())).collect();
+    }
+    for (position, combo) in combos.iter().enumerate() {
+        let ids: Vec<i64> = combo.iter().enumerate().map(|(o, &i)| value_ids[o][i]).collect();
+        let names: Vec<&str> = combo.iter().enumerate().map(|(o, &i)| options[o].1[i]).collect();
+        let sku = format!(
+            "{}-{}",
+            slug.to_uppercase(),
+            names.iter().map(|n| slugify(n).to_uppercase()).collect::<Vec<_>>().join("-")
+        );
+        let stock = stock_for(hash(&format!("{name} {}", names.join(" "))));
+        let image = colour.map(|o| combo[o] as i32);
+        let own = variant_price(price, &names);
+        sqlx::query!(
+            "WITH first AS (
+                 UPDATE product_variants SET option_values = $2, sku = $3, stock = $4, price = $5, position = $6,
+                        image_id = (SELECT id FROM product_images WHERE product_id = $1 AND position = $7)
+                 WHERE product_id = $1 AND option_values = '{}' AND $6 = 0
+                 RETURNING id)
+             INSERT INTO product_variants (product_id, option_values, sku, stock, price, position, image_id)
+             SELECT $1, $2, $3, $4, $5, $6, (SELECT id FROM product_images WHERE product_id = $1 AND position = $7)
+             WHERE $6 > 0",
+            product,
+            &ids,
+            sku,
+            stock,
+            own,
+            position as i32,
+            image
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     Ok(())
 }
 
@@ -234,11 +352,62 @@ pub async fn synthetic(pool: &PgPool, config: &Config, count: u32) -> Result<(),
         )
         .execute(&mut *tx)
         .await?;
+        let sized: Vec<i64> = ids.iter().copied().filter(|id| id % SIZED_EVERY == 0).collect();
+        add_sizes(&mut tx, &sized).await?;
         tx.commit().await?;
         created += ids.len() as u64;
     }
     crate::db::tidy_after_bulk_load(pool).await?;
     tracing::info!(created, "synthetic products seeded");
+    Ok(())
+}
+
+/// One synthetic product in this many comes in sizes S, M and L.
+const SIZED_EVERY: i64 = 10;
+
+/// Gives synthetic products a Size option (S, M, L) and a variant per size,
+/// L a tenth dearer, each with its own stock (some sold out).
+async fn add_sizes(tx: &mut sqlx::PgConnection, products: &[i64]) -> sqlx::Result<()> {
+    if products.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "INSERT INTO product_options (product_id, name, slug, position) SELECT id, 'Size', 'size', 0 FROM unnest($1::bigint[]) AS id",
+        products
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO product_option_values (option_id, value, slug, position)
+         SELECT o.id, s.value, s.slug, s.position
+         FROM product_options o CROSS JOIN (VALUES ('S', 's', 0), ('M', 'm', 1), ('L', 'l', 2)) AS s (value, slug, position)
+         WHERE o.product_id = ANY($1)",
+        products
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE product_variants v SET option_values = ARRAY[ov.id], sku = v.sku || '-S'
+         FROM product_options o JOIN product_option_values ov ON ov.option_id = o.id AND ov.position = 0
+         WHERE o.product_id = v.product_id AND v.product_id = ANY($1)",
+        products
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO product_variants (product_id, option_values, sku, stock, price, position)
+         SELECT o.product_id, ARRAY[ov.id], upper(p.slug) || '-' || upper(ov.slug),
+                (abs(hashtext(p.slug || ov.slug)) % 60)::int,
+                CASE WHEN ov.slug = 'l' THEN round(p.price * 1.1, 2) END, ov.position
+         FROM product_options o
+         JOIN products p ON p.id = o.product_id
+         JOIN product_option_values ov ON ov.option_id = o.id AND ov.position > 0
+         WHERE o.product_id = ANY($1)
+         ORDER BY o.product_id, ov.position",
+        products
+    )
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 

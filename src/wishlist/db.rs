@@ -36,7 +36,7 @@ pub async fn remove(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx
 pub async fn list(db: impl PgExecutor<'_>, user: UserId) -> sqlx::Result<Vec<ProductSummary>> {
     let rows = sqlx::query_as!(
         CardRow,
-        r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.stock, p.rating_count, p.rating_sum,
+        r#"SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.sale_price, p.price_varies, p.variant_count, p.stock, p.rating_count, p.rating_sum,
                   i.storage_key AS "image_key?", i.alt_text AS "image_alt?"
            FROM wishlist_items w
            JOIN products p ON p.id = w.product_id AND p.active

@@ -315,3 +315,23 @@ pub async fn products_vacuumed(pool: &PgPool, patience: std::time::Duration) -> 
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// The one variant of a product sold without options.
+pub async fn variant_of(pool: &PgPool, product: i64) -> i64 {
+    sqlx::query_scalar("SELECT id FROM product_variants WHERE product_id = $1")
+        .bind(product)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Sets the stock of a product sold without options (its one variant's),
+/// as a warehouse count or an order would.
+pub async fn set_stock(pool: &PgPool, product: i64, stock: i32) {
+    sqlx::query("UPDATE product_variants SET stock = $2 WHERE product_id = $1")
+        .bind(product)
+        .bind(stock)
+        .execute(pool)
+        .await
+        .unwrap();
+}

@@ -165,8 +165,8 @@ async fn cash_order(pool: &PgPool, shopper: UserId) -> (OrderNumber, i64) {
     let product = NewProduct { stock: 5, ..NewProduct::new(cat, "Tea", "4.00") }.insert(pool).await;
     sqlx::query("INSERT INTO carts (user_id) VALUES ($1)").bind(shopper.0).execute(pool).await.unwrap();
     sqlx::query(
-        "INSERT INTO cart_items (cart_id, product_id, quantity, seen_price)
-         SELECT id, $2, 2, 4.00 FROM carts WHERE user_id = $1",
+        "INSERT INTO cart_items (cart_id, product_id, variant_id, quantity, seen_price)
+         SELECT c.id, $2, v.id, 2, 4.00 FROM carts c, product_variants v WHERE c.user_id = $1 AND v.product_id = $2",
     )
     .bind(shopper.0)
     .bind(product)

@@ -220,7 +220,11 @@ async fn an_admins_client_token_sets_stock_for_the_warehouse_and_nothing_else(po
             .unwrap();
         common::send(&app, request)
     };
-    sqlx::query("UPDATE products SET stock = stock - 1 WHERE id = $1").bind(tea).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE product_variants SET stock = stock - 1 WHERE product_id = $1")
+        .bind(tea)
+        .execute(&pool)
+        .await
+        .unwrap();
     let stale = conditional(version.clone(), 9).await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED, "{}", stale.body);
     assert_eq!(problem(&stale)["status"], 412);

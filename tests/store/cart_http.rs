@@ -81,6 +81,7 @@ async fn a_guest_cart_lives_in_an_http_only_cookie_and_joins_the_account_at_sign
 async fn a_cart_cookie_cannot_open_someone_else_s_cart(pool: PgPool) {
     let (tea, _) = products(&pool).await;
     let amy_id = user(&pool, "amy", Role::Member).await;
+    let line = common::variant_of(&pool, tea).await;
     let app = common::app(pool.clone());
     let mut amy = signed_in(&app, "amy").await;
     call(&app, &mut amy, "cart/add", &format!("product={tea}&quantity=2")).await;
@@ -93,7 +94,7 @@ async fn a_cart_cookie_cannot_open_someone_else_s_cart(pool: PgPool) {
         let mut guest = Jar::default();
         guest.0.insert("trove_cart".into(), presented.clone());
         assert_eq!(cart_count(&app, &mut guest).await, 0, "{presented}");
-        let removed = call(&app, &mut guest, "cart/remove", &format!("product={tea}")).await;
+        let removed = call(&app, &mut guest, "cart/remove", &format!("variant={line}")).await;
         assert_eq!(removed.status, StatusCode::OK);
     }
     assert_eq!(cart_count(&app, &mut amy).await, 2, "amy's cart is untouched");

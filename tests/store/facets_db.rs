@@ -290,10 +290,10 @@ async fn counts_in_memory_are_adjusted_cell_by_cell_and_always_equal_a_recount(p
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM products WHERE active ORDER BY id").fetch_all(&pool).await.unwrap();
     let statements = [
-        format!("UPDATE products SET stock = 0 WHERE id = {}", ids[1]),
+        format!("UPDATE product_variants SET stock = 0 WHERE product_id = {}", ids[1]),
         format!("UPDATE products SET price = 150, offer_price = NULL WHERE id = {}", ids[2]),
         format!("UPDATE products SET active = false WHERE id = {}", ids[3]),
-        format!("UPDATE products SET stock = stock + 5 WHERE id IN ({}, {})", ids[0], ids[5]),
+        format!("UPDATE product_variants SET stock = stock + 5 WHERE product_id IN ({}, {})", ids[0], ids[5]),
         format!("UPDATE products SET rating_count = 1, rating_sum = 5 WHERE id = {}", ids[6]),
         format!("DELETE FROM products WHERE id = {}", ids[7]),
         format!(

@@ -42,10 +42,11 @@ fn field_error_after<'a>(body: &'a str, field_id: &str) -> &'a str {
 #[sqlx::test]
 async fn a_quantity_that_is_not_a_whole_number_in_range_gets_a_message_beside_its_line(pool: PgPool) {
     let tea = tea(&pool).await;
+    let line = common::variant_of(&pool, tea).await;
     let app = common::app(pool);
     let mut guest = Jar::default();
     assert_eq!(call(&app, &mut guest, "cart/add", &format!("product={tea}")).await.status, StatusCode::OK);
-    let field = format!("quantity-{tea}");
+    let field = format!("quantity-{line}");
     for (typed, message) in [
         ("-1", "Choose a quantity from 1 to 999."),
         ("0", "Choose a quantity from 1 to 999."),
@@ -54,13 +55,13 @@ async fn a_quantity_that_is_not_a_whole_number_in_range_gets_a_message_beside_it
         // What a number field the browser could not read sends.
         ("", "Enter a whole number."),
     ] {
-        let reply = call(&app, &mut guest, "cart/update", &format!("product={tea}&quantity={typed}")).await;
+        let reply = call(&app, &mut guest, "cart/update", &format!("variant={line}&quantity={typed}")).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed:?}: {}", reply.body);
         let error: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
         assert_eq!(error["Validation"][&field], message, "{typed:?}");
     }
     // More than is in stock: the line's field says how many are left.
-    let reply = call(&app, &mut guest, "cart/update", &format!("product={tea}&quantity=9")).await;
+    let reply = call(&app, &mut guest, "cart/update", &format!("variant={line}&quantity=9")).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("Only 4 of Green Tea are left."), "{}", reply.body);
     // A product page's quantity.
@@ -76,10 +77,11 @@ async fn a_quantity_that_is_not_a_whole_number_in_range_gets_a_message_beside_it
 #[sqlx::test]
 async fn without_javascript_a_bad_quantity_comes_back_beside_its_field_and_not_in_the_address(pool: PgPool) {
     let tea = tea(&pool).await;
+    let line = common::variant_of(&pool, tea).await;
     let app = common::app(pool);
     let mut guest = Jar::default();
     call(&app, &mut guest, "cart/add", &format!("product={tea}")).await;
-    let reply = plain_post(&app, &mut guest, "cart/update", &format!("product={tea}&quantity=abc"), "/cart").await;
+    let reply = plain_post(&app, &mut guest, "cart/update", &format!("variant={line}&quantity=abc"), "/cart").await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(location(&reply), "http://127.0.0.1:3000/cart", "no __path or __err in the address");
     assert!(guest.get("trove_flash").is_some(), "the outcome rides in a cookie");
@@ -92,7 +94,7 @@ async fn without_javascript_a_bad_quantity_comes_back_beside_its_field_and_not_i
 
     let page = common::page(&app, &mut guest, "/cart").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(field_error_after(&page.body, &format!("cart-quantity-{tea}")), "Enter a whole number.");
+    assert_eq!(field_error_after(&page.body, &format!("cart-quantity-{line}")), "Enter a whole number.");
     assert!(!page.body.contains("invalid digit"), "no parser's words");
     assert!(guest.get("trove_flash").is_none(), "shown once: the page clears the cookie");
     let again = common::page(&app, &mut guest, "/cart").await;
@@ -152,7 +154,7 @@ async fn two_submits_of_one_checkout_at_once_place_one_order_and_both_get_it(poo
         let form = form.replace("00000000-0000-4000-8000-00000000000a", &token);
         if round > 0 {
             call(&app, &mut amy, "cart/add", &format!("product={tea}")).await;
-            sqlx::query("UPDATE products SET stock = 4 WHERE id = $1").bind(tea).execute(&pool).await.unwrap();
+            common::set_stock(&pool, tea, 4).await;
         }
         let (mut one, mut two) = (amy.clone(), amy.clone());
         let (a, b) =

@@ -432,7 +432,7 @@ async fn a_sold_out_product_and_a_new_price_are_never_served_stale_by_either_ins
     let pages = ["/p/lychees", "/c/fresh-fruit", "/products", "/", "/search?q=lychees", "/products?stock=1"];
     read_everywhere(&instances, &pages).await;
     // What an order does to the last two in stock.
-    sqlx::query("UPDATE products SET stock = stock - 2 WHERE slug = 'lychees'").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE product_variants SET stock = stock - 2 WHERE product_id = (SELECT id FROM products WHERE slug = 'lychees')").execute(&pool).await.unwrap();
     for app in &instances {
         let product = common::get_until(app, "/p/lychees", |r| r.body.contains("Out of stock")).await;
         assert!(product.body.contains("Sold out"), "the button says so too");
@@ -485,13 +485,23 @@ async fn a_stock_change_no_shopper_can_see_keeps_the_cached_pages(pool: PgPool) 
     // 57 -> 56: still "In stock". The cached page (rendered with 57 in its
     // quantity field) stays; a recount or re-render for every order is what
     // made a busy shop slow.
-    sqlx::query("UPDATE products SET stock = 56 WHERE slug = 'green-tea'").execute(&pool).await.unwrap();
+    sqlx::query(
+        "UPDATE product_variants SET stock = 56 WHERE product_id = (SELECT id FROM products WHERE slug = 'green-tea')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     for app in &instances {
         assert!(get(app, "/p/green-tea").await.body.contains(r#"data-stock="57""#), "served from memory");
     }
     // 56 -> 3: "Only 3 left" shows at once.
-    sqlx::query("UPDATE products SET stock = 3 WHERE slug = 'green-tea'").execute(&pool).await.unwrap();
+    sqlx::query(
+        "UPDATE product_variants SET stock = 3 WHERE product_id = (SELECT id FROM products WHERE slug = 'green-tea')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     for app in &instances {
         for page in ["/p/green-tea", "/c/tea"] {
             let reply = common::get_until(app, page, |r| r.body.contains("Only 3 left")).await;

@@ -30,4 +30,5 @@ mod reviews_db;
 mod search_db;
 mod seed;
 mod shared_pages_http;
+mod variants_db;
 mod wishlist_http;

@@ -241,7 +241,7 @@ async fn the_cart_refuses_more_than_is_in_stock_and_checkout_refuses_what_sold_o
     add(&pool, amy, salt, 2).await.unwrap();
     let refused = add(&pool, amy, salt, 2).await.unwrap_err();
     assert_eq!(refused, AppError::OutOfStock("Only 3 of Salt are left. Your cart already has 2.".into()));
-    sqlx::query("UPDATE products SET stock = 1 WHERE id = $1").bind(salt).execute(&pool).await.unwrap();
+    common::set_stock(&pool, salt, 1).await;
     let sold = checkout(&pool, &config, amy, None, token()).await.unwrap_err();
     assert_eq!(sold, AppError::OutOfStock("Only 1 Salt is left.".into()));
     assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 0);

@@ -36,7 +36,8 @@ async fn bought(pool: &PgPool, user: UserId, product: i64, status: &str) {
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO order_items (order_id, product_id, name, unit_price, quantity) VALUES ($1, $2, 'x', 5, 1)",
+        "INSERT INTO order_items (order_id, product_id, variant_id, name, unit_price, quantity)
+         SELECT $1, $2, v.id, 'x', 5, 1 FROM product_variants v WHERE v.product_id = $2",
     )
     .bind(order)
     .bind(product)

@@ -161,7 +161,7 @@ async fn a_signed_in_shopper_never_gets_a_stale_shared_page_from_either_instance
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     // What an order does to the last two in stock, then a new price.
-    sqlx::query("UPDATE products SET stock = 0 WHERE id = $1").bind(tea).execute(&pool).await.unwrap();
+    common::set_stock(&pool, tea, 0).await;
     for app in &instances {
         for uri in pages {
             let reply = page_until(app, &mut jar, uri, |r| !r.body.contains("Only 2 left")).await;

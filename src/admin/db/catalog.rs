@@ -160,7 +160,7 @@ pub async fn update_product(conn: &mut PgConnection, id: i64, d: &ProductDraft) 
     check_name_free(conn, Some(id), &d.name).await?;
     let done = sqlx::query!(
         "UPDATE products SET category_id = $2, name = $3, slug = $4, description = $5, price = $6, offer_price = $7,
-                stock = $8, active = $9 AND archived_at IS NULL, featured = $10, updated_at = now()
+                active = $8 AND archived_at IS NULL, featured = $9, updated_at = now()
          WHERE id = $1",
         id,
         d.category_id,
@@ -169,14 +169,49 @@ pub async fn update_product(conn: &mut PgConnection, id: i64, d: &ProductDraft) 
         d.description,
         d.price,
         d.offer_price,
-        d.stock,
         d.active,
         d.featured
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(product_conflict)?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    write_stocks(conn, &[id], &[d.stock], "stock").await?;
+    Ok(true)
+}
+
+/// Sets products' stock, which is their one variant's: a product with several
+/// variants has its stock set per variant, and a change to its total is
+/// refused (under `field`) naming it. The products' rows must be locked (an
+/// update of them, or `FOR UPDATE`) before: products before variants.
+async fn write_stocks(conn: &mut PgConnection, ids: &[i64], stocks: &[i32], field: &str) -> Result<(), AppError> {
+    let several = sqlx::query_scalar!(
+        "SELECT p.name FROM products p JOIN unnest($1::bigint[], $2::int[]) AS s(id, stock) ON s.id = p.id
+         WHERE p.stock <> s.stock AND (SELECT count(*) FROM product_variants v WHERE v.product_id = p.id) > 1
+         ORDER BY p.id",
+        ids,
+        stocks
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if !several.is_empty() {
+        return Err(AppError::field(
+            field,
+            format!("{} has several variants: set the stock of each variant instead.", several.join(", ")),
+        ));
+    }
+    sqlx::query!(
+        "UPDATE product_variants v SET stock = s.stock, updated_at = now()
+         FROM unnest($1::bigint[], $2::int[]) AS s(id, stock)
+         WHERE v.product_id = s.id AND v.stock <> s.stock",
+        ids,
+        stocks
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// The quick edit from the table (and the API's stock and price changes):
@@ -188,22 +223,25 @@ pub async fn quick_edit(
     id: i64,
     stock: Option<i32>,
     price: Option<rust_decimal::Decimal>,
-) -> sqlx::Result<Option<(i32, rust_decimal::Decimal)>> {
+) -> Result<Option<(i32, rust_decimal::Decimal)>, AppError> {
     let before = sqlx::query!("SELECT stock, price FROM products WHERE id = $1 FOR UPDATE", id)
         .fetch_optional(&mut *conn)
         .await?;
     let Some(before) = before else { return Ok(None) };
-    let price = price.unwrap_or(before.price);
-    sqlx::query!(
-        "UPDATE products SET stock = $2, price = $3,
-                offer_price = CASE WHEN offer_price < $3 THEN offer_price END, updated_at = now()
-         WHERE id = $1",
-        id,
-        stock.unwrap_or(before.stock),
-        price
-    )
-    .execute(&mut *conn)
-    .await?;
+    if let Some(price) = price {
+        sqlx::query!(
+            "UPDATE products SET price = $2,
+                    offer_price = CASE WHEN offer_price < $2 THEN offer_price END, updated_at = now()
+             WHERE id = $1",
+            id,
+            price
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    if let Some(stock) = stock {
+        write_stocks(conn, &[id], &[stock], "stock").await?;
+    }
     Ok(Some((before.stock, before.price)))
 }
 
@@ -211,19 +249,11 @@ pub async fn quick_edit(
 /// caller's transaction, locking them in id order. Answers each product's
 /// stock before, for the ids that exist; the caller refuses the whole change
 /// when any id is missing.
-pub async fn set_stocks(conn: &mut PgConnection, ids: &[i64], stocks: &[i32]) -> sqlx::Result<Vec<(i64, i32)>> {
+pub async fn set_stocks(conn: &mut PgConnection, ids: &[i64], stocks: &[i32]) -> Result<Vec<(i64, i32)>, AppError> {
     let before = sqlx::query!("SELECT id, stock FROM products WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids)
         .fetch_all(&mut *conn)
         .await?;
-    sqlx::query!(
-        "UPDATE products p SET stock = v.stock, updated_at = now()
-         FROM unnest($1::bigint[], $2::int[]) AS v(id, stock)
-         WHERE p.id = v.id",
-        ids,
-        stocks
-    )
-    .execute(&mut *conn)
-    .await?;
+    write_stocks(conn, ids, stocks, "items").await?;
     Ok(before.into_iter().map(|r| (r.id, r.stock)).collect())
 }
 

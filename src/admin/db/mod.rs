@@ -48,6 +48,7 @@ mod dashboard;
 mod images;
 mod promos;
 mod users;
+mod variants;
 
 pub use audit::*;
 pub use catalog::*;
@@ -56,6 +57,7 @@ pub use dashboard::*;
 pub use images::*;
 pub use promos::*;
 pub use users::*;
+pub use variants::*;
 
 #[cfg(test)]
 mod tests {
