@@ -49,7 +49,7 @@ pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool, wishe
                 {image}
                 <h3 class="card-title">{product.name.clone()}</h3>
             </a>
-            <Price price=product.price offer_price=product.offer_price from=product.price_varies />
+            <Price price=product.price offer_price=product.offer_price from=product.from />
             {product.rating.average().map(|average| view! {
                 <p class="card-rating">
                     <span aria-hidden="true"><crate::ui::icons::StarIcon filled=true />{format!(" {average} ({})", product.rating.count)}</span>

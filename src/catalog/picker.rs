@@ -46,7 +46,7 @@ pub fn BuyPanel(
     let price = move || match choice.get().variant {
         Some(variant) => view! { <Price price=variant.price offer_price=variant.offer_price /> }.into_any(),
         None => lowest
-            .map(|low| view! { <Price price=low offer_price=None from=true /> }.into_any())
+            .map(|low| view! { <Price price=low offer_price=None from=Some(low) /> }.into_any())
             .unwrap_or_else(|| ().into_any()),
     };
     let stock = move || match choice.get().variant {

@@ -7,15 +7,24 @@ use super::rules::{StockState, discount_percent};
 use crate::money::use_currency;
 
 /// A price, or an offer price beside the struck-through regular price; with
-/// `from`, the lowest of several ("from $19.00").
+/// `from`, the lowest of several variants' ("from $19.00"), and the offer's
+/// saving when the product is on offer.
 #[component]
-pub fn Price(price: Decimal, offer_price: Option<Decimal>, #[prop(optional)] from: bool) -> impl IntoView {
+pub fn Price(
+    price: Decimal,
+    offer_price: Option<Decimal>,
+    #[prop(default = None)] from: Option<Decimal>,
+) -> impl IntoView {
     let currency = use_currency();
-    if from {
+    if let Some(lowest) = from {
         return view! {
             <p class="price">
                 <span class="price-from">"from "</span>
-                <span class="price-now">{currency.format(price)}</span>
+                <span class="price-now">{currency.format(lowest)}</span>
+                {offer_price.map(|offer| view! {
+                    " "
+                    <span class="badge badge-sale">{format!("{}% off", discount_percent(price, offer))}</span>
+                })}
             </p>
         }
         .into_any();

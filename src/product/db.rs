@@ -28,16 +28,16 @@ pub struct CardRow {
 impl From<CardRow> for ProductSummary {
     fn from(row: CardRow) -> Self {
         let image = row.image_key.map(|key| ImageRef { key, alt: row.image_alt.unwrap_or_default() });
-        // Variants that all cost the same but not the product's own price
-        // (each has a price of its own) show that one price.
+        // Variants that cost different amounts, or all the same but not the
+        // product's own price (each has a price of its own), show the lowest.
         let own = row.offer_price.unwrap_or(row.price) == row.sale_price && !row.price_varies;
         ProductSummary {
             id: ProductId(row.id),
             slug: row.slug,
             name: row.name,
-            price: if own { row.price } else { row.sale_price },
-            offer_price: if own { row.offer_price } else { None },
-            price_varies: row.price_varies,
+            price: row.price,
+            offer_price: row.offer_price,
+            from: (!own).then_some(row.sale_price),
             choices: row.variant_count > 1,
             stock: row.stock,
             image,

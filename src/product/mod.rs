@@ -148,8 +148,9 @@ pub struct ProductSummary {
     pub stock: i32,
     pub image: Option<ImageRef>,
     pub rating: Rating,
-    /// Its variants cost different amounts: `price` is the lowest ("from").
-    pub price_varies: bool,
+    /// The lowest price of its variants when they do not all cost the
+    /// product's own price ("from $19.00").
+    pub from: Option<Decimal>,
     /// Several variants are on sale: a shopper chooses one on its page.
     pub choices: bool,
 }

@@ -23,8 +23,8 @@ pub enum SeedError {
     Io(#[from] std::io::Error),
     #[error("storing images: {0}")]
     Media(String),
-    #[error("promo codes: {0}")]
-    Promo(crate::error::AppError),
+    #[error("refused: {0}")]
+    Refused(crate::error::AppError),
 }
 
 /// Folder under the media directory that seeded pictures live in.
@@ -87,6 +87,9 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
             // Every other category features its second product: eight in all.
             let featured = c % 2 == 0 && p == 1;
             let created_at = Utc::now() - Duration::minutes((h % (90 * 24 * 60)) as i64);
+            let options = VARIANT_OPTIONS.iter().find(|(n, _)| n == name).map(|(_, options)| *options);
+            // Products in variants are priced by variant, without an offer.
+            let offer = if options.is_some() { None } else { offer_for(h, price) };
             let id = sqlx::query_scalar!(
                 "INSERT INTO products (category_id, name, slug, description, price, offer_price, stock, featured, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -97,14 +100,13 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
                 slug,
                 description,
                 price,
-                offer_for(h, price),
+                offer,
                 stock_for(h),
                 featured,
                 created_at
             )
             .fetch_optional(&mut *tx)
             .await?;
-            let options = VARIANT_OPTIONS.iter().find(|(n, _)| n == name).map(|(_, options)| *options);
             let colours = options.and_then(|o| o.iter().find(|(n, _)| *n == "Colour")).map(|(_, values)| *values);
             if let Some(colours) = colours {
                 // One picture per colour, each shown when its colour is chosen.
@@ -128,7 +130,7 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
                 }
             }
             if let (Some(id), Some(options)) = (id, options) {
-                add_variants(&mut tx, id, name, &slug, price, options).await?;
+                add_variants(&mut tx, id, name, price, options).await?;
             }
             let views = if colours.is_some() { 0 } else { 1 + (h >> 40) as usize % 4 };
             for (view, caption) in VIEWS.iter().enumerate().take(views) {
@@ -169,80 +171,49 @@ fn variant_price(base: Decimal, values: &[&str]) -> Option<Decimal> {
 }
 
 /// Gives a new product its options and one variant per combination of their
-/// values (its first variant, made with it, takes the first combination),
-/// each with its own SKU and stock, and the picture of its colour if the
-/// product has one per colour.
+/// values (see `admin::db::define_options`), each with its own stock and
+/// price, and the picture of its colour if the product has one per colour.
 async fn add_variants(
     tx: &mut sqlx::PgConnection,
     product: i64,
     name: &str,
-    slug: &str,
     price: Decimal,
     options: &[(&str, &[&str])],
 ) -> Result<(), SeedError> {
-    let mut value_ids: Vec<Vec<i64>> = Vec::new();
-    for (position, (option, values)) in options.iter().enumerate() {
-        let option_id = sqlx::query_scalar!(
-            "INSERT INTO product_options (product_id, name, slug, position) VALUES ($1, $2, $3, $4) RETURNING id",
-            product,
-            option,
-            slugify(option),
-            position as i32
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut ids = Vec::new();
-        for (position, value) in values.iter().enumerate() {
-            let id = sqlx::query_scalar!(
-                "INSERT INTO product_option_values (option_id, value, slug, position) VALUES ($1, $2, $3, $4) RETURNING id",
-                option_id,
-                value,
-                slugify(value),
-                position as i32
-            )
-            .fetch_one(&mut *tx)
+    use crate::admin::db::{OptionSpec, VariantEdit, define_options, update_variant};
+    let specs: Vec<OptionSpec> = options
+        .iter()
+        .map(|(option, values)| OptionSpec {
+            name: option.to_string(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        })
+        .collect();
+    let variants = define_options(tx, product, &specs).await.map_err(SeedError::Refused)?;
+    let images: Vec<i64> =
+        sqlx::query_scalar!("SELECT id FROM product_images WHERE product_id = $1 ORDER BY position", product)
+            .fetch_all(&mut *tx)
             .await?;
-            ids.push(id);
-        }
-        value_ids.push(ids);
-    }
     let colour = options.iter().position(|(option, _)| *option == "Colour");
-    // Every combination, the last option changing fastest.
-    let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
-    for values in &value_ids {
-        combos =
-            combos.into_iter().flat_map(|c| (0..values.len()).map(move |i| [c.clone(), vec![i]].concat())).collect();
-    }
-    for (position, combo) in combos.iter().enumerate() {
-        let ids: Vec<i64> = combo.iter().enumerate().map(|(o, &i)| value_ids[o][i]).collect();
-        let names: Vec<&str> = combo.iter().enumerate().map(|(o, &i)| options[o].1[i]).collect();
-        let sku = format!(
-            "{}-{}",
-            slug.to_uppercase(),
-            names.iter().map(|n| slugify(n).to_uppercase()).collect::<Vec<_>>().join("-")
-        );
-        let stock = stock_for(hash(&format!("{name} {}", names.join(" "))));
-        let image = colour.map(|o| combo[o] as i32);
-        let own = variant_price(price, &names);
-        sqlx::query!(
-            "WITH first AS (
-                 UPDATE product_variants SET option_values = $2, sku = $3, stock = $4, price = $5, position = $6,
-                        image_id = (SELECT id FROM product_images WHERE product_id = $1 AND position = $7)
-                 WHERE product_id = $1 AND option_values = '{}' AND $6 = 0
-                 RETURNING id)
-             INSERT INTO product_variants (product_id, option_values, sku, stock, price, position, image_id)
-             SELECT $1, $2, $3, $4, $5, $6, (SELECT id FROM product_images WHERE product_id = $1 AND position = $7)
-             WHERE $6 > 0",
-            product,
-            &ids,
+    // The grid's order: the last option changes fastest.
+    for (n, variant) in variants.into_iter().enumerate() {
+        let mut rest = n;
+        let mut picked = vec![0; options.len()];
+        for (o, (_, values)) in options.iter().enumerate().rev() {
+            picked[o] = rest % values.len();
+            rest /= values.len();
+        }
+        let names: Vec<&str> = picked.iter().enumerate().map(|(o, &i)| options[o].1[i]).collect();
+        let sku =
+            sqlx::query_scalar!("SELECT sku FROM product_variants WHERE id = $1", variant).fetch_one(&mut *tx).await?;
+        let edit = VariantEdit {
             sku,
-            stock,
-            own,
-            position as i32,
-            image
-        )
-        .execute(&mut *tx)
-        .await?;
+            price: variant_price(price, &names),
+            offer_price: None,
+            stock: stock_for(hash(&format!("{name} {}", names.join(" ")))),
+            active: true,
+            image: colour.and_then(|o| images.get(picked[o]).copied()),
+        };
+        update_variant(tx, product, variant, &edit).await.map_err(SeedError::Refused)?;
     }
     Ok(())
 }
@@ -271,7 +242,7 @@ pub async fn demo_promos(pool: &PgPool) -> Result<(), SeedError> {
         match create_promo(pool, &promo).await {
             // Seeding again leaves a code that is there as it is.
             Ok(_) | Err(crate::error::AppError::Conflict { .. }) => {}
-            Err(error) => return Err(SeedError::Promo(error)),
+            Err(error) => return Err(SeedError::Refused(error)),
         }
     }
     Ok(())

@@ -406,7 +406,7 @@ async fn a_listener_that_cannot_reach_the_database_does_not_empty_the_caches_aga
 }
 
 /// Two instances of the store on one database, each with its own caches and listener.
-async fn two_instances(pool: &PgPool) -> [axum::Router; 2] {
+pub(crate) async fn two_instances(pool: &PgPool) -> [axum::Router; 2] {
     let instances = [app(pool.clone()), app(pool.clone())];
     for app in &instances {
         get(app, "/products").await;
@@ -417,7 +417,7 @@ async fn two_instances(pool: &PgPool) -> [axum::Router; 2] {
 }
 
 /// Reads each page on each instance, so every cache holds it.
-async fn read_everywhere(instances: &[axum::Router], pages: &[&str]) {
+pub(crate) async fn read_everywhere(instances: &[axum::Router], pages: &[&str]) {
     for app in instances {
         for page in pages {
             assert_eq!(get(app, page).await.status, StatusCode::OK, "{page}");

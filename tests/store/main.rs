@@ -31,4 +31,5 @@ mod search_db;
 mod seed;
 mod shared_pages_http;
 mod variants_db;
+mod variants_http;
 mod wishlist_http;

@@ -1,0 +1,148 @@
+//! Product pages of products sold in variants, as a browser without
+//! JavaScript gets them: the address chooses (`?size=m&colour=blue`), the
+//! page says what the choice costs and whether it can be had, and the cart
+//! takes exactly that variant. Cached pages follow a variant's stock.
+
+use crate::common;
+
+use axum::http::StatusCode;
+use common::{Jar, call, get, get_until};
+use sqlx::PgPool;
+
+use super::http::{read_everywhere, two_instances};
+use super::variants_db::shirt;
+
+/// The `value` of the hidden `variant` field of the page's add-to-cart form.
+fn chosen_variant(body: &str) -> Option<i64> {
+    let at = body.find(r#"name="variant" value=""#)? + r#"name="variant" value=""#.len();
+    body[at..].split('"').next()?.parse().ok()
+}
+
+/// Whether the radio for `value` of `option` is checked.
+fn checked(body: &str, option: &str, value: &str) -> bool {
+    body.contains(&format!(r#"name="{option}" value="{value}" checked"#))
+}
+
+/// The text of the value's label after its name: " (sold out)" and the like.
+fn note(body: &str, option: &str, value: &str) -> String {
+    let at = body.find(&format!(r#"name="{option}" value="{value}""#)).expect("the radio");
+    let rest = &body[at..];
+    let rest = &rest[rest.find(r#"class="option-note">"#).unwrap() + r#"class="option-note">"#.len()..];
+    rest[..rest.find('<').unwrap()].to_owned()
+}
+
+#[sqlx::test]
+async fn the_address_chooses_a_variant_and_the_page_says_what_it_costs_and_whether_it_can_be_had(pool: PgPool) {
+    let (_, v) = shirt(&pool).await;
+    let app = common::app(pool.clone());
+
+    // No choice yet: the first variant in stock (S in blue is sold out).
+    let page = get(&app, "/p/shirt").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(checked(&page.body, "size", "s") && checked(&page.body, "colour", "black"), "{}", page.body);
+    assert_eq!(chosen_variant(&page.body), Some(v["S/Black"]));
+    assert!(page.body.contains("Only 3 left"));
+    assert!(page.body.contains(r#"<form method="get" action="/p/shirt""#), "a plain GET form chooses");
+    assert!(page.body.contains("<legend>Size"), "each option is a labelled group");
+
+    // An exact choice: its own price, on offer, and its stock.
+    let large = get(&app, "/p/shirt?size=l&colour=black").await;
+    assert!(checked(&large.body, "size", "l") && checked(&large.body, "colour", "black"));
+    assert_eq!(chosen_variant(&large.body), Some(v["L/Black"]));
+    assert!(large.body.contains("$21.00") && large.body.contains("$22.00"), "the offer beside the price");
+    assert!(large.body.contains("Only 1 left"));
+    // The other values say how they go with black.
+    assert_eq!(note(&large.body, "size", "m"), " ");
+    assert_eq!(note(&large.body, "colour", "blue"), " ");
+
+    // A sold-out choice shows, and cannot be added.
+    let sold_out = get(&app, "/p/shirt?size=s&colour=blue").await;
+    assert!(sold_out.body.contains("Out of stock"));
+    assert!(sold_out.body.contains("disabled") && sold_out.body.contains(">Sold out<"), "the button says so");
+    assert_eq!(note(&sold_out.body, "size", "s"), " (sold out)");
+
+    // A combination the shop does not sell says so.
+    sqlx::query("UPDATE product_variants SET active = false WHERE id = $1")
+        .bind(v["L/Blue"])
+        .execute(&pool)
+        .await
+        .unwrap();
+    let missing = get_until(&app, "/p/shirt?size=l&colour=blue", |r| r.body.contains("Not available in this")).await;
+    assert!(missing.body.contains("Not available in this combination"), "{}", missing.body);
+    assert_eq!(chosen_variant(&missing.body), None, "nothing to add");
+    assert!(missing.body.contains(">Not available<"));
+    assert_eq!(note(&missing.body, "size", "l"), " (not available)");
+    // Only the values it sells count: an unknown one is as if left out.
+    let unknown = get(&app, "/p/shirt?size=huge&colour=blue").await;
+    assert_eq!(chosen_variant(&unknown.body), Some(v["M/Blue"]), "the first blue in stock");
+
+    // Search engines read an offer per variant, each at its own address.
+    let page = get(&app, "/p/shirt").await;
+    assert!(page.body.contains(r#""sku":"SHIRT-M-BLUE""#), "JSON-LD offers per variant");
+    assert!(page.body.contains(r#"/p/shirt?size=m\u0026colour=blue"#), "each offer's address");
+}
+
+#[sqlx::test]
+async fn the_cart_takes_the_chosen_variant_and_asks_for_one_when_none_is(pool: PgPool) {
+    let (shirt, v) = shirt(&pool).await;
+    let app = common::app(pool.clone());
+    let mut guest = Jar::default();
+    let none = call(&app, &mut guest, "cart/add", &format!("product={shirt}")).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", none.body);
+    assert!(none.body.contains("Choose a size and colour first."), "{}", none.body);
+    let blue = call(&app, &mut guest, "cart/add", &format!("product={shirt}&variant={}&quantity=2", v["M/Blue"])).await;
+    assert_eq!(blue.status, StatusCode::OK, "{}", blue.body);
+    let black = call(&app, &mut guest, "cart/add", &format!("product={shirt}&variant={}", v["L/Black"])).await;
+    assert_eq!(black.body, "3", "the cart's count");
+    // Too many of one variant is refused with its name.
+    let more = call(&app, &mut guest, "cart/add", &format!("product={shirt}&variant={}", v["L/Black"])).await;
+    assert_eq!(more.status, StatusCode::CONFLICT);
+    assert!(more.body.contains("Only 1 Shirt — L / Black is left."), "{}", more.body);
+
+    let cart = common::page(&app, &mut guest, "/cart").await;
+    assert!(cart.body.contains("M / Blue") && cart.body.contains("L / Black"), "each line names its variant");
+    assert!(cart.body.contains(r#"href="/p/shirt?size=m&amp;colour=blue""#), "and links to it");
+    // A line is changed and removed by its variant.
+    let update = call(&app, &mut guest, "cart/update", &format!("variant={}&quantity=4", v["M/Blue"])).await;
+    assert_eq!(update.status, StatusCode::OK, "{}", update.body);
+    let removed = call(&app, &mut guest, "cart/remove", &format!("variant={}", v["L/Black"])).await;
+    assert_eq!(removed.status, StatusCode::OK);
+    let cart: serde_json::Value = serde_json::from_str(&call(&app, &mut guest, "cart/get", "").await.body).unwrap();
+    let lines: Vec<(i64, String, i64)> = cart["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (l["variant"].as_i64().unwrap(), l["options"].as_str().unwrap().to_owned(), l["quantity"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(lines, [(v["M/Blue"], "M / Blue".to_owned(), 4)]);
+}
+
+#[sqlx::test]
+async fn a_variant_selling_out_is_never_served_stale_by_either_instance(pool: PgPool) {
+    let (_, v) = shirt(&pool).await;
+    let instances = two_instances(&pool).await;
+    let pages = ["/p/shirt?size=m&colour=black", "/p/shirt", "/c/clothing"];
+    read_everywhere(&instances, &pages).await;
+    // What orders do to the last five: the product is still in stock, the variant is not.
+    sqlx::query("UPDATE product_variants SET stock = 0 WHERE id = $1").bind(v["M/Black"]).execute(&pool).await.unwrap();
+    for app in &instances {
+        let page = get_until(app, "/p/shirt?size=m&colour=black", |r| r.body.contains("Out of stock")).await;
+        assert!(page.body.contains("Out of stock") && page.body.contains(">Sold out<"));
+        let other = get_until(app, "/p/shirt?size=m&colour=blue", |r| r.body.contains("(sold out)")).await;
+        assert_eq!(note(&other.body, "colour", "black"), " (sold out)", "the other choice's picker knows");
+    }
+    // A variant's own new price shows on its page and in the card's "from".
+    sqlx::query("UPDATE product_variants SET price = 12.50 WHERE id = $1")
+        .bind(v["S/Black"])
+        .execute(&pool)
+        .await
+        .unwrap();
+    for app in &instances {
+        let page = get_until(app, "/p/shirt?size=s&colour=black", |r| r.body.contains("$12.50")).await;
+        assert!(page.body.contains("$12.50"));
+        let listing = get_until(app, "/c/clothing", |r| r.body.contains("$12.50")).await;
+        assert!(listing.body.contains("from ") && listing.body.contains("$12.50"), "the card's lowest price");
+    }
+}
