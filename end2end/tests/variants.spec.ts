@@ -1,0 +1,66 @@
+import { expect, test } from '@playwright/test';
+import { hydrated, signUp, uniqueName } from './account-helpers';
+
+// The demo Zip Hoodie comes in S, M, L and XL (XL at $47.00, the others at
+// $45.00), in grey and black, with a picture per colour; XL in black is sold out.
+test('a shopper picks sizes and colours, adds two variants of one hoodie, and finds both in the order', async ({ page }) => {
+  await page.goto('/p/zip-hoodie');
+  await hydrated(page);
+  const panel = page.locator('.buy-panel');
+  const picture = page.locator('.gallery-main');
+  // Nothing chosen yet: the first variant in stock is.
+  await expect(page.getByRole('radio', { name: /^S\b/ })).toBeChecked();
+  await expect(page.getByRole('radio', { name: /^Grey\b/ })).toBeChecked();
+  await expect(panel.locator('.price-now')).toHaveText('$45.00');
+
+  // A pick updates the address, price and stock in place.
+  await page.getByRole('radio', { name: /^XL\b/ }).check();
+  await expect(page).toHaveURL(/\/p\/zip-hoodie\?size=xl&colour=grey$/);
+  await expect(panel.locator('.price-now')).toHaveText('$47.00');
+  await expect(panel.getByText('Only 4 left')).toBeVisible();
+  await expect(picture).toHaveAttribute('src', /zip-hoodie-grey\.svg$/);
+
+  // Black: its own picture; XL in black is sold out and cannot be added.
+  await page.getByRole('radio', { name: /^Black\b/ }).check();
+  await expect(page).toHaveURL(/size=xl&colour=black$/);
+  await expect(picture).toHaveAttribute('src', /zip-hoodie-black\.svg$/);
+  await expect(panel.getByText('Out of stock')).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'XL (sold out)' })).toBeChecked();
+  await expect(page.locator('.product-info').getByRole('button', { name: /Sold out/ })).toBeDisabled();
+
+  // Two large black ones, and one XL in grey.
+  await page.getByRole('radio', { name: /^L\b/ }).check();
+  await expect(panel.locator('.price-now')).toHaveText('$45.00');
+  await page.getByLabel('Quantity').fill('2');
+  await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
+  await expect(page.getByRole('banner').getByText('Added to your cart.')).toBeVisible();
+  await page.getByRole('radio', { name: /^Grey\b/ }).check();
+  await page.getByRole('radio', { name: /^XL\b/ }).check();
+  await expect(page).toHaveURL(/size=xl&colour=grey$/);
+  await page.getByLabel('Quantity').fill('1');
+  await page.locator('.product-info').getByRole('button', { name: /Add to cart/ }).click();
+  await expect(page.getByRole('banner').locator('.cart-count')).toHaveAttribute('data-count', '3');
+
+  await signUp(page, uniqueName('hoodie'));
+  await page.goto('/cart');
+  await expect(page.getByRole('listitem', { name: 'Zip Hoodie — L / Black' }).getByLabel(/Quantity/)).toHaveValue('2');
+  await expect(page.getByRole('listitem', { name: 'Zip Hoodie — XL / Grey' }).getByLabel(/Quantity/)).toHaveValue('1');
+  await expect(page.locator('.cart-subtotal')).toContainText('$137.00');
+
+  await page.goto('/checkout');
+  await hydrated(page);
+  const form = page.locator('form.checkout-form');
+  await form.getByLabel('Full name').fill('Hoodie Buyer');
+  await form.getByLabel('Address line 1').fill('5 Knit Row');
+  await form.getByLabel('City').fill('Springfield');
+  await form.getByLabel('Postal code').fill('62701');
+  await page.getByLabel('Cash on delivery').check();
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(page).toHaveURL(/\/orders\/\d+$/);
+  await expect(page.getByRole('rowheader', { name: 'Zip Hoodie — L / Black' })).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: 'Zip Hoodie — XL / Grey' })).toBeVisible();
+
+  // The XL in grey went down by one.
+  await page.goto('/p/zip-hoodie?size=xl&colour=grey');
+  await expect(page.locator('.buy-panel').getByText('Only 3 left')).toBeVisible();
+});
