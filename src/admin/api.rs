@@ -145,13 +145,79 @@ pub async fn get_product_editor(id: Option<i64>) -> Result<ProductEditor, AppErr
             images: Vec::new(),
             categories,
             upload_error: None,
+            variants: Default::default(),
         };
         return Ok(editor);
     };
     let (input, archived, sold) = db::product_input(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let images = db::images(&state.pool, id).await?;
+    let variants = db::admin_variants(&mut *state.pool.acquire().await?, id).await?;
     let upload_error = crate::account::session::Auth::current()?.take_flash(super::upload::UPLOAD_REFUSED).await?;
-    Ok(ProductEditor { id: Some(id), input, archived, sold, images, categories, upload_error })
+    Ok(ProductEditor { id: Some(id), input, archived, sold, images, categories, upload_error, variants })
+}
+
+/// Gives a product sold one way its options ("Size: S, M, L", one a line)
+/// and a variant for every combination of their values.
+#[server(prefix = "/api", endpoint = "admin/products/options")]
+pub async fn define_product_options(product: i64, options: String) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let options = rules::parse_options(&options)?;
+    let mut tx = state.pool.begin().await?;
+    let variants = db::define_options(&mut tx, product, &options).await?;
+    let name = db::product_name(&mut *tx, product).await?.unwrap_or_default();
+    Audit::new(viewer.id, "product.options", "product", product)
+        .summary(format!("Options of {name}"))
+        .change(serde_json::Value::Null, json!(options))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(format!("{name} now comes in {} variants: set their SKUs, prices and stock below.", variants.len()))
+}
+
+/// Saves the variant grid: every row, or (with each bad cell named) none.
+#[server(prefix = "/api", endpoint = "admin/products/variants")]
+pub async fn save_variants(product: i64, variants: Vec<super::rules::VariantInput>) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let rows = rules::variant_rows(&variants).map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let before = db::admin_variants(&mut tx, product).await?;
+    for row in &rows {
+        let edit = db::VariantEdit {
+            sku: row.sku.clone(),
+            price: row.price,
+            offer_price: row.offer_price,
+            stock: row.stock,
+            active: row.active,
+            image: row.image,
+        };
+        db::update_variant(&mut tx, product, row.id, &edit).await.map_err(|error| match error {
+            AppError::Conflict { field, message } => AppError::Conflict { field: rules::cell(&field, row.id), message },
+            AppError::Validation(fields) => AppError::Validation(
+                fields.into_iter().map(|(field, message)| (rules::cell(&field, row.id), message)).collect(),
+            ),
+            other => other,
+        })?;
+    }
+    let after = db::admin_variants(&mut tx, product).await?;
+    let name = db::product_name(&mut *tx, product).await?.ok_or(AppError::NotFound)?;
+    Audit::new(viewer.id, "product.variants", "product", product)
+        .summary(format!("Variants of {name}"))
+        .change(
+            json!(before.rows.iter().map(variant_json).collect::<Vec<_>>()),
+            json!(after.rows.iter().map(variant_json).collect::<Vec<_>>()),
+        )
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(format!("Saved the {} variants of {name}.", rows.len()))
+}
+
+#[cfg(feature = "ssr")]
+fn variant_json(v: &super::AdminVariant) -> serde_json::Value {
+    json!({ "id": v.id, "variant": v.label, "sku": v.sku, "price": v.price, "offer_price": v.offer_price,
+            "stock": v.stock, "active": v.active, "image": v.image })
 }
 
 /// Creates (no `id`) or updates a product; a new product's editor opens next.

@@ -274,6 +274,30 @@ pub struct ProductEditor {
     pub categories: Vec<CategoryRow>,
     /// Why the last image upload (a plain form post) was refused, once.
     pub upload_error: Option<String>,
+    /// Its options and the grid of its variants (no options: sold one way).
+    pub variants: AdminVariants,
+}
+
+/// A product's options and variants as the editor's grid shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminVariants {
+    pub options: Vec<rules::OptionSpec>,
+    pub rows: Vec<AdminVariant>,
+}
+
+/// One variant in the grid, its numbers as the form's fields hold them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminVariant {
+    pub id: i64,
+    /// "M / Blue".
+    pub label: String,
+    pub sku: String,
+    /// Empty: the product's price.
+    pub price: String,
+    pub offer_price: String,
+    pub stock: i32,
+    pub active: bool,
+    pub image: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -230,6 +230,172 @@ pub fn is_date(value: &str) -> bool {
             && (1..=31).contains(&d.parse::<u32>().unwrap_or(0)))
 }
 
+/// One option as an admin names it: "Size" with "S", "M", "L".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OptionSpec {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+/// The most options a product may have, values an option may have, and
+/// variants they may make together.
+pub const MAX_OPTIONS: usize = 3;
+pub const MAX_VALUES: usize = 30;
+pub const MAX_VARIANTS: usize = 200;
+
+/// What is wrong with `options`, if anything, as one message for the form.
+pub fn check_options(options: &[OptionSpec]) -> Result<(), AppError> {
+    let refuse = |message: String| Err(AppError::field("options", message));
+    if options.is_empty() || options.len() > MAX_OPTIONS {
+        return refuse(format!("Give from 1 to {MAX_OPTIONS} options."));
+    }
+    let mut names = std::collections::HashSet::new();
+    let mut combinations = 1usize;
+    for option in options {
+        let name = option.name.trim();
+        if name.is_empty() || name.chars().count() > 40 || slugify(name).is_empty() {
+            return refuse("Name each option in 1 to 40 letters or digits.".into());
+        }
+        if !names.insert(slugify(name)) {
+            return refuse(format!("Two options are called {name}."));
+        }
+        if ["image", "review", "reviews"].contains(&slugify(name).as_str()) {
+            return refuse(format!("{name} is a word the product page uses itself: choose another name."));
+        }
+        if option.values.is_empty() || option.values.len() > MAX_VALUES {
+            return refuse(format!("Give {name} from 1 to {MAX_VALUES} values."));
+        }
+        let mut values = std::collections::HashSet::new();
+        for value in &option.values {
+            let value = value.trim();
+            if value.is_empty() || value.chars().count() > 40 || slugify(value).is_empty() {
+                return refuse(format!("Each value of {name} needs 1 to 40 letters or digits."));
+            }
+            if !values.insert(slugify(value)) {
+                return refuse(format!("{name} has {value} twice."));
+            }
+        }
+        combinations *= option.values.len();
+    }
+    if combinations > MAX_VARIANTS {
+        return refuse(format!(
+            "These options make {combinations} variants; a product may have at most {MAX_VARIANTS}."
+        ));
+    }
+    Ok(())
+}
+
+/// Options as the editor's box holds them, one a line: "Size: S, M, L".
+pub fn parse_options(text: &str) -> Result<Vec<OptionSpec>, AppError> {
+    let mut options = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let Some((name, values)) = line.split_once(':') else {
+            return Err(AppError::field(
+                "options",
+                format!("Write \"{line}\" as its name, a colon, then its values: Size: S, M, L."),
+            ));
+        };
+        let values = values.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect();
+        options.push(OptionSpec { name: name.trim().to_owned(), values });
+    }
+    check_options(&options)?;
+    Ok(options)
+}
+
+/// A variant row as the grid posts it; `id` names the variant.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VariantInput {
+    pub id: String,
+    pub sku: String,
+    #[serde(default)]
+    pub price: String,
+    #[serde(default)]
+    pub offer_price: String,
+    pub stock: String,
+    #[serde(default)]
+    pub active: Option<String>,
+    #[serde(default)]
+    pub image: String,
+}
+
+/// A grid row read: the variant, its SKU, own price and offer (`None`: the
+/// product's), stock, whether it is sold, and its picture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantRow {
+    pub id: i64,
+    pub sku: String,
+    pub price: Option<Decimal>,
+    pub offer_price: Option<Decimal>,
+    pub stock: i32,
+    pub active: bool,
+    pub image: Option<i64>,
+}
+
+/// The field a grid cell's error is reported under: `stock-12`.
+pub fn cell(field: &str, variant: i64) -> String {
+    format!("{field}-{variant}")
+}
+
+/// Reads every row of the grid, or every cell's problem (keyed by `cell`).
+pub fn variant_rows(rows: &[VariantInput]) -> Result<Vec<VariantRow>, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut read = Vec::new();
+    for row in rows {
+        let Ok(id) = row.id.trim().parse::<i64>() else {
+            errors.insert("variants".into(), "The table is out of date: reload the page.".into());
+            continue;
+        };
+        let sku = row.sku.trim().to_owned();
+        if sku.is_empty()
+            || sku.chars().count() > 100
+            || !sku.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c))
+            || !sku.starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            errors.insert(
+                cell("sku", id),
+                "A SKU is 1 to 100 letters, digits, dots, dashes, underscores or slashes.".into(),
+            );
+        }
+        let money = |text: &str, field: &str, errors: &mut FieldErrors| -> Option<Decimal> {
+            if text.trim().is_empty() {
+                return None;
+            }
+            let amount = parse_money(text).filter(|a| *a > Decimal::ZERO);
+            if amount.is_none() {
+                errors.insert(cell(field, id), "Enter an amount above zero, like 19.99.".into());
+            }
+            amount
+        };
+        let price = money(&row.price, "price", &mut errors);
+        let offer_price = money(&row.offer_price, "offer_price", &mut errors);
+        match (price, offer_price) {
+            (None, Some(_)) if row.price.trim().is_empty() => {
+                errors
+                    .insert(cell("offer_price", id), "Give the variant a price of its own to put it on offer.".into());
+            }
+            (Some(price), Some(offer)) if offer >= price => {
+                errors.insert(cell("offer_price", id), "The offer price must be below the price.".into());
+            }
+            _ => {}
+        }
+        let stock = row.stock.trim().parse::<i32>().ok().filter(|s| *s >= 0);
+        if stock.is_none() {
+            errors.insert(cell("stock", id), "Stock must be a whole number, 0 or more.".into());
+        }
+        let image = row.image.trim().parse::<i64>().ok();
+        read.push(VariantRow {
+            id,
+            sku,
+            price,
+            offer_price,
+            stock: stock.unwrap_or(0),
+            active: row.active.is_some(),
+            image,
+        });
+    }
+    if errors.is_empty() { Ok(read) } else { Err(errors) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,5 +473,60 @@ mod tests {
         for field in ["code", "value", "expires_on", "usage_limit"] {
             assert!(errors.contains_key(field), "{field} missing from {errors:?}");
         }
+    }
+
+    #[test]
+    fn options_are_read_one_a_line_and_refused_with_what_is_wrong() {
+        let read = parse_options("Size: S, M, L\n\n Colour : Blue,Black ").unwrap();
+        assert_eq!(
+            read,
+            vec![
+                OptionSpec { name: "Size".into(), values: vec!["S".into(), "M".into(), "L".into()] },
+                OptionSpec { name: "Colour".into(), values: vec!["Blue".into(), "Black".into()] },
+            ]
+        );
+        let message = |text: &str| parse_options(text).unwrap_err().message_for("options").unwrap();
+        assert_eq!(message(""), "Give from 1 to 3 options.");
+        assert_eq!(message("Size: S\nsize: M"), "Two options are called size.");
+        assert_eq!(message("Image: A"), "Image is a word the product page uses itself: choose another name.");
+        assert_eq!(message("Size:"), "Give Size from 1 to 30 values.");
+        let many = format!(
+            "A: {}\nB: {}",
+            (0..20).map(|n| n.to_string()).collect::<Vec<_>>().join(","),
+            (0..20).map(|n| n.to_string()).collect::<Vec<_>>().join(",")
+        );
+        assert_eq!(message(&many), "These options make 400 variants; a product may have at most 200.");
+    }
+
+    #[test]
+    fn a_grid_row_is_read_whole_or_every_bad_cell_is_named() {
+        let row = |sku: &str, price: &str, offer: &str, stock: &str| VariantInput {
+            id: "7".into(),
+            sku: sku.into(),
+            price: price.into(),
+            offer_price: offer.into(),
+            stock: stock.into(),
+            active: Some("on".into()),
+            image: String::new(),
+        };
+        let good = variant_rows(&[row("TEE-M", "", "", "4")]).unwrap();
+        assert_eq!(
+            good[0],
+            VariantRow {
+                id: 7,
+                sku: "TEE-M".into(),
+                price: None,
+                offer_price: None,
+                stock: 4,
+                active: true,
+                image: None
+            }
+        );
+        let errors = variant_rows(&[row("-bad sku", "0", "", "-1")]).unwrap_err();
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["price-7", "sku-7", "stock-7"]);
+        let offer = variant_rows(&[row("A", "", "3.00", "1")]).unwrap_err();
+        assert_eq!(offer["offer_price-7"], "Give the variant a price of its own to put it on offer.");
+        let above = variant_rows(&[row("A", "3.00", "3.00", "1")]).unwrap_err();
+        assert_eq!(above["offer_price-7"], "The offer price must be below the price.");
     }
 }

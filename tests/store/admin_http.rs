@@ -25,6 +25,12 @@ fn endpoints(product: i64, user: &str) -> Vec<(&'static str, String, bool)> {
         ("admin/products/remove", format!("id={product}"), false),
         ("admin/products/image", format!("product={product}&image=1&change=primary"), false),
         ("admin/products/import_report", String::new(), false),
+        ("admin/products/options", format!("product={product}&options=Size%3A+S%2C+M"), false),
+        (
+            "admin/products/variants",
+            format!("product={product}&variants[0][id]=1&variants[0][sku]=A&variants[0][stock]=1"),
+            false,
+        ),
         ("admin/categories/list", String::new(), false),
         ("admin/categories/save", "name=Zzz".into(), false),
         ("admin/categories/delete", "id=1".into(), false),

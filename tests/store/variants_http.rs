@@ -146,3 +146,95 @@ async fn a_variant_selling_out_is_never_served_stale_by_either_instance(pool: Pg
         assert!(listing.body.contains("from ") && listing.body.contains("$12.50"), "the card's lowest price");
     }
 }
+
+#[sqlx::test]
+async fn an_admin_makes_the_grid_and_sets_each_variant_with_every_bad_cell_named(pool: PgPool) {
+    let cat = common::category(&pool, "Clothing").await;
+    let socks = common::NewProduct { stock: 9, ..common::NewProduct::new(cat, "Socks", "8.00") }.insert(&pool).await;
+    common::user(&pool, "boss", trove::account::Role::Admin).await;
+    let app = common::app(pool.clone());
+    let mut admin = common::signed_in(&app, "boss").await;
+
+    // Options as typed, one a line; a bad box is refused whole.
+    let bad = call(&app, &mut admin, "admin/products/options", &format!("product={socks}&options=Size")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("as its name, a colon, then its values"), "{}", bad.body);
+    let made = call(
+        &app,
+        &mut admin,
+        "admin/products/options",
+        &format!("product={socks}&options=Size%3A+S%2C+M%0AColour%3A+Red"),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    assert!(made.body.contains("now comes in 2 variants"), "{}", made.body);
+
+    let page = common::page(&app, &mut admin, &format!("/admin/products/{socks}")).await;
+    assert!(page.body.contains("S / Red") && page.body.contains("M / Red"), "the grid lists each variant");
+    assert!(page.body.contains("SOCKS-S-RED"), "the SKUs made from the product's");
+    assert!(page.body.contains("readonly"), "the product's stock is their sum, set per variant");
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM product_variants WHERE product_id = $1 ORDER BY position")
+        .bind(socks)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    let (s, m) = (ids[0], ids[1]);
+
+    // Every bad cell is named, and nothing is saved.
+    let body = format!(
+        "product={socks}&variants[0][id]={s}&variants[0][sku]=SOCK S&variants[0][price]=-1&variants[0][stock]=3&variants[0][active]=on\
+         &variants[1][id]={m}&variants[1][sku]=SOCK-M&variants[1][price]=9.00&variants[1][offer_price]=9.50&variants[1][stock]=x"
+    );
+    let refused = call(&app, &mut admin, "admin/products/variants", &body).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    for cell in [format!("sku-{s}"), format!("price-{s}"), format!("offer_price-{m}"), format!("stock-{m}")] {
+        assert!(errors["Validation"][&cell].is_string(), "{cell}: {}", refused.body);
+    }
+    let skus: Vec<String> =
+        sqlx::query_scalar("SELECT sku FROM product_variants WHERE product_id = $1 ORDER BY position")
+            .bind(socks)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(skus, ["SOCKS-S-RED", "SOCKS-M-RED"], "nothing changed");
+
+    // A SKU another product's variant has is named on its cell.
+    let tea = common::NewProduct::new(cat, "Tea", "3.00").insert(&pool).await;
+    let taken =
+        format!("product={socks}&variants[0][id]={s}&variants[0][sku]=tea&variants[0][stock]=3&variants[0][active]=on");
+    let conflict = call(&app, &mut admin, "admin/products/variants", &taken).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT, "{}", conflict.body);
+    assert!(
+        conflict.body.contains(&format!("sku-{s}")) && conflict.body.contains("Another variant already has this SKU.")
+    );
+    let _ = tea;
+
+    let good = format!(
+        "product={socks}&variants[0][id]={s}&variants[0][sku]=SOCK-S&variants[0][stock]=3&variants[0][active]=on\
+         &variants[1][id]={m}&variants[1][sku]=SOCK-M&variants[1][price]=10.00&variants[1][offer_price]=9.00&variants[1][stock]=4"
+    );
+    let saved = call(&app, &mut admin, "admin/products/variants", &good).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let rows: Vec<(String, Option<rust_decimal::Decimal>, i32, bool)> = sqlx::query_as(
+        "SELECT sku, offer_price, stock, active FROM product_variants WHERE product_id = $1 ORDER BY position",
+    )
+    .bind(socks)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, [("SOCK-S".into(), None, 3, true), ("SOCK-M".into(), Some("9.00".parse().unwrap()), 4, false)]);
+    let stock: i32 =
+        sqlx::query_scalar("SELECT stock FROM products WHERE id = $1").bind(socks).fetch_one(&pool).await.unwrap();
+    assert_eq!(stock, 3, "only what is on sale counts");
+    let audit: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action IN ('product.options', 'product.variants')")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(audit, 2, "both changes are in the audit log");
+    // A second set of options is refused: the grid is edited instead.
+    let again = call(&app, &mut admin, "admin/products/options", &format!("product={socks}&options=Fit%3A+Slim")).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

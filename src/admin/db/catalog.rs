@@ -178,7 +178,13 @@ pub async fn update_product(conn: &mut PgConnection, id: i64, d: &ProductDraft) 
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    write_stocks(conn, &[id], &[d.stock], "stock").await?;
+    // A product in variants shows its stock (their sum) without taking it.
+    let variants = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM product_variants WHERE product_id = $1"#, id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if variants == 1 {
+        write_stocks(conn, &[id], &[d.stock], "stock").await?;
+    }
     Ok(true)
 }
 

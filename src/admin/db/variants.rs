@@ -5,63 +5,9 @@
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
+pub use crate::admin::rules::{MAX_OPTIONS, MAX_VALUES, MAX_VARIANTS, OptionSpec, check_options};
 use crate::catalog::rules::slugify;
 use crate::error::{AppError, ConstraintField};
-
-/// One option as an admin names it: "Size" with "S", "M", "L".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OptionSpec {
-    pub name: String,
-    pub values: Vec<String>,
-}
-
-/// The most options a product may have, values an option may have, and
-/// variants they may make together.
-pub const MAX_OPTIONS: usize = 3;
-pub const MAX_VALUES: usize = 30;
-pub const MAX_VARIANTS: usize = 200;
-
-/// What is wrong with `options`, if anything, as one message for the form.
-pub fn check_options(options: &[OptionSpec]) -> Result<(), AppError> {
-    let refuse = |message: String| Err(AppError::field("options", message));
-    if options.is_empty() || options.len() > MAX_OPTIONS {
-        return refuse(format!("Give from 1 to {MAX_OPTIONS} options."));
-    }
-    let mut names = std::collections::HashSet::new();
-    let mut combinations = 1usize;
-    for option in options {
-        let name = option.name.trim();
-        if name.is_empty() || name.chars().count() > 40 || slugify(name).is_empty() {
-            return refuse("Name each option in 1 to 40 letters or digits.".into());
-        }
-        if !names.insert(slugify(name)) {
-            return refuse(format!("Two options are called {name}."));
-        }
-        if ["image", "review", "reviews"].contains(&slugify(name).as_str()) {
-            return refuse(format!("{name} is a word the product page uses itself: choose another name."));
-        }
-        if option.values.is_empty() || option.values.len() > MAX_VALUES {
-            return refuse(format!("Give {name} from 1 to {MAX_VALUES} values."));
-        }
-        let mut values = std::collections::HashSet::new();
-        for value in &option.values {
-            let value = value.trim();
-            if value.is_empty() || value.chars().count() > 40 || slugify(value).is_empty() {
-                return refuse(format!("Each value of {name} needs 1 to 40 letters or digits."));
-            }
-            if !values.insert(slugify(value)) {
-                return refuse(format!("{name} has {value} twice."));
-            }
-        }
-        combinations *= option.values.len();
-    }
-    if combinations > MAX_VARIANTS {
-        return refuse(format!(
-            "These options make {combinations} variants; a product may have at most {MAX_VARIANTS}."
-        ));
-    }
-    Ok(())
-}
 
 /// Gives a product sold one way its options and a variant for every
 /// combination of their values (the last option changing fastest). Its one
@@ -208,4 +154,36 @@ pub async fn update_variant(
         return Err(AppError::NotFound);
     }
     Ok(())
+}
+
+/// A product's options and the grid of its variants, for the editor.
+pub async fn admin_variants(conn: &mut PgConnection, product: i64) -> sqlx::Result<crate::admin::AdminVariants> {
+    let (options, _) = crate::catalog::db::product_variants(conn, product).await?;
+    let rows = sqlx::query!(
+        r#"SELECT id, variant_label(option_values) AS "label!", sku, price, offer_price, stock, active, image_id
+           FROM product_variants WHERE product_id = $1 ORDER BY position, id"#,
+        product
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let money = |amount: Option<Decimal>| amount.map(|a| a.to_string()).unwrap_or_default();
+    Ok(crate::admin::AdminVariants {
+        options: options
+            .into_iter()
+            .map(|o| OptionSpec { name: o.name, values: o.values.into_iter().map(|v| v.value).collect() })
+            .collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| crate::admin::AdminVariant {
+                id: r.id,
+                label: r.label,
+                sku: r.sku,
+                price: money(r.price),
+                offer_price: money(r.offer_price),
+                stock: r.stock,
+                active: r.active,
+                image: r.image_id,
+            })
+            .collect(),
+    })
 }

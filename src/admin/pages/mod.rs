@@ -14,8 +14,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::api::*;
 use super::chart::RevenueChart;
 use super::{
-    AdminImage, AdminOrder, AuditPage, CategoryRow, Dashboard, ImportReport, OrderList, OrderRow, PeriodFigures,
-    ProductEditor, ProductTable, PromoRow, UserDetail, UserList,
+    AdminImage, AdminOrder, AdminVariant, AdminVariants, AuditPage, CategoryRow, Dashboard, ImportReport, OrderList,
+    OrderRow, PeriodFigures, ProductEditor, ProductTable, PromoRow, UserDetail, UserList,
 };
 use crate::account::Role;
 use crate::account::components::AuthContext;

@@ -158,6 +158,15 @@ struct ProductData {
     active: ServerAction<SetProductActive>,
     remove: ServerAction<RemoveProduct>,
     image: ServerAction<ChangeImage>,
+    grid: GridActions,
+}
+
+/// The variant grid's two forms: options for a product sold one way, then
+/// the grid itself.
+#[derive(Clone, Copy)]
+struct GridActions {
+    options: ServerAction<DefineProductOptions>,
+    save: ServerAction<SaveVariants>,
 }
 
 impl ProductData {
@@ -167,14 +176,24 @@ impl ProductData {
         let active = crate::flash::action::<SetProductActive>();
         let remove = crate::flash::action::<RemoveProduct>();
         let image = crate::flash::action::<ChangeImage>();
+        let grid = GridActions {
+            options: crate::flash::action::<DefineProductOptions>(),
+            save: crate::flash::action::<SaveVariants>(),
+        };
         let editor = Resource::new(
             move || {
                 let id = params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
-                (id, active.version().get(), image.version().get())
+                (
+                    id,
+                    active.version().get(),
+                    image.version().get(),
+                    grid.options.version().get(),
+                    grid.save.version().get(),
+                )
             },
-            |(id, _, _)| get_product_editor(id),
+            |(id, ..)| get_product_editor(id),
         );
-        ProductData { editor, save, active, remove, image }
+        ProductData { editor, save, active, remove, image, grid }
     }
 }
 
@@ -183,10 +202,10 @@ crate::ui::lazy_page!(ProductRoute, ProductPage);
 #[component]
 fn ProductPage() -> impl IntoView {
     let this = ProductData::load();
-    let ProductData { editor, save, active, remove, image } = this;
+    let ProductData { editor, save, active, remove, image, grid } = this;
     view! {
         {loaded(editor, move |e| {
-            view! { <ProductForm e save active remove image /> }.into_any()
+            view! { <ProductForm e save active remove image grid /> }.into_any()
         })}
     }
     .into_any()
@@ -199,8 +218,10 @@ fn ProductForm(
     active: ServerAction<SetProductActive>,
     remove: ServerAction<RemoveProduct>,
     image: ServerAction<ChangeImage>,
+    grid: GridActions,
 ) -> impl IntoView {
     let error = action_error(save.value());
+    let in_variants = e.variants.rows.len() > 1;
     let title = match e.id {
         Some(_) => format!("Edit {}", e.input.name),
         None => "New product".to_owned(),
@@ -243,8 +264,21 @@ fn ProductForm(
                     error=field_error(error, "price") />
                 <Field id="product-offer" name="input[offer_price]" label="Offer price" value=input.offer_price.clone()
                     hint="Optional: below the price while the offer runs." error=field_error(error, "offer_price") />
-                <Field id="product-stock" name="input[stock]" label="Stock" kind="number" value=input.stock.clone() required=true
-                    error=field_error(error, "stock") />
+                {if in_variants {
+                    view! {
+                        <div class="field">
+                            <label for="product-stock">"Stock"</label>
+                            <input id="product-stock" name="input[stock]" type="number" value=input.stock.clone() readonly
+                                aria-describedby="product-stock-hint" />
+                            <p class="field-hint" id="product-stock-hint">"The sum of its variants' stock: set each in the variants table below."</p>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <Field id="product-stock" name="input[stock]" label="Stock" kind="number" value=input.stock.clone() required=true
+                            error=field_error(error, "stock") />
+                    }.into_any()
+                }}
                 <label class="check"><input type="checkbox" name="input[active]" checked=is_active disabled=archived />
                     " Active (visible to shoppers)"</label>
                 <label class="check"><input type="checkbox" name="input[featured]" checked=input.featured.is_some() /> " Featured on the home page"</label>
@@ -269,6 +303,7 @@ fn ProductForm(
                             <button type="submit" class="button">"Upload"</button>
                         </form>
                     </section>
+                    <VariantsPanel product=id variants=e.variants.clone() images=e.images.clone() grid />
                     <section class="panel danger-zone" aria-labelledby="state-heading">
                         <h2 id="state-heading">"Visibility"</h2>
                         {outcome(active.value(), |_: &()| "Saved.".to_owned())}
@@ -291,6 +326,122 @@ fn ProductForm(
             })}
             <p><a href="/admin/products">"All products"</a></p>
         </AdminPage>
+    }
+}
+
+/// Options for a product sold one way; then its variants in one table, each
+/// cell its own field with its own error.
+#[component]
+fn VariantsPanel(product: i64, variants: AdminVariants, images: Vec<AdminImage>, grid: GridActions) -> impl IntoView {
+    let options_error = action_error(grid.options.value());
+    let grid_error = action_error(grid.save.value());
+    let body = if variants.options.is_empty() {
+        view! {
+            <p>"Sold one way. To sell it in sizes, colours or the like, name its options: each gets a variant with its own SKU, price and stock."</p>
+            <ActionForm action=grid.options attr:class="options-form">
+                <input type="hidden" name="product" value=product.to_string() />
+                <div class="field">
+                    <label for="product-options">"Options"</label>
+                    <textarea id="product-options" name="options" rows="3" aria-describedby="product-options-hint product-options-error"
+                        aria-invalid=move || field_error(options_error, "options").get().is_some().then_some("true")
+                        placeholder="Size: S, M, L, XL"></textarea>
+                    <p class="field-hint" id="product-options-hint">"One option a line: its name, a colon, then its values separated by commas."</p>
+                    <p class="field-error" id="product-options-error">{move || field_error(options_error, "options").get()}</p>
+                </div>
+                <button type="submit" class="button">"Make the variants"</button>
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        let names = variants.options.iter().map(|o| format!("{}: {}", o.name, o.values.join(", "))).collect::<Vec<_>>();
+        let rows = variants
+            .rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| view! { <VariantGridRow i row images=images.clone() error=grid_error /> })
+            .collect_view();
+        view! {
+            <ul class="option-summary">{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+            <ActionForm action=grid.save attr:class="variant-grid" attr:novalidate=true>
+                <input type="hidden" name="product" value=product.to_string() />
+                <p class="alert alert-error" role="alert" hidden=move || grid_error.get().is_none()>
+                    {move || grid_error.get().map(|e| match e {
+                        AppError::Validation(_) | AppError::Conflict { .. } => "Nothing was saved: correct the cells marked below.".to_owned(),
+                        other => other.to_string(),
+                    })}
+                </p>
+                <div class="table-scroll">
+                    <table class="admin-table">
+                        <caption class="visually-hidden">"Variants"</caption>
+                        <thead><tr>
+                            <th scope="col">"Variant"</th><th scope="col">"SKU"</th><th scope="col">"Price"</th>
+                            <th scope="col">"Offer price"</th><th scope="col">"Stock"</th><th scope="col">"On sale"</th><th scope="col">"Picture"</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+                <p class="field-hint">"An empty price is the product's price (and its offer)."</p>
+                <button type="submit" class="button">"Save variants"</button>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="panel" aria-labelledby="variants-heading">
+            <h2 id="variants-heading">"Variants"</h2>
+            {outcome(grid.options.value(), |message: &String| message.clone())}
+            {outcome(grid.save.value(), |message: &String| message.clone())}
+            {body}
+        </section>
+    }
+}
+
+/// One row of the grid: `variants[i][…]` fields, errors under `field-id`.
+#[component]
+fn VariantGridRow(
+    i: usize,
+    row: AdminVariant,
+    images: Vec<AdminImage>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = row.id;
+    let cell = move |field: &'static str| {
+        let key = crate::admin::rules::cell(field, id);
+        Signal::derive(move || error.get().and_then(|e| e.message_for(&key)))
+    };
+    let input = move |field: &'static str, value: String, label: String, kind: &'static str| {
+        let problem = cell(field);
+        let input_id = format!("variant-{id}-{field}");
+        let error_id = format!("{input_id}-error");
+        view! {
+            <td>
+                <input id=input_id.clone() name=format!("variants[{i}][{field}]") type=kind value=value aria-label=label
+                    class="grid-input" aria-invalid=move || problem.get().is_some().then_some("true") aria-describedby=error_id.clone() />
+                <p class="field-error" id=error_id>{move || problem.get()}</p>
+            </td>
+        }
+    };
+    let label = row.label.clone();
+    view! {
+        <tr>
+            <th scope="row">
+                <input type="hidden" name=format!("variants[{i}][id]") value=id.to_string() />
+                {row.label.clone()}
+            </th>
+            {input("sku", row.sku.clone(), format!("SKU of {label}"), "text")}
+            {input("price", row.price.clone(), format!("Price of {label}"), "text")}
+            {input("offer_price", row.offer_price.clone(), format!("Offer price of {label}"), "text")}
+            {input("stock", row.stock.to_string(), format!("Stock of {label}"), "number")}
+            <td><input type="checkbox" name=format!("variants[{i}][active]") checked=row.active aria-label=format!("{label} on sale") /></td>
+            <td>
+                <select name=format!("variants[{i}][image]") aria-label=format!("Picture of {label}")>
+                    <option value="">"The product's"</option>
+                    {images.into_iter().enumerate().map(|(n, img)| view! {
+                        <option value=img.id.to_string() selected=row.image == Some(img.id)>{format!("Image {}: {}", n + 1, img.alt)}</option>
+                    }).collect_view()}
+                </select>
+            </td>
+        </tr>
     }
 }
 
