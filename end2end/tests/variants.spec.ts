@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { hydrated, signUp, uniqueName } from './account-helpers';
+import { signInAsAdmin } from './shop-helpers';
 
 // The demo Zip Hoodie comes in S, M, L and XL (XL at $47.00, the others at
 // $45.00), in grey and black, with a picture per colour; XL in black is sold out.
@@ -63,4 +64,29 @@ test('a shopper picks sizes and colours, adds two variants of one hoodie, and fi
   // The XL in grey went down by one.
   await page.goto('/p/zip-hoodie?size=xl&colour=grey');
   await expect(page.locator('.buy-panel').getByText('Only 3 left')).toBeVisible();
+});
+
+test('an admin edits the variant grid: a bad cell is named beside it, and a good save shows on the product page', async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto('/admin/products?search=Polo+Shirt');
+  await page.getByRole('link', { name: 'Polo Shirt', exact: true }).click();
+  await hydrated(page);
+  const grid = page.locator('form.variant-grid');
+  await expect(grid.getByRole('rowheader', { name: 'M / Red' })).toBeVisible();
+  await expect(page.getByLabel('Stock', { exact: true })).toHaveAttribute('readonly', '');
+
+  await grid.getByLabel('Stock of M / Red', { exact: true }).fill('-3');
+  await grid.getByLabel('Price of M / Red', { exact: true }).fill('31.50');
+  await grid.getByRole('button', { name: 'Save variants' }).click();
+  await expect(grid.getByText('Nothing was saved: correct the cells marked below.')).toBeVisible();
+  await expect(grid.getByLabel('Stock of M / Red', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(grid.getByText('Stock must be a whole number, 0 or more.')).toBeVisible();
+
+  await grid.getByLabel('Stock of M / Red', { exact: true }).fill('7');
+  await grid.getByRole('button', { name: 'Save variants' }).click();
+  await expect(page.getByText(/Saved the 12 variants of Polo Shirt\./)).toBeVisible();
+
+  await page.goto('/p/polo-shirt?size=m&colour=red');
+  await expect(page.locator('.buy-panel .price-now')).toHaveText('$31.50');
+  await expect(page.locator('.buy-panel').getByText('In stock')).toBeVisible();
 });
