@@ -119,6 +119,19 @@ async fn options_make_a_grid_and_the_product_row_follows_its_variants(pool: PgPo
         .await
         .unwrap();
     assert_eq!(sku, "SHIRT-M-BLACK");
+    // The dashboard's low stock is per variant: the shirt has 21, its L in black 1.
+    let low: Vec<(String, i32)> =
+        trove::admin::db::low_stock(&pool, 10).await.unwrap().into_iter().map(|l| (l.name, l.stock)).collect();
+    assert_eq!(
+        low,
+        [
+            ("Shirt — S / Blue".to_owned(), 0),
+            ("Shirt — L / Black".to_owned(), 1),
+            ("Shirt — L / Blue".to_owned(), 2),
+            ("Shirt — S / Black".to_owned(), 3),
+            ("Shirt — M / Black".to_owned(), 5),
+        ]
+    );
 
     // A product's stock is written to its variants, never to it.
     let straight = sqlx::query("UPDATE products SET stock = 99 WHERE id = $1").bind(shirt).execute(&pool).await;

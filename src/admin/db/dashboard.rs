@@ -60,16 +60,23 @@ pub async fn revenue_by_day(db: impl PgExecutor<'_>, now: DateTime<Utc>, days: i
     Ok(rows.into_iter().map(|r| DayRevenue { day: r.day.to_string(), revenue: r.revenue, orders: r.orders }).collect())
 }
 
-/// Active products with the least stock, at most `limit`.
+/// Variants on sale (of active products) with the least stock, at most
+/// `limit`: "Shirt — M / Blue" runs out while the shirt's other sizes sell on.
 pub async fn low_stock(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<LowStock>> {
     let rows = sqlx::query!(
-        "SELECT id, name, stock FROM products WHERE active AND stock <= $1 ORDER BY stock, id LIMIT $2",
+        r#"SELECT p.id, p.name, variant_label(v.option_values) AS "options!", v.stock
+           FROM product_variants v JOIN products p ON p.id = v.product_id
+           WHERE v.active AND p.active AND v.stock <= $1
+           ORDER BY v.stock, p.id, v.position, v.id LIMIT $2"#,
         LOW_STOCK,
         limit
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| LowStock { id: r.id, name: r.name, stock: r.stock }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| LowStock { id: r.id, name: crate::product::rules::variant_title(&r.name, &r.options), stock: r.stock })
+        .collect())
 }
 
 /// `[from, to]` days of a filter as instants: from the first midnight to the
