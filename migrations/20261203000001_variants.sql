@@ -154,13 +154,17 @@ CREATE FUNCTION product_variants_changed() RETURNS trigger LANGUAGE plpgsql AS $
 DECLARE
     ids bigint[];
     shown bigint[];
+    worded bigint[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         ids := ARRAY(SELECT DISTINCT product_id FROM new_rows ORDER BY 1);
         shown := ids;
+        -- A product's first variant (made with it) adds no words.
+        worded := ARRAY(SELECT DISTINCT product_id FROM new_rows WHERE option_values <> '{}' OR sku !~ '^[A-Z0-9-]+$');
     ELSIF TG_OP = 'DELETE' THEN
         ids := ARRAY(SELECT DISTINCT product_id FROM old_rows ORDER BY 1);
         shown := ids;
+        worded := ids;
     ELSE
         ids := ARRAY(SELECT DISTINCT product_id FROM (SELECT product_id FROM old_rows UNION SELECT product_id FROM new_rows) t ORDER BY 1);
         shown := ARRAY(
@@ -168,8 +172,15 @@ BEGIN
             FROM old_rows o JOIN new_rows n ON n.id = o.id
             WHERE (to_jsonb(o) - 'stock' - 'updated_at') IS DISTINCT FROM (to_jsonb(n) - 'stock' - 'updated_at')
                OR shown_stock(o.stock) <> shown_stock(n.stock));
+        worded := ARRAY(
+            SELECT DISTINCT n.product_id
+            FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.sku, o.option_values, o.active) IS DISTINCT FROM (n.sku, n.option_values, n.active));
     END IF;
     PERFORM refresh_product_variants(ids);
+    IF cardinality(worded) > 0 THEN
+        PERFORM refresh_variant_words(worded);
+    END IF;
     IF cardinality(shown) > 0 THEN
         PERFORM notify_catalog((
             SELECT jsonb_agg(jsonb_build_object('id', p.id, 'before', catalog_shown(p), 'after', catalog_shown(p), 'cards', false))
@@ -202,6 +213,9 @@ CREATE TRIGGER product_options_removed
 
 CREATE FUNCTION product_option_values_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.value IS DISTINCT FROM NEW.value THEN
+        PERFORM refresh_variant_words(ARRAY(SELECT product_id FROM product_options WHERE id = NEW.option_id));
+    END IF;
     PERFORM notify_catalog((
         SELECT jsonb_agg(jsonb_build_object('id', p.id, 'before', catalog_shown(p), 'after', catalog_shown(p), 'cards', false))
         FROM products p
@@ -282,6 +296,35 @@ $$;
 CREATE TRIGGER products_first_variant
     AFTER INSERT ON products REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION products_first_variant();
+
+-- Search finds a product by its variants' option values ("navy", "XL") and
+-- SKUs (a product sold one way adds its SKU only when it is not its slug in
+-- capitals, which says nothing its name does not).
+CREATE FUNCTION variant_words(p_id bigint) RETURNS tsvector LANGUAGE sql STABLE AS $$
+    SELECT setweight(to_tsvector('english', COALESCE(string_agg(w, ' '), '')), 'B')
+    FROM (
+        SELECT v.sku AS w FROM product_variants v JOIN products p ON p.id = v.product_id
+        WHERE v.product_id = p_id AND v.active AND lower(v.sku) <> p.slug
+        UNION
+        SELECT ov.value FROM product_option_values ov JOIN product_options o ON o.id = ov.option_id
+        WHERE o.product_id = p_id
+    ) t
+$$;
+
+CREATE OR REPLACE FUNCTION products_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector := product_search_vector(NEW.name, NEW.description, NEW.category_id) || variant_words(NEW.id);
+    RETURN NEW;
+END
+$$;
+
+-- Brings the products' search vectors in line with their variants' words.
+CREATE FUNCTION refresh_variant_words(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    UPDATE products p SET search_vector = v.vector
+    FROM (SELECT id, product_search_vector(name, description, category_id) || variant_words(id) AS vector
+          FROM products WHERE id = ANY(ids)) v
+    WHERE p.id = v.id AND p.search_vector IS DISTINCT FROM v.vector
+$$;
 
 -- Every existing product gets its one variant with its stock.
 INSERT INTO product_variants (product_id, sku, stock)

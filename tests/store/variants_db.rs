@@ -374,3 +374,32 @@ async fn the_migration_gives_every_existing_product_its_one_variant_and_keeps_ca
         sqlx::query_as("SELECT sku, stock FROM product_variants WHERE product_id = 3").fetch_one(&pool).await.unwrap();
     assert_eq!(sku, ("GREEN-TEA-2".into(), 4));
 }
+
+#[sqlx::test]
+async fn search_finds_a_product_by_an_option_value_or_a_variant_s_sku(pool: PgPool) {
+    shirt(&pool).await;
+    let cat = category(&pool, "Kitchen").await;
+    let jug = NewProduct::new(cat, "Water Jug", "12.00").insert(&pool).await;
+    let categories = trove::catalog::db::categories(&pool).await.unwrap();
+    let found = |query: &'static str| {
+        let (pool, categories) = (pool.clone(), categories.clone());
+        async move {
+            let request = trove::search::SearchRequest { query: query.to_owned(), page: 1, ..Default::default() };
+            let results = trove::search::db::search(&pool, &request, None, &categories).await.unwrap();
+            (results.products.into_iter().map(|p| p.name).collect::<Vec<_>>(), results.fuzzy)
+        }
+    };
+    assert_eq!(found("black").await, (vec!["Shirt".to_owned()], false), "an option value");
+    assert_eq!(found("SHIRT-L-BLUE").await.0, ["Shirt"], "a variant's SKU");
+    // A SKU the admin gives a product sold one way finds it too.
+    sqlx::query("UPDATE product_variants SET sku = 'JUG-2040' WHERE product_id = $1")
+        .bind(jug)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(found("JUG-2040").await.0, ["Water Jug"]);
+    // A renamed value changes what finds it.
+    assert_eq!(found("navy").await.0, Vec::<String>::new());
+    sqlx::query("UPDATE product_option_values SET value = 'Navy' WHERE value = 'Blue'").execute(&pool).await.unwrap();
+    assert_eq!(found("navy").await, (vec!["Shirt".to_owned()], false));
+}
