@@ -217,6 +217,55 @@ pub(super) struct ProductOut {
     rating: Option<String>,
     reviews: i64,
     images: Vec<String>,
+    /// Its options ("Size" with "S", "M", "L"), empty when it is sold one way.
+    options: Vec<OptionOut>,
+    /// Its variants on sale: one for a product sold one way. A cart line
+    /// names one (`variant`) when the product has several.
+    variants: Vec<VariantOut>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct OptionOut {
+    name: String,
+    values: Vec<String>,
+}
+
+/// A variant on sale: its option values (one per option, in order), SKU,
+/// price and stock as shoppers are told it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct VariantOut {
+    id: i64,
+    sku: String,
+    /// Option name to value: {"Size": "M", "Colour": "Blue"}.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    options: serde_json::Map<String, serde_json::Value>,
+    price: Money,
+    offer_price: Option<Money>,
+    #[serde(flatten)]
+    stock: Availability,
+    /// Its picture, when it has one of its own.
+    image: Option<String>,
+}
+
+impl VariantOut {
+    fn new(v: &crate::product::Variant, options: &[crate::product::ProductOption], currency: &str) -> Self {
+        let named = options
+            .iter()
+            .filter_map(|o| {
+                let value = o.values.iter().find(|value| v.values.contains(&value.id))?;
+                Some((o.name.clone(), serde_json::Value::String(value.value.clone())))
+            })
+            .collect();
+        VariantOut {
+            id: v.id.0,
+            sku: v.sku.clone(),
+            options: named,
+            price: Money::new(v.price, currency),
+            offer_price: v.offer_price.map(|p| Money::new(p, currency)),
+            stock: Availability::of(v.stock),
+            image: v.image.as_ref().map(|key| crate::product::image_url(key, 800)),
+        }
+    }
 }
 
 /// A product by its id or slug: prices, stock, rating and pictures.
@@ -254,6 +303,12 @@ pub(super) async fn product(
             rating: product.rating.average().map(|a| a.to_string()),
             reviews: i64::from(product.rating.count),
             images: product.images.iter().map(|i| crate::product::image_url(&i.key, 800)).collect(),
+            variants: product.variants.iter().map(|v| VariantOut::new(v, &product.options, currency)).collect(),
+            options: product
+                .options
+                .into_iter()
+                .map(|o| OptionOut { name: o.name, values: o.values.into_iter().map(|v| v.value).collect() })
+                .collect(),
         },
     )
 }

@@ -3,7 +3,7 @@
 
 use axum::response::{IntoResponse, Response};
 
-use super::{Details, Money, account, cart, catalog, chat, orders, responses, staff};
+use super::{Details, Money, account, cart, catalog, chat, orders, responses, staff, variants};
 
 /// The OpenAPI 3.1 document of this API, made from the annotations above.
 #[derive(utoipa::OpenApi)]
@@ -15,7 +15,7 @@ use super::{Details, Money, account, cart, catalog, chat, orders, responses, sta
         cart::cart, cart::set_line, cart::remove_line,
         orders::orders, orders::order, orders::place, orders::card_payment, orders::cancel, orders::staff_orders, orders::staff_step,
         staff::create_product, staff::update_product, staff::remove_product, staff::set_active, staff::upload_image,
-        staff::stock, staff::set_stock, staff::set_price, staff::bulk_stock,
+        staff::stock, staff::set_stock, staff::set_price, staff::bulk_stock, variants::stock, variants::set_stock,
         staff::create_category, staff::update_category, staff::delete_category,
         staff::promos, staff::create_promo, staff::update_promo, staff::set_promo_active,
         staff::customers, staff::customer,

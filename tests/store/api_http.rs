@@ -339,8 +339,8 @@ async fn the_openapi_document_describes_every_operation_with_its_scopes_and_erro
             }
         }
     }
-    assert_eq!(paths.len(), 35, "no undocumented path and no stale one");
-    assert_eq!(operations, 49, "no undocumented operation and no stale one");
+    assert_eq!(paths.len(), 36, "no undocumented path and no stale one");
+    assert_eq!(operations, 51, "no undocumented operation and no stale one");
     // The shared errors are described once and named by each operation.
     let forbidden = &doc["paths"]["/api/v1/me"]["get"]["responses"]["403"]["$ref"];
     assert_eq!(forbidden, "#/components/responses/Forbidden");

@@ -238,3 +238,76 @@ async fn an_admin_makes_the_grid_and_sets_each_variant_with_every_bad_cell_named
     let again = call(&app, &mut admin, "admin/products/options", &format!("product={socks}&options=Fit%3A+Slim")).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[sqlx::test]
+async fn the_api_shows_variants_counts_stock_by_sku_and_fills_a_cart_by_variant(pool: PgPool) {
+    use super::api_http::{api, json, personal_token, problem};
+    use axum::http::Method;
+    let (shirt, v) = shirt(&pool).await;
+    common::user(&pool, "boss", trove::account::Role::Admin).await;
+    common::user(&pool, "amy", trove::account::Role::Member).await;
+    let app = common::app(pool.clone());
+
+    let product = json(&api(&app, Method::GET, "/api/v1/products/shirt", None, None).await);
+    assert_eq!(
+        product["options"],
+        serde_json::json!([
+            { "name": "Size", "values": ["S", "M", "L"] },
+            { "name": "Colour", "values": ["Blue", "Black"] },
+        ])
+    );
+    let variants = product["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 6);
+    let large = variants.iter().find(|x| x["sku"] == "SHIRT-L-BLACK").unwrap();
+    assert_eq!(large["options"], serde_json::json!({ "Size": "L", "Colour": "Black" }));
+    assert_eq!(large["price"]["amount"], "22.00");
+    assert_eq!(large["offer_price"]["amount"], "21.00");
+    assert_eq!((large["availability"].as_str(), large["only_left"].as_i64()), (Some("low"), Some(1)));
+
+    // The warehouse counts by SKU.
+    let mut boss = common::signed_in(&app, "boss").await;
+    let form = "integration=Warehouse&name=stock&expires=90&scopes[inventory:write]=on";
+    let created = call(&app, &mut boss, "admin/tokens/create", form).await;
+    let secret = json(&created)["secret"].as_str().unwrap().to_owned();
+    let set =
+        api(&app, Method::PUT, "/api/v1/variants/shirt-m-blue/stock", Some(&secret), Some(r#"{"stock": 12}"#)).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(json(&set)["name"], "Shirt — M / Blue");
+    assert_eq!(json(&set)["stock"], 12);
+    let read = json(&api(&app, Method::GET, "/api/v1/variants/SHIRT-M-BLUE/stock", Some(&secret), None).await);
+    assert_eq!((read["variant"].as_i64(), read["stock"].as_i64()), (Some(v["M/Blue"]), Some(12)));
+    let total: i32 =
+        sqlx::query_scalar("SELECT stock FROM products WHERE id = $1").bind(shirt).fetch_one(&pool).await.unwrap();
+    assert_eq!(total, 23, "the product's stock follows");
+    let unknown = api(&app, Method::PUT, "/api/v1/variants/NOPE/stock", Some(&secret), Some(r#"{"stock": 1}"#)).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let negative =
+        api(&app, Method::PUT, "/api/v1/variants/SHIRT-M-BLUE/stock", Some(&secret), Some(r#"{"stock": -1}"#)).await;
+    assert_eq!(negative.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The product's own stock is theirs: set per variant.
+    let whole =
+        api(&app, Method::PUT, &format!("/api/v1/products/{shirt}/stock"), Some(&secret), Some(r#"{"stock": 5}"#))
+            .await;
+    assert_eq!(whole.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", whole.body);
+    assert!(problem(&whole)["errors"]["stock"].as_str().unwrap().contains("set the stock of each variant"));
+    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'variant.stock'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audit, 1);
+
+    // A shopper's token names the variant when the product has several.
+    let mut amy = common::signed_in(&app, "amy").await;
+    let (cart, _) = personal_token(&app, &mut amy, &["cart:write"], "30").await;
+    let line = format!("/api/v1/cart/lines/{shirt}");
+    let unnamed = api(&app, Method::PUT, &line, Some(&cart), Some(r#"{"quantity": 1}"#)).await;
+    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem(&unnamed)["errors"]["variant"], "Choose a size and colour first.");
+    let body = format!(r#"{{"quantity": 2, "variant": {}}}"#, v["L/Blue"]);
+    let named = json(&api(&app, Method::PUT, &line, Some(&cart), Some(&body)).await);
+    assert_eq!(
+        (named["lines"][0]["options"].as_str(), named["lines"][0]["quantity"].as_i64()),
+        (Some("L / Blue"), Some(2))
+    );
+    assert_eq!(named["subtotal"]["amount"], "42.00");
+}

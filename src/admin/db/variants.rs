@@ -187,3 +187,54 @@ pub async fn admin_variants(conn: &mut PgConnection, product: i64) -> sqlx::Resu
             .collect(),
     })
 }
+
+/// A variant as the warehouse knows it, by SKU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuStock {
+    pub variant: i64,
+    pub product: i64,
+    pub sku: String,
+    /// "Shirt — M / Blue".
+    pub title: String,
+    pub stock: i32,
+    /// What a shopper pays for it now.
+    pub price: Decimal,
+}
+
+/// The variant with this SKU (any letter case), if any.
+pub async fn stock_by_sku(db: impl sqlx::PgExecutor<'_>, sku: &str) -> sqlx::Result<Option<SkuStock>> {
+    let row = sqlx::query!(
+        r#"SELECT v.id, v.product_id, v.sku, p.name, variant_label(v.option_values) AS "options!", v.stock,
+                  variant_sale_price(v.price, v.offer_price, p.price, p.offer_price) AS "price!"
+           FROM product_variants v JOIN products p ON p.id = v.product_id
+           WHERE lower(v.sku) = lower($1)"#,
+        sku
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| SkuStock {
+        variant: r.id,
+        product: r.product_id,
+        sku: r.sku,
+        title: crate::product::rules::variant_title(&r.name, &r.options),
+        stock: r.stock,
+        price: r.price,
+    }))
+}
+
+/// Sets the stock of the variant with this SKU: its product's row is locked
+/// first (products before variants). Answers it before and after, or `None`
+/// when no variant has the SKU.
+pub async fn set_stock_by_sku(
+    conn: &mut PgConnection,
+    sku: &str,
+    stock: i32,
+) -> Result<Option<(SkuStock, SkuStock)>, AppError> {
+    let Some(before) = stock_by_sku(&mut *conn, sku).await? else { return Ok(None) };
+    sqlx::query!("SELECT lock_products(ARRAY[$1::bigint])", before.product).execute(&mut *conn).await?;
+    sqlx::query!("UPDATE product_variants SET stock = $2, updated_at = now() WHERE id = $1", before.variant, stock)
+        .execute(&mut *conn)
+        .await?;
+    let after = stock_by_sku(&mut *conn, &before.sku).await?.ok_or(AppError::NotFound)?;
+    Ok(Some((before, after)))
+}
