@@ -7,8 +7,9 @@
 //!
 //!   bench-orders ADDR SECONDS BUYERS PRODUCTS_FILE [RATE]
 //!
-//! PRODUCTS_FILE holds product ids, one per line: buyers pick from them in
-//! turn (one id makes every buyer contend for the same product's row).
+//! PRODUCTS_FILE holds what to buy, one a line: a product's id, and the id
+//! of its variant after a space (needed when it has several); buyers pick
+//! from them in turn (one line makes every buyer contend for the same rows).
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -24,7 +25,7 @@ struct Run {
     id: u64,
     /// Checkout attempts so far (each takes a token of its own).
     attempts: AtomicU64,
-    products: Vec<i64>,
+    products: Vec<(i64, Option<i64>)>,
     buyers: usize,
     next_product: AtomicU64,
     signed_up: AtomicUsize,
@@ -80,8 +81,11 @@ async fn sign_up(user: &mut GooseUser) -> TransactionResult {
 async fn order(user: &mut GooseUser) -> TransactionResult {
     let run = run();
     let counted = run.started.get().is_some();
-    let product = run.products[(run.next_product.fetch_add(1, Ordering::Relaxed) as usize) % run.products.len()];
-    let added = user.post_form("/api/cart/add", &[("product", product.to_string())]).await?;
+    let (product, variant) =
+        run.products[(run.next_product.fetch_add(1, Ordering::Relaxed) as usize) % run.products.len()];
+    let mut form = vec![("product", product.to_string())];
+    form.extend(variant.map(|v| ("variant", v.to_string())));
+    let added = user.post_form("/api/cart/add", &form).await?;
     if status(&added) == 409 {
         if counted {
             run.sold_out.fetch_add(1, Ordering::Relaxed);
@@ -134,7 +138,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => return Err("usage: bench-orders ADDR SECONDS BUYERS PRODUCTS_FILE [RATE]".into()),
     };
     let buyers: usize = buyers.parse()?;
-    let products: Vec<i64> = std::fs::read_to_string(products)?.lines().filter_map(|l| l.trim().parse().ok()).collect();
+    let products: Vec<(i64, Option<i64>)> = std::fs::read_to_string(products)?
+        .lines()
+        .filter_map(|line| {
+            let mut ids = line.split_whitespace().map(|id| id.parse::<i64>().ok());
+            Some((ids.next()??, ids.next().flatten()))
+        })
+        .collect();
     if products.is_empty() {
         return Err("no product ids".into());
     }
