@@ -166,18 +166,34 @@ BEGIN
         shown := ids;
         worded := ids;
     ELSE
-        ids := ARRAY(SELECT DISTINCT product_id FROM (SELECT product_id FROM old_rows UNION SELECT product_id FROM new_rows) t ORDER BY 1);
-        shown := ARRAY(
-            SELECT DISTINCT n.product_id
-            FROM old_rows o JOIN new_rows n ON n.id = o.id
-            WHERE (to_jsonb(o) - 'stock' - 'updated_at') IS DISTINCT FROM (to_jsonb(n) - 'stock' - 'updated_at')
-               OR shown_stock(o.stock) <> shown_stock(n.stock));
-        worded := ARRAY(
-            SELECT DISTINCT n.product_id
-            FROM old_rows o JOIN new_rows n ON n.id = o.id
-            WHERE (o.sku, o.option_values, o.active) IS DISTINCT FROM (n.sku, n.option_values, n.active));
+        -- What changed, in one pass over the rows.
+        SELECT COALESCE(array_agg(DISTINCT n.product_id) FILTER (WHERE
+                   (o.product_id, o.price, o.offer_price, o.active) IS DISTINCT FROM (n.product_id, n.price, n.offer_price, n.active)), '{}'),
+               COALESCE(array_agg(DISTINCT n.product_id) FILTER (WHERE
+                   (o.sku, o.price, o.offer_price, o.active, o.option_values, o.image_id, o.position)
+                       IS DISTINCT FROM (n.sku, n.price, n.offer_price, n.active, n.option_values, n.image_id, n.position)
+                   OR shown_stock(o.stock) <> shown_stock(n.stock)), '{}'),
+               COALESCE(array_agg(DISTINCT n.product_id) FILTER (WHERE
+                   (o.sku, o.option_values, o.active) IS DISTINCT FROM (n.sku, n.option_values, n.active)), '{}')
+        INTO ids, shown, worded
+        FROM old_rows o JOIN new_rows n ON n.id = o.id;
+        -- Stock alone (what every order does): the products' sums move by
+        -- the difference, under the row lock the update takes.
+        UPDATE products p SET stock = p.stock + d.delta
+        FROM (SELECT n.product_id, sum(n.stock - o.stock)::integer AS delta
+              FROM old_rows o JOIN new_rows n ON n.id = o.id
+              WHERE n.active AND o.active AND n.stock <> o.stock AND NOT n.product_id = ANY(ids)
+              GROUP BY n.product_id) d
+        WHERE p.id = d.product_id AND d.delta <> 0;
+        -- Prices, sale state or a move: the products are worked out again.
+        ids := ARRAY(SELECT DISTINCT id FROM (
+                   SELECT unnest(ids) AS id
+                   UNION SELECT o.product_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.product_id <> n.product_id) t
+               ORDER BY 1);
     END IF;
-    PERFORM refresh_product_variants(ids);
+    IF cardinality(ids) > 0 THEN
+        PERFORM refresh_product_variants(ids);
+    END IF;
     IF cardinality(worded) > 0 THEN
         PERFORM refresh_variant_words(worded);
     END IF;
@@ -360,14 +376,16 @@ CREATE INDEX order_items_variant_id_idx ON order_items (variant_id);
 -- How a variant reads beside its product's name: "M / Blue" (empty for a
 -- product without options).
 CREATE FUNCTION variant_label(option_values bigint[]) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT COALESCE(string_agg(v.value, ' / ' ORDER BY o.position, o.id), '')
-    FROM product_option_values v JOIN product_options o ON o.id = v.option_id
-    WHERE v.id = ANY(option_values)
+    SELECT CASE WHEN cardinality(option_values) = 0 THEN '' ELSE (
+        SELECT COALESCE(string_agg(v.value, ' / ' ORDER BY o.position, o.id), '')
+        FROM product_option_values v JOIN product_options o ON o.id = v.option_id
+        WHERE v.id = ANY(option_values)) END
 $$;
 
 -- The query that selects a variant on its product's page: "size=m&colour=blue".
 CREATE FUNCTION variant_query(option_values bigint[]) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT COALESCE(string_agg(o.slug || '=' || v.slug, '&' ORDER BY o.position, o.id), '')
-    FROM product_option_values v JOIN product_options o ON o.id = v.option_id
-    WHERE v.id = ANY(option_values)
+    SELECT CASE WHEN cardinality(option_values) = 0 THEN '' ELSE (
+        SELECT COALESCE(string_agg(o.slug || '=' || v.slug, '&' ORDER BY o.position, o.id), '')
+        FROM product_option_values v JOIN product_options o ON o.id = v.option_id
+        WHERE v.id = ANY(option_values)) END
 $$;

@@ -243,6 +243,10 @@ pub const MAX_OPTIONS: usize = 3;
 pub const MAX_VALUES: usize = 30;
 pub const MAX_VARIANTS: usize = 200;
 
+/// What separates options and values where they are written as text: the
+/// editor's box ("Size: S, M") and the CSV ("Size=M; Colour=Blue").
+const SEPARATORS: [char; 4] = [',', ';', '=', ':'];
+
 /// What is wrong with `options`, if anything, as one message for the form.
 pub fn check_options(options: &[OptionSpec]) -> Result<(), AppError> {
     let refuse = |message: String| Err(AppError::field("options", message));
@@ -255,6 +259,9 @@ pub fn check_options(options: &[OptionSpec]) -> Result<(), AppError> {
         let name = option.name.trim();
         if name.is_empty() || name.chars().count() > 40 || slugify(name).is_empty() {
             return refuse("Name each option in 1 to 40 letters or digits.".into());
+        }
+        if name.contains(SEPARATORS) {
+            return refuse("Option names and values cannot hold , ; = or :.".into());
         }
         if !names.insert(slugify(name)) {
             return refuse(format!("Two options are called {name}."));
@@ -270,6 +277,9 @@ pub fn check_options(options: &[OptionSpec]) -> Result<(), AppError> {
             let value = value.trim();
             if value.is_empty() || value.chars().count() > 40 || slugify(value).is_empty() {
                 return refuse(format!("Each value of {name} needs 1 to 40 letters or digits."));
+            }
+            if value.contains(SEPARATORS) {
+                return refuse("Option names and values cannot hold , ; = or :.".into());
             }
             if !values.insert(slugify(value)) {
                 return refuse(format!("{name} has {value} twice."));

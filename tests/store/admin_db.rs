@@ -330,9 +330,13 @@ async fn a_good_csv_creates_and_then_updates_products(pool: PgPool) {
 
     // The export reads back as the same catalog.
     let exported = String::from_utf8(trove::admin::csv::export_csv(&app).await.unwrap()).unwrap();
-    assert!(exported.starts_with("name,slug,category,description,price,offer_price,stock,active,featured\n"));
+    assert!(exported.starts_with(
+        "name,slug,category,description,price,offer_price,stock,active,featured,options,sku,variant_price,variant_offer_price,variant_active\n"
+    ));
     assert!(
-        exported.contains("\"Oolong, Roasted\",oolong-roasted,pantry,\"Dark, toasty.\",8.00,,5,yes,yes"),
+        exported.contains(
+            "\"Oolong, Roasted\",oolong-roasted,pantry,\"Dark, toasty.\",8.00,,5,yes,yes,,OOLONG-ROASTED,,,yes"
+        ),
         "{exported}"
     );
     let report = trove::admin::csv::apply(&app, admin, exported.as_bytes()).await.unwrap();

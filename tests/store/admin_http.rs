@@ -124,7 +124,7 @@ async fn uploads_and_csv_routes_refuse_everyone_but_admins(pool: PgPool) {
     let reply = send_as(&app, &mut jar, Request::get("/admin/products.csv"), Body::empty()).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
-    assert!(reply.body.contains("\nNew,new,pantry,,1.00,,1,yes,no\n"), "{}", reply.body);
+    assert!(reply.body.contains("\nNew,new,pantry,,1.00,,1,yes,no,,NEW,,,yes\n"), "{}", reply.body);
 }
 
 #[sqlx::test]

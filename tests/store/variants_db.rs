@@ -403,3 +403,122 @@ async fn search_finds_a_product_by_an_option_value_or_a_variant_s_sku(pool: PgPo
     sqlx::query("UPDATE product_option_values SET value = 'Navy' WHERE value = 'Blue'").execute(&pool).await.unwrap();
     assert_eq!(found("navy").await, (vec!["Shirt".to_owned()], false));
 }
+
+/// The CSV export, as text.
+async fn exported(state: &trove::state::AppState) -> String {
+    String::from_utf8(trove::admin::csv::export_csv(state).await.unwrap()).unwrap()
+}
+
+#[sqlx::test]
+async fn the_csv_has_a_line_a_variant_and_an_import_makes_and_sets_variants_or_names_every_problem(pool: PgPool) {
+    use trove::admin::ImportReport;
+    let (shirt, v) = shirt(&pool).await;
+    let state = trove::startup::state_with_pool(common::config(&common::media_dir()), pool.clone()).unwrap();
+    let admin = shopper(&pool, "boss").await;
+
+    // One line a variant, the product's columns repeated.
+    let csv = exported(&state).await;
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "name,slug,category,description,price,offer_price,stock,active,featured,options,sku,variant_price,variant_offer_price,variant_active"
+        )
+    );
+    assert_eq!(csv.matches("\",19.00,,").count(), 6, "six lines for the shirt: {csv}");
+    assert!(csv.contains(",19.00,,1,yes,no,Size=L; Colour=Black,SHIRT-L-BLACK,22.00,21.00,yes\n"), "{csv}");
+    assert!(csv.contains(",19.00,,0,yes,no,Size=S; Colour=Blue,SHIRT-S-BLUE,,,yes\n"), "{csv}");
+    // Read back as it is, nothing changes.
+    let report = trove::admin::csv::apply(&state, admin, csv.as_bytes()).await.unwrap();
+    assert_eq!(report, ImportReport::Applied { created: 0, updated: 1 });
+    assert_eq!(exported(&state).await, csv, "an export imported is the same catalog");
+
+    // Stock and prices per variant, a new product in sizes, one sold one way with a SKU.
+    let file = "name,slug,category,price,stock,options,sku,variant_price,variant_active
+Shirt,shirt,clothing,19.00,40,Size=M; Colour=Blue,,,yes
+Shirt,shirt,clothing,19.00,0,size=s; colour=black,SHIRT-S-BK,,no
+Scarf,,clothing,15.00,4,Colour=Red,SCARF-RED,,
+Scarf,,clothing,15.00,2,Colour=Green,SCARF-GREEN,16.50,
+Mug,,clothing,9.00,12,,MUG-001,,
+";
+    let report = trove::admin::csv::apply(&state, admin, file.as_bytes()).await.unwrap();
+    assert_eq!(report, ImportReport::Applied { created: 2, updated: 1 });
+    let variant = |id: i64| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, i32, bool)>("SELECT sku, stock, active FROM product_variants WHERE id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(variant(v["M/Blue"]).await, ("SHIRT-M-BLUE".into(), 40, true), "an empty SKU keeps it");
+    assert_eq!(variant(v["S/Black"]).await, ("SHIRT-S-BK".into(), 0, false));
+    assert_eq!(variant(v["L/Black"]).await, ("SHIRT-L-BLACK".into(), 1, true), "lines left out are left alone");
+    let scarf: Vec<(String, String, Option<Decimal>, i32)> = sqlx::query_as(
+        "SELECT variant_label(v.option_values), v.sku, v.price, v.stock FROM product_variants v
+         JOIN products p ON p.id = v.product_id WHERE p.name = 'Scarf' ORDER BY v.position",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        scarf,
+        [("Red".into(), "SCARF-RED".into(), None, 4), ("Green".into(), "SCARF-GREEN".into(), Some(dec("16.50")), 2)]
+    );
+    let mug: (String, i32) = sqlx::query_as(
+        "SELECT v.sku, v.stock FROM product_variants v JOIN products p ON p.id = v.product_id WHERE p.name = 'Mug'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(mug, ("MUG-001".into(), 12));
+    let total: i32 =
+        sqlx::query_scalar("SELECT stock FROM products WHERE id = $1").bind(shirt).fetch_one(&pool).await.unwrap();
+    assert_eq!(total, 40 + 5 + 2 + 1, "S/Black is off sale; the others sum (S/Blue has none)");
+
+    // Every problem by line and column, and nothing applied.
+    let bad = "name,slug,category,price,stock,options,sku,variant_price
+Shirt,shirt,clothing,19.00,1,Size=XXL; Colour=Blue,,
+Shirt,shirt,clothing,19.00,1,Colour=Blue; Size=M,,
+Shirt,shirt,clothing,21.00,1,Size=M; Colour=Black,,
+Shirt,shirt,clothing,19.00,1,,,
+Hat,,clothing,10.00,1,Size,,
+Hat2,,clothing,10.00,1,,MUG-001,
+Hat2,,clothing,10.00,1,,,
+Cap,,clothing,10.00,-1,Size=S,,0
+";
+    let report = trove::admin::csv::apply(&state, admin, bad.as_bytes()).await.unwrap();
+    let ImportReport::Refused { problems } = report else { panic!("applied: {report:?}") };
+    let found: Vec<(u64, &str)> = problems.iter().map(|p| (p.line, p.column.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (2, "options"),
+            (3, "options"),
+            (4, "name"),
+            (5, "name"),
+            (6, "options"),
+            (8, "name"),
+            (9, "stock"),
+            (9, "variant_price")
+        ],
+        "{problems:#?}"
+    );
+    assert_eq!(
+        problems[0].message,
+        "Shirt has no variant Size=XXL; Colour=Blue: add its options' values in the admin first."
+    );
+    assert_eq!(problems[1].message, "Name the same options in the same order as line 2.");
+    assert_eq!(problems[2].message, "The product's columns differ from line 2, where it first appears.");
+    assert_eq!(problems[4].message, "Write \"Size\" as an option, an equals sign and its value, like Size=M.");
+    assert_eq!(variant(v["M/Blue"]).await.1, 40, "nothing was applied");
+
+    // A SKU another product has is refused on its line, all rolled back.
+    let taken = "name,slug,category,price,stock,options,sku\nShirt,shirt,clothing,19.00,7,Size=M; Colour=Blue,\nScarf,,clothing,15.00,1,Colour=Red,SHIRT-L-BLACK\n";
+    let report = trove::admin::csv::apply(&state, admin, taken.as_bytes()).await.unwrap();
+    let ImportReport::Refused { problems } = report else { panic!("applied: {report:?}") };
+    assert_eq!((problems[0].line, problems[0].column.as_str()), (3, "sku"), "{problems:#?}");
+    assert_eq!(variant(v["M/Blue"]).await.1, 40);
+}

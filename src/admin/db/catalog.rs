@@ -328,7 +328,7 @@ pub async fn version(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<i6
         .await
 }
 
-/// A product as the CSV export writes it.
+/// A variant as the CSV export writes it, with its product's columns.
 pub struct CsvRow {
     pub name: String,
     pub slug: String,
@@ -336,18 +336,32 @@ pub struct CsvRow {
     pub description: String,
     pub price: rust_decimal::Decimal,
     pub offer_price: Option<rust_decimal::Decimal>,
+    /// The variant's.
     pub stock: i32,
     pub active: bool,
     pub featured: bool,
+    /// "Size=M; Colour=Blue" (empty for a product sold one way).
+    pub options: String,
+    pub sku: String,
+    pub variant_price: Option<rust_decimal::Decimal>,
+    pub variant_offer_price: Option<rust_decimal::Decimal>,
+    pub variant_active: bool,
 }
 
-/// Every product not archived, in id order, for the CSV export.
+/// Every variant of every product not archived, in product id order then the
+/// variants' own, for the CSV export.
 pub async fn csv_rows(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CsvRow>> {
     sqlx::query_as!(
         CsvRow,
-        r#"SELECT p.name, p.slug, c.slug AS category, p.description, p.price, p.offer_price, p.stock, p.active, p.featured
-           FROM products p JOIN categories c ON c.id = p.category_id
-           WHERE p.archived_at IS NULL ORDER BY p.id"#
+        r#"SELECT p.name, p.slug, c.slug AS category, p.description, p.price, p.offer_price, v.stock, p.active, p.featured,
+                  COALESCE((SELECT string_agg(o.name || '=' || ov.value, '; ' ORDER BY o.position, o.id)
+                            FROM product_option_values ov JOIN product_options o ON o.id = ov.option_id
+                            WHERE ov.id = ANY(v.option_values)), '') AS "options!",
+                  v.sku, v.price AS variant_price, v.offer_price AS variant_offer_price, v.active AS variant_active
+           FROM products p
+           JOIN categories c ON c.id = p.category_id
+           JOIN product_variants v ON v.product_id = p.id
+           WHERE p.archived_at IS NULL ORDER BY p.id, v.position, v.id"#
     )
     .fetch_all(db)
     .await

@@ -238,3 +238,81 @@ pub async fn set_stock_by_sku(
     let after = stock_by_sku(&mut *conn, &before.sku).await?.ok_or(AppError::NotFound)?;
     Ok(Some((before, after)))
 }
+
+/// A variant as an import finds it: by its options' names and values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantKey {
+    pub id: i64,
+    pub sku: String,
+    /// ("Size", "M"), in the options' order; empty for a product sold one way.
+    pub values: Vec<(String, String)>,
+    pub price: Option<Decimal>,
+    pub offer_price: Option<Decimal>,
+    pub stock: i32,
+    pub active: bool,
+    pub image: Option<i64>,
+}
+
+impl VariantKey {
+    /// Whether `options` name this variant (names and values in any letter case).
+    pub fn is(&self, options: &[(String, String)]) -> bool {
+        self.values.len() == options.len()
+            && options.iter().all(|(name, value)| {
+                self.values.iter().any(|(n, v)| n.eq_ignore_ascii_case(name) && v.eq_ignore_ascii_case(value))
+            })
+    }
+
+    /// The variant as it is, as an edit to start from.
+    pub fn edit(&self) -> VariantEdit {
+        VariantEdit {
+            sku: self.sku.clone(),
+            price: self.price,
+            offer_price: self.offer_price,
+            stock: self.stock,
+            active: self.active,
+            image: self.image,
+        }
+    }
+}
+
+/// A product's variants with their options' names and values.
+pub async fn variant_keys(db: impl sqlx::PgExecutor<'_>, product: i64) -> sqlx::Result<Vec<VariantKey>> {
+    let rows = sqlx::query!(
+        r#"SELECT v.id, v.sku, v.price, v.offer_price, v.stock, v.active, v.image_id,
+                  ARRAY(SELECT o.name FROM product_option_values ov JOIN product_options o ON o.id = ov.option_id
+                        WHERE ov.id = ANY(v.option_values) ORDER BY o.position, o.id) AS "names!",
+                  ARRAY(SELECT ov.value FROM product_option_values ov JOIN product_options o ON o.id = ov.option_id
+                        WHERE ov.id = ANY(v.option_values) ORDER BY o.position, o.id) AS "values!"
+           FROM product_variants v WHERE v.product_id = $1 ORDER BY v.position, v.id"#,
+        product
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| VariantKey {
+            id: r.id,
+            sku: r.sku,
+            values: r.names.into_iter().zip(r.values).collect(),
+            price: r.price,
+            offer_price: r.offer_price,
+            stock: r.stock,
+            active: r.active,
+            image: r.image_id,
+        })
+        .collect())
+}
+
+/// Gives a product sold one way's variant `sku`.
+pub async fn set_only_variant_sku(conn: &mut PgConnection, product: i64, sku: &str) -> Result<(), AppError> {
+    sqlx::query!("SELECT lock_products(ARRAY[$1::bigint])", product).execute(&mut *conn).await?;
+    sqlx::query!(
+        "UPDATE product_variants SET sku = $2, updated_at = now() WHERE product_id = $1 AND sku <> $2",
+        product,
+        sku
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(|error| AppError::from_constraint(error, VARIANT_CONSTRAINTS))?;
+    Ok(())
+}
