@@ -147,9 +147,8 @@ BEGIN
 END
 $$;
 
--- A variant change: the products follow, and product pages that show a
--- variant's state (its stock as shoppers read it, its price, whether it is
--- sold) are dropped from caches even when the product's card did not change.
+-- Variants added or removed: the products follow, and their pages are
+-- dropped from caches even when the product's card did not change.
 CREATE FUNCTION product_variants_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     ids bigint[];
@@ -165,31 +164,6 @@ BEGIN
         ids := ARRAY(SELECT DISTINCT product_id FROM old_rows ORDER BY 1);
         shown := ids;
         worded := ids;
-    ELSE
-        -- What changed, in one pass over the rows.
-        SELECT COALESCE(array_agg(DISTINCT n.product_id) FILTER (WHERE
-                   (o.product_id, o.price, o.offer_price, o.active) IS DISTINCT FROM (n.product_id, n.price, n.offer_price, n.active)), '{}'),
-               COALESCE(array_agg(DISTINCT n.product_id) FILTER (WHERE
-                   (o.sku, o.price, o.offer_price, o.active, o.option_values, o.image_id, o.position)
-                       IS DISTINCT FROM (n.sku, n.price, n.offer_price, n.active, n.option_values, n.image_id, n.position)
-                   OR shown_stock(o.stock) <> shown_stock(n.stock)), '{}'),
-               COALESCE(array_agg(DISTINCT n.product_id) FILTER (WHERE
-                   (o.sku, o.option_values, o.active) IS DISTINCT FROM (n.sku, n.option_values, n.active)), '{}')
-        INTO ids, shown, worded
-        FROM old_rows o JOIN new_rows n ON n.id = o.id;
-        -- Stock alone (what every order does): the products' sums move by
-        -- the difference, under the row lock the update takes.
-        UPDATE products p SET stock = p.stock + d.delta
-        FROM (SELECT n.product_id, sum(n.stock - o.stock)::integer AS delta
-              FROM old_rows o JOIN new_rows n ON n.id = o.id
-              WHERE n.active AND o.active AND n.stock <> o.stock AND NOT n.product_id = ANY(ids)
-              GROUP BY n.product_id) d
-        WHERE p.id = d.product_id AND d.delta <> 0;
-        -- Prices, sale state or a move: the products are worked out again.
-        ids := ARRAY(SELECT DISTINCT id FROM (
-                   SELECT unnest(ids) AS id
-                   UNION SELECT o.product_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.product_id <> n.product_id) t
-               ORDER BY 1);
     END IF;
     IF cardinality(ids) > 0 THEN
         PERFORM refresh_product_variants(ids);
@@ -209,9 +183,55 @@ $$;
 CREATE TRIGGER product_variants_added
     AFTER INSERT ON product_variants REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION product_variants_changed();
+
+-- A variant's stock alone changed (what every order and cancellation does):
+-- its product's sum moves by the difference, under the row lock the update
+-- takes (so concurrent changes add up), and its page goes from caches when
+-- shoppers would read its stock differently. A row trigger whose WHEN is
+-- checked before any function runs: other updates pay nothing for it.
+CREATE FUNCTION product_variant_stock_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE products SET stock = stock + (NEW.stock - OLD.stock) WHERE id = NEW.product_id;
+    IF shown_stock(OLD.stock) <> shown_stock(NEW.stock) THEN
+        PERFORM notify_catalog((
+            SELECT jsonb_agg(jsonb_build_object('id', p.id, 'before', catalog_shown(p), 'after', catalog_shown(p), 'cards', false))
+            FROM products p WHERE p.id = NEW.product_id));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER product_variants_stock
+    AFTER UPDATE OF stock ON product_variants
+    FOR EACH ROW
+    WHEN (OLD.stock <> NEW.stock AND OLD.active AND NEW.active AND OLD.product_id = NEW.product_id
+          AND OLD.price IS NOT DISTINCT FROM NEW.price AND OLD.offer_price IS NOT DISTINCT FROM NEW.offer_price)
+    EXECUTE FUNCTION product_variant_stock_moved();
+
+-- Anything else about a variant changed (price, sale state, SKU, values,
+-- picture, place): its product is worked out again after locking it, its
+-- search words follow, and its page goes from caches.
+CREATE FUNCTION product_variant_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[] := ARRAY(SELECT DISTINCT id FROM unnest(ARRAY[OLD.product_id, NEW.product_id]) AS id ORDER BY 1);
+BEGIN
+    PERFORM refresh_product_variants(ids);
+    IF (OLD.sku, OLD.option_values, OLD.active) IS DISTINCT FROM (NEW.sku, NEW.option_values, NEW.active) THEN
+        PERFORM refresh_variant_words(ids);
+    END IF;
+    PERFORM notify_catalog((
+        SELECT jsonb_agg(jsonb_build_object('id', p.id, 'before', catalog_shown(p), 'after', catalog_shown(p), 'cards', false))
+        FROM products p WHERE p.id = ANY(ids)));
+    RETURN NULL;
+END
+$$;
+
 CREATE TRIGGER product_variants_updated
-    AFTER UPDATE ON product_variants REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION product_variants_changed();
+    AFTER UPDATE ON product_variants
+    FOR EACH ROW
+    WHEN ((OLD.product_id, OLD.sku, OLD.price, OLD.offer_price, OLD.active, OLD.option_values, OLD.image_id, OLD.position)
+          IS DISTINCT FROM (NEW.product_id, NEW.sku, NEW.price, NEW.offer_price, NEW.active, NEW.option_values, NEW.image_id, NEW.position))
+    EXECUTE FUNCTION product_variant_changed();
 CREATE TRIGGER product_variants_removed
     AFTER DELETE ON product_variants REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION product_variants_changed();
@@ -280,17 +300,17 @@ CREATE TRIGGER products_sale_price
 -- to it (not through the variants' trigger) is a mistake, refused.
 CREATE FUNCTION products_stock_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.stock IS DISTINCT FROM OLD.stock AND pg_trigger_depth() < 2 THEN
-        RAISE EXCEPTION 'a product''s stock is the sum of its variants'' stock; set the variants'''
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'products_stock_variants_check';
-    END IF;
-    RETURN NEW;
+    RAISE EXCEPTION 'a product''s stock is the sum of its variants'' stock; set the variants'''
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'products_stock_variants_check';
 END
 $$;
 
+-- Checked before any function runs: the sums' own updates pay nothing.
 CREATE TRIGGER products_stock_guard
     BEFORE UPDATE OF stock ON products
-    FOR EACH ROW EXECUTE FUNCTION products_stock_guard();
+    FOR EACH ROW
+    WHEN (OLD.stock IS DISTINCT FROM NEW.stock AND pg_trigger_depth() < 1)
+    EXECUTE FUNCTION products_stock_guard();
 
 -- A SKU for a product's first variant: its slug in capitals, made unique.
 CREATE FUNCTION default_sku(p_slug text, p_id bigint) RETURNS text LANGUAGE sql STABLE AS $$

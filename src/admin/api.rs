@@ -183,19 +183,11 @@ pub async fn save_variants(product: i64, variants: Vec<super::rules::VariantInpu
     let rows = rules::variant_rows(&variants).map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     let before = db::admin_variants(&mut tx, product).await?;
-    for row in &rows {
-        let edit = db::VariantEdit {
-            sku: row.sku.clone(),
-            price: row.price,
-            offer_price: row.offer_price,
-            stock: row.stock,
-            active: row.active,
-            image: row.image,
-        };
-        db::update_variant(&mut tx, product, row.id, &edit).await.map_err(|error| match error {
-            AppError::Conflict { field, message } => AppError::Conflict { field: rules::cell(&field, row.id), message },
+    for (id, edit) in &rows {
+        db::update_variant(&mut tx, product, *id, edit).await.map_err(|error| match error {
+            AppError::Conflict { field, message } => AppError::Conflict { field: rules::cell(&field, *id), message },
             AppError::Validation(fields) => AppError::Validation(
-                fields.into_iter().map(|(field, message)| (rules::cell(&field, row.id), message)).collect(),
+                fields.into_iter().map(|(field, message)| (rules::cell(&field, *id), message)).collect(),
             ),
             other => other,
         })?;

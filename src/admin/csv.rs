@@ -484,7 +484,7 @@ async fn plan(conn: &mut PgConnection, bytes: &[u8]) -> Result<Result<Vec<Planne
             image: String::new(),
         };
         let read = match variant_rows(std::slice::from_ref(&cells)) {
-            Ok(mut rows) => Some(rows.remove(0)),
+            Ok(mut rows) => Some(rows.remove(0).1),
             Err(errors) => {
                 for (cell, message) in errors {
                     let field = cell.rsplit_once('-').map_or(cell.as_str(), |(field, _)| field);

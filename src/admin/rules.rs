@@ -328,16 +328,16 @@ pub struct VariantInput {
     pub image: String,
 }
 
-/// A grid row read: the variant, its SKU, own price and offer (`None`: the
-/// product's), stock, whether it is sold, and its picture.
+/// A variant as the admin's grid (or a CSV line) sets it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VariantRow {
-    pub id: i64,
+pub struct VariantEdit {
     pub sku: String,
+    /// Both `None`: the product's price and offer.
     pub price: Option<Decimal>,
     pub offer_price: Option<Decimal>,
     pub stock: i32,
     pub active: bool,
+    /// A picture of the product's, by its id.
     pub image: Option<i64>,
 }
 
@@ -346,8 +346,9 @@ pub fn cell(field: &str, variant: i64) -> String {
     format!("{field}-{variant}")
 }
 
-/// Reads every row of the grid, or every cell's problem (keyed by `cell`).
-pub fn variant_rows(rows: &[VariantInput]) -> Result<Vec<VariantRow>, FieldErrors> {
+/// Reads every row of the grid as (variant, edit), or every cell's problem
+/// (keyed by `cell`).
+pub fn variant_rows(rows: &[VariantInput]) -> Result<Vec<(i64, VariantEdit)>, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut read = Vec::new();
     for row in rows {
@@ -393,15 +394,10 @@ pub fn variant_rows(rows: &[VariantInput]) -> Result<Vec<VariantRow>, FieldError
             errors.insert(cell("stock", id), "Stock must be a whole number, 0 or more.".into());
         }
         let image = row.image.trim().parse::<i64>().ok();
-        read.push(VariantRow {
+        read.push((
             id,
-            sku,
-            price,
-            offer_price,
-            stock: stock.unwrap_or(0),
-            active: row.active.is_some(),
-            image,
-        });
+            VariantEdit { sku, price, offer_price, stock: stock.unwrap_or(0), active: row.active.is_some(), image },
+        ));
     }
     if errors.is_empty() { Ok(read) } else { Err(errors) }
 }
@@ -522,15 +518,17 @@ mod tests {
         let good = variant_rows(&[row("TEE-M", "", "", "4")]).unwrap();
         assert_eq!(
             good[0],
-            VariantRow {
-                id: 7,
-                sku: "TEE-M".into(),
-                price: None,
-                offer_price: None,
-                stock: 4,
-                active: true,
-                image: None
-            }
+            (
+                7,
+                VariantEdit {
+                    sku: "TEE-M".into(),
+                    price: None,
+                    offer_price: None,
+                    stock: 4,
+                    active: true,
+                    image: None
+                }
+            )
         );
         let errors = variant_rows(&[row("-bad sku", "0", "", "-1")]).unwrap_err();
         assert_eq!(errors.keys().collect::<Vec<_>>(), ["price-7", "sku-7", "stock-7"]);

@@ -67,13 +67,11 @@ pub fn listing_sql(sort: Sort, by_category: bool, filters: &Filters, cursor: Opt
     // Reading backwards flips the order; the caller reverses the rows again.
     let descending = descending ^ (cursor == Some(Direction::Backward));
     let (order, op) = if descending { ("DESC", "<") } else { ("ASC", ">") };
-    let mut sql = String::from(
-        "SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.sale_price, p.price_varies, p.variant_count, p.stock, \
-                i.storage_key AS image_key, i.alt_text AS image_alt, p.rating_count, p.rating_sum \
-         FROM products p \
-         LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary \
-         WHERE p.active",
-    );
+    // The page's ids first, from the sort's index alone (an index-only scan
+    // of `(category_id, key, id)` or `(key, id)`), then their cards: joined
+    // in one query, the planner would walk the whole catalog's newest-first
+    // index filtering for a category whose products are older than most.
+    let mut sql = format!("WITH page AS MATERIALIZED (SELECT p.id, p.{column} AS key FROM products p WHERE p.active");
     let mut param = 0;
     let mut next = || {
         param += 1;
@@ -106,7 +104,17 @@ pub fn listing_sql(sort: Sort, by_category: bool, filters: &Filters, cursor: Opt
             " AND (p.{column}, p.id) {op} ((SELECT c.{column} FROM products c WHERE c.id = ${cursor}), ${cursor})"
         );
     }
-    let _ = write!(sql, " ORDER BY p.{column} {order}, p.id {order} LIMIT ${}", next());
+    let _ = write!(
+        sql,
+        " ORDER BY p.{column} {order}, p.id {order} LIMIT ${}) \
+         SELECT p.id, p.slug, p.name, p.price, p.offer_price, p.sale_price, p.price_varies, p.variant_count, p.stock, \
+                i.storage_key AS image_key, i.alt_text AS image_alt, p.rating_count, p.rating_sum \
+         FROM page \
+         JOIN products p ON p.id = page.id \
+         LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary \
+         ORDER BY page.key {order}, page.id {order}",
+        next()
+    );
     sql
 }
 
@@ -346,11 +354,13 @@ mod tests {
         let none = Filters::default();
         let forward = listing_sql(Sort::PriceAsc, false, &none, Some(Direction::Forward));
         assert!(forward.contains("(p.sale_price, p.id) > (("), "{forward}");
-        assert!(forward.ends_with("ORDER BY p.sale_price ASC, p.id ASC LIMIT $2"), "{forward}");
+        assert!(forward.contains("ORDER BY p.sale_price ASC, p.id ASC LIMIT $2)"), "{forward}");
+        assert!(forward.ends_with("ORDER BY page.key ASC, page.id ASC"), "{forward}");
         let backward = listing_sql(Sort::PriceAsc, true, &none, Some(Direction::Backward));
         assert!(backward.contains("p.category_id = $1"), "{backward}");
         assert!(backward.contains("(p.sale_price, p.id) < (("), "{backward}");
-        assert!(backward.ends_with("ORDER BY p.sale_price DESC, p.id DESC LIMIT $3"), "{backward}");
+        assert!(backward.contains("ORDER BY p.sale_price DESC, p.id DESC LIMIT $3)"), "{backward}");
+        assert!(backward.ends_with("ORDER BY page.key DESC, page.id DESC"), "{backward}");
     }
 
     #[test]
@@ -372,6 +382,6 @@ mod tests {
             sql.contains("(p.rating_average, p.id) < ((SELECT c.rating_average FROM products c WHERE c.id = $4), $4)"),
             "{sql}"
         );
-        assert!(sql.ends_with("ORDER BY p.rating_average DESC, p.id DESC LIMIT $5"), "{sql}");
+        assert!(sql.contains("ORDER BY p.rating_average DESC, p.id DESC LIMIT $5)"), "{sql}");
     }
 }

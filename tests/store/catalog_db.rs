@@ -334,6 +334,7 @@ async fn deep_pages_are_read_through_an_index(pool: PgPool) {
             .unwrap();
         let plan = plan.join("\n");
         assert!(plan.contains("Index Cond: (ROW("), "{sort:?}: {plan}");
-        assert!(!plan.contains("Sort"), "{sort:?}: {plan}");
+        // Only the page's few rows may be sorted again, never the catalog.
+        assert!(!plan.contains("Sort Key: p_1."), "{sort:?}: {plan}");
     }
 }

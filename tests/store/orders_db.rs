@@ -27,7 +27,7 @@ fn config() -> Config {
 }
 
 /// A shopper created directly in SQL (no password hashing: these tests make many).
-async fn shopper(pool: &PgPool, name: &str) -> UserId {
+pub(crate) async fn shopper(pool: &PgPool, name: &str) -> UserId {
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO users (username, first_name, last_name, password_hash) VALUES ($1, 'Sam', 'Shopper', 'x') RETURNING id",
     )

@@ -58,16 +58,7 @@ pub async fn shirt(pool: &PgPool) -> (i64, HashMap<String, i64>) {
     (product, variants)
 }
 
-async fn shopper(pool: &PgPool, name: &str) -> UserId {
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (username, first_name, last_name, password_hash) VALUES ($1, 'Sam', 'Shopper', 'x') RETURNING id",
-    )
-    .bind(name)
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    UserId(id)
-}
+use super::orders_db::shopper;
 
 async fn add(pool: &PgPool, user: UserId, product: i64, variant: Option<i64>, quantity: i32) -> Result<(), AppError> {
     let cart = trove::cart::db::ensure_user_cart(pool, user).await.unwrap();

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
-pub use crate::admin::rules::{MAX_OPTIONS, MAX_VALUES, MAX_VARIANTS, OptionSpec, check_options};
+pub use crate::admin::rules::{MAX_OPTIONS, MAX_VALUES, MAX_VARIANTS, OptionSpec, VariantEdit, check_options};
 use crate::catalog::rules::slugify;
 use crate::error::{AppError, ConstraintField};
 
@@ -99,19 +99,6 @@ pub async fn define_options(
         ids.push(id.map_err(|error| AppError::from_constraint(error, VARIANT_CONSTRAINTS))?);
     }
     Ok(ids)
-}
-
-/// A variant as the admin's grid sets it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VariantEdit {
-    pub sku: String,
-    /// Both `None`: the product's price and offer.
-    pub price: Option<Decimal>,
-    pub offer_price: Option<Decimal>,
-    pub stock: i32,
-    pub active: bool,
-    /// A picture of the product's, by its id.
-    pub image: Option<i64>,
 }
 
 /// Variants' named constraints, as errors on the grid's fields.
