@@ -54,7 +54,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/search", get(catalog::search))
         .route("/suggestions", get(catalog::suggestions))
         .route("/inventory", post(staff::bulk_stock))
-        .route("/variants/{sku}/stock", get(variants::stock).put(variants::set_stock))
+        .route("/inventory/{sku}", get(variants::stock).put(variants::set_stock))
         .route("/promos", get(staff::promos).post(staff::create_promo))
         .route("/promos/{id}", put(staff::update_promo))
         .route("/promos/{id}/active", put(staff::set_promo_active))

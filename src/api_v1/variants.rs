@@ -52,7 +52,7 @@ fn out(s: SkuStock, currency: &str) -> SkuStockOut {
 }
 
 /// A variant's exact stock and price, by its SKU (any letter case).
-#[utoipa::path(get, path = "/api/v1/variants/{sku}/stock", tag = "Inventory",
+#[utoipa::path(get, path = "/api/v1/inventory/{sku}", tag = "Inventory",
     params(("sku" = String, Path, description = "The variant's SKU", example = "ZIP-HOODIE-M-GREY")),
     responses((status = 200, description = "The variant's stock and price", body = SkuStockOut),
         (status = 401, response = NeedsToken),
@@ -72,7 +72,7 @@ pub(super) async fn stock(
 }
 
 /// Sets a variant's stock by its SKU (staff); its product's stock follows.
-#[utoipa::path(put, path = "/api/v1/variants/{sku}/stock", tag = "Inventory",
+#[utoipa::path(put, path = "/api/v1/inventory/{sku}", tag = "Inventory",
     params(("sku" = String, Path, description = "The variant's SKU", example = "ZIP-HOODIE-M-GREY")),
     request_body(content = SkuStockIn, example = json!({"stock": 12})),
     responses((status = 200, description = "The variant's stock and price now", body = SkuStockOut),

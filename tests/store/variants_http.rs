@@ -269,20 +269,19 @@ async fn the_api_shows_variants_counts_stock_by_sku_and_fills_a_cart_by_variant(
     let form = "integration=Warehouse&name=stock&expires=90&scopes[inventory:write]=on";
     let created = call(&app, &mut boss, "admin/tokens/create", form).await;
     let secret = json(&created)["secret"].as_str().unwrap().to_owned();
-    let set =
-        api(&app, Method::PUT, "/api/v1/variants/shirt-m-blue/stock", Some(&secret), Some(r#"{"stock": 12}"#)).await;
+    let set = api(&app, Method::PUT, "/api/v1/inventory/shirt-m-blue", Some(&secret), Some(r#"{"stock": 12}"#)).await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.body);
     assert_eq!(json(&set)["name"], "Shirt — M / Blue");
     assert_eq!(json(&set)["stock"], 12);
-    let read = json(&api(&app, Method::GET, "/api/v1/variants/SHIRT-M-BLUE/stock", Some(&secret), None).await);
+    let read = json(&api(&app, Method::GET, "/api/v1/inventory/SHIRT-M-BLUE", Some(&secret), None).await);
     assert_eq!((read["variant"].as_i64(), read["stock"].as_i64()), (Some(v["M/Blue"]), Some(12)));
     let total: i32 =
         sqlx::query_scalar("SELECT stock FROM products WHERE id = $1").bind(shirt).fetch_one(&pool).await.unwrap();
     assert_eq!(total, 23, "the product's stock follows");
-    let unknown = api(&app, Method::PUT, "/api/v1/variants/NOPE/stock", Some(&secret), Some(r#"{"stock": 1}"#)).await;
+    let unknown = api(&app, Method::PUT, "/api/v1/inventory/NOPE", Some(&secret), Some(r#"{"stock": 1}"#)).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     let negative =
-        api(&app, Method::PUT, "/api/v1/variants/SHIRT-M-BLUE/stock", Some(&secret), Some(r#"{"stock": -1}"#)).await;
+        api(&app, Method::PUT, "/api/v1/inventory/SHIRT-M-BLUE", Some(&secret), Some(r#"{"stock": -1}"#)).await;
     assert_eq!(negative.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The product's own stock is theirs: set per variant.
     let whole =
