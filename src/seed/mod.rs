@@ -108,47 +108,46 @@ pub async fn demo(pool: &PgPool, config: &Config) -> Result<(), SeedError> {
             .fetch_optional(&mut *tx)
             .await?;
             let colours = options.and_then(|o| o.iter().find(|(n, _)| *n == "Colour")).map(|(_, values)| *values);
-            if let Some(colours) = colours {
-                // One picture per colour, each shown when its colour is chosen.
-                for (view, colour) in colours.iter().enumerate() {
-                    let key = format!("{SEED_DIR}/{slug}-{}.svg", slugify(colour));
-                    let hue = (category.hue + 47 * view as u16) % 360;
-                    store(&media, &key, || images::product_svg(&format!("{name}, {colour}"), hue, 0)).await?;
-                    if let Some(id) = id {
-                        sqlx::query!(
-                            "INSERT INTO product_images (product_id, storage_key, alt_text, position, is_primary)
-                             VALUES ($1, $2, $3, $4, $5)",
-                            id,
-                            key,
-                            format!("{name} in {}", colour.to_lowercase()),
-                            view as i32,
-                            view == 0
-                        )
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                }
-            }
-            if let (Some(id), Some(options)) = (id, options) {
-                add_variants(&mut tx, id, name, price, options).await?;
-            }
-            let views = if colours.is_some() { 0 } else { 1 + (h >> 40) as usize % 4 };
-            for (view, caption) in VIEWS.iter().enumerate().take(views) {
-                let key = format!("{SEED_DIR}/{slug}-{}.svg", view + 1);
-                store(&media, &key, || images::product_svg(name, category.hue, view)).await?;
+            // The pictures as (key, alt text, drawn name, hue, view): one per
+            // colour (each shown when its colour is chosen), or 1 to 4 views.
+            let pictures: Vec<(String, String, String, u16, usize)> = match colours {
+                Some(colours) => colours
+                    .iter()
+                    .enumerate()
+                    .map(|(view, colour)| {
+                        let key = format!("{SEED_DIR}/{slug}-{}.svg", slugify(colour));
+                        let hue = (category.hue + 47 * view as u16) % 360;
+                        (key, format!("{name} in {}", colour.to_lowercase()), format!("{name}, {colour}"), hue, 0)
+                    })
+                    .collect(),
+                None => VIEWS
+                    .iter()
+                    .enumerate()
+                    .take(1 + (h >> 40) as usize % 4)
+                    .map(|(view, caption)| {
+                        let key = format!("{SEED_DIR}/{slug}-{}.svg", view + 1);
+                        (key, format!("{name}{caption}"), (*name).to_owned(), category.hue, view)
+                    })
+                    .collect(),
+            };
+            for (position, (key, alt, drawn, hue, view)) in pictures.iter().enumerate() {
+                store(&media, key, || images::product_svg(drawn, *hue, *view)).await?;
                 if let Some(id) = id {
                     sqlx::query!(
                         "INSERT INTO product_images (product_id, storage_key, alt_text, position, is_primary)
                          VALUES ($1, $2, $3, $4, $5)",
                         id,
                         key,
-                        format!("{name}{caption}"),
-                        view as i32,
-                        view == 0
+                        alt,
+                        position as i32,
+                        position == 0
                     )
                     .execute(&mut *tx)
                     .await?;
                 }
+            }
+            if let (Some(id), Some(options)) = (id, options) {
+                add_variants(&mut tx, id, name, price, options).await?;
             }
             created += usize::from(id.is_some());
         }
