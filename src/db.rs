@@ -140,13 +140,27 @@ pub struct Shown {
     pub offer: bool,
     pub stars: i32,
     pub active: bool,
+    /// The filter keys of its option values (`size:m`), sorted.
+    #[serde(default)]
+    pub options: Vec<String>,
 }
+
+/// What places a product in a facet cell: category, price, in stock, on
+/// offer, stars, option values.
+type CellKey<'a> = (i64, &'a str, bool, bool, i32, &'a [String]);
 
 impl Shown {
     /// The product's facet cell (see `catalog::filters::FacetCell`), when
     /// shoppers see it at all.
-    fn facet_cell(&self) -> Option<(i64, &str, bool, bool, i32)> {
-        self.active.then_some((self.category_id, self.price.as_str(), self.in_stock, self.offer, self.stars))
+    fn facet_cell(&self) -> Option<CellKey<'_>> {
+        self.active.then_some((
+            self.category_id,
+            self.price.as_str(),
+            self.in_stock,
+            self.offer,
+            self.stars,
+            self.options.as_slice(),
+        ))
     }
 }
 

@@ -501,6 +501,7 @@ mod tests {
             offer: false,
             stars: 0,
             active: true,
+            options: Vec::new(),
         };
         crate::db::ProductChange { id: 1, before: Some(shown(before)), after: Some(shown(after)), cards }
     }

@@ -90,3 +90,46 @@ test('an admin edits the variant grid: a bad cell is named beside it, and a good
   await expect(page.locator('.buy-panel .price-now')).toHaveText('$31.50');
   await expect(page.locator('.buy-panel').getByText('In stock')).toBeVisible();
 });
+
+// Filters by option value: each value's count is how many products the
+// narrowed page then lists, values of one option add up, and a card leads
+// to its page with that value chosen.
+test('a shopper narrows clothing to a size and a colour and lands on that variant', async ({ page }) => {
+  await page.goto('/c/clothing');
+  await hydrated(page);
+  const sizes = page.getByRole('region', { name: 'Size' });
+  const colours = page.getByRole('region', { name: 'Colour' });
+  const cards = page.getByRole('list', { name: 'Products' }).locator('.card');
+  const counted = async (link: import('@playwright/test').Locator) =>
+    Number((await link.innerText()).match(/\((\d+)\)$/)![1]);
+
+  const xl = sizes.getByRole('link', { name: /^XL \(\d+\)$/ });
+  const xlCount = await counted(xl);
+  await xl.click();
+  await expect(page).toHaveURL(/\/c\/clothing\?opt=size:xl$/);
+  await expect(sizes.getByRole('link', { name: /^XL / })).toHaveAttribute('aria-current', 'true');
+  await expect(cards).toHaveCount(xlCount);
+  await expect(page.locator('.result-count')).toHaveText(`${xlCount} products`);
+  await expect(cards.filter({ hasText: 'Ankle Socks' })).toHaveCount(0);
+
+  const black = colours.getByRole('link', { name: /^Black \(\d+\)$/ });
+  const blackCount = await counted(black);
+  await black.click();
+  await expect(page).toHaveURL(/opt=colour:black;size:xl$/);
+  await expect(cards).toHaveCount(blackCount);
+  const hoodie = cards.filter({ hasText: 'Zip Hoodie' }).getByRole('link', { name: 'Zip Hoodie', exact: true });
+  await expect(hoodie).toHaveAttribute('href', '/p/zip-hoodie?colour=black&size=xl');
+  await hoodie.click();
+  await expect(page).toHaveURL(/\/p\/zip-hoodie\?colour=black&size=xl$/);
+  await expect(page.getByRole('radio', { name: 'XL (sold out)' })).toBeChecked();
+  await expect(page.getByRole('radio', { name: /^Black\b/ })).toBeChecked();
+  await page.goBack();
+
+  // A second size widens the page; "Clear filters" undoes everything.
+  await sizes.getByRole('link', { name: /^M \(\d+\)$/ }).click();
+  await expect(page).toHaveURL(/opt=colour:black;size:m,xl$/);
+  await expect(cards.filter({ hasText: 'Ankle Socks' })).toHaveCount(1);
+  await page.getByRole('link', { name: 'Clear filters' }).click();
+  await expect(page).toHaveURL(/\/c\/clothing$/);
+  await expect(page.locator('.result-count')).toHaveText('14 products');
+});

@@ -136,6 +136,12 @@ pub(super) struct ProductsQuery {
     offer: Option<String>,
     /// Only products rated at least this (1–5).
     rating: Option<u8>,
+    /// Option values, by option: `colour:blue;size:m,l` is blue, in M or L
+    /// (some variant on sale has each value named).
+    #[param(
+        pattern = r"^[A-Za-z0-9-]+:[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*(;[A-Za-z0-9-]+:[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*)*$"
+    )]
+    opt: Option<String>,
     /// The cursor from the previous page's `next`.
     after: Option<i64>,
 }
@@ -430,6 +436,12 @@ pub(super) struct SearchQuery {
     offer: Option<String>,
     /// Only products rated at least this (1–5).
     rating: Option<u8>,
+    /// Option values, by option: `colour:blue;size:m,l` is blue, in M or L
+    /// (some variant on sale has each value named).
+    #[param(
+        pattern = r"^[A-Za-z0-9-]+:[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*(;[A-Za-z0-9-]+:[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*)*$"
+    )]
+    opt: Option<String>,
     #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
 }
@@ -470,7 +482,7 @@ pub(super) async fn search(
     let query = crate::search::rules::clean(params.get("q").map(String::as_str).unwrap_or_default());
     let request = SearchRequest { query, sort, page, category, filters };
     let results =
-        crate::search::db::search(state.catalog_reads(who.is_some()), &request, category_id, &categories).await?;
+        crate::search::db::search(state.catalog_reads(who.is_some()), &request, category_id, &categories, &[]).await?;
     let next = results
         .has_next
         .then(|| format!("/api/v1{}", SearchRequest { page: page + 1, ..results.request.clone() }.href()));

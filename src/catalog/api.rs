@@ -76,7 +76,11 @@ async fn listing_facets(
     category: Option<super::CategoryId>,
     filters: &super::filters::Filters,
 ) -> sqlx::Result<super::filters::Facets> {
-    let cells = caches.facets.get(state.catalog_pool(), filters.min_price, filters.max_price).await?;
-    let categories = caches.categories.get(state.catalog_pool()).await?;
-    Ok(super::filters::count_facets(&cells.cells, &categories, category.map(|c| c.0), filters))
+    let pool = state.catalog_pool();
+    let (cells, categories, labels) = tokio::try_join!(
+        caches.facets.get(pool, filters.min_price, filters.max_price),
+        caches.categories.get(pool),
+        caches.option_labels.get(pool),
+    )?;
+    Ok(super::filters::count_facets(&cells.cells, &categories, &labels, category.map(|c| c.0), filters))
 }

@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 use sqlx::PgPool;
 use tokio::sync::OnceCell;
 
-use super::filters::{FacetCell, price_edges};
+use super::filters::{FacetCell, OptionLabel, price_edges};
 use super::{Category, db};
 use crate::db::{CatalogChange, CatalogChanges, Shown, Snapshot};
 
@@ -180,12 +180,17 @@ impl<K: Eq + Hash, V> Inner<K, V> {
 pub struct CatalogCaches {
     pub categories: CategoryCache,
     pub facets: FacetCache,
+    pub option_labels: OptionLabels,
 }
 
 impl CatalogCaches {
     /// Caches following `changes`.
     pub fn new(changes: &CatalogChanges) -> Self {
-        CatalogCaches { categories: CategoryCache::new(changes), facets: FacetCache::new(changes) }
+        CatalogCaches {
+            categories: CategoryCache::new(changes),
+            facets: FacetCache::new(changes),
+            option_labels: OptionLabels::new(changes),
+        }
     }
 
     /// The caches provided to the current render or server function call.
@@ -223,6 +228,30 @@ impl CategoryCache {
     /// Drops the copy; the next `get` reads the database.
     pub fn invalidate(&self) {
         self.0.invalidate();
+    }
+}
+
+/// What every option value is called (`catalog::db::option_labels`). Names
+/// change only by renaming (which notifies everything); a product taking a
+/// value it did not have may bring a new one, so the copy goes then too.
+#[derive(Clone)]
+pub struct OptionLabels(CatalogMemo<(), Vec<OptionLabel>>);
+
+impl OptionLabels {
+    pub fn new(changes: &CatalogChanges) -> Self {
+        OptionLabels(CatalogMemo::new(1, changes, |change| match change {
+            CatalogChange::Everything => true,
+            CatalogChange::Products { products, .. } => products.iter().any(|p| {
+                let keys =
+                    |shown: &Option<crate::db::Shown>| shown.as_ref().map(|s| s.options.clone()).unwrap_or_default();
+                let (before, after) = (keys(&p.before), keys(&p.after));
+                after.iter().any(|key| !before.contains(key))
+            }),
+        }))
+    }
+
+    pub async fn get(&self, pool: &PgPool) -> sqlx::Result<Arc<Vec<OptionLabel>>> {
+        self.0.get(pool, (), || db::option_labels(pool)).await
     }
 }
 
@@ -277,13 +306,14 @@ fn cell_of(shown: &Shown, (min, max): &PriceRange) -> Option<FacetCell> {
         in_stock: shown.in_stock,
         on_offer: shown.offer,
         stars: shown.stars,
+        options: shown.options.clone(),
         count: 1,
     })
 }
 
 fn same_cell(a: &FacetCell, b: &FacetCell) -> bool {
-    (a.category_id, a.bucket, a.in_range, a.in_stock, a.on_offer, a.stars)
-        == (b.category_id, b.bucket, b.in_range, b.in_stock, b.on_offer, b.stars)
+    (a.category_id, a.bucket, a.in_range, a.in_stock, a.on_offer, a.stars, &a.options)
+        == (b.category_id, b.bucket, b.in_range, b.in_stock, b.on_offer, b.stars, &b.options)
 }
 
 /// What a change does to the counts of `range`: each product that moved
@@ -346,11 +376,21 @@ mod tests {
             offer: false,
             stars: 0,
             active: true,
+            options: Vec::new(),
         }
     }
 
     fn cell(bucket: i32, in_stock: bool, count: i64) -> FacetCell {
-        FacetCell { category_id: 1, bucket, in_range: true, in_stock, on_offer: false, stars: 0, count }
+        FacetCell {
+            category_id: 1,
+            bucket,
+            in_range: true,
+            in_stock,
+            on_offer: false,
+            stars: 0,
+            options: vec![],
+            count,
+        }
     }
 
     fn change(before: Shown, after: Shown, xid: u64) -> CatalogChange {

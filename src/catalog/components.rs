@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::facet_panel::{FacetPanel, FilterLinks};
+use super::filters::Filters;
 use super::rules::{ListingQuery, Sort};
 use super::{CategoryLink, Listing};
 use crate::cart::components::AddToCartForm;
@@ -18,10 +19,20 @@ const EAGER_IMAGES: usize = 4;
 /// three from 640 px, four from 960 px in a page at most 1,200 px wide).
 const CARD_IMAGE_SIZES: &str = "(min-width: 1200px) 270px, (min-width: 960px) 22vw, (min-width: 640px) 30vw, 45vw";
 
-/// A product in a grid: image, name, price and stock state.
+/// A product in a grid: image, name, price and stock state. `choice` is
+/// the product page's query choosing option values (`size=m`) the listing
+/// was narrowed to, for a product sold in variants.
 #[component]
-pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool, wished: bool) -> impl IntoView {
-    let href = product.href();
+pub fn ProductCard(
+    product: ProductSummary,
+    #[prop(optional)] eager: bool,
+    wished: bool,
+    #[prop(default = None)] choice: Option<String>,
+) -> impl IntoView {
+    let href = match choice.filter(|_| product.choices) {
+        Some(choice) => format!("{}?{choice}", product.href()),
+        None => product.href(),
+    };
     let image = match &product.image {
         Some(image) => {
             let srcset = image.srcset();
@@ -45,7 +56,7 @@ pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool, wishe
     };
     view! {
         <li class="card">
-            <a class="card-link" href=href>
+            <a class="card-link" href=href.clone()>
                 {image}
                 <h3 class="card-title">{product.name.clone()}</h3>
             </a>
@@ -59,7 +70,7 @@ pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool, wishe
             <StockBadge stock=product.stock />
             {if product.choices {
                 view! {
-                    <a class="button button-secondary card-choose" href=product.href()>
+                    <a class="button button-secondary card-choose" href=href.clone()>
                         "Choose options" <span class="visually-hidden">{format!(": {}", product.name)}</span>
                     </a>
                 }.into_any()
@@ -72,9 +83,16 @@ pub fn ProductCard(product: ProductSummary, #[prop(optional)] eager: bool, wishe
 }
 
 /// A responsive grid of product cards; the hearts of the products in
-/// `saved` (the viewer's wishlist) pressed.
+/// `saved` (the viewer's wishlist) pressed. `filters` narrowed the grid: a
+/// card of a product in variants links to its page with the chosen values.
 #[component]
-pub fn ProductGrid(products: Vec<ProductSummary>, label: String, saved: Saved) -> impl IntoView {
+pub fn ProductGrid(
+    products: Vec<ProductSummary>,
+    label: String,
+    saved: Saved,
+    #[prop(optional)] filters: Option<Filters>,
+) -> impl IntoView {
+    let choice = filters.and_then(|f| f.product_choice());
     view! {
         <ul class="product-grid" aria-label=label>
             {products
@@ -82,7 +100,7 @@ pub fn ProductGrid(products: Vec<ProductSummary>, label: String, saved: Saved) -
                 .enumerate()
                 .map(|(i, product)| {
                     let wished = saved.contains(product.id.0);
-                    view! { <ProductCard product eager=i < EAGER_IMAGES wished /> }
+                    view! { <ProductCard product eager=i < EAGER_IMAGES wished choice=choice.clone() /> }
                 })
                 .collect_view()}
         </ul>
@@ -168,6 +186,7 @@ pub fn ListingView(category: Option<String>, listing: Listing, saved: Saved) -> 
                 products=listing.products.clone()
                 label="Products".to_owned()
                 saved
+                filters=query.filters.clone()
             />
         }
         .into_any()

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
 
-use super::filters::{FacetCell, Facets, Filters, price_edges};
+use super::filters::{FacetCell, Facets, Filters, OptionLabel, price_edges};
 use super::rules::{ListingQuery, PAGE_SIZE, Sort};
 use super::{Category, CategoryId, CategoryLink, Listing, ProductDetail};
 use crate::product::db::CardRow;
@@ -60,8 +60,9 @@ fn sort_key(sort: Sort) -> (&'static str, bool) {
 
 /// The keyset query for one listing shape. Only fixed fragments are spliced in;
 /// every value is a bind parameter, in this order: the category (when
-/// filtered), the minimum and maximum price, the minimum rating (each when
-/// chosen), the cursor's product id (when paging), then the limit.
+/// filtered), the minimum and maximum price, the minimum rating, each
+/// option's filter keys (each when chosen), the cursor's product id (when
+/// paging), then the limit.
 pub fn listing_sql(sort: Sort, by_category: bool, filters: &Filters, cursor: Option<Direction>) -> String {
     let (column, descending) = sort_key(sort);
     // Reading backwards flips the order; the caller reverses the rows again.
@@ -94,6 +95,10 @@ pub fn listing_sql(sort: Sort, by_category: bool, filters: &Filters, cursor: Opt
     }
     if filters.min_rating.is_some() {
         let _ = write!(sql, " AND p.rating_count > 0 AND p.rating_sum >= ${} * p.rating_count", next());
+    }
+    // One of each option's chosen values: an overlap per option.
+    for _ in &filters.options {
+        let _ = write!(sql, " AND p.option_keys && ${}::text[]", next());
     }
     if cursor.is_some() {
         // The cursor's sort key is looked up once (an init plan), so the row
@@ -145,6 +150,9 @@ pub async fn list_products(
     if let Some(rating) = filters.min_rating {
         select = select.bind(i32::from(rating));
     }
+    for (_, keys) in filters.option_groups() {
+        select = select.bind(keys);
+    }
     if let Some(ProductId(id)) = cursor {
         select = select.bind(id);
     }
@@ -186,13 +194,14 @@ pub async fn facet_cells(
                   stock > 0 AS "in_stock!",
                   offer_price IS NOT NULL AS "on_offer!",
                   CASE WHEN rating_count > 0 THEN rating_sum / rating_count ELSE 0 END AS "stars!",
+                  option_keys AS "options!",
                   count(*) AS "count!",
                   pg_current_snapshot()::text AS "snapshot!"
            FROM products
            WHERE active
-           GROUP BY 1, 2, 3, 4, 5, 6
+           GROUP BY 1, 2, 3, 4, 5, 6, 7
            UNION ALL
-           SELECT 0, 0, false, false, false, 0, 0, pg_current_snapshot()::text"#,
+           SELECT 0, 0, false, false, false, 0, '{}', 0, pg_current_snapshot()::text"#,
         &price_edges() as &[Decimal],
         min,
         max
@@ -210,10 +219,36 @@ pub async fn facet_cells(
             in_stock: r.in_stock,
             on_offer: r.on_offer,
             stars: r.stars,
+            options: r.options,
             count: r.count,
         })
         .collect();
     Ok((cells, snapshot))
+}
+
+/// What every option value is called, by filter key, in the order a filter
+/// panel lists them: options by the lowest place any product gives them,
+/// values by where they stand on average among their option's values (a
+/// shirt's S, M, L and a tee's M, XL give S, M, L, XL), ties by slug. Where
+/// products spell one slug differently, the first spelling in sort order is used.
+pub async fn option_labels(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<OptionLabel>> {
+    let rows = sqlx::query!(
+        r#"SELECT o.slug AS "option!", min(min(o.name)) OVER (PARTITION BY o.slug) AS "name!",
+                  v.slug AS "value!", min(v.value) AS "label!"
+           FROM product_options o
+           JOIN (SELECT option_id, slug, value,
+                        (row_number() OVER w - 1)::float8 / greatest(count(*) OVER (PARTITION BY option_id) - 1, 1) AS place
+                 FROM product_option_values
+                 WINDOW w AS (PARTITION BY option_id ORDER BY position, id)) v ON v.option_id = o.id
+           GROUP BY o.slug, v.slug
+           ORDER BY min(min(o.position)) OVER (PARTITION BY o.slug), o.slug, avg(v.place), v.slug"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OptionLabel { option: r.option, name: r.name, value: r.value, label: r.label })
+        .collect())
 }
 
 /// The `limit` newest active products, for the home page.
@@ -371,6 +406,11 @@ mod tests {
             in_stock: true,
             on_offer: true,
             min_rating: Some(4),
+            options: [
+                ("colour".to_owned(), vec!["blue".to_owned()]),
+                ("size".to_owned(), vec!["l".into(), "m".into()]),
+            ]
+            .into(),
         };
         let sql = listing_sql(Sort::Rating, true, &filters, Some(Direction::Forward));
         assert!(
@@ -378,10 +418,11 @@ mod tests {
             "{sql}"
         );
         assert!(sql.contains("p.rating_sum >= $3 * p.rating_count"), "{sql}");
+        assert!(sql.contains("AND p.option_keys && $4::text[] AND p.option_keys && $5::text[]"), "{sql}");
         assert!(
-            sql.contains("(p.rating_average, p.id) < ((SELECT c.rating_average FROM products c WHERE c.id = $4), $4)"),
+            sql.contains("(p.rating_average, p.id) < ((SELECT c.rating_average FROM products c WHERE c.id = $6), $6)"),
             "{sql}"
         );
-        assert!(sql.contains("ORDER BY p.rating_average DESC, p.id DESC LIMIT $5)"), "{sql}");
+        assert!(sql.contains("ORDER BY p.rating_average DESC, p.id DESC LIMIT $7)"), "{sql}");
     }
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use rust_decimal::Decimal;
 
 use super::filters::{Facets, Filters};
-use crate::ui::encode_component;
+use crate::ui::encode_query_value;
 
 /// Where filter choices lead: the current page with other choices.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,7 @@ impl FilterLinks {
         let query: Vec<String> = self
             .params(category, filters)
             .into_iter()
-            .map(|(name, value)| format!("{name}={}", encode_component(&value)))
+            .map(|(name, value)| format!("{name}={}", encode_query_value(&value)))
             .collect();
         let path = self.path_for(category);
         if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) }
@@ -112,6 +112,28 @@ pub fn FacetPanel(links: FilterLinks, facets: Facets) -> impl IntoView {
             })
         })
         .collect_view();
+    // An option's values are alternatives: each link adds or removes one.
+    let options = facets
+        .options
+        .iter()
+        .map(|option| {
+            let (heading, labelled_by) = (format!("facet-option-{}", option.slug), format!("facet-option-{}", option.slug));
+            let values = option
+                .values
+                .iter()
+                .map(|v| {
+                    let next = filters.toggle_option(&option.slug, &v.slug);
+                    view! { <Choice label=v.label.clone() count=v.count href=links.href(here, &next) chosen=v.selected /> }
+                })
+                .collect_view();
+            view! {
+                <section aria-labelledby=labelled_by>
+                    <h3 id=heading>{option.name.clone()}</h3>
+                    <ul>{values}</ul>
+                </section>
+            }
+        })
+        .collect_view();
     // The price form sends everything else along as hidden fields.
     let without_price = filters.with_price(None, None);
     let hidden = links
@@ -151,6 +173,7 @@ pub fn FacetPanel(links: FilterLinks, facets: Facets) -> impl IntoView {
                     <button type="submit" class="button button-secondary">"Apply price"</button>
                 </form>
             </section>
+            {options}
             <section aria-labelledby="facet-availability">
                 <h3 id="facet-availability">"Availability"</h3>
                 <ul>

@@ -1,11 +1,14 @@
 //! Narrowing a listing or search results: price range, in stock, on offer,
-//! minimum rating (the category is the page's own, or a search parameter),
-//! and the count each choice would give. Filters live in the URL, so a
+//! minimum rating, option values such as a size or a colour (the category
+//! is the page's own, or a search parameter), and the count each choice
+//! would give. Filters live in the URL, so a
 //! narrowed page can be shared, bookmarked and left with the back button.
 //!
 //! Counts follow the usual shop rule: a choice's count is what the page
 //! would hold with that choice made and every *other* filter kept, so
 //! picking a second price range never shows "0" for all the others.
+
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -18,6 +21,10 @@ use crate::error::AppError;
 pub const PRICE_EDGES: [u32; 8] = [5, 10, 25, 50, 100, 250, 500, 1000];
 /// The minimum-rating choices offered, best first.
 pub const RATING_CHOICES: [u8; 4] = [4, 3, 2, 1];
+/// At most this many options in one filter, and values of one option: a
+/// link narrows a listing, it is not a query language.
+pub const MAX_OPTION_FILTERS: usize = 8;
+pub const MAX_OPTION_VALUES: usize = 30;
 
 /// Filters a shopper has chosen. `max_price` is exclusive ("under").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -28,11 +35,16 @@ pub struct Filters {
     pub on_offer: bool,
     /// Average rating at least this (1–5).
     pub min_rating: Option<u8>,
+    /// Option values chosen, by option slug, each list sorted: a product
+    /// passes when, for every option named, some active variant has one of
+    /// its chosen values (`opt=colour:blue;size:l,m`).
+    #[serde(default)]
+    pub options: BTreeMap<String, Vec<String>>,
 }
 
 impl Filters {
-    /// Reads the URL parameters `min`, `max`, `stock`, `offer` and `rating`;
-    /// a malformed value is a 400 naming it. A range typed backwards is turned round.
+    /// Reads the URL parameters `min`, `max`, `stock`, `offer`, `rating`
+    /// and `opt`; a malformed value is a 400 naming it. A range typed backwards is turned round.
     pub fn parse<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Self, AppError> {
         let bad = |what: &str| AppError::BadRequest(format!("That link has an invalid {what}."));
         let present = |name: &str| get(name).map(str::trim).filter(|v| !v.is_empty());
@@ -60,12 +72,17 @@ impl Filters {
             None => None,
             Some(value) => Some(value.parse::<u8>().ok().filter(|r| (1..=5).contains(r)).ok_or_else(|| bad("rating"))?),
         };
+        let options = match present("opt") {
+            None => BTreeMap::new(),
+            Some(value) => parse_options(value).ok_or_else(|| bad("option filter"))?,
+        };
         Ok(Filters {
             min_price,
             max_price,
             in_stock: flag("stock", "stock filter")?,
             on_offer: flag("offer", "offer filter")?,
             min_rating,
+            options,
         })
     }
 
@@ -87,7 +104,46 @@ impl Filters {
         if let Some(rating) = self.min_rating {
             params.push(("rating", rating.to_string()));
         }
+        if !self.options.is_empty() {
+            params.push(("opt", self.options_param()));
+        }
         params
+    }
+
+    /// The option filters as the `opt` parameter writes them: `colour:blue;size:l,m`.
+    pub fn options_param(&self) -> String {
+        let groups: Vec<String> =
+            self.options.iter().map(|(option, values)| format!("{option}:{}", values.join(","))).collect();
+        groups.join(";")
+    }
+
+    /// The filter keys (`size:m`) of each option filtered on, in the
+    /// options' order: a product passes with one key of every group.
+    pub fn option_groups(&self) -> Vec<(&str, Vec<String>)> {
+        self.options
+            .iter()
+            .map(|(option, values)| (option.as_str(), values.iter().map(|value| format!("{option}:{value}")).collect()))
+            .collect()
+    }
+
+    /// A product page's query choosing the value of each option narrowed to
+    /// one (`colour=blue&size=m`), so a card leads to what was asked for;
+    /// `None` when no option is narrowed to one value.
+    pub fn product_choice(&self) -> Option<String> {
+        let pairs: Vec<String> = self
+            .options
+            .iter()
+            .filter_map(|(option, values)| match values.as_slice() {
+                [value] => Some(format!("{option}={value}")),
+                _ => None,
+            })
+            .collect();
+        (!pairs.is_empty()).then(|| pairs.join("&"))
+    }
+
+    /// Every chosen filter key, as the search's SQL takes them.
+    pub fn option_keys(&self) -> Vec<String> {
+        self.option_groups().into_iter().flat_map(|(_, keys)| keys).collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -99,6 +155,7 @@ impl Filters {
     pub fn active(&self) -> usize {
         let price = self.min_price.is_some() || self.max_price.is_some();
         [price, self.in_stock, self.on_offer, self.min_rating.is_some()].into_iter().filter(|on| *on).count()
+            + self.options.len()
     }
 
     pub fn with_price(&self, min: Option<Decimal>, max: Option<Decimal>) -> Self {
@@ -116,6 +173,47 @@ impl Filters {
     pub fn toggle_offer(&self) -> Self {
         Filters { on_offer: !self.on_offer, ..self.clone() }
     }
+
+    /// These filters with `value` of `option` chosen, or no longer chosen.
+    pub fn toggle_option(&self, option: &str, value: &str) -> Self {
+        let mut options = self.options.clone();
+        let values = options.entry(option.to_owned()).or_default();
+        match values.binary_search_by(|v| v.as_str().cmp(value)) {
+            Ok(at) => {
+                values.remove(at);
+            }
+            Err(at) => values.insert(at, value.to_owned()),
+        }
+        if values.is_empty() {
+            options.remove(option);
+        }
+        Filters { options, ..self.clone() }
+    }
+}
+
+/// `colour:blue;size:m,l` as option slug → sorted value slugs; `None` when
+/// malformed or longer than a listing takes. Letters are taken in either case.
+fn parse_options(text: &str) -> Option<BTreeMap<String, Vec<String>>> {
+    let slug = |text: &str| {
+        let text = text.trim().to_ascii_lowercase();
+        let fits = (1..=60).contains(&text.len())
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        fits.then_some(text)
+    };
+    let mut options: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for group in text.split(';').filter(|group| !group.trim().is_empty()) {
+        let (option, values) = group.split_once(':')?;
+        let chosen = options.entry(slug(option)?).or_default();
+        for value in values.split(',').filter(|value| !value.trim().is_empty()) {
+            chosen.push(slug(value)?);
+        }
+        chosen.sort();
+        chosen.dedup();
+        if chosen.is_empty() || chosen.len() > MAX_OPTION_VALUES {
+            return None;
+        }
+    }
+    (options.len() <= MAX_OPTION_FILTERS).then_some(options)
 }
 
 /// One of the offered price ranges.
@@ -166,6 +264,36 @@ pub struct CategoryCount {
     pub selected: bool,
 }
 
+/// An option offered as a filter ("Size"), with its values' counts in the
+/// shop's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionFacet {
+    pub name: String,
+    pub slug: String,
+    pub values: Vec<ValueCount>,
+}
+
+/// One value of an option ("M") and how many products it would show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueCount {
+    pub label: String,
+    pub slug: String,
+    pub count: i64,
+    pub selected: bool,
+}
+
+/// What a filter key (`size:m`) is called: the option's name and the
+/// value's, as products spell them (one spelling per slug). Read in the
+/// order the panel lists them.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionLabel {
+    pub option: String,
+    pub name: String,
+    pub value: String,
+    pub label: String,
+}
+
 /// The counts beside every choice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facets {
@@ -179,6 +307,9 @@ pub struct Facets {
     pub on_offer: i64,
     /// Each of `RATING_CHOICES` with its count.
     pub ratings: Vec<(u8, i64)>,
+    /// Options whose values some counted product has (or that are chosen).
+    #[serde(default)]
+    pub options: Vec<OptionFacet>,
 }
 
 /// How many products share one combination of the facets' values; a listing's
@@ -196,6 +327,8 @@ pub struct FacetCell {
     pub on_offer: bool,
     /// The average rating rounded down (0 without reviews).
     pub stars: i32,
+    /// The filter keys of its option values (`size:m`), sorted.
+    pub options: Vec<String>,
     pub count: i64,
 }
 
@@ -208,9 +341,12 @@ enum Facet {
     Stock,
     Offer,
     Rating,
+    /// The option filtered on at this place in `Filters::option_groups`.
+    Option(usize),
 }
 
-/// Every count for `filters` within `category` (`None`: all categories), from the cells.
+/// Every count for `filters` within `category` (`None`: all categories), from
+/// the cells; `labels` name the option values, in the panel's order.
 ///
 /// A choice's count keeps every filter but its own facet's, so a cell counts
 /// for every choice when it passes all filters, for its failing facet's
@@ -220,26 +356,35 @@ enum Facet {
 pub fn count_facets(
     cells: &[FacetCell],
     categories: &[super::Category],
+    labels: &[OptionLabel],
     category: Option<i64>,
     filters: &Filters,
 ) -> Facets {
     let ranges = PriceRange::all();
+    let groups = filters.option_groups();
     // Beside `categories`, found by a scan: a store has tens of them.
     let mut by_category = vec![0_i64; categories.len()];
     let mut prices = vec![0_i64; ranges.len()];
     let mut ratings = [0_i64; RATING_CHOICES.len()];
+    let mut by_value: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
     let (mut total, mut in_stock, mut on_offer) = (0, 0, 0);
     for cell in cells {
-        let checks = [
-            (Facet::Category, category.is_none_or(|id| cell.category_id == id)),
-            (Facet::Price, cell.in_range),
-            (Facet::Stock, !filters.in_stock || cell.in_stock),
-            (Facet::Offer, !filters.on_offer || cell.on_offer),
-            (Facet::Rating, filters.min_rating.is_none_or(|r| cell.stars >= i32::from(r))),
-        ];
-        let mut failed = checks.iter().filter(|(_, ok)| !ok).map(|(facet, _)| *facet);
-        let (first, second) = (failed.next(), failed.next());
-        if second.is_some() {
+        let (mut first, mut more) = (None, false);
+        let mut check = |facet: Facet, ok: bool| {
+            if !ok {
+                more |= first.is_some();
+                first = first.or(Some(facet));
+            }
+        };
+        check(Facet::Category, category.is_none_or(|id| cell.category_id == id));
+        check(Facet::Price, cell.in_range);
+        check(Facet::Stock, !filters.in_stock || cell.in_stock);
+        check(Facet::Offer, !filters.on_offer || cell.on_offer);
+        check(Facet::Rating, filters.min_rating.is_none_or(|r| cell.stars >= i32::from(r)));
+        for (at, (_, keys)) in groups.iter().enumerate() {
+            check(Facet::Option(at), keys.iter().any(|key| cell.options.binary_search(key).is_ok()));
+        }
+        if more {
             continue;
         }
         let counts_for = |facet: Facet| first.is_none_or(|failed| failed == facet);
@@ -269,6 +414,13 @@ pub fn count_facets(
                 }
             }
         }
+        for key in &cell.options {
+            let option = key.split_once(':').map_or(key.as_str(), |(option, _)| option);
+            let facet = groups.iter().position(|(slug, _)| *slug == option).map(Facet::Option);
+            if facet.map_or(first.is_none(), counts_for) {
+                *by_value.entry(key).or_default() += cell.count;
+            }
+        }
     }
     let categories = categories
         .iter()
@@ -288,7 +440,51 @@ pub fn count_facets(
         in_stock,
         on_offer,
         ratings: RATING_CHOICES.into_iter().zip(ratings).collect(),
+        options: option_facets(labels, &by_value, filters),
     }
+}
+
+/// The options to offer, in `labels`' order: each value some counted product
+/// has, and each chosen one (named by its slug when no product spells it).
+#[cfg(feature = "ssr")]
+fn option_facets(
+    labels: &[OptionLabel],
+    by_value: &std::collections::HashMap<&str, i64>,
+    filters: &Filters,
+) -> Vec<OptionFacet> {
+    let chosen = |option: &str, value: &str| filters.options.get(option).is_some_and(|v| v.iter().any(|c| c == value));
+    let mut options: Vec<OptionFacet> = Vec::new();
+    let mut add = |option: &str, name: &str, value: &str, label: &str| {
+        let count = by_value.get(format!("{option}:{value}").as_str()).copied().unwrap_or(0);
+        let selected = chosen(option, value);
+        if count == 0 && !selected {
+            return;
+        }
+        if options.last().is_none_or(|o| o.slug != option) {
+            options.push(OptionFacet { name: name.to_owned(), slug: option.to_owned(), values: Vec::new() });
+        }
+        if let Some(facet) = options.last_mut() {
+            facet.values.push(ValueCount { label: label.to_owned(), slug: value.to_owned(), count, selected });
+        }
+    };
+    for l in labels {
+        add(&l.option, &l.name, &l.value, &l.label);
+    }
+    let named = |option: &str, value: &str| labels.iter().any(|l| l.option == option && l.value == value);
+    for (option, values) in &filters.options {
+        for value in values.iter().filter(|value| !named(option, value)) {
+            add(option, option, value, value);
+        }
+    }
+    // A chosen value no product spells may have started a second group of its option.
+    let mut merged: Vec<OptionFacet> = Vec::with_capacity(options.len());
+    for facet in options {
+        match merged.iter_mut().find(|o| o.slug == facet.slug) {
+            Some(existing) => existing.values.extend(facet.values),
+            None => merged.push(facet),
+        }
+    }
+    merged
 }
 
 /// The price edges as Postgres' `width_bucket` takes them.
@@ -381,6 +577,7 @@ mod tests {
             in_stock,
             on_offer,
             stars,
+            options: vec![],
             count,
         };
         let cells = [
@@ -390,7 +587,7 @@ mod tests {
             cell(2, 3, true, false, 2, 1),
         ];
         let categories = [cat(1, "Fruit"), cat(2, "Tech"), cat(3, "Empty")];
-        let all = count_facets(&cells, &categories, None, &Filters::default());
+        let all = count_facets(&cells, &categories, &[], None, &Filters::default());
         assert_eq!(all.total, 10);
         assert_eq!(
             all.categories.iter().map(|c| (c.slug.as_str(), c.count)).collect::<Vec<_>>(),
@@ -403,7 +600,7 @@ mod tests {
         // In stock within Fruit: the stock count ignores the stock filter,
         // the category counts ignore the category.
         let filters = Filters { in_stock: true, ..Filters::default() };
-        let fruit = count_facets(&cells, &categories, Some(1), &filters);
+        let fruit = count_facets(&cells, &categories, &[], Some(1), &filters);
         assert_eq!(fruit.total, 3);
         assert_eq!(fruit.in_stock, 3);
         assert_eq!(fruit.on_offer, 0);
@@ -412,5 +609,93 @@ mod tests {
             [("fruit", 3, true), ("tech", 5, false)]
         );
         assert_eq!(fruit.prices.iter().map(|p| p.1).collect::<Vec<_>>(), [3, 0, 0, 0, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn option_filters_read_in_any_order_and_write_one_way() {
+        let filters = parse(&[("opt", "Size:m,L,m;colour:blue")]).unwrap();
+        assert_eq!(filters.options_param(), "colour:blue;size:l,m");
+        assert_eq!(filters.params(), vec![("opt", "colour:blue;size:l,m".to_owned())]);
+        assert_eq!(filters.active(), 2, "each option is one filter");
+        assert_eq!(filters.option_keys(), ["colour:blue", "size:l", "size:m"]);
+        let fewer = filters.toggle_option("size", "l").toggle_option("colour", "blue");
+        assert_eq!(fewer.options_param(), "size:m");
+        assert_eq!(filters.product_choice().as_deref(), Some("colour=blue"), "sizes: two to choose from");
+        assert_eq!(fewer.product_choice().as_deref(), Some("size=m"));
+        assert_eq!(fewer.toggle_option("size", "m"), Filters::default());
+        let nine = (0..9).map(|i| format!("o{i}:v")).collect::<Vec<_>>().join(";");
+        for bad in ["size", "size:", ":m", "size:m;x:a b", "size:m/l", &nine] {
+            let error = parse(&[("opt", bad)]).unwrap_err();
+            assert_eq!(error, AppError::BadRequest("That link has an invalid option filter.".into()), "{bad}");
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn option_values_are_counted_like_the_other_facets() {
+        let cell = |options: &[&str], in_stock, count| FacetCell {
+            category_id: 1,
+            bucket: 2,
+            in_range: true,
+            in_stock,
+            on_offer: false,
+            stars: 0,
+            options: options.iter().map(|k| k.to_string()).collect(),
+            count,
+        };
+        let cells = [
+            cell(&["colour:blue", "size:m"], true, 4),
+            cell(&["colour:red", "size:l", "size:m"], true, 2),
+            cell(&["colour:red", "size:s"], false, 1),
+            cell(&[], true, 10),
+        ];
+        let label = |option: &str, name: &str, value: &str, label: &str| OptionLabel {
+            option: option.into(),
+            name: name.into(),
+            value: value.into(),
+            label: label.into(),
+        };
+        let labels = [
+            label("size", "Size", "s", "S"),
+            label("size", "Size", "m", "M"),
+            label("size", "Size", "l", "L"),
+            label("size", "Size", "xl", "XL"),
+            label("colour", "Colour", "blue", "Blue"),
+            label("colour", "Colour", "red", "Red"),
+        ];
+        let counts = |facets: &Facets| {
+            facets
+                .options
+                .iter()
+                .map(|o| {
+                    let values: Vec<String> = o
+                        .values
+                        .iter()
+                        .map(|v| format!("{} {}{}", v.label, v.count, if v.selected { "*" } else { "" }))
+                        .collect();
+                    format!("{}: {}", o.name, values.join(", "))
+                })
+                .collect::<Vec<_>>()
+        };
+        let all = count_facets(&cells, &[], &labels, None, &Filters::default());
+        assert_eq!(all.total, 17);
+        assert_eq!(counts(&all), ["Size: S 1, M 6, L 2", "Colour: Blue 4, Red 3"], "XL: no product has it");
+
+        // Size M or L, in stock: sizes keep their alternatives, colours follow the sizes.
+        let filters = parse(&[("opt", "size:m,l"), ("stock", "1")]).unwrap();
+        let chosen = count_facets(&cells, &[], &labels, None, &filters);
+        assert_eq!(chosen.total, 6);
+        assert_eq!(counts(&chosen), ["Size: M 6*, L 2*", "Colour: Blue 4, Red 2"]);
+        assert_eq!(chosen.in_stock, 6, "the stock count keeps the size filter");
+
+        // Red too: the colour counts ignore the colour filter, the sizes do not.
+        let red = count_facets(&cells, &[], &labels, None, &filters.toggle_option("colour", "red"));
+        assert_eq!(red.total, 2);
+        assert_eq!(counts(&red), ["Size: M 2*, L 2*", "Colour: Blue 4, Red 2*"]);
+
+        // A chosen value no product has is still offered, to be undone.
+        let gone = count_facets(&cells, &[], &labels, None, &parse(&[("opt", "size:xxl")]).unwrap());
+        assert_eq!(gone.total, 0);
+        assert_eq!(counts(&gone), ["Size: S 1, M 6, L 2, xxl 0*"], "colours count only what passes the sizes");
     }
 }

@@ -14,7 +14,7 @@ use {
 
 /// The results page's data for `q` (a GET form, so it works without
 /// JavaScript), narrowed by `category` (a slug) and the listing filters
-/// (`min`, `max`, `stock`, `offer`, `rating`); a malformed value is a 400.
+/// (`min`, `max`, `stock`, `offer`, `rating`, `opt`); a malformed value is a 400.
 #[server(prefix = "/api", endpoint = "search", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_search(
     q: Option<String>,
@@ -26,6 +26,7 @@ pub async fn get_search(
     stock: Option<String>,
     offer: Option<String>,
     rating: Option<String>,
+    opt: Option<String>,
 ) -> Result<SearchResults, AppError> {
     let state = AppState::current()?;
     let filters = Filters::parse(|name| match name {
@@ -34,6 +35,7 @@ pub async fn get_search(
         "stock" => stock.as_deref(),
         "offer" => offer.as_deref(),
         "rating" => rating.as_deref(),
+        "opt" => opt.as_deref(),
         _ => None,
     })?;
     let sort = match sort.as_deref() {
@@ -41,13 +43,15 @@ pub async fn get_search(
         Some(value) => SearchSort::from_param(value)
             .ok_or_else(|| AppError::BadRequest("That link has an invalid sort order.".into()))?,
     };
-    let categories = crate::catalog::cache::CatalogCaches::current()?.categories.get(state.catalog_pool()).await?;
+    let caches = crate::catalog::cache::CatalogCaches::current()?;
+    let (categories, labels) =
+        tokio::try_join!(caches.categories.get(state.catalog_pool()), caches.option_labels.get(state.catalog_pool()))?;
     let category = category.filter(|slug| !slug.is_empty());
     let category_id = super::category_id(&categories, category.as_deref())
         .map_err(|_| AppError::BadRequest("That link names a category the shop does not have.".into()))?;
     let request =
         SearchRequest { query: clean(q.as_deref().unwrap_or("")), sort, page: page.unwrap_or(1), category, filters };
-    Ok(db::search(state.catalog_pool(), &request, category_id, &categories).await?)
+    Ok(db::search(state.catalog_pool(), &request, category_id, &categories, &labels).await?)
 }
 
 /// Up to eight products for what the shopper has typed so far.

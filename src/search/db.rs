@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::rules::{prefix_tsquery, words};
 use super::{SearchRequest, SearchResults, Suggestion};
 use crate::catalog::Category;
-use crate::catalog::filters::{FacetCell, Filters, count_facets, price_edges};
+use crate::catalog::filters::{FacetCell, Filters, OptionLabel, count_facets, price_edges};
 use crate::product::ProductSummary;
 use crate::product::db::CardRow;
 
@@ -37,6 +37,7 @@ pub async fn search(
     request: &SearchRequest,
     category: Option<i64>,
     categories: &[Category],
+    labels: &[OptionLabel],
 ) -> sqlx::Result<SearchResults> {
     let page = request.page.max(1);
     let request = SearchRequest { page, ..request.clone() };
@@ -60,7 +61,7 @@ pub async fn search(
     // for a word matching 5,600 of 100,000 products).
     let (cards, cells) = tokio::try_join!(result_page(pool, &request, category), result_cells(pool, query, filters),)?;
     let found = |cards: Vec<ProductSummary>, cells: Vec<FacetCell>, corrected: Option<String>| {
-        let facets = count_facets(&cells, categories, category, filters);
+        let facets = count_facets(&cells, categories, labels, category, filters);
         let (products, has_next) = crate::db::one_page(cards, PAGE_SIZE);
         SearchResults { products, total: facets.total, has_next, facets: Some(facets), corrected, ..empty() }
     };
@@ -95,6 +96,7 @@ pub async fn search(
              AND (NOT $6 OR p.stock > 0)
              AND (NOT $7 OR p.offer_price IS NOT NULL)
              AND ($8::int IS NULL OR (p.rating_count > 0 AND p.rating_sum >= $8 * p.rating_count))
+             AND (cardinality($9::text[]) = 0 OR has_options(p.option_keys, $9))
            ORDER BY word_similarity($1, p.name) DESC, p.id
            LIMIT $2"#,
         query,
@@ -104,7 +106,8 @@ pub async fn search(
         filters.max_price,
         filters.in_stock,
         filters.on_offer,
-        filters.min_rating.map(i32::from)
+        filters.min_rating.map(i32::from),
+        &filters.option_keys()
     )
     .fetch_all(&mut *db)
     .await?;
@@ -165,6 +168,7 @@ async fn result_page(
                  AND (NOT $8 OR p.stock > 0)
                  AND (NOT $9 OR p.offer_price IS NOT NULL)
                  AND ($10::int IS NULL OR (p.rating_count > 0 AND p.rating_sum >= $10 * p.rating_count))
+                 AND (cardinality($11::text[]) = 0 OR has_options(p.option_keys, $11))
                ORDER BY exact DESC, starts DESC, rank DESC, cheap ASC, dear DESC, new DESC, top DESC, p.id
                LIMIT $3 OFFSET $4
            )
@@ -184,7 +188,8 @@ async fn result_page(
         filters.max_price,
         filters.in_stock,
         filters.on_offer,
-        filters.min_rating.map(i32::from)
+        filters.min_rating.map(i32::from),
+        &filters.option_keys()
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -203,10 +208,11 @@ async fn result_cells(pool: &PgPool, query: &str, filters: &Filters) -> sqlx::Re
                   p.stock > 0 AS "in_stock!",
                   p.offer_price IS NOT NULL AS "on_offer!",
                   CASE WHEN p.rating_count > 0 THEN p.rating_sum / p.rating_count ELSE 0 END AS "stars!",
+                  p.option_keys AS "options!",
                   count(*) AS "count!"
            FROM products p
            WHERE p.active AND p.search_vector @@ websearch_to_tsquery('english', $1)
-           GROUP BY 1, 2, 3, 4, 5, 6"#,
+           GROUP BY 1, 2, 3, 4, 5, 6, 7"#,
         query,
         &price_edges() as &[Decimal],
         filters.min_price,

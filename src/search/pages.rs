@@ -29,6 +29,7 @@ pub fn SearchPage() -> impl IntoView {
                 get("stock"),
                 get("offer"),
                 get("rating"),
+                get("opt"),
             )
         },
     );
@@ -98,7 +99,7 @@ fn ResultsView(r: SearchResults, saved: Saved) -> impl IntoView {
                         </nav>
                     })}
                     {(!r.products.is_empty()).then(|| view! {
-                        <ProductGrid products=r.products.clone() label="Products".to_owned() saved />
+                        <ProductGrid products=r.products.clone() label="Products".to_owned() saved filters=request.filters.clone() />
                     })}
                     <nav class="pagination" aria-label="Result pages">
                         {(page > 1).then(|| view! { <a rel="prev" href=at(sort, page - 1)>"Previous page"</a> })}

@@ -70,11 +70,23 @@ pub fn escape_html(text: &str) -> String {
 }
 
 pub fn encode_component(value: &str) -> String {
+    encode_keeping(value, b"-_.~/")
+}
+
+/// A query parameter's value for a link: as `encode_component`, keeping the
+/// punctuation an option filter is written with (`opt=colour:blue;size:m,l`),
+/// which a query's value may hold as it is.
+pub fn encode_query_value(value: &str) -> String {
+    encode_keeping(value, b"-_.~/:,;")
+}
+
+fn encode_keeping(value: &str, kept: &[u8]) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
+        if byte.is_ascii_alphanumeric() || kept.contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
         }
     }
     out

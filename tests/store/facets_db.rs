@@ -1,6 +1,7 @@
 //! Facet counts against the results they promise: for listings and search,
-//! under several combinations of filters, every count shown beside a choice
-//! equals the number of products the listing then holds, read page by page.
+//! under several combinations of filters (option values among them), every
+//! count shown beside a choice equals the number of products the listing
+//! then holds, read page by page.
 
 use crate::common;
 
@@ -18,7 +19,8 @@ const PRICES: [&str; 14] = [
 
 /// 60 active products over two categories (a third stays empty) with prices
 /// in every range and on both sides of each edge, some out of stock, some on
-/// offer, most rated; and a draft that must never be counted.
+/// offer, most rated, a third in sizes (some of those in colours too, and
+/// some of their variants off sale); and a draft that must never be counted.
 async fn shop(pool: &PgPool) -> Vec<Category> {
     let fruit = category(pool, "Fresh Fruit").await;
     let audio = category(pool, "Audio").await;
@@ -45,9 +47,39 @@ async fn shop(pool: &PgPool) -> Vec<Category> {
                 .await
                 .unwrap();
         }
+        if i % 3 == 2 {
+            sizes(pool, id, i).await;
+        }
     }
     NewProduct { active: false, ..NewProduct::new(fruit, "Draft Gadget", "20.00") }.insert(pool).await;
     db::categories(pool).await.unwrap()
+}
+
+/// Sizes S, M, L for the `i`th product, and colours Red and Blue for every
+/// other one of those; the `i`th's large variants go off sale when `i` is
+/// odd, and only the first variant has the product's stock.
+async fn sizes(pool: &PgPool, product: i64, i: usize) {
+    use trove::admin::db::{OptionSpec, VariantEdit, define_options, update_variant};
+    let spec = |name: &str, values: &[&str]| OptionSpec {
+        name: name.into(),
+        values: values.iter().map(|v| v.to_string()).collect(),
+    };
+    let mut options = vec![spec("Size", &["S", "M", "L"])];
+    if i.is_multiple_of(2) {
+        options.push(spec("Colour", &["Red", "Blue"]));
+    }
+    let mut tx = pool.begin().await.unwrap();
+    let ids = define_options(&mut tx, product, &options).await.unwrap();
+    if i % 2 == 1 {
+        let large = *ids.last().unwrap();
+        let sku = sqlx::query_scalar!("SELECT sku FROM product_variants WHERE id = $1", large)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        let edit = VariantEdit { sku, price: None, offer_price: None, stock: 0, active: false, image: None };
+        update_variant(&mut tx, product, large, &edit).await.unwrap();
+    }
+    tx.commit().await.unwrap();
 }
 
 /// Where products are counted: a listing, or search results for some words.
@@ -68,11 +100,13 @@ async fn facets(
     match scope {
         Scope::Listing => {
             let (cells, _) = db::facet_cells(pool, filters.min_price, filters.max_price).await.unwrap();
-            count_facets(&cells, categories, category, filters)
+            let labels = db::option_labels(pool).await.unwrap();
+            count_facets(&cells, categories, &labels, category, filters)
         }
         Scope::Search(words) => {
             let request = search_request(words, categories, category, filters, 1);
-            let results = search_db::search(pool, &request, category, categories).await.unwrap();
+            let labels = db::option_labels(pool).await.unwrap();
+            let results = search_db::search(pool, &request, category, categories, &labels).await.unwrap();
             assert_eq!(results.total, results.facets.as_ref().unwrap().total);
             results.facets.unwrap()
         }
@@ -120,7 +154,7 @@ async fn shown(
         Scope::Search(words) => {
             for page in 1.. {
                 let request = search_request(words, categories, category, filters, page);
-                let results = search_db::search(pool, &request, category, categories).await.unwrap();
+                let results = search_db::search(pool, &request, category, categories, &[]).await.unwrap();
                 assert!(!results.fuzzy);
                 seen += results.products.len() as i64;
                 if !results.has_next {
@@ -170,7 +204,24 @@ async fn check(
             what(&format!("{stars}+ stars"))
         );
     }
+    // A value's count is what the page holds with that value alone of its option.
+    for option in &f.options {
+        for value in &option.values {
+            let mut only = filters.clone();
+            only.options.insert(option.slug.clone(), vec![value.slug.clone()]);
+            assert_eq!(
+                value.count,
+                shown(pool, categories, scope, category, &only).await,
+                "{}",
+                what(&format!("{}: {}", option.name, value.label))
+            );
+        }
+    }
     f
+}
+
+fn options(text: &str) -> Filters {
+    Filters::parse(|name| (name == "opt").then_some(text)).unwrap()
 }
 
 fn price(value: &str) -> Option<rust_decimal::Decimal> {
@@ -194,6 +245,29 @@ async fn listing_counts_are_what_each_choice_then_shows(pool: PgPool) {
     // Every range from "under 5" to "250 to 500" has products; none cost more.
     assert!(all.prices[..7].iter().all(|(_, n)| *n > 0), "{:?}", all.prices);
     assert!(all.prices[7..].iter().all(|(_, n)| *n == 0), "{:?}", all.prices);
+    // Sizes on 20 products (L off sale on 10), colours on 10.
+    let offered: Vec<String> = all
+        .options
+        .iter()
+        .map(|o| {
+            format!(
+                "{}: {}",
+                o.name,
+                o.values.iter().map(|v| format!("{} {}", v.label, v.count)).collect::<Vec<_>>().join(", ")
+            )
+        })
+        .collect();
+    assert_eq!(offered, ["Size: S 20, M 20, L 10", "Colour: Red 10, Blue 10"]);
+
+    check(&pool, &categories, Scope::Listing, None, options("size:l")).await;
+    check(
+        &pool,
+        &categories,
+        Scope::Listing,
+        Some(fruit),
+        Filters { in_stock: true, ..options("size:l,s;colour:blue") },
+    )
+    .await;
 
     check(&pool, &categories, Scope::Listing, None, Filters { in_stock: true, ..Filters::default() }).await;
     check(
@@ -241,6 +315,10 @@ async fn search_counts_are_what_each_choice_then_shows(pool: PgPool) {
     )
     .await;
     assert!(f.total > 0 && f.total < 20, "{f:?}");
+    let large = check(&pool, &categories, Scope::Search("gadget"), None, options("size:l")).await;
+    assert_eq!(large.total, 10, "L is on sale on 10 products");
+    check(&pool, &categories, Scope::Search("plain"), Some(audio), Filters { on_offer: true, ..options("colour:red") })
+        .await;
 }
 
 #[sqlx::test]

@@ -10,7 +10,7 @@ use trove::search::{SearchRequest, db};
 async fn results(pool: &PgPool, query: &str) -> trove::search::SearchResults {
     let request = SearchRequest { query: query.to_owned(), page: 1, ..SearchRequest::default() };
     let categories = trove::catalog::db::categories(pool).await.unwrap();
-    db::search(pool, &request, None, &categories).await.unwrap()
+    db::search(pool, &request, None, &categories, &[]).await.unwrap()
 }
 
 async fn names(pool: &PgPool, query: &str) -> (Vec<String>, bool) {

@@ -376,7 +376,7 @@ async fn search_finds_a_product_by_an_option_value_or_a_variant_s_sku(pool: PgPo
         let (pool, categories) = (pool.clone(), categories.clone());
         async move {
             let request = trove::search::SearchRequest { query: query.to_owned(), page: 1, ..Default::default() };
-            let results = trove::search::db::search(&pool, &request, None, &categories).await.unwrap();
+            let results = trove::search::db::search(&pool, &request, None, &categories, &[]).await.unwrap();
             (results.products.into_iter().map(|p| p.name).collect::<Vec<_>>(), results.fuzzy)
         }
     };

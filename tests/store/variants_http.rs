@@ -310,3 +310,70 @@ async fn the_api_shows_variants_counts_stock_by_sku_and_fills_a_cart_by_variant(
     );
     assert_eq!(named["subtotal"]["amount"], "42.00");
 }
+
+#[sqlx::test]
+async fn option_values_narrow_listings_and_search_and_their_counts_follow_the_variants(pool: PgPool) {
+    use trove::admin::db::{OptionSpec, define_options};
+    shirt(&pool).await;
+    let clothing: i64 =
+        sqlx::query_scalar("SELECT id FROM categories WHERE slug = 'clothing'").fetch_one(&pool).await.unwrap();
+    let tee = common::NewProduct::new(clothing, "Tee", "9.00").insert(&pool).await;
+    let mut tx = pool.begin().await.unwrap();
+    let sizes = OptionSpec { name: "Size".into(), values: vec!["M".into(), "XL".into()] };
+    let tee_variants = define_options(&mut tx, tee, &[sizes]).await.unwrap();
+    tx.commit().await.unwrap();
+    common::NewProduct::new(clothing, "Socks", "4.00").insert(&pool).await;
+    let instances = two_instances(&pool).await;
+    let app = &instances[0];
+
+    // The panel offers each option's values, in the shop's order, with counts.
+    let listing = get(app, "/c/clothing").await;
+    let body = &listing.body;
+    assert!(body.contains(r#"<h3 id="facet-option-size">Size"#), "{body}");
+    let (s, m, xl) = (body.find(">S (1)<").unwrap(), body.find(">M (2)<").unwrap(), body.find(">XL (1)<").unwrap());
+    assert!(s < m && m < xl, "S, M, then XL");
+    assert!(body.contains(r#"href="/c/clothing?opt=size:xl""#), "a plain link: {body}");
+    assert!(body.contains(">Blue (1)<") && body.contains(">Black (1)<"));
+
+    // Following a value narrows the page; values of one option are alternatives, options combine.
+    let extra_large = get(app, "/c/clothing?opt=size:xl").await;
+    assert!(extra_large.body.contains(r#"href="/p/tee?size=xl""#), "the card leads to the size asked for");
+    assert!(!extra_large.body.contains(r#"href="/p/shirt"#));
+    assert!(extra_large.body.contains("1 product"));
+    assert!(extra_large.body.contains(r#"aria-current="true" rel="nofollow">XL (1)<"#), "marked as chosen");
+    assert!(extra_large.body.contains(">M (2)<"), "the other sizes still count without the size filter");
+    assert!(extra_large.body.contains(r#"href="/c/clothing?opt=size:m,xl""#), "a second size adds to the first");
+    let either = get(app, "/c/clothing?opt=size:m,xl").await;
+    assert!(either.body.contains("2 products"));
+    let blue_m = get(app, "/c/clothing?opt=size:m;colour:blue").await;
+    assert!(blue_m.body.contains(r#"href="/p/shirt?colour=blue&amp;size=m""#), "{}", blue_m.body);
+    assert!(!blue_m.body.contains(r#"href="/p/tee"#) && !blue_m.body.contains(r#"href="/p/socks"#));
+    let chosen = get(app, "/p/shirt?colour=blue&size=m").await;
+    assert!(checked(&chosen.body, "size", "m") && checked(&chosen.body, "colour", "blue"));
+    let search = get(app, "/search?q=tee&opt=size:xl").await;
+    assert!(search.body.contains(r#"href="/p/tee?size=xl""#), "{}", search.body);
+    assert!(get(app, "/search?q=shirt&opt=size:xl").await.body.contains("with these filters"));
+    let api = get(app, "/api/v1/products?opt=size:xl").await;
+    assert!(api.body.contains(r#""slug":"tee""#) && !api.body.contains(r#""slug":"shirt""#), "{}", api.body);
+    for bad in ["/c/clothing?opt=size", "/products?opt=size:m/l", "/api/v1/products?opt=:m"] {
+        assert_eq!(get(app, bad).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+
+    // The tee's XL goes off sale: no instance offers XL or lists the tee under it.
+    read_everywhere(&instances, &["/c/clothing", "/c/clothing?opt=size:xl", "/products", "/search?q=tee"]).await;
+    sqlx::query("UPDATE product_variants SET active = false WHERE id = $1")
+        .bind(tee_variants[1])
+        .execute(&pool)
+        .await
+        .unwrap();
+    for app in &instances {
+        let listing = get_until(app, "/c/clothing", |r| !r.body.contains(">XL (")).await;
+        assert!(!listing.body.contains(">XL (") && listing.body.contains(">M (2)<"), "{}", listing.body);
+        let narrowed = get_until(app, "/c/clothing?opt=size:xl", |r| !r.body.contains(r#"href="/p/tee"#)).await;
+        assert!(narrowed.body.contains(">XL (0)<"), "the chosen value stays, to be undone");
+        let all = get_until(app, "/products", |r| !r.body.contains(">XL (")).await;
+        assert!(!all.body.contains(">XL ("));
+        let search = get_until(app, "/search?q=tee", |r| !r.body.contains(">XL (")).await;
+        assert!(search.body.contains(">M (1)<"));
+    }
+}
