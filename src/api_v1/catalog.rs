@@ -139,7 +139,7 @@ pub(super) struct ProductsQuery {
     /// Option values, by option: `colour:blue;size:m,l` is blue, in M or L
     /// (some variant on sale has each value named).
     #[param(
-        pattern = r"^[A-Za-z0-9-]+:[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*(;[A-Za-z0-9-]+:[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*)*$"
+        pattern = r"^([A-Za-z0-9-]{1,60}:[A-Za-z0-9-]{1,60}(,[A-Za-z0-9-]{1,60}){0,29}(;[A-Za-z0-9-]{1,60}:[A-Za-z0-9-]{1,60}(,[A-Za-z0-9-]{1,60}){0,29}){0,7})?$"
     )]
     opt: Option<String>,
     /// The cursor from the previous page's `next`.
@@ -439,7 +439,7 @@ pub(super) struct SearchQuery {
     /// Option values, by option: `colour:blue;size:m,l` is blue, in M or L
     /// (some variant on sale has each value named).
     #[param(
-        pattern = r"^[A-Za-z0-9-]+:[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*(;[A-Za-z0-9-]+:[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*)*$"
+        pattern = r"^([A-Za-z0-9-]{1,60}:[A-Za-z0-9-]{1,60}(,[A-Za-z0-9-]{1,60}){0,29}(;[A-Za-z0-9-]{1,60}:[A-Za-z0-9-]{1,60}(,[A-Za-z0-9-]{1,60}){0,29}){0,7})?$"
     )]
     opt: Option<String>,
     #[param(minimum = 1, maximum = 100000)]

@@ -72,7 +72,8 @@ impl Filters {
             None => None,
             Some(value) => Some(value.parse::<u8>().ok().filter(|r| (1..=5).contains(r)).ok_or_else(|| bad("rating"))?),
         };
-        let options = match present("opt") {
+        // Taken exactly as written (no trimming), as the API documents it.
+        let options = match get("opt").filter(|v| !v.is_empty()) {
             None => BTreeMap::new(),
             Some(value) => parse_options(value).ok_or_else(|| bad("option filter"))?,
         };
@@ -192,28 +193,33 @@ impl Filters {
 }
 
 /// `colour:blue;size:m,l` as option slug → sorted value slugs; `None` when
-/// malformed or longer than a listing takes. Letters are taken in either case.
+/// malformed or longer than a listing takes (more than `MAX_OPTION_FILTERS`
+/// groups, `MAX_OPTION_VALUES` values in one, a slug over 60 characters).
+/// Letters are taken in either case.
 fn parse_options(text: &str) -> Option<BTreeMap<String, Vec<String>>> {
     let slug = |text: &str| {
-        let text = text.trim().to_ascii_lowercase();
-        let fits = (1..=60).contains(&text.len())
-            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        fits.then_some(text)
+        let fits = (1..=60).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        fits.then(|| text.to_ascii_lowercase())
     };
+    let groups: Vec<&str> = text.split(';').collect();
+    if groups.len() > MAX_OPTION_FILTERS {
+        return None;
+    }
     let mut options: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for group in text.split(';').filter(|group| !group.trim().is_empty()) {
+    for group in groups {
         let (option, values) = group.split_once(':')?;
+        let values: Vec<&str> = values.split(',').collect();
+        if values.len() > MAX_OPTION_VALUES {
+            return None;
+        }
         let chosen = options.entry(slug(option)?).or_default();
-        for value in values.split(',').filter(|value| !value.trim().is_empty()) {
+        for value in values {
             chosen.push(slug(value)?);
         }
         chosen.sort();
         chosen.dedup();
-        if chosen.is_empty() || chosen.len() > MAX_OPTION_VALUES {
-            return None;
-        }
     }
-    (options.len() <= MAX_OPTION_FILTERS).then_some(options)
+    Some(options)
 }
 
 /// One of the offered price ranges.
@@ -614,6 +620,7 @@ mod tests {
     #[test]
     fn option_filters_read_in_any_order_and_write_one_way() {
         let filters = parse(&[("opt", "Size:m,L,m;colour:blue")]).unwrap();
+        assert_eq!(parse(&[("opt", "size:s;size:m")]).unwrap().options_param(), "size:m,s");
         assert_eq!(filters.options_param(), "colour:blue;size:l,m");
         assert_eq!(filters.params(), vec![("opt", "colour:blue;size:l,m".to_owned())]);
         assert_eq!(filters.active(), 2, "each option is one filter");
@@ -624,7 +631,7 @@ mod tests {
         assert_eq!(fewer.product_choice().as_deref(), Some("size=m"));
         assert_eq!(fewer.toggle_option("size", "m"), Filters::default());
         let nine = (0..9).map(|i| format!("o{i}:v")).collect::<Vec<_>>().join(";");
-        for bad in ["size", "size:", ":m", "size:m;x:a b", "size:m/l", &nine] {
+        for bad in ["size", "size:", ":m", "size:m;x:a b", "size:m/l", "size:m;", "size:m,,l", " size:m", &nine] {
             let error = parse(&[("opt", bad)]).unwrap_err();
             assert_eq!(error, AppError::BadRequest("That link has an invalid option filter.".into()), "{bad}");
         }
