@@ -126,7 +126,7 @@ pub fn listing_sql(sort: Sort, by_category: bool, filters: &Filters, cursor: Opt
 /// One page of active products, optionally in one category. Its `facets`
 /// are left empty: they come from [`facet_cells`], which pages share.
 pub async fn list_products(
-    db: impl PgExecutor<'_>,
+    pool: &sqlx::PgPool,
     category: Option<CategoryId>,
     query: &ListingQuery,
 ) -> sqlx::Result<Listing> {
@@ -157,7 +157,19 @@ pub async fn list_products(
         select = select.bind(id);
     }
     // One extra row tells whether there is another page beyond this one.
-    let rows = select.bind(PAGE_SIZE as i64 + 1).fetch_all(db).await?;
+    let select = select.bind(PAGE_SIZE as i64 + 1);
+    let rows = if filters.options.is_empty() {
+        select.fetch_all(pool).await?
+    } else {
+        // An option value may be on one product or on most: planned for the
+        // values asked (`products_option_keys_idx` for rare ones, the sort's
+        // index for common ones), not with one generic plan for all.
+        let mut tx = pool.begin().await?;
+        sqlx::query!("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
+        let rows = select.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        rows
+    };
     let more = rows.len() > PAGE_SIZE;
     let mut products: Vec<ProductSummary> = rows.into_iter().take(PAGE_SIZE).map(ProductSummary::from).collect();
     let backward = direction == Some(Direction::Backward);
