@@ -209,7 +209,7 @@ pub async fn save_variants(product: i64, variants: Vec<super::rules::VariantInpu
 #[cfg(feature = "ssr")]
 fn variant_json(v: &super::AdminVariant) -> serde_json::Value {
     json!({ "id": v.id, "variant": v.label, "sku": v.sku, "price": v.price, "offer_price": v.offer_price,
-            "stock": v.stock, "active": v.active, "image": v.image })
+            "stock": v.stock, "active": v.active, "images": v.images })
 }
 
 /// Creates (no `id`) or updates a product; a new product's editor opens next.

@@ -350,7 +350,7 @@ async fn write(conn: &mut PgConnection, product: &Planned) -> Result<(), Refusal
             offer_price: row.offer_price,
             stock: row.stock,
             active: row.active,
-            image: variant.image,
+            images: variant.images.clone(),
         };
         db::update_variant(conn, id, variant.id, &edit).await.map_err(on_line(row.line))?;
     }
@@ -481,7 +481,7 @@ async fn plan(conn: &mut PgConnection, bytes: &[u8]) -> Result<Result<Vec<Planne
             offer_price: get("variant_offer_price"),
             stock: get("stock"),
             active: on(variant_active),
-            image: String::new(),
+            images: Default::default(),
         };
         let read = match variant_rows(std::slice::from_ref(&cells)) {
             Ok(mut rows) => Some(rows.remove(0).1),

@@ -297,7 +297,8 @@ pub struct AdminVariant {
     pub offer_price: String,
     pub stock: i32,
     pub active: bool,
-    pub image: Option<i64>,
+    /// Its pictures, by id, in order.
+    pub images: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -324,8 +324,9 @@ pub struct VariantInput {
     pub stock: String,
     #[serde(default)]
     pub active: Option<String>,
+    /// The pictures ticked, by their place in the gallery: `images[2]=41`.
     #[serde(default)]
-    pub image: String,
+    pub images: std::collections::BTreeMap<String, String>,
 }
 
 /// A variant as the admin's grid (or a CSV line) sets it.
@@ -337,8 +338,8 @@ pub struct VariantEdit {
     pub offer_price: Option<Decimal>,
     pub stock: i32,
     pub active: bool,
-    /// A picture of the product's, by its id.
-    pub image: Option<i64>,
+    /// Pictures of the product's, by id, in the order shown.
+    pub images: Vec<i64>,
 }
 
 /// The field a grid cell's error is reported under: `stock-12`.
@@ -393,10 +394,16 @@ pub fn variant_rows(rows: &[VariantInput]) -> Result<Vec<(i64, VariantEdit)>, Fi
         if stock.is_none() {
             errors.insert(cell("stock", id), "Stock must be a whole number, 0 or more.".into());
         }
-        let image = row.image.trim().parse::<i64>().ok();
+        let mut ticked: Vec<(usize, i64)> = row
+            .images
+            .iter()
+            .filter_map(|(place, image)| Some((place.parse().ok()?, image.trim().parse().ok()?)))
+            .collect();
+        ticked.sort();
+        let images = ticked.into_iter().map(|(_, image)| image).collect();
         read.push((
             id,
-            VariantEdit { sku, price, offer_price, stock: stock.unwrap_or(0), active: row.active.is_some(), image },
+            VariantEdit { sku, price, offer_price, stock: stock.unwrap_or(0), active: row.active.is_some(), images },
         ));
     }
     if errors.is_empty() { Ok(read) } else { Err(errors) }
@@ -513,7 +520,7 @@ mod tests {
             offer_price: offer.into(),
             stock: stock.into(),
             active: Some("on".into()),
-            image: String::new(),
+            images: Default::default(),
         };
         let good = variant_rows(&[row("TEE-M", "", "", "4")]).unwrap();
         assert_eq!(
@@ -526,10 +533,21 @@ mod tests {
                     offer_price: None,
                     stock: 4,
                     active: true,
-                    image: None
+                    images: vec![]
                 }
             )
         );
+        // Pictures ticked come back in the gallery's order, whatever order the form sent them in.
+        let pictured = VariantInput {
+            images: [
+                ("10".to_owned(), "55".to_owned()),
+                ("2".to_owned(), "41".to_owned()),
+                ("x".to_owned(), "9".to_owned()),
+            ]
+            .into(),
+            ..row("TEE-L", "", "", "1")
+        };
+        assert_eq!(variant_rows(&[pictured]).unwrap()[0].1.images, [41, 55]);
         let errors = variant_rows(&[row("-bad sku", "0", "", "-1")]).unwrap_err();
         assert_eq!(errors.keys().collect::<Vec<_>>(), ["price-7", "sku-7", "stock-7"]);
         let offer = variant_rows(&[row("A", "", "3.00", "1")]).unwrap_err();

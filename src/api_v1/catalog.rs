@@ -249,8 +249,10 @@ pub(super) struct VariantOut {
     offer_price: Option<Money>,
     #[serde(flatten)]
     stock: Availability,
-    /// Its picture, when it has one of its own.
+    /// Its first picture, when it has pictures of its own.
     image: Option<String>,
+    /// Its pictures, in order (empty: the product's gallery is its).
+    images: Vec<String>,
 }
 
 impl VariantOut {
@@ -269,7 +271,8 @@ impl VariantOut {
             price: Money::new(v.price, currency),
             offer_price: v.offer_price.map(|p| Money::new(p, currency)),
             stock: Availability::of(v.stock),
-            image: v.image.as_ref().map(|key| crate::product::image_url(key, 800)),
+            image: v.images.first().map(|key| crate::product::image_url(key, 800)),
+            images: v.images.iter().map(|key| crate::product::image_url(key, 800)).collect(),
         }
     }
 }

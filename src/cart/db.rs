@@ -54,7 +54,9 @@ pub async fn lines(db: impl PgExecutor<'_>, cart: Uuid) -> sqlx::Result<Vec<Cart
            FROM cart_items c
            JOIN product_variants v ON v.id = c.variant_id
            JOIN products p ON p.id = v.product_id
-           LEFT JOIN product_images vi ON vi.id = v.image_id
+           LEFT JOIN LATERAL (
+               SELECT i.storage_key, i.alt_text FROM product_variant_images x JOIN product_images i ON i.id = x.image_id
+               WHERE x.variant_id = v.id ORDER BY x.position, x.image_id LIMIT 1) vi ON true
            LEFT JOIN product_images i ON i.product_id = p.id AND i.is_primary
            -- By id = ANY(…): never a walk along the products' primary key (see checkout::db).
            WHERE c.cart_id = $1 AND p.id = ANY(ARRAY(SELECT product_id FROM cart_items WHERE cart_id = $1))

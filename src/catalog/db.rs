@@ -346,10 +346,11 @@ pub async fn product_variants(
         r#"SELECT v.id, v.sku, v.option_values, v.stock,
                   CASE WHEN v.price IS NULL THEN p.price ELSE v.price END AS "price!",
                   CASE WHEN v.price IS NULL THEN p.offer_price ELSE v.offer_price END AS offer_price,
-                  i.storage_key AS "image?", variant_query(v.option_values) AS "query!"
+                  ARRAY(SELECT i.storage_key FROM product_variant_images x JOIN product_images i ON i.id = x.image_id
+                        WHERE x.variant_id = v.id ORDER BY x.position, x.image_id) AS "images!",
+                  variant_query(v.option_values) AS "query!"
            FROM product_variants v
            JOIN products p ON p.id = v.product_id
-           LEFT JOIN product_images i ON i.id = v.image_id
            WHERE v.product_id = $1 AND v.active
            ORDER BY v.position, v.id"#,
         product
@@ -364,7 +365,7 @@ pub async fn product_variants(
         price: r.price,
         offer_price: r.offer_price,
         stock: r.stock,
-        image: r.image,
+        images: r.images,
         query: r.query,
     })
     .collect();

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{get_category, get_home, get_listing, get_product};
 use super::components::{Breadcrumbs, Gallery, LayoutContext, ListingView, PageMeta, ProductGrid};
-use super::picker::{BuyPanel, chosen_image, use_choice};
+use super::picker::{BuyPanel, use_choice, variant_gallery};
 use super::rules::{ListingQuery, paragraphs};
 use crate::error::AppError;
 use crate::reviews::api::{DeleteReview, SaveReview, get_product_reviews};
@@ -205,11 +205,8 @@ pub fn ProductPage() -> impl IntoView {
                         let gallery = {
                             let name = product.name.clone();
                             move || {
-                                let (all, first) = images.with_value(|all| {
-                                    let first = asked.or_else(|| choice.with(|c| chosen_image(all, c))).unwrap_or(0);
-                                    (all.clone(), first)
-                                });
-                                view! { <Gallery images=all initial=first product_name=name.clone() /> }
+                                let shown = images.with_value(|all| choice.with(|c| variant_gallery(all, c)));
+                                view! { <Gallery images=shown initial=asked.unwrap_or(0) product_name=name.clone() /> }
                             }
                         };
                         view! {

@@ -26,10 +26,17 @@ pub fn use_choice(options: StoredValue<Vec<ProductOption>>, variants: StoredValu
     })
 }
 
-/// Which of `images` the chosen variant shows, if it has a picture of its own.
-pub fn chosen_image(images: &[ImageRef], choice: &Choice) -> Option<usize> {
-    let key = choice.variant.as_ref()?.image.as_ref()?;
-    images.iter().position(|image| &image.key == key)
+/// The pictures the page shows for the choice: the chosen variant's, in its
+/// order, when it has pictures of its own; else the whole gallery.
+pub fn variant_gallery(images: &[ImageRef], choice: &Choice) -> Vec<ImageRef> {
+    let own: Vec<ImageRef> = choice
+        .variant
+        .as_ref()
+        .map(|variant| {
+            variant.images.iter().filter_map(|key| images.iter().find(|image| &image.key == key).cloned()).collect()
+        })
+        .unwrap_or_default();
+    if own.is_empty() { images.to_vec() } else { own }
 }
 
 /// Price, pickers, stock and the add-to-cart form for the chosen variant.

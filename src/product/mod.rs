@@ -47,8 +47,9 @@ pub struct Variant {
     pub price: Decimal,
     pub offer_price: Option<Decimal>,
     pub stock: i32,
-    /// The picture shown for it (its key), from the product's gallery.
-    pub image: Option<String>,
+    /// Its pictures (their keys), from the product's gallery, in order;
+    /// empty: the whole gallery shows.
+    pub images: Vec<String>,
     /// The query that selects it on its product's page: `size=m&colour=blue`.
     pub query: String,
 }

@@ -165,7 +165,7 @@ mod tests {
             price: dec!(19.00),
             offer_price: None,
             stock,
-            image: None,
+            images: vec![],
             query: String::new(),
         };
         // S blue sold out; XL only in black.

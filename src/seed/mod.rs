@@ -210,7 +210,7 @@ async fn add_variants(
             offer_price: None,
             stock: stock_for(hash(&format!("{name} {}", names.join(" ")))),
             active: true,
-            image: colour.and_then(|o| images.get(picked[o]).copied()),
+            images: colour.and_then(|o| images.get(picked[o]).copied()).into_iter().collect(),
         };
         update_variant(tx, product, variant, &edit).await.map_err(SeedError::Refused)?;
     }

@@ -76,7 +76,7 @@ async fn sizes(pool: &PgPool, product: i64, i: usize) {
             .fetch_one(&mut *tx)
             .await
             .unwrap();
-        let edit = VariantEdit { sku, price: None, offer_price: None, stock: 0, active: false, image: None };
+        let edit = VariantEdit { sku, price: None, offer_price: None, stock: 0, active: false, images: vec![] };
         update_variant(&mut tx, product, large, &edit).await.unwrap();
     }
     tx.commit().await.unwrap();

@@ -50,7 +50,7 @@ pub async fn shirt(pool: &PgPool) -> (i64, HashMap<String, i64>) {
             _ => (None, None),
         };
         let sku = format!("SHIRT-{}", name.replace('/', "-").to_uppercase());
-        let edit = VariantEdit { sku, price, offer_price: offer, stock: stock[i], active: true, image: None };
+        let edit = VariantEdit { sku, price, offer_price: offer, stock: stock[i], active: true, images: vec![] };
         update_variant(&mut tx, product, *id, &edit).await.unwrap();
         variants.insert(name.to_string(), *id);
     }
@@ -148,7 +148,7 @@ async fn options_make_a_grid_and_the_product_row_follows_its_variants(pool: PgPo
         offer_price: None,
         stock: 1,
         active: true,
-        image: None,
+        images: vec![],
     };
     let refused = update_variant(&mut tx, shirt, variants["S/Blue"], &taken).await;
     assert_eq!(

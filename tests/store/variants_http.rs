@@ -209,7 +209,6 @@ async fn an_admin_makes_the_grid_and_sets_each_variant_with_every_bad_cell_named
     assert!(
         conflict.body.contains(&format!("sku-{s}")) && conflict.body.contains("Another variant already has this SKU.")
     );
-    let _ = tea;
 
     let good = format!(
         "product={socks}&variants[0][id]={s}&variants[0][sku]=SOCK-S&variants[0][stock]=3&variants[0][active]=on\
@@ -237,6 +236,53 @@ async fn an_admin_makes_the_grid_and_sets_each_variant_with_every_bad_cell_named
     // A second set of options is refused: the grid is edited instead.
     let again = call(&app, &mut admin, "admin/products/options", &format!("product={socks}&options=Fit%3A+Slim")).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Pictures: S shows its two (ticked in the gallery's order, whatever the
+    // form's order), M the whole gallery; another product's picture is ignored.
+    let mut gallery = Vec::new();
+    for (n, key) in ["socks-front.svg", "socks-red.svg", "socks-back.svg"].iter().enumerate() {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO product_images (product_id, storage_key, alt_text, position, is_primary)
+             VALUES ($1, $2, $2, $3, $3 = 0) RETURNING id",
+        )
+        .bind(socks)
+        .bind(key)
+        .bind(n as i32)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        gallery.push(id);
+    }
+    let elsewhere: i64 = sqlx::query_scalar(
+        "INSERT INTO product_images (product_id, storage_key, alt_text) VALUES ($1, 'tea.svg', 'Tea') RETURNING id",
+    )
+    .bind(tea)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let editor = common::page(&app, &mut admin, &format!("/admin/products/{socks}")).await;
+    assert!(editor.body.contains(r#"name="variants[0][images][2]""#), "a box a picture: {}", editor.body);
+    let pictured = format!(
+        "product={socks}&variants[0][id]={s}&variants[0][sku]=SOCK-S&variants[0][stock]=3&variants[0][active]=on\
+         &variants[0][images][2]={}&variants[0][images][0]={}&variants[0][images][3]={elsewhere}\
+         &variants[1][id]={m}&variants[1][sku]=SOCK-M&variants[1][price]=10.00&variants[1][offer_price]=9.00&variants[1][stock]=4&variants[1][active]=on",
+        gallery[2], gallery[0]
+    );
+    let saved = call(&app, &mut admin, "admin/products/variants", &pictured).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let editor = common::page(&app, &mut admin, &format!("/admin/products/{socks}")).await;
+    assert!(editor.body.contains(&format!(r#"name="variants[0][images][2]" value="{}" checked"#, gallery[2])));
+    let small = get_until(&app, "/p/socks?size=s&colour=red", |r| !r.body.contains("socks-red.svg")).await;
+    assert!(small.body.contains("socks-front.svg") && small.body.contains("socks-back.svg"), "{}", small.body);
+    assert!(small.body.contains("Show image 2 of 2"), "the variant's own two");
+    assert!(small.body.find("socks-front").unwrap() < small.body.find("socks-back").unwrap());
+    let medium = get(&app, "/p/socks?size=m&colour=red").await;
+    assert!(medium.body.contains("Show image 3 of 3"), "no pictures of its own: the whole gallery");
+    let api = get(&app, "/api/v1/products/socks").await;
+    let product: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let small = product["variants"].as_array().unwrap().iter().find(|v| v["sku"] == "SOCK-S").unwrap();
+    assert_eq!(small["images"].as_array().unwrap().len(), 2);
+    assert!(small["image"].as_str().unwrap().contains("socks-front"));
 }
 
 #[sqlx::test]

@@ -109,7 +109,7 @@ pub const VARIANT_CONSTRAINTS: &[ConstraintField] = &[
     ("product_variants_offer_price_check", "offer_price", "The offer price must be below the price."),
     ("product_variants_own_price_check", "offer_price", "An offer needs a price of the variant's own."),
     ("product_variants_stock_check", "stock", "Stock must be 0 or more."),
-    ("product_variants_image_id_fkey", "image", "That picture no longer exists."),
+    ("product_variant_images_image_fkey", "images", "That picture no longer exists."),
 ];
 
 /// Sets one variant of `product`. `NotFound` when it is not one of its.
@@ -122,8 +122,7 @@ pub async fn update_variant(
     sqlx::query!("SELECT lock_products(ARRAY[$1::bigint])", product).execute(&mut *conn).await?;
     let done = sqlx::query!(
         "UPDATE product_variants
-         SET sku = $3, price = $4, offer_price = $5, stock = $6, active = $7,
-             image_id = (SELECT id FROM product_images WHERE id = $8 AND product_id = $1), updated_at = now()
+         SET sku = $3, price = $4, offer_price = $5, stock = $6, active = $7, updated_at = now()
          WHERE id = $2 AND product_id = $1",
         product,
         variant,
@@ -131,8 +130,7 @@ pub async fn update_variant(
         edit.price,
         edit.offer_price,
         edit.stock,
-        edit.active,
-        edit.image
+        edit.active
     )
     .execute(&mut *conn)
     .await
@@ -140,6 +138,41 @@ pub async fn update_variant(
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
+    set_pictures(conn, product, variant, &edit.images).await
+}
+
+/// Gives a variant these pictures of its product's, in this order (others
+/// are left out); untouched when they are what it has.
+async fn set_pictures(conn: &mut PgConnection, product: i64, variant: i64, images: &[i64]) -> Result<(), AppError> {
+    let mut wanted: Vec<i64> = Vec::with_capacity(images.len());
+    for id in images {
+        if !wanted.contains(id) {
+            wanted.push(*id);
+        }
+    }
+    let current = sqlx::query_scalar!(
+        r#"SELECT ARRAY(SELECT image_id FROM product_variant_images WHERE variant_id = $1 ORDER BY position, image_id)
+           AS "images!""#,
+        variant
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if current == wanted {
+        return Ok(());
+    }
+    sqlx::query!("DELETE FROM product_variant_images WHERE variant_id = $1", variant).execute(&mut *conn).await?;
+    sqlx::query!(
+        "INSERT INTO product_variant_images (variant_id, product_id, image_id, position)
+         SELECT $1, $2, i.id, (t.place - 1)::int
+         FROM unnest($3::bigint[]) WITH ORDINALITY AS t(id, place)
+         JOIN product_images i ON i.id = t.id AND i.product_id = $2",
+        variant,
+        product,
+        &wanted
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(|error| AppError::from_constraint(error, VARIANT_CONSTRAINTS))?;
     Ok(())
 }
 
@@ -147,8 +180,10 @@ pub async fn update_variant(
 pub async fn admin_variants(conn: &mut PgConnection, product: i64) -> sqlx::Result<crate::admin::AdminVariants> {
     let (options, _) = crate::catalog::db::product_variants(conn, product).await?;
     let rows = sqlx::query!(
-        r#"SELECT id, variant_label(option_values) AS "label!", sku, price, offer_price, stock, active, image_id
-           FROM product_variants WHERE product_id = $1 ORDER BY position, id"#,
+        r#"SELECT v.id, variant_label(v.option_values) AS "label!", v.sku, v.price, v.offer_price, v.stock, v.active,
+                  ARRAY(SELECT x.image_id FROM product_variant_images x WHERE x.variant_id = v.id
+                        ORDER BY x.position, x.image_id) AS "images!"
+           FROM product_variants v WHERE v.product_id = $1 ORDER BY v.position, v.id"#,
         product
     )
     .fetch_all(&mut *conn)
@@ -169,7 +204,7 @@ pub async fn admin_variants(conn: &mut PgConnection, product: i64) -> sqlx::Resu
                 offer_price: money(r.offer_price),
                 stock: r.stock,
                 active: r.active,
-                image: r.image_id,
+                images: r.images,
             })
             .collect(),
     })
@@ -237,7 +272,7 @@ pub struct VariantKey {
     pub offer_price: Option<Decimal>,
     pub stock: i32,
     pub active: bool,
-    pub image: Option<i64>,
+    pub images: Vec<i64>,
 }
 
 impl VariantKey {
@@ -257,7 +292,7 @@ impl VariantKey {
             offer_price: self.offer_price,
             stock: self.stock,
             active: self.active,
-            image: self.image,
+            images: self.images.clone(),
         }
     }
 }
@@ -265,7 +300,9 @@ impl VariantKey {
 /// A product's variants with their options' names and values.
 pub async fn variant_keys(db: impl sqlx::PgExecutor<'_>, product: i64) -> sqlx::Result<Vec<VariantKey>> {
     let rows = sqlx::query!(
-        r#"SELECT v.id, v.sku, v.price, v.offer_price, v.stock, v.active, v.image_id,
+        r#"SELECT v.id, v.sku, v.price, v.offer_price, v.stock, v.active,
+                  ARRAY(SELECT x.image_id FROM product_variant_images x WHERE x.variant_id = v.id
+                        ORDER BY x.position, x.image_id) AS "images!",
                   ARRAY(SELECT o.name FROM product_option_values ov JOIN product_options o ON o.id = ov.option_id
                         WHERE ov.id = ANY(v.option_values) ORDER BY o.position, o.id) AS "names!",
                   ARRAY(SELECT ov.value FROM product_option_values ov JOIN product_options o ON o.id = ov.option_id
@@ -285,7 +322,7 @@ pub async fn variant_keys(db: impl sqlx::PgExecutor<'_>, product: i64) -> sqlx::
             offer_price: r.offer_price,
             stock: r.stock,
             active: r.active,
-            image: r.image_id,
+            images: r.images,
         })
         .collect())
 }

@@ -375,7 +375,7 @@ fn VariantsPanel(product: i64, variants: AdminVariants, images: Vec<AdminImage>,
                         <caption class="visually-hidden">"Variants"</caption>
                         <thead><tr>
                             <th scope="col">"Variant"</th><th scope="col">"SKU"</th><th scope="col">"Price"</th>
-                            <th scope="col">"Offer price"</th><th scope="col">"Stock"</th><th scope="col">"On sale"</th><th scope="col">"Picture"</th>
+                            <th scope="col">"Offer price"</th><th scope="col">"Stock"</th><th scope="col">"On sale"</th><th scope="col">"Pictures"</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
@@ -434,12 +434,17 @@ fn VariantGridRow(
             {input("stock", row.stock.to_string(), format!("Stock of {label}"), "number")}
             <td><input type="checkbox" name=format!("variants[{i}][active]") checked=row.active aria-label=format!("{label} on sale") /></td>
             <td>
-                <select name=format!("variants[{i}][image]") aria-label=format!("Picture of {label}")>
-                    <option value="">"The product's"</option>
+                // Ticked pictures are the variant's, in the gallery's order; none: the whole gallery.
+                <fieldset class="variant-pictures">
+                    <legend class="visually-hidden">{format!("Pictures of {label}")}</legend>
                     {images.into_iter().enumerate().map(|(n, img)| view! {
-                        <option value=img.id.to_string() selected=row.image == Some(img.id)>{format!("Image {}: {}", n + 1, img.alt)}</option>
+                        <label class="variant-picture" title=img.alt.clone()>
+                            <input type="checkbox" name=format!("variants[{i}][images][{n}]") value=img.id.to_string()
+                                checked=row.images.contains(&img.id) />
+                            <img src=crate::product::image_url(&img.key, 144) alt=format!("Image {}: {}", n + 1, img.alt) width="40" height="40" />
+                        </label>
                     }).collect_view()}
-                </select>
+                </fieldset>
             </td>
         </tr>
     }
