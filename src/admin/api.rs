@@ -175,6 +175,26 @@ pub async fn define_product_options(product: i64, options: String) -> Result<Str
     Ok(format!("{name} now comes in {} variants: set their SKUs, prices and stock below.", variants.len()))
 }
 
+/// Adds values to a product's options ("Colour: Green", one a line) and a
+/// variant for each new combination, not on sale until the grid sets it.
+#[server(prefix = "/api", endpoint = "admin/products/option-values")]
+pub async fn add_product_option_values(product: i64, options: String) -> Result<String, AppError> {
+    let viewer = require_role(Role::Admin)?;
+    let state = AppState::current()?;
+    let additions = rules::parse_option_additions(&options)?;
+    let mut tx = state.pool.begin().await?;
+    let made = db::add_option_values(&mut tx, product, &additions).await?;
+    let name = db::product_name(&mut *tx, product).await?.unwrap_or_default();
+    Audit::new(viewer.id, "product.options", "product", product)
+        .summary(format!("Values added to the options of {name}"))
+        .change(serde_json::Value::Null, json!(additions))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    let variants = if made == 1 { "1 new variant".to_owned() } else { format!("{made} new variants") };
+    Ok(format!("Added to {name}: {variants}, not on sale until you set their stock and tick them below."))
+}
+
 /// Saves the variant grid: every row, or (with each bad cell named) none.
 #[server(prefix = "/api", endpoint = "admin/products/variants")]
 pub async fn save_variants(product: i64, variants: Vec<super::rules::VariantInput>) -> Result<String, AppError> {

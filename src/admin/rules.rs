@@ -312,6 +312,31 @@ pub fn parse_options(text: &str) -> Result<Vec<OptionSpec>, AppError> {
     Ok(options)
 }
 
+/// Values to add to a product's options, written as the options box writes
+/// options ("Colour: Green", one a line); checked with the product's own
+/// options by `admin::db::add_option_values`.
+pub fn parse_option_additions(text: &str) -> Result<Vec<OptionSpec>, AppError> {
+    let mut additions = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let Some((name, values)) = line.split_once(':') else {
+            return Err(AppError::field(
+                "options",
+                format!("Write \"{line}\" as the option's name, a colon, then the new values: Colour: Green."),
+            ));
+        };
+        let values: Vec<String> =
+            values.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect();
+        if values.is_empty() {
+            return Err(AppError::field("options", format!("Give {} at least one new value.", name.trim())));
+        }
+        additions.push(OptionSpec { name: name.trim().to_owned(), values });
+    }
+    if additions.is_empty() {
+        return Err(AppError::field("options", "Name an option and its new values: Colour: Green.".to_owned()));
+    }
+    Ok(additions)
+}
+
 /// A variant row as the grid posts it; `id` names the variant.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VariantInput {

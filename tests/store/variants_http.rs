@@ -283,6 +283,36 @@ async fn an_admin_makes_the_grid_and_sets_each_variant_with_every_bad_cell_named
     let small = product["variants"].as_array().unwrap().iter().find(|v| v["sku"] == "SOCK-S").unwrap();
     assert_eq!(small["images"].as_array().unwrap().len(), 2);
     assert!(small["image"].as_str().unwrap().contains("socks-front"));
+
+    // A size added later: a variant for it, not on sale until the grid says so.
+    let unknown =
+        call(&app, &mut admin, "admin/products/option-values", &format!("product={socks}&options=Fit%3A+Slim")).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("Fit is not an option of this product: add values to Size or Colour."),
+        "{}",
+        unknown.body
+    );
+    let twice =
+        call(&app, &mut admin, "admin/products/option-values", &format!("product={socks}&options=size%3A+s")).await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.body.contains("Size has s already."), "{}", twice.body);
+    let added =
+        call(&app, &mut admin, "admin/products/option-values", &format!("product={socks}&options=Size%3A+L")).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert!(added.body.contains("1 new variant"), "{}", added.body);
+    let large: (String, i32, bool) = sqlx::query_as(
+        "SELECT sku, stock, active FROM product_variants WHERE product_id = $1 ORDER BY position DESC LIMIT 1",
+    )
+    .bind(socks)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(large, ("SOCKS-L-RED".to_owned(), 0, false));
+    let page = get_until(&app, "/p/socks?size=l&colour=red", |r| r.body.contains(r#"name="size" value="l""#)).await;
+    assert_eq!(note(&page.body, "size", "l"), " (not available)", "offered, not yet sold");
+    let editor = common::page(&app, &mut admin, &format!("/admin/products/{socks}")).await;
+    assert!(editor.body.contains("L / Red") && editor.body.contains("Size: S, M, L"), "in the grid and the summary");
 }
 
 #[sqlx::test]

@@ -101,6 +101,111 @@ pub async fn define_options(
     Ok(ids)
 }
 
+/// Adds values to a product's options ("Colour: Green", one option a line,
+/// named as the product names them in any letter case), each after the
+/// option's values, and a variant for every new combination: no stock and
+/// not on sale until the grid sets them, their SKUs the product's slug and
+/// their values (`SHIRT-XL-GREEN`), after the product's other variants.
+/// Refused with one message for the box when an option is not the
+/// product's, a value is there already, or the limits would be passed.
+/// Answers how many variants were made.
+pub async fn add_option_values(
+    conn: &mut PgConnection,
+    product: i64,
+    additions: &[OptionSpec],
+) -> Result<usize, AppError> {
+    sqlx::query!("SELECT lock_products(ARRAY[$1::bigint])", product).execute(&mut *conn).await?;
+    let slug = sqlx::query_scalar!("SELECT slug FROM products WHERE id = $1", product)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (options, _) = crate::catalog::db::product_variants(conn, product).await?;
+    if options.is_empty() {
+        return Err(AppError::field("options", "This product has no options yet: give it some first."));
+    }
+    let refuse = |message: String| Err(AppError::field("options", message));
+    // Every option's values after the additions, as the limits check them.
+    let mut merged: Vec<OptionSpec> = options
+        .iter()
+        .map(|o| OptionSpec { name: o.name.clone(), values: o.values.iter().map(|v| v.value.clone()).collect() })
+        .collect();
+    for addition in additions {
+        let Some(at) = options.iter().position(|o| o.slug == slugify(&addition.name)) else {
+            let names: Vec<&str> = options.iter().map(|o| o.name.as_str()).collect();
+            return refuse(format!(
+                "{} is not an option of this product: add values to {}.",
+                addition.name.trim(),
+                names.join(" or ")
+            ));
+        };
+        for value in &addition.values {
+            if merged[at].values.iter().any(|v| slugify(v) == slugify(value)) {
+                return refuse(format!("{} has {} already.", options[at].name, value.trim()));
+            }
+            merged[at].values.push(value.trim().to_owned());
+        }
+    }
+    check_options(&merged)?;
+    // The new values, then every combination holding one of them.
+    let mut grid: Vec<Vec<(i64, String, bool)>> = Vec::with_capacity(options.len());
+    for (option, spec) in options.iter().zip(&merged) {
+        let option_id = sqlx::query_scalar!(
+            "SELECT id FROM product_options WHERE product_id = $1 AND slug = $2",
+            product,
+            option.slug
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        let mut values: Vec<(i64, String, bool)> =
+            option.values.iter().map(|v| (v.id, v.slug.to_uppercase(), false)).collect();
+        for (position, value) in spec.values.iter().enumerate().skip(option.values.len()) {
+            let id = sqlx::query_scalar!(
+                "INSERT INTO product_option_values (option_id, value, slug, position) VALUES ($1, $2, $3, $4) RETURNING id",
+                option_id,
+                value,
+                slugify(value),
+                position as i32
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            values.push((id, slugify(value).to_uppercase(), true));
+        }
+        grid.push(values);
+    }
+    let mut combos: Vec<Vec<&(i64, String, bool)>> = vec![Vec::new()];
+    for values in &grid {
+        combos = combos
+            .into_iter()
+            .flat_map(|combo| values.iter().map(move |v| [combo.clone(), vec![v]].concat()))
+            .collect();
+    }
+    let next = sqlx::query_scalar!(
+        r#"SELECT COALESCE(max(position) + 1, 0) AS "next!" FROM product_variants WHERE product_id = $1"#,
+        product
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut made = 0;
+    for combo in combos.iter().filter(|combo| combo.iter().any(|(_, _, new)| *new)) {
+        let values: Vec<i64> = combo.iter().map(|(id, _, _)| *id).collect();
+        let suffix: Vec<&str> = combo.iter().map(|(_, slug, _)| slug.as_str()).collect();
+        let sku = format!("{}-{}", slug.to_uppercase(), suffix.join("-"));
+        sqlx::query!(
+            "INSERT INTO product_variants (product_id, option_values, sku, stock, active, position)
+             VALUES ($1, $2, $3, 0, false, $4)",
+            product,
+            &values,
+            sku,
+            next + made as i32
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(|error| AppError::from_constraint(error, VARIANT_CONSTRAINTS))?;
+        made += 1;
+    }
+    Ok(made)
+}
+
 /// Variants' named constraints, as errors on the grid's fields.
 pub const VARIANT_CONSTRAINTS: &[ConstraintField] = &[
     ("product_variants_sku_key", "sku", "Another variant already has this SKU."),

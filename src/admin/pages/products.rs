@@ -166,6 +166,7 @@ struct ProductData {
 #[derive(Clone, Copy)]
 struct GridActions {
     options: ServerAction<DefineProductOptions>,
+    add: ServerAction<AddProductOptionValues>,
     save: ServerAction<SaveVariants>,
 }
 
@@ -178,6 +179,7 @@ impl ProductData {
         let image = crate::flash::action::<ChangeImage>();
         let grid = GridActions {
             options: crate::flash::action::<DefineProductOptions>(),
+            add: crate::flash::action::<AddProductOptionValues>(),
             save: crate::flash::action::<SaveVariants>(),
         };
         let editor = Resource::new(
@@ -188,6 +190,7 @@ impl ProductData {
                     active.version().get(),
                     image.version().get(),
                     grid.options.version().get(),
+                    grid.add.version().get(),
                     grid.save.version().get(),
                 )
             },
@@ -335,6 +338,7 @@ fn ProductForm(
 fn VariantsPanel(product: i64, variants: AdminVariants, images: Vec<AdminImage>, grid: GridActions) -> impl IntoView {
     let options_error = action_error(grid.options.value());
     let grid_error = action_error(grid.save.value());
+    let add_error = action_error(grid.add.value());
     let body = if variants.options.is_empty() {
         view! {
             <p>"Sold one way. To sell it in sizes, colours or the like, name its options: each gets a variant with its own SKU, price and stock."</p>
@@ -362,6 +366,21 @@ fn VariantsPanel(product: i64, variants: AdminVariants, images: Vec<AdminImage>,
             .collect_view();
         view! {
             <ul class="option-summary">{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+            <details class="add-values">
+                <summary>"Add values"</summary>
+                <ActionForm action=grid.add attr:class="options-form">
+                    <input type="hidden" name="product" value=product.to_string() />
+                    <div class="field">
+                        <label for="option-additions">"New values"</label>
+                        <textarea id="option-additions" name="options" rows="2" aria-describedby="option-additions-hint option-additions-error"
+                            aria-invalid=move || field_error(add_error, "options").get().is_some().then_some("true")
+                            placeholder="Colour: Green"></textarea>
+                        <p class="field-hint" id="option-additions-hint">"One option a line: its name, a colon, then the values to add. Each new combination gets a variant, not on sale until you set it below."</p>
+                        <p class="field-error" id="option-additions-error">{move || field_error(add_error, "options").get()}</p>
+                    </div>
+                    <button type="submit" class="button button-secondary">"Add the values"</button>
+                </ActionForm>
+            </details>
             <ActionForm action=grid.save attr:class="variant-grid" attr:novalidate=true>
                 <input type="hidden" name="product" value=product.to_string() />
                 <p class="alert alert-error" role="alert" hidden=move || grid_error.get().is_none()>
@@ -390,6 +409,7 @@ fn VariantsPanel(product: i64, variants: AdminVariants, images: Vec<AdminImage>,
         <section class="panel" aria-labelledby="variants-heading">
             <h2 id="variants-heading">"Variants"</h2>
             {outcome(grid.options.value(), |message: &String| message.clone())}
+            {outcome(grid.add.value(), |message: &String| message.clone())}
             {outcome(grid.save.value(), |message: &String| message.clone())}
             {body}
         </section>
