@@ -12,22 +12,25 @@ async function expectAccessible(page: Page, what: string): Promise<void> {
   expect(report, `${what}: ${report.join('\n')}`).toEqual([]);
 }
 
-test('storefront pages have no serious accessibility violations', async ({ page }) => {
-  for (const [what, url] of [
-    ['home', '/'],
-    ['listing', '/products'],
-    ['category', '/c/bakery'],
-    ['search', '/search?q=headphones'],
-    ['product', '/p/espresso-beans-1-kg'],
-    ['sign-in', '/sign-in'],
-    ['sign-up', '/sign-up'],
-  ]) {
+// A page a test: axe takes seconds a page on a busy machine, and seven in
+// one test ran out of its 30 s there.
+for (const [what, url] of [
+  ['home', '/'],
+  ['listing', '/products'],
+  ['category', '/c/bakery'],
+  ['search', '/search?q=headphones'],
+  ['product', '/p/espresso-beans-1-kg'],
+  ['sign-in', '/sign-in'],
+  ['sign-up', '/sign-up'],
+]) {
+  test(`the ${what} page has no serious accessibility violations`, async ({ page }) => {
     await page.goto(url);
     await expectAccessible(page, what);
-  }
-});
+  });
+}
 
 test('cart, checkout and account pages have no serious accessibility violations', async ({ page }) => {
+  test.slow(); // six pages through axe
   await signUp(page, uniqueName('axe'));
   await expectAccessible(page, 'account');
   await page.goto('/p/espresso-beans-1-kg');
@@ -50,6 +53,7 @@ test.describe('on a phone', () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
   test('listings with their filters folded have no serious accessibility violations', async ({ page }) => {
+    test.slow(); // several pages through axe
     for (const [what, url] of [
       ['listing', '/products'],
       ['category', '/c/bakery?offer=1'],
@@ -63,6 +67,7 @@ test.describe('on a phone', () => {
 });
 
 test('admin pages have no serious accessibility violations', async ({ page }) => {
+  test.slow(); // several pages through axe
   await page.setViewportSize({ width: 1280, height: 1000 });
   await signInAsAdmin(page);
   for (const [what, url] of [
@@ -77,6 +82,7 @@ test('admin pages have no serious accessibility violations', async ({ page }) =>
 });
 
 test('the support chat has no serious accessibility violations, for shoppers and staff', async ({ page, browser }) => {
+  test.slow(); // several pages through axe
   await signUp(page, uniqueName('axechat'));
   await page.goto('/messages');
   await expectAccessible(page, 'messages');
