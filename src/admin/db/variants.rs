@@ -47,25 +47,12 @@ pub async fn define_options(
         .await?;
         let mut ids = Vec::new();
         for (position, value) in option.values.iter().enumerate() {
-            let value = value.trim();
-            let id = sqlx::query_scalar!(
-                "INSERT INTO product_option_values (option_id, value, slug, position) VALUES ($1, $2, $3, $4) RETURNING id",
-                option_id,
-                value,
-                slugify(value),
-                position as i32
-            )
-            .fetch_one(&mut *conn)
-            .await?;
+            let id = insert_value(conn, option_id, value, position).await?;
             ids.push((id, slugify(value).to_uppercase()));
         }
         value_ids.push(ids);
     }
-    let mut grid: Vec<Vec<&(i64, String)>> = vec![Vec::new()];
-    for values in &value_ids {
-        grid =
-            grid.into_iter().flat_map(|combo| values.iter().map(move |v| [combo.clone(), vec![v]].concat())).collect();
-    }
+    let grid = combinations(&value_ids);
     let first =
         sqlx::query!("SELECT id, sku FROM product_variants WHERE product_id = $1 ORDER BY position, id", product)
             .fetch_one(&mut *conn)
@@ -159,26 +146,12 @@ pub async fn add_option_values(
         let mut values: Vec<(i64, String, bool)> =
             option.values.iter().map(|v| (v.id, v.slug.to_uppercase(), false)).collect();
         for (position, value) in spec.values.iter().enumerate().skip(option.values.len()) {
-            let id = sqlx::query_scalar!(
-                "INSERT INTO product_option_values (option_id, value, slug, position) VALUES ($1, $2, $3, $4) RETURNING id",
-                option_id,
-                value,
-                slugify(value),
-                position as i32
-            )
-            .fetch_one(&mut *conn)
-            .await?;
+            let id = insert_value(conn, option_id, value, position).await?;
             values.push((id, slugify(value).to_uppercase(), true));
         }
         grid.push(values);
     }
-    let mut combos: Vec<Vec<&(i64, String, bool)>> = vec![Vec::new()];
-    for values in &grid {
-        combos = combos
-            .into_iter()
-            .flat_map(|combo| values.iter().map(move |v| [combo.clone(), vec![v]].concat()))
-            .collect();
-    }
+    let combos = combinations(&grid);
     let next = sqlx::query_scalar!(
         r#"SELECT COALESCE(max(position) + 1, 0) AS "next!" FROM product_variants WHERE product_id = $1"#,
         product
@@ -204,6 +177,32 @@ pub async fn add_option_values(
         made += 1;
     }
     Ok(made)
+}
+
+/// Adds `value` (trimmed) to an option at `position`; answers its id.
+async fn insert_value(conn: &mut PgConnection, option: i64, value: &str, position: usize) -> sqlx::Result<i64> {
+    let value = value.trim();
+    sqlx::query_scalar!(
+        "INSERT INTO product_option_values (option_id, value, slug, position) VALUES ($1, $2, $3, $4) RETURNING id",
+        option,
+        value,
+        slugify(value),
+        position as i32
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Every combination of one value from each list, the last list changing fastest.
+fn combinations<T>(lists: &[Vec<T>]) -> Vec<Vec<&T>> {
+    let mut combos: Vec<Vec<&T>> = vec![Vec::new()];
+    for values in lists {
+        combos = combos
+            .into_iter()
+            .flat_map(|combo| values.iter().map(move |v| [combo.clone(), vec![v]].concat()))
+            .collect();
+    }
+    combos
 }
 
 /// Variants' named constraints, as errors on the grid's fields.
