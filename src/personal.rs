@@ -1,8 +1,9 @@
 //! Shop pages for visitors with a session, made from the page every guest
-//! gets. The home page, the listings and search show everyone the same
-//! thing but for a few parts: the header's account links and counts, the
-//! hearts of the products on the visitor's wishlist, and those values as the
-//! page hands them to the browser for hydration. So a visitor with a session
+//! gets. The home page, the listings, search and product pages show everyone
+//! the same thing but for a few parts: the header's account links and counts,
+//! the hearts of the products on the visitor's wishlist, on a product page
+//! why they cannot review it, and those values as the page hands them to the
+//! browser for hydration. So a visitor with a session
 //! (signed in, or a guest with a cart) gets the guests' page, kept by
 //! `page_cache` (and rendered for a guest when it is not), with those parts
 //! made for them: read in the statement that checks their sign-in, instead
@@ -28,6 +29,8 @@ use crate::account::session::Auth;
 use crate::error::AppError;
 use crate::header::HeaderCounts;
 use crate::header::components::{bell, cart_count, help_count};
+use crate::reviews::Eligibility;
+use crate::reviews::components::review_note;
 use crate::state::AppState;
 use crate::wishlist::Saved;
 
@@ -36,9 +39,10 @@ use crate::wishlist::Saved;
 pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // A request `page_cache` answers (no cookies of ours) is a guest's
     // already, and is the one rendering the guests' page when it gets here.
-    if !state.config.shared_pages || crate::page_cache::cacheable(&request) || !shared_by_everyone(&request) {
+    if !state.config.shared_pages || crate::page_cache::cacheable(&request) {
         return next.run(request).await;
     }
+    let Some(shop) = shop_page(&request) else { return next.run(request).await };
     let Some(auth) = request.extensions().get::<Auth>().cloned() else { return next.run(request).await };
     match auth.viewer() {
         // A guest cart still to join a signed-in one: the full render sees to it.
@@ -54,6 +58,17 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         // a cart): rendered as asked (`scripts/bench` measures renders so).
         None if auth.guest_cart().is_none() => return next.run(request).await,
         None => {}
+    }
+    // Whoever bought or reviewed the product has a review form of their own.
+    if let (ShopPage::Product(slug), Some(viewer)) = (&shop, auth.viewer()) {
+        match crate::reviews::db::has_review_form(&state.pool, viewer.id, slug).await {
+            Ok(false) => {}
+            Ok(true) => return next.run(request).await,
+            Err(error) => {
+                tracing::error!(%error, "could not read whether a shopper may review a product");
+                return next.run(request).await;
+            }
+        }
     }
     let key = request.uri().to_string();
     let page = match state.pages.shared(&key) {
@@ -72,7 +87,7 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         // Logged where it arose; the full render reports it its own way.
         Err(_) => return next.run(request).await,
     };
-    match personal.edit(page.body()).and_then(|body| page.respond_with(&body)) {
+    match personal.edit(page.body(), &shop).and_then(|body| page.respond_with(&body)) {
         Some(response) => {
             state.metrics.page(crate::metrics::PageOutcome::Personal);
             response
@@ -88,22 +103,36 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
 /// (if it turns out to be signed in): who is signed in and their parts of
 /// the page are then read in one statement.
 pub fn wants_parts(state: &AppState, request: &Request) -> bool {
-    state.config.shared_pages && !crate::page_cache::cacheable(request) && shared_by_everyone(request)
+    state.config.shared_pages && !crate::page_cache::cacheable(request) && shop_page(request).is_some()
 }
 
-/// Whether the request is for a page every visitor shares but for their own
-/// parts: the home page, the listings and search, not right after a form
-/// post (whose outcome the page shows).
-fn shared_by_everyone(request: &Request) -> bool {
+/// A page every visitor shares but for their own parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShopPage {
+    /// The home page, a listing or search.
+    Catalog,
+    /// The page of the product with this slug (its reviews section says why
+    /// the visitor cannot review it).
+    Product(String),
+}
+
+/// The shared page a request asks for: the home page, the listings, search
+/// and product pages, not right after a form post (whose outcome the page
+/// shows).
+fn shop_page(request: &Request) -> Option<ShopPage> {
     let path = request.uri().path();
-    let page = matches!(path, "/" | "/products" | "/search")
-        || path.strip_prefix("/c/").is_some_and(|slug| !slug.is_empty() && !slug.contains('/'));
+    let single = |rest: &str| !rest.is_empty() && !rest.contains('/');
+    let page = if matches!(path, "/" | "/products" | "/search") || path.strip_prefix("/c/").is_some_and(single) {
+        ShopPage::Catalog
+    } else {
+        ShopPage::Product(path.strip_prefix("/p/").filter(|slug| single(slug))?.to_owned())
+    };
     let flash = request
         .headers()
         .get_all(header::COOKIE)
         .iter()
         .any(|value| value.to_str().map_or(true, |v| v.contains(crate::flash::COOKIE)));
-    request.method() == Method::GET && page && !flash
+    (request.method() == Method::GET && !flash).then_some(page)
 }
 
 /// The same request from a guest: no cookies, no session, no cart.
@@ -147,9 +176,11 @@ impl Personal {
         Ok(Personal { viewer, counts, saved })
     }
 
-    /// `page`, made for a guest, as it is made for this visitor; `None` when
-    /// a guest's part is not where it is expected.
-    pub fn edit(&self, page: &[u8]) -> Option<Vec<u8>> {
+    /// `page` (`shop`), made for a guest, as it is made for this visitor;
+    /// `None` when a guest's part is not where it is expected. On a product
+    /// page, a visitor signed in must be one who neither bought nor reviewed
+    /// the product (whose review form is theirs alone: rendered in full).
+    pub fn edit(&self, page: &[u8], shop: &ShopPage) -> Option<Vec<u8>> {
         let guest = Personal::default();
         let mut edits = Edits::new(page);
         // The values hydration reads: the viewer, the header's counts, the wishlist.
@@ -164,6 +195,15 @@ impl Personal {
         edits.island(b"help", &help_count(0), help_count(self.counts.messages))?;
         edits.island(b"bell", &bell(false, 0), bell(self.viewer.is_some(), self.counts.unread))?;
         edits.island(b"cart", &cart_count(0), cart_count(self.counts.cart))?;
+        // Why they cannot review the product: not bought, rather than not signed in.
+        if let (ShopPage::Product(slug), Some(_)) = (shop, &self.viewer) {
+            let (guest, own) = (Eligibility::SignInFirst, Eligibility::NotBought);
+            edits.island(b"review", &review_note(&guest, slug), review_note(&own, slug))?;
+            edits.replace_once(
+                br#"\"own\":null,\"eligibility\":\"SignInFirst\"}}"#,
+                br#"\"own\":null,\"eligibility\":\"NotBought\"}}"#,
+            )?;
+        }
         // The hearts of the products on the wishlist.
         if !self.saved.products.is_empty() {
             edits.hearts(&self.saved)?;
@@ -213,6 +253,13 @@ impl<'a> Edits<'a> {
         }
         let at = self.once(format!("] = {guest};").as_bytes())? + "] = ".len();
         self.edits.push((at..at + guest.len(), own.into_bytes()));
+        Some(())
+    }
+
+    /// `guest`, found once in the page, replaced by `own`.
+    fn replace_once(&mut self, guest: &[u8], own: &[u8]) -> Option<()> {
+        let at = self.once(guest)?;
+        self.edits.push((at..at + guest.len(), own.to_vec()));
         Some(())
     }
 
@@ -327,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_shoppers_parts_replace_the_guests_and_only_theirs() {
-        let page = String::from_utf8(amy().edit(guest_page().as_bytes()).unwrap()).unwrap();
+        let page = String::from_utf8(amy().edit(guest_page().as_bytes(), &ShopPage::Catalog).unwrap()).unwrap();
         assert!(page.contains(&cart_count(2)) && page.contains(&help_count(3)) && page.contains(&bell(true, 1)));
         assert!(page.contains("Account<span class=\"visually-hidden\"> of amy &lt;3</span>"), "{page}");
         assert!(!page.contains("Sign in"));
@@ -341,10 +388,36 @@ mod tests {
         assert!(page.contains(r#"{\"Ok\":{\"cart\":2,\"unread\":1,\"messages\":3}}"#));
     }
 
+    /// A product page as a guest gets it: the header, the product's heart,
+    /// the note on reviewing and the reviews' value, ahead of the others.
+    fn guest_product_page() -> String {
+        let reviews =
+            r#"{"Ok":{"product":12,"rating":{"count":0,"sum":0},"reviews":[],"own":null,"eligibility":"SignInFirst"}}"#;
+        let note = review_note(&Eligibility::SignInFirst, "green-tea");
+        guest_page()
+            .replace("</header>", &format!(r#"</header><div class="review-note" data-island="review">{note}</div>"#))
+            .replace("<script>", &format!("<script>__RESOLVED_RESOURCES[3] = {:?};", reviews))
+    }
+
+    #[test]
+    fn on_a_product_page_a_shopper_learns_why_they_cannot_review_it() {
+        let product = ShopPage::Product("green-tea".into());
+        let page = String::from_utf8(amy().edit(guest_product_page().as_bytes(), &product).unwrap()).unwrap();
+        assert!(page.contains(&review_note(&Eligibility::NotBought, "green-tea")) && !page.contains("Sign in"));
+        assert!(page.contains(r#"\"own\":null,\"eligibility\":\"NotBought\"}}"#), "{page}");
+        // A guest with a cart is still asked to sign in.
+        let guest = Personal { counts: HeaderCounts { cart: 1, unread: 0, messages: 0 }, ..Personal::default() };
+        let theirs = String::from_utf8(guest.edit(guest_product_page().as_bytes(), &product).unwrap()).unwrap();
+        assert!(theirs.contains(&review_note(&Eligibility::SignInFirst, "green-tea")));
+        // A note for another product, or none, is not edited.
+        assert!(amy().edit(guest_product_page().as_bytes(), &ShopPage::Product("black-tea".into())).is_none());
+        assert!(amy().edit(guest_page().as_bytes(), &product).is_none());
+    }
+
     #[test]
     fn a_guest_with_nothing_of_their_own_gets_the_page_unchanged() {
         let page = guest_page();
-        assert_eq!(Personal::default().edit(page.as_bytes()).unwrap(), page.as_bytes());
+        assert_eq!(Personal::default().edit(page.as_bytes(), &ShopPage::Catalog).unwrap(), page.as_bytes());
     }
 
     #[test]
@@ -352,12 +425,12 @@ mod tests {
         let page = guest_page();
         // A part missing, a part twice, a value not a guest's: no guess is made.
         let no_cart = page.replace(r#"data-island="cart""#, r#"data-island="basket""#);
-        assert!(amy().edit(no_cart.as_bytes()).is_none());
+        assert!(amy().edit(no_cart.as_bytes(), &ShopPage::Catalog).is_none());
         let two_bells = page.replace("<header>", r#"<header><span data-island="bell" class="island"></span>"#);
-        assert!(amy().edit(two_bells.as_bytes()).is_none());
+        assert!(amy().edit(two_bells.as_bytes(), &ShopPage::Catalog).is_none());
         let someones = page.replace(r#"{\"Ok\":null}"#, r#"{\"Ok\":{\"username\":\"bob\"}}"#);
-        assert!(amy().edit(someones.as_bytes()).is_none());
+        assert!(amy().edit(someones.as_bytes(), &ShopPage::Catalog).is_none());
         let counted = page.replace(&cart_count(0), &cart_count(5));
-        assert!(amy().edit(counted.as_bytes()).is_none());
+        assert!(amy().edit(counted.as_bytes(), &ShopPage::Catalog).is_none());
     }
 }

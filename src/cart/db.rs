@@ -102,20 +102,25 @@ struct ForSale {
     title: String,
     sale_price: Decimal,
     stock: i32,
+    /// How many of it the cart asked about already holds (0 without one).
+    held: i32,
 }
 
 /// The variant `pick` names, when it is on sale: the one given, or the
 /// product's only variant. A product with several needs one chosen.
-async fn variant_for_sale(conn: &mut PgConnection, pick: Pick) -> Result<ForSale, AppError> {
+async fn variant_for_sale(conn: &mut PgConnection, cart: Option<Uuid>, pick: Pick) -> Result<ForSale, AppError> {
     let rows = sqlx::query!(
         r#"SELECT v.id, p.id AS product_id, p.name, variant_label(v.option_values) AS "options!",
                   variant_sale_price(v.price, v.offer_price, p.price, p.offer_price) AS "sale_price!",
-                  v.stock, p.active AND v.active AS "on_sale!"
+                  v.stock, p.active AND v.active AS "on_sale!",
+                  COALESCE((SELECT c.quantity FROM cart_items c WHERE c.cart_id = $3 AND c.variant_id = v.id), 0)
+                      AS "held!"
            FROM products p JOIN product_variants v ON v.product_id = p.id
            WHERE p.id = $1 AND ($2::bigint IS NULL OR v.id = $2)
            ORDER BY v.position, v.id"#,
         pick.product.0,
-        pick.variant.map(|v| v.0)
+        pick.variant.map(|v| v.0),
+        cart
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -129,6 +134,7 @@ async fn variant_for_sale(conn: &mut PgConnection, pick: Pick) -> Result<ForSale
             title: variant_title(&row.name, &row.options),
             sale_price: row.sale_price,
             stock: row.stock,
+            held: row.held,
         }),
         [..] => {
             let names = sqlx::query_scalar!(
@@ -144,7 +150,7 @@ async fn variant_for_sale(conn: &mut PgConnection, pick: Pick) -> Result<ForSale
 
 /// The variant `pick` names, when it is on sale (see `variant_for_sale`).
 pub async fn resolve(conn: &mut PgConnection, pick: Pick) -> Result<VariantId, AppError> {
-    Ok(VariantId(variant_for_sale(conn, pick).await?.variant))
+    Ok(VariantId(variant_for_sale(conn, None, pick).await?.variant))
 }
 
 /// Takes every variant of `product` out of the cart.
@@ -163,15 +169,8 @@ pub async fn add(conn: &mut PgConnection, cart: Uuid, pick: impl Into<Pick>, qua
     // The cart row first, then its lines: the order checkout locks them in,
     // so a change racing a checkout of the same cart waits instead of deadlocking.
     touch(conn, cart).await?;
-    let item = variant_for_sale(conn, pick.into()).await?;
-    let held: i32 = sqlx::query_scalar!(
-        "SELECT quantity FROM cart_items WHERE cart_id = $1 AND variant_id = $2",
-        cart,
-        item.variant
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .unwrap_or(0);
+    let item = variant_for_sale(conn, Some(cart), pick.into()).await?;
+    let held = item.held;
     let wanted = held + quantity;
     if wanted > item.stock {
         let mut message = stock_message(&item.title, item.stock);
@@ -213,7 +212,7 @@ pub async fn set_quantity(
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let item = variant_for_sale(conn, Pick { product: ProductId(product), variant: Some(variant) }).await?;
+    let item = variant_for_sale(conn, Some(cart), Pick { product: ProductId(product), variant: Some(variant) }).await?;
     if quantity > item.stock {
         return Err(AppError::OutOfStock(stock_message(&item.title, item.stock)));
     }

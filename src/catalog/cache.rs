@@ -242,10 +242,11 @@ impl OptionLabels {
         OptionLabels(CatalogMemo::new(1, changes, |change| match change {
             CatalogChange::Everything => true,
             CatalogChange::Products { products, .. } => products.iter().any(|p| {
-                let keys =
-                    |shown: &Option<crate::db::Shown>| shown.as_ref().map(|s| s.options.clone()).unwrap_or_default();
-                let (before, after) = (keys(&p.before), keys(&p.after));
-                after.iter().any(|key| !before.contains(key))
+                fn keys(shown: &Option<crate::db::Shown>) -> &[String] {
+                    shown.as_ref().map_or(&[], |s| &s.options)
+                }
+                let before = keys(&p.before);
+                keys(&p.after).iter().any(|key| !before.contains(key))
             }),
         }))
     }

@@ -161,8 +161,6 @@ struct Line {
     active: bool,
 }
 
-/// Places the user's cart as an order, inside the caller's transaction (which
-/// the caller commits; on any error it must roll back). See the module docs.
 /// Takes the shopper's checkout lock (their cart row) and answers the order
 /// `token` already placed, if a submit of this checkout got there first.
 /// Called before anything else a submit writes (a new address among them):
@@ -205,11 +203,24 @@ pub enum Checkout {
     Placed(Placed),
 }
 
+/// Places the user's cart as an order, inside the caller's transaction (which
+/// the caller commits; on any error it must roll back). See the module docs.
 pub async fn place_order(conn: &mut PgConnection, config: &Config, order: NewOrder<'_>) -> Result<Placed, AppError> {
-    let cart = match lock_checkout(conn, order.user, order.token).await? {
-        Checkout::Placed(placed) => return Ok(placed),
-        Checkout::Open { cart } => cart,
-    };
+    match lock_checkout(conn, order.user, order.token).await? {
+        Checkout::Placed(placed) => Ok(placed),
+        Checkout::Open { cart } => place_locked(conn, config, order, cart).await,
+    }
+}
+
+/// [`place_order`] once [`lock_checkout`] has answered `Open` with `cart` in
+/// the same transaction (a caller that writes before placing, as checkout's
+/// new address does, takes the lock first and needn't take it twice).
+pub async fn place_locked(
+    conn: &mut PgConnection,
+    config: &Config,
+    order: NewOrder<'_>,
+    cart: Option<Uuid>,
+) -> Result<Placed, AppError> {
     let empty = || AppError::BadRequest("Your cart is empty.".into());
     let cart = cart.ok_or_else(empty)?;
     let open = sqlx::query_scalar!(

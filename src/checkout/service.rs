@@ -32,10 +32,13 @@ pub async fn place(
         return Err(AppError::field("payment", "Card payments are not available. Please choose cash on delivery."));
     }
     let mut tx = state.pool.begin().await?;
-    if let Checkout::Placed(placed) = db::lock_checkout(&mut tx, user, token).await? {
-        tx.commit().await?;
-        return Ok(placed);
-    }
+    let cart = match db::lock_checkout(&mut tx, user, token).await? {
+        Checkout::Placed(placed) => {
+            tx.commit().await?;
+            return Ok(placed);
+        }
+        Checkout::Open { cart } => cart,
+    };
     let shipping = match ship_to {
         ShipTo::New { address, save } => {
             let fields = address.checked()?;
@@ -49,7 +52,7 @@ pub async fn place(
             .ok_or_else(|| AppError::field("address", "Choose an address to ship to."))?,
     };
     let order = db::NewOrder { user, token, method, address: &shipping, promo };
-    let placed = db::place_order(&mut tx, &state.config, order).await?;
+    let placed = db::place_locked(&mut tx, &state.config, order, cart).await?;
     tx.commit().await?;
     if placed.created {
         tracing::info!(order = placed.number.0, method = ?placed.method, "order placed");

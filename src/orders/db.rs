@@ -135,22 +135,32 @@ pub async fn record_status(
     actor: Option<UserId>,
     note: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query!(
-        "INSERT INTO order_events (order_id, from_status, to_status, actor_id, note) VALUES ($1, $2, $3, $4, $5)",
+    // The event and what its messages say, in one statement (the items as
+    // arrays, in the mail's order).
+    let o = sqlx::query!(
+        r#"WITH event AS (
+               INSERT INTO order_events (order_id, from_status, to_status, actor_id, note) VALUES ($1, $2, $3, $4, $5)
+           )
+           SELECT o.number, o.user_id, o.total, o.currency, o.payment_method AS "payment_method: PaymentMethod",
+                  u.first_name,
+                  (SELECT e.email FROM user_emails e WHERE e.user_id = o.user_id AND e.is_primary) AS email,
+                  COALESCE(items.names, '{}') AS "item_names!", COALESCE(items.options, '{}') AS "item_options!",
+                  COALESCE(items.prices, '{}') AS "item_prices!", COALESCE(items.quantities, '{}') AS "item_quantities!"
+           FROM orders o
+           JOIN users u ON u.id = o.user_id
+           CROSS JOIN LATERAL (
+               SELECT array_agg(i.name ORDER BY i.name, i.options, i.variant_id) AS names,
+                      array_agg(i.options ORDER BY i.name, i.options, i.variant_id) AS options,
+                      array_agg(i.unit_price ORDER BY i.name, i.options, i.variant_id) AS prices,
+                      array_agg(i.quantity ORDER BY i.name, i.options, i.variant_id) AS quantities
+               FROM order_items i WHERE i.order_id = o.id
+           ) items
+           WHERE o.id = $1"#,
         order,
         from as Option<OrderStatus>,
         to as OrderStatus,
         actor.map(|a| a.0),
         note
-    )
-    .execute(&mut *conn)
-    .await?;
-    let o = sqlx::query!(
-        r#"SELECT o.number, o.user_id, o.total, o.currency, o.payment_method AS "payment_method: PaymentMethod",
-                  u.first_name,
-                  (SELECT e.email FROM user_emails e WHERE e.user_id = o.user_id AND e.is_primary) AS email
-           FROM orders o JOIN users u ON u.id = o.user_id WHERE o.id = $1"#,
-        order
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -161,16 +171,11 @@ pub async fn record_status(
     let link = number.href();
     crate::notifications::db::create(&mut *conn, UserId(o.user_id), &title, &body, &link).await?;
     let Some(email) = o.email else { return Ok(()) };
-    let items = sqlx::query!(
-        "SELECT name, options, unit_price, quantity FROM order_items WHERE order_id = $1 ORDER BY name, options",
-        order
-    )
-    .fetch_all(&mut *conn)
-    .await?;
     let mut text = format!("Hello {},\n\n{body}\n\n", o.first_name);
-    for item in items {
-        let title = crate::product::rules::variant_title(&item.name, &item.options);
-        let _ = writeln!(text, "  {} x {title}  {}", item.quantity, format_money(item.unit_price, &o.currency));
+    let lines = o.item_names.iter().zip(&o.item_options).zip(o.item_prices.iter().zip(&o.item_quantities));
+    for ((name, options), (price, quantity)) in lines {
+        let title = crate::product::rules::variant_title(name, options);
+        let _ = writeln!(text, "  {quantity} x {title}  {}", format_money(*price, &o.currency));
     }
     let _ = write!(text, "\nTotal: {total}\n\nSee your order: {}{link}\n\n{}\n", config.public_url, config.store_name);
     crate::mail::enqueue(conn, &email, &title, &text).await?;

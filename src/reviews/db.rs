@@ -44,6 +44,23 @@ pub async fn has_bought(db: impl PgExecutor<'_>, user: UserId, product: i64) -> 
     .await
 }
 
+/// Whether `user` may review, or has reviewed, the product at `/p/{slug}`:
+/// their reviews section then holds their own form (see `personal`).
+pub async fn has_review_form(db: impl PgExecutor<'_>, user: UserId, slug: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM reviews r JOIN products p ON p.id = r.product_id
+                          WHERE p.slug = $2 AND r.user_id = $1)
+               OR EXISTS (SELECT 1 FROM products p
+                          JOIN order_items i ON i.product_id = p.id
+                          JOIN orders o ON o.id = i.order_id
+                          WHERE p.slug = $2 AND o.user_id = $1 AND o.status = 'DELIVERED') AS "found!""#,
+        user.0,
+        slug
+    )
+    .fetch_one(db)
+    .await
+}
+
 pub async fn eligibility(db: impl PgExecutor<'_>, user: Option<UserId>, product: i64) -> sqlx::Result<Eligibility> {
     Ok(match user {
         None => Eligibility::SignInFirst,

@@ -51,7 +51,6 @@ pub fn SignInRedirect() -> impl IntoView {
     view! { <Redirect path /> }
 }
 
-/// Percent-encodes a query value (paths and queries we generate are ASCII).
 /// `text` safe as HTML text or a quoted attribute value, for the few parts
 /// written as markup rather than views (the header's counts and links).
 pub fn escape_html(text: &str) -> String {
@@ -69,6 +68,7 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// Percent-encodes a query value (paths and queries we generate are ASCII).
 pub fn encode_component(value: &str) -> String {
     encode_keeping(value, b"-_.~/")
 }

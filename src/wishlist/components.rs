@@ -58,7 +58,9 @@ impl WishlistContext {
 pub fn WishlistButton(product: ProductId, name: String, slug: String, wished: bool) -> impl IntoView {
     let Some(context) = use_context::<WishlistContext>() else { return ().into_any() };
     let id = product.0;
-    let on = move || context.pressed.with(|map| map.get(&id).copied()).unwrap_or(wished);
+    // `try_with`: a render whose client went away may still be settling
+    // after its reactive owner (and this signal) was disposed.
+    let on = move || context.pressed.try_with(|map| map.get(&id).copied()).flatten().unwrap_or(wished);
     view! {
         <CardForm action=context.toggle class="wish-form">
             <input type="hidden" name="product" value=id.to_string() />

@@ -335,3 +335,15 @@ pub async fn set_stock(pool: &PgPool, product: i64, stock: i32) {
         .await
         .unwrap();
 }
+
+/// Waits for the next `window`-second rate-limit window when less than a
+/// quarter of the current one is left: windows start on multiples of their
+/// length, each counting from zero, so a test that counts hits up to a
+/// limit must not straddle two.
+pub async fn clear_of_window_end(window: u64) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let left = std::time::Duration::from_secs(window) - std::time::Duration::from_secs(now.as_secs() % window);
+    if left < std::time::Duration::from_secs(window / 4) {
+        tokio::time::sleep(left + std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -9,7 +9,7 @@ use common::{Jar, NewProduct, Reply, call, category, page, signed_in, user};
 use sqlx::PgPool;
 use trove::account::{Role, Viewer};
 use trove::header::HeaderCounts;
-use trove::personal::Personal;
+use trove::personal::{Personal, ShopPage};
 use trove::wishlist::Saved;
 
 /// Fails with where two pages part, when they do.
@@ -28,8 +28,46 @@ fn without_nonce(reply: &Reply) -> String {
     reply.body.replace(nonce, "NONCE")
 }
 
-const PAGES: [&str; 6] =
-    ["/", "/products", "/products?sort=price-asc", "/c/pantry", "/c/pantry?stock=1", "/search?q=tea"];
+const PAGES: [&str; 9] = [
+    "/",
+    "/products",
+    "/products?sort=price-asc",
+    "/c/pantry",
+    "/c/pantry?stock=1",
+    "/search?q=tea",
+    // Reviewed by someone else; amy has not bought it.
+    "/p/green-tea",
+    "/p/green-tea?image=1",
+    // Delivered to amy: her review form is hers, so her page is rendered.
+    "/p/black-tea",
+];
+
+/// What `personal` takes the page at `uri` for.
+fn shop_page(uri: &str) -> ShopPage {
+    match uri.strip_prefix("/p/") {
+        Some(rest) => ShopPage::Product(rest.split('?').next().unwrap().to_owned()),
+        None => ShopPage::Catalog,
+    }
+}
+
+/// A delivered order of `product` for `user`.
+async fn delivered(pool: &PgPool, user: trove::account::UserId, product: i64) {
+    sqlx::query(
+        "WITH o AS (
+             INSERT INTO orders (user_id, status, payment_method, currency, subtotal, total, ship_full_name,
+                                 ship_line1, ship_city, ship_postal_code, ship_country, idempotency_key)
+             VALUES ($1, 'DELIVERED', 'CASH_ON_DELIVERY', 'USD', 5, 5, 'A', '1 Road', 'Town', '1000', 'NL',
+                     gen_random_uuid())
+             RETURNING id)
+         INSERT INTO order_items (order_id, product_id, variant_id, name, unit_price, quantity)
+         SELECT o.id, v.product_id, v.id, 'x', 5, 1 FROM o, product_variants v WHERE v.product_id = $2",
+    )
+    .bind(user.0)
+    .bind(product)
+    .execute(pool)
+    .await
+    .unwrap();
+}
 
 #[sqlx::test]
 async fn a_shared_page_made_for_a_shopper_equals_the_page_rendered_for_them(pool: PgPool) {
@@ -42,6 +80,16 @@ async fn a_shared_page_made_for_a_shopper_equals_the_page_rendered_for_them(pool
     }
     let amy = user(&pool, "amy", Role::Member).await;
     let boss = user(&pool, "boss", Role::Admin).await;
+    let cat = user(&pool, "cat", Role::Member).await;
+    delivered(&pool, amy, teas[1]).await;
+    sqlx::query(
+        "INSERT INTO reviews (product_id, user_id, rating, title, body) VALUES ($1, $2, 4, 'Fresh', 'Good <b>tea</b>')",
+    )
+    .bind(teas[0])
+    .bind(cat.0)
+    .execute(&pool)
+    .await
+    .unwrap();
     let mut jar = signed_in(&rendered, "amy").await;
     // Two teas on her wishlist, three items in her cart, a notification unread.
     for tea in [teas[0], teas[2]] {
@@ -77,7 +125,14 @@ async fn a_shared_page_made_for_a_shopper_equals_the_page_rendered_for_them(pool
             hers.contains(r#"data-count="3""#) && hers.contains("amy") && hers.contains(r#"href="/wishlist""#),
             "{uri}: {hers}"
         );
-        assert!(hers.contains(r#"aria-pressed="true""#) || uri.starts_with("/search"), "{uri}: {hers}");
+        let wished = !uri.starts_with("/search") && uri != "/p/black-tea";
+        assert!(hers.contains(r#"aria-pressed="true""#) || !wished, "{uri}: {hers}");
+        if let ShopPage::Product(slug) = shop_page(uri) {
+            // She may review what was delivered to her, and only that.
+            let bought = slug == "black-tea";
+            assert_eq!(hers.contains("Write a review"), bought, "{uri}: {hers}");
+            assert_eq!(hers.contains("Only shoppers who bought this product"), !bought, "{uri}: {hers}");
+        }
         let his = page(&shared, &mut staff, uri).await.body;
         assert!(!his.contains(r#"aria-pressed="true""#) && !his.contains("amy") && his.contains(r#"href="/admin""#));
         let anyone = common::get(&shared, uri).await.body;
@@ -91,9 +146,11 @@ async fn a_shared_page_made_for_a_shopper_equals_the_page_rendered_for_them(pool
     let mut saved = Saved { products: vec![teas[0], teas[2]] };
     saved.products.sort();
     let personal = Personal { viewer: Some(viewer), counts, saved };
-    for uri in PAGES {
+    for uri in PAGES.into_iter().filter(|uri| *uri != "/p/black-tea") {
         let guest = common::get(&shared, uri).await;
-        let edited = personal.edit(guest.body.as_bytes()).unwrap_or_else(|| panic!("{uri}: no guest parts found"));
+        let edited = personal
+            .edit(guest.body.as_bytes(), &shop_page(uri))
+            .unwrap_or_else(|| panic!("{uri}: no guest parts found"));
         let edited = Reply { body: String::from_utf8(edited).unwrap(), ..guest };
         let full = page(&rendered, &mut jar, uri).await;
         assert_same(&without_nonce(&edited), &without_nonce(&full), uri);
@@ -151,7 +208,7 @@ async fn a_signed_in_shopper_never_gets_a_stale_shared_page_from_either_instance
     let instances = [common::app(pool.clone()), common::app(pool.clone())];
     let mut jar = signed_in(&instances[0], "amy").await;
     call(&instances[0], &mut jar, "wishlist/toggle", &format!("product={tea}&slug=green-tea")).await;
-    let pages = ["/", "/products", "/c/pantry", "/search?q=tea"];
+    let pages = ["/", "/products", "/c/pantry", "/search?q=tea", "/p/green-tea"];
     // Both instances keep the guests' pages, and make hers from them.
     for app in &instances {
         for uri in pages {

@@ -344,14 +344,9 @@ fn VariantsPanel(product: i64, variants: AdminVariants, images: Vec<AdminImage>,
             <p>"Sold one way. To sell it in sizes, colours or the like, name its options: each gets a variant with its own SKU, price and stock."</p>
             <ActionForm action=grid.options attr:class="options-form">
                 <input type="hidden" name="product" value=product.to_string() />
-                <div class="field">
-                    <label for="product-options">"Options"</label>
-                    <textarea id="product-options" name="options" rows="3" aria-describedby="product-options-hint product-options-error"
-                        aria-invalid=move || field_error(options_error, "options").get().is_some().then_some("true")
-                        placeholder="Size: S, M, L, XL"></textarea>
-                    <p class="field-hint" id="product-options-hint">"One option a line: its name, a colon, then its values separated by commas."</p>
-                    <p class="field-error" id="product-options-error">{move || field_error(options_error, "options").get()}</p>
-                </div>
+                <OptionLines id="product-options" label="Options" rows=3 placeholder="Size: S, M, L, XL"
+                    hint="One option a line: its name, a colon, then its values separated by commas."
+                    error=field_error(options_error, "options") />
                 <button type="submit" class="button">"Make the variants"</button>
             </ActionForm>
         }
@@ -370,14 +365,9 @@ fn VariantsPanel(product: i64, variants: AdminVariants, images: Vec<AdminImage>,
                 <summary>"Add values"</summary>
                 <ActionForm action=grid.add attr:class="options-form">
                     <input type="hidden" name="product" value=product.to_string() />
-                    <div class="field">
-                        <label for="option-additions">"New values"</label>
-                        <textarea id="option-additions" name="options" rows="2" aria-describedby="option-additions-hint option-additions-error"
-                            aria-invalid=move || field_error(add_error, "options").get().is_some().then_some("true")
-                            placeholder="Colour: Green"></textarea>
-                        <p class="field-hint" id="option-additions-hint">"One option a line: its name, a colon, then the values to add. Each new combination gets a variant, not on sale until you set it below."</p>
-                        <p class="field-error" id="option-additions-error">{move || field_error(add_error, "options").get()}</p>
-                    </div>
+                    <OptionLines id="option-additions" label="New values" rows=2 placeholder="Colour: Green"
+                        hint="One option a line: its name, a colon, then the values to add. Each new combination gets a variant, not on sale until you set it below."
+                        error=field_error(add_error, "options") />
                     <button type="submit" class="button button-secondary">"Add the values"</button>
                 </ActionForm>
             </details>
@@ -413,6 +403,28 @@ fn VariantsPanel(product: i64, variants: AdminVariants, images: Vec<AdminImage>,
             {outcome(grid.save.value(), |message: &String| message.clone())}
             {body}
         </section>
+    }
+}
+
+/// The `options` field of the forms that name options and their values, one
+/// option a line ("Size: S, M, L").
+#[component]
+fn OptionLines(
+    id: &'static str,
+    label: &'static str,
+    rows: u32,
+    placeholder: &'static str,
+    hint: &'static str,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <textarea id=id name="options" rows=rows aria-describedby=format!("{id}-hint {id}-error")
+                aria-invalid=move || error.get().is_some().then_some("true") placeholder=placeholder></textarea>
+            <p class="field-hint" id=format!("{id}-hint")>{hint}</p>
+            <p class="field-error" id=format!("{id}-error")>{move || error.get()}</p>
+        </div>
     }
 }
 
