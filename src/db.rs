@@ -125,6 +125,10 @@ pub struct ProductChange {
     pub before: Option<Shown>,
     pub after: Option<Shown>,
     pub cards: bool,
+    /// Only its stock changed (an order's change, say): nothing a search
+    /// matches or ranks by, so results that do not show it are as they were.
+    #[serde(default)]
+    pub stock_only: bool,
 }
 
 /// What listings and facet counts know of a product.

@@ -78,6 +78,9 @@ struct Page {
     body: Bytes,
     nonce: String,
     headers: HeaderMap,
+    /// The products a search results page links to, by slug (sorted): a
+    /// change to one of those alone (its stock) drops it.
+    links: Box<[String]>,
 }
 
 /// A page as every guest gets it, for `crate::personal` to answer a visitor
@@ -209,7 +212,8 @@ impl PageCache {
             // The policy stays: `respond` swaps the nonce in it.
             let mut headers = parts.headers.clone();
             headers.remove(header::CONTENT_LENGTH);
-            let kept = Arc::new(Page { body: body.clone(), nonce, headers });
+            let links = if key.split('?').next() == Some("/search") { product_links(&body) } else { Box::default() };
+            let kept = Arc::new(Page { body: body.clone(), nonce, headers, links });
             self.put(key, kept.clone(), generation);
             page = Some(kept);
         }
@@ -244,7 +248,7 @@ impl PageCache {
             return;
         }
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
-        if let Err(error) = self.inner.pages.invalidate_entries_if(move |key, _| stale.covers(key)) {
+        if let Err(error) = self.inner.pages.invalidate_entries_if(move |key, page| stale.covers(key, &page.links)) {
             tracing::error!(%error, "cached pages could not be dropped selectively");
             self.invalidate();
         }
@@ -279,6 +283,10 @@ struct Stale {
     categories: Vec<String>,
     listings: bool,
     every_category: bool,
+    /// Every search's results: a change to what searches match, rank or
+    /// count. A stock change that does not sell a product out (or bring it
+    /// back) drops only the results that show the product.
+    every_search: bool,
 }
 
 impl Stale {
@@ -294,6 +302,7 @@ impl Stale {
             }
             stale.listings |= product.cards;
             stale.every_category |= product.moves_facets();
+            stale.every_search |= !product.stock_only || product.moves_facets();
         }
         stale
     }
@@ -302,13 +311,15 @@ impl Stale {
         self.products.is_empty()
     }
 
-    fn covers(&self, key: &str) -> bool {
+    /// Whether the page kept under `key` (and linking to the products
+    /// `links`, if search results) is stale.
+    fn covers(&self, key: &str, links: &[String]) -> bool {
         let path = key.split_once('?').map_or(key, |(path, _)| path);
         if let Some(path) = path.strip_prefix(API_KEY) {
             return self.covers_api(path);
         }
         if path == "/search" {
-            return true;
+            return self.every_search || self.products.iter().any(|p| links.binary_search(p).is_ok());
         }
         if let Some(slug) = path.strip_prefix("/p/") {
             return self.products.iter().any(|p| p == slug);
@@ -333,6 +344,22 @@ impl Stale {
             _ => false,
         }
     }
+}
+
+/// The slugs of the products `body` links to (`href="/p/{slug}"`, a query
+/// or fragment aside), sorted and without repeats.
+fn product_links(body: &[u8]) -> Box<[String]> {
+    const HREF: &[u8] = b"href=\"/p/";
+    let mut slugs: Vec<String> = memchr::memmem::find_iter(body, HREF)
+        .filter_map(|at| {
+            let rest = &body[at + HREF.len()..];
+            let end = rest.iter().position(|b| matches!(b, b'"' | b'?' | b'#'))?;
+            std::str::from_utf8(&rest[..end]).ok().map(str::to_owned)
+        })
+        .collect();
+    slugs.sort_unstable();
+    slugs.dedup();
+    slugs.into_boxed_slice()
 }
 
 /// What JSON API answers are keyed by, beside pages' paths.
@@ -387,7 +414,11 @@ pub async fn serve_cached_json(State(cache): State<PageCache>, request: Request,
     if body.len() <= MAX_PAGE_BYTES {
         let mut headers = parts.headers.clone();
         headers.remove(header::CONTENT_LENGTH);
-        cache.put(key, Arc::new(Page { body: body.clone(), nonce: String::new(), headers }), generation);
+        cache.put(
+            key,
+            Arc::new(Page { body: body.clone(), nonce: String::new(), headers, links: Box::default() }),
+            generation,
+        );
     }
     Response::from_parts(parts, Body::from(body))
 }
@@ -503,7 +534,13 @@ mod tests {
             active: true,
             options: Vec::new(),
         };
-        crate::db::ProductChange { id: 1, before: Some(shown(before)), after: Some(shown(after)), cards }
+        crate::db::ProductChange {
+            id: 1,
+            before: Some(shown(before)),
+            after: Some(shown(after)),
+            cards,
+            stock_only: false,
+        }
     }
 
     #[test]
@@ -520,7 +557,7 @@ mod tests {
             "/search?q=a",
             "/cart",
         ];
-        let dropped = |stale: Stale| pages.iter().filter(|key| stale.covers(key)).copied().collect::<Vec<_>>();
+        let dropped = |stale: Stale| pages.iter().filter(|key| stale.covers(key, &[])).copied().collect::<Vec<_>>();
         // A new description: its page and the search results.
         let description = Stale::of(&[change(false, ("2.00", true), ("2.00", true))]);
         assert_eq!(dropped(description), ["/p/apple", "/p/apple?image=2", "/search?q=a"]);
@@ -530,6 +567,15 @@ mod tests {
             dropped(low),
             ["/p/apple", "/p/apple?image=2", "/c/fruit", "/c/fruit?sort=price", "/", "/products?page=2", "/search?q=a"]
         );
+        // An order's "Only 3 left": search results that show it, not others.
+        let ordered =
+            Stale::of(&[crate::db::ProductChange { stock_only: true, ..change(true, ("2.00", true), ("2.00", true)) }]);
+        let shown = ["apple".to_owned(), "pear".to_owned()];
+        assert!(ordered.covers("/search?q=a", &shown) && ordered.covers("/c/fruit", &[]));
+        assert!(!ordered.covers("/search?q=a", &["pear".to_owned()]) && !ordered.covers("/search?q=b", &[]));
+        // Its last one sold: every search's counts change.
+        let last = crate::db::ProductChange { stock_only: true, ..change(true, ("2.00", true), ("2.00", false)) };
+        assert!(Stale::of(&[last]).covers("/search?q=b", &[]));
         // Sold out: every listing's counts change.
         let sold_out = Stale::of(&[change(true, ("2.00", true), ("2.00", false))]);
         assert_eq!(dropped(sold_out).len(), pages.len() - 2, "all but another product's page and the cart");
@@ -538,6 +584,12 @@ mod tests {
         draft.before.as_mut().unwrap().active = false;
         draft.after.as_mut().unwrap().active = false;
         assert!(Stale::of(&[draft]).is_nothing());
+    }
+
+    #[test]
+    fn search_results_know_the_products_they_link_to() {
+        let body = br#"<a href="/p/pear">Pear</a><a href="/p/apple?size=m">Apple</a><a href="/p/pear#reviews">x</a><a href="/c/fruit">"#;
+        assert_eq!(&*product_links(body), ["apple".to_owned(), "pear".to_owned()]);
     }
 
     #[test]
@@ -551,7 +603,7 @@ mod tests {
             "api:/suggestions?q=ap",
             "api:/categories",
         ];
-        let dropped = |stale: Stale| keys.iter().filter(|key| stale.covers(key)).copied().collect::<Vec<_>>();
+        let dropped = |stale: Stale| keys.iter().filter(|key| stale.covers(key, &[])).copied().collect::<Vec<_>>();
         let description = Stale::of(&[change(false, ("2.00", true), ("2.00", true))]);
         assert_eq!(
             dropped(description),

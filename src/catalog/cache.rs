@@ -395,7 +395,7 @@ mod tests {
     }
 
     fn change(before: Shown, after: Shown, xid: u64) -> CatalogChange {
-        let product = ProductChange { id: 7, before: Some(before), after: Some(after), cards: true };
+        let product = ProductChange { id: 7, before: Some(before), after: Some(after), cards: true, stock_only: false };
         CatalogChange::Products { products: vec![product], xid: Some(xid) }
     }
 
@@ -432,7 +432,13 @@ mod tests {
             Update::Drop
         ));
         let unnamed = CatalogChange::Products {
-            products: vec![ProductChange { id: 7, before: None, after: Some(shown("1.00", true)), cards: true }],
+            products: vec![ProductChange {
+                id: 7,
+                before: None,
+                after: Some(shown("1.00", true)),
+                cards: true,
+                stock_only: false,
+            }],
             xid: None,
         };
         assert!(matches!(adjust(&unnamed, &everything, &counts), Update::Drop));

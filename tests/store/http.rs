@@ -511,6 +511,61 @@ async fn a_stock_change_no_shopper_can_see_keeps_the_cached_pages(pool: PgPool) 
 }
 
 #[sqlx::test]
+async fn an_orders_stock_change_drops_only_the_search_results_that_show_the_product(pool: PgPool) {
+    let tea = category(&pool, "Tea").await;
+    NewProduct { stock: 4, ..NewProduct::new(tea, "Green Tea", "4.00") }.insert(&pool).await;
+    NewProduct { stock: 40, ..NewProduct::new(tea, "Black Tea", "3.00") }.insert(&pool).await;
+    let states: Vec<_> = (0..2)
+        .map(|_| trove::startup::state_with_pool(common::config(&common::media_dir()), pool.clone()).unwrap())
+        .collect();
+    let instances: Vec<_> = states.iter().map(|state| trove::startup::router(state.clone())).collect();
+    let searches = ["/search?q=green", "/search?q=black", "/search?q=tea"];
+    read_everywhere(&instances, &searches).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    read_everywhere(&instances, &searches).await;
+    let set_stock = |stock: i32| {
+        sqlx::query(
+            "UPDATE product_variants SET stock = $1 WHERE product_id = (SELECT id FROM products WHERE slug = 'green-tea')",
+        )
+        .bind(stock)
+        .execute(&pool)
+    };
+    // An order takes one: "Only 3 left" on every search showing it, at once.
+    set_stock(3).await.unwrap();
+    for app in &instances {
+        for page in ["/search?q=green", "/search?q=tea"] {
+            let reply = common::get_until(app, page, |r| r.body.contains("Only 3 left")).await;
+            assert!(reply.body.contains("Only 3 left"), "{page}");
+        }
+    }
+    // Results without it are kept (a busy shop's orders would empty them all).
+    for state in &states {
+        assert!(state.pages.shared("/search?q=black").is_some(), "kept");
+    }
+    // Its last one sold: the in-stock counts of every search change.
+    set_stock(0).await.unwrap();
+    for (app, state) in instances.iter().zip(&states) {
+        common::get_until(app, "/search?q=green", |r| r.body.contains("Sold out")).await;
+        for _ in 0..100 {
+            if state.pages.shared("/search?q=black").is_none() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(state.pages.shared("/search?q=black").is_none(), "dropped");
+    }
+    // A new name changes what searches find: all of them go.
+    read_everywhere(&instances, &searches).await;
+    sqlx::query("UPDATE products SET name = 'Green Oolong' WHERE slug = 'green-tea'").execute(&pool).await.unwrap();
+    for app in &instances {
+        let reply = common::get_until(app, "/search?q=oolong", |r| r.body.contains("Green Oolong")).await;
+        assert!(reply.body.contains("Green Oolong"));
+        let tea = common::get_until(app, "/search?q=tea", |r| r.body.contains("Green Oolong")).await;
+        assert!(tea.body.contains("Green Oolong"), "the results for another word follow too");
+    }
+}
+
+#[sqlx::test]
 async fn concurrent_requests_for_missing_counts_share_one_load(pool: PgPool) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let changes = trove::db::CatalogChanges::default();
