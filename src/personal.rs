@@ -59,16 +59,14 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         None if auth.guest_cart().is_none() => return next.run(request).await,
         None => {}
     }
+    let personal = match Personal::load(&state, &auth, &shop).await {
+        Ok(personal) => personal,
+        // Logged where it arose; the full render reports it its own way.
+        Err(_) => return next.run(request).await,
+    };
     // Whoever bought or reviewed the product has a review form of their own.
-    if let (ShopPage::Product(slug), Some(viewer)) = (&shop, auth.viewer()) {
-        match crate::reviews::db::has_review_form(&state.pool, viewer.id, slug).await {
-            Ok(false) => {}
-            Ok(true) => return next.run(request).await,
-            Err(error) => {
-                tracing::error!(%error, "could not read whether a shopper may review a product");
-                return next.run(request).await;
-            }
-        }
+    if personal.review_form {
+        return next.run(request).await;
     }
     let key = request.uri().to_string();
     let page = match state.pages.shared(&key) {
@@ -82,11 +80,6 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
             }
         }
     };
-    let personal = match Personal::load(&state, &auth).await {
-        Ok(personal) => personal,
-        // Logged where it arose; the full render reports it its own way.
-        Err(_) => return next.run(request).await,
-    };
     match personal.edit(page.body(), &shop).and_then(|body| page.respond_with(&body)) {
         Some(response) => {
             state.metrics.page(crate::metrics::PageOutcome::Personal);
@@ -99,11 +92,14 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     }
 }
 
-/// Whether a request `authenticate` sees will be answered from a shared page
-/// (if it turns out to be signed in): who is signed in and their parts of
-/// the page are then read in one statement.
-pub fn wants_parts(state: &AppState, request: &Request) -> bool {
-    state.config.shared_pages && !crate::page_cache::cacheable(request) && shop_page(request).is_some()
+/// The shared page a request `authenticate` sees will be answered from (if
+/// it turns out to be signed in): who is signed in and their parts of the
+/// page are then read in one statement.
+pub fn wants_parts(state: &AppState, request: &Request) -> Option<ShopPage> {
+    if !state.config.shared_pages || crate::page_cache::cacheable(request) {
+        return None;
+    }
+    shop_page(request)
 }
 
 /// A page every visitor shares but for their own parts.
@@ -153,18 +149,23 @@ pub struct Personal {
     pub viewer: Option<Viewer>,
     pub counts: HeaderCounts,
     pub saved: Saved,
+    /// On a product page: they bought or reviewed the product, and their
+    /// reviews section holds a form of their own (a page not to share).
+    pub review_form: bool,
 }
 
 impl Personal {
-    /// The request's visitor: their header counts and wishlist, as read with
-    /// who they are (`Auth::take_page_parts`), else with two queries at once
-    /// (a guest with a cart).
-    pub async fn load(state: &AppState, auth: &Auth) -> Result<Self, AppError> {
+    /// The request's visitor on `shop`: their header counts, wishlist and
+    /// review form, as read with who they are (`Auth::take_page_parts`),
+    /// else with queries at once (a guest with a cart, a session just
+    /// renewed from its refresh cookie).
+    pub async fn load(state: &AppState, auth: &Auth, shop: &ShopPage) -> Result<Self, AppError> {
         let viewer = auth.viewer();
         if viewer.is_some()
             && let Some(parts) = auth.take_page_parts()
         {
-            return Ok(Personal { viewer, counts: parts.counts, saved: Saved { products: parts.saved } });
+            let saved = Saved { products: parts.saved };
+            return Ok(Personal { viewer, counts: parts.counts, saved, review_form: parts.review_form });
         }
         let saved = async {
             match &viewer {
@@ -172,8 +173,17 @@ impl Personal {
                 None => Ok(Saved::default()),
             }
         };
-        let (counts, saved) = tokio::try_join!(crate::header::service::counts(state, auth), saved)?;
-        Ok(Personal { viewer, counts, saved })
+        let review_form = async {
+            match (&viewer, shop) {
+                (Some(viewer), ShopPage::Product(slug)) => {
+                    Ok::<_, AppError>(crate::reviews::db::has_review_form(&state.pool, viewer.id, slug).await?)
+                }
+                _ => Ok(false),
+            }
+        };
+        let (counts, saved, review_form) =
+            tokio::try_join!(crate::header::service::counts(state, auth), saved, review_form)?;
+        Ok(Personal { viewer, counts, saved, review_form })
     }
 
     /// `page` (`shop`), made for a guest, as it is made for this visitor;
@@ -369,6 +379,7 @@ mod tests {
             }),
             counts: HeaderCounts { cart: 2, unread: 1, messages: 3 },
             saved: Saved { products: vec![12, 40] },
+            review_form: false,
         }
     }
 

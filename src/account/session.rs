@@ -26,6 +26,7 @@ use crate::account::Viewer;
 use crate::account::db::{self, REFRESH_TOKEN_DAYS, Rotation};
 use crate::account::tokens::{self, NewToken};
 use crate::error::AppError;
+use crate::personal::ShopPage;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "trove_session";
@@ -152,9 +153,10 @@ pub struct Auth {
 struct AuthInner {
     session: Session,
     signed_in: Mutex<Option<SignedIn>>,
-    /// Whether this request is for a page every visitor shares: resolving
-    /// who is signed in then reads their parts of it in the same statement.
-    wants_parts: bool,
+    /// The page every visitor shares this request is for, if it is one:
+    /// resolving who is signed in then reads their parts of it in the same
+    /// statement.
+    wants_parts: Option<ShopPage>,
     parts: Mutex<Option<db::PageParts>>,
     set_cookie: Mutex<Vec<(&'static str, HeaderValue)>>,
     guest_cart: Mutex<Option<Uuid>>,
@@ -194,7 +196,7 @@ impl Auth {
             inner: Arc::new(AuthInner {
                 session: Session::new(None, Arc::new(PgSessionStore::new(pool.clone())), None),
                 signed_in: Mutex::new(None),
-                wants_parts: false,
+                wants_parts: None,
                 parts: Mutex::new(None),
                 set_cookie: Mutex::new(Vec::new()),
                 guest_cart: Mutex::new(None),
@@ -334,7 +336,7 @@ impl Auth {
     async fn resolve(&self, pool: &PgPool, refresh: Option<&str>) -> Result<(), AppError> {
         let session = &self.inner.session;
         if let Some(token_id) = session.get::<Uuid>(TOKEN_ID).await? {
-            if let Some(found) = db::session_viewer(pool, token_id, self.inner.wants_parts).await? {
+            if let Some(found) = db::session_viewer(pool, token_id, self.inner.wants_parts.as_ref()).await? {
                 let viewer = found.viewer;
                 if found.stale {
                     db::touch_refresh_token(pool, token_id).await?;

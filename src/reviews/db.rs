@@ -29,36 +29,17 @@ pub const SHOWN: i64 = 20;
 pub const MODERATION_PAGE: i64 = 25;
 
 /// Whether `user` received `product` in a delivered order: the "verified
-/// purchase" rule. An order still on its way could yet be cancelled (a cash
-/// order is processing at once), and a review would outlive it.
+/// purchase" rule (the SQL function `received`).
 pub async fn has_bought(db: impl PgExecutor<'_>, user: UserId, product: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"SELECT EXISTS (
-               SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.id
-               WHERE o.user_id = $1 AND i.product_id = $2 AND o.status = 'DELIVERED'
-           ) AS "bought!""#,
-        user.0,
-        product
-    )
-    .fetch_one(db)
-    .await
+    sqlx::query_scalar!(r#"SELECT received($1, $2) AS "bought!""#, user.0, product).fetch_one(db).await
 }
 
 /// Whether `user` may review, or has reviewed, the product at `/p/{slug}`:
-/// their reviews section then holds their own form (see `personal`).
+/// their reviews section then holds their own form (see `personal`, which
+/// reads the same with the session's statement when it can:
+/// `account::db::session_viewer`).
 pub async fn has_review_form(db: impl PgExecutor<'_>, user: UserId, slug: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM reviews r JOIN products p ON p.id = r.product_id
-                          WHERE p.slug = $2 AND r.user_id = $1)
-               OR EXISTS (SELECT 1 FROM products p
-                          JOIN order_items i ON i.product_id = p.id
-                          JOIN orders o ON o.id = i.order_id
-                          WHERE p.slug = $2 AND o.user_id = $1 AND o.status = 'DELIVERED') AS "found!""#,
-        user.0,
-        slug
-    )
-    .fetch_one(db)
-    .await
+    sqlx::query_scalar!(r#"SELECT review_form($1, $2) AS "found!""#, user.0, slug).fetch_one(db).await
 }
 
 pub async fn eligibility(db: impl PgExecutor<'_>, user: Option<UserId>, product: i64) -> sqlx::Result<Eligibility> {

@@ -251,13 +251,13 @@ async fn expired_revoked_and_disabled_sign_ins_do_not_renew(pool: PgPool) {
     let (signed_out_id, signed_out) = issue(&pool, amy).await;
     db::revoke_refresh_token(&pool, signed_out_id).await.unwrap();
     assert!(matches!(db::rotate_refresh_token(&pool, &signed_out, "ua").await.unwrap(), Rotation::Invalid));
-    assert!(db::session_viewer(&pool, signed_out_id, false).await.unwrap().is_none());
+    assert!(db::session_viewer(&pool, signed_out_id, None).await.unwrap().is_none());
 
     let (live_id, live) = issue(&pool, amy).await;
-    assert!(db::session_viewer(&pool, live_id, false).await.unwrap().is_some());
+    assert!(db::session_viewer(&pool, live_id, None).await.unwrap().is_some());
     sqlx::query("UPDATE users SET disabled_at = now()").execute(&pool).await.unwrap();
     assert!(
-        db::session_viewer(&pool, live_id, false).await.unwrap().is_none(),
+        db::session_viewer(&pool, live_id, None).await.unwrap().is_none(),
         "a disabled account's session ends at once"
     );
     assert!(matches!(db::rotate_refresh_token(&pool, &live, "ua").await.unwrap(), Rotation::Invalid));
@@ -274,8 +274,8 @@ async fn signing_out_everywhere_keeps_only_the_current_sign_in(pool: PgPool) {
     let devices = db::devices(&pool, amy, current).await.unwrap();
     assert_eq!(devices.len(), 1);
     assert!(devices[0].current);
-    assert!(db::session_viewer(&pool, other, false).await.unwrap().is_none());
-    assert!(db::session_viewer(&pool, third, false).await.unwrap().is_none());
+    assert!(db::session_viewer(&pool, other, None).await.unwrap().is_none());
+    assert!(db::session_viewer(&pool, third, None).await.unwrap().is_none());
 }
 
 #[sqlx::test]
@@ -330,7 +330,7 @@ async fn housekeeping_deletes_what_has_expired(pool: PgPool) {
     assert_eq!(db::delete_expired(&pool).await.unwrap(), 2);
     let sessions: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions").fetch_all(&pool).await.unwrap();
     assert_eq!(sessions, vec!["kept".to_owned()]);
-    assert!(db::session_viewer(&pool, live, false).await.unwrap().is_some());
+    assert!(db::session_viewer(&pool, live, None).await.unwrap().is_some());
 }
 
 #[sqlx::test]

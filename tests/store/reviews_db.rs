@@ -7,6 +7,8 @@ use crate::common;
 use common::{NewProduct, category};
 use sqlx::PgPool;
 use trove::account::UserId;
+use trove::account::db as account_db;
+use trove::personal::ShopPage;
 use trove::reviews::Eligibility;
 use trove::reviews::db;
 use uuid::Uuid;
@@ -82,6 +84,25 @@ async fn only_shoppers_whose_order_was_delivered_may_review(pool: PgPool) {
     ] {
         assert_eq!(db::eligibility(&pool, Some(user), tea).await.unwrap(), expected);
     }
+
+    // A signed-in shopper's product page holds a form of their own when they
+    // may review or have reviewed the product: read with their session's
+    // statement, or on its own (a session just renewed).
+    let slug: String =
+        sqlx::query_scalar("SELECT slug FROM products WHERE id = $1").bind(tea).fetch_one(&pool).await.unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    assert!(db::save(&mut conn, never, tea, 4, "A gift", "").await.unwrap());
+    let (page, catalog, missing) =
+        (ShopPage::Product(slug.clone()), ShopPage::Catalog, ShopPage::Product("no-such-tea".into()));
+    for (user, form) in [(never, true), (cancelled, false), (pending, false), (processing, false), (delivered, true)] {
+        assert_eq!(db::has_review_form(&pool, user, &slug).await.unwrap(), form, "{user:?}");
+        let (token, _) = account_db::issue_refresh_token(&mut conn, user, None, "test").await.unwrap();
+        for (shop, expected) in [(&page, form), (&catalog, false), (&missing, false)] {
+            let found = account_db::session_viewer(&pool, token, Some(shop)).await.unwrap().unwrap();
+            assert_eq!(found.parts.expect("a shared page's parts").review_form, expected, "{user:?} {shop:?}");
+        }
+    }
+    assert!(!db::has_review_form(&pool, delivered, "no-such-tea").await.unwrap());
 }
 
 #[sqlx::test]

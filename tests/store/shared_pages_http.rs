@@ -145,7 +145,7 @@ async fn a_shared_page_made_for_a_shopper_equals_the_page_rendered_for_them(pool
     let counts = HeaderCounts { cart: 3, unread: 1, messages: 0 };
     let mut saved = Saved { products: vec![teas[0], teas[2]] };
     saved.products.sort();
-    let personal = Personal { viewer: Some(viewer), counts, saved };
+    let personal = Personal { viewer: Some(viewer), counts, saved, review_form: false };
     for uri in PAGES.into_iter().filter(|uri| *uri != "/p/black-tea") {
         let guest = common::get(&shared, uri).await;
         let edited = personal

@@ -1,6 +1,7 @@
 //! Refresh tokens: issuing, rotation with reuse detection, sign-outs and the devices list.
 
 use super::*;
+use crate::personal::ShopPage;
 
 /// Issues a refresh token: a new family at sign-in, or the next one in `family`.
 pub async fn issue_refresh_token(
@@ -138,23 +139,30 @@ pub struct SessionViewer {
 }
 
 /// What a page every visitor shares shows of one signed-in person: the
-/// header's counts and the wishlist's products (ascending).
+/// header's counts and the wishlist's products (ascending), and on a
+/// product page whether they bought or reviewed it (their reviews section
+/// then holds a form of their own: see `reviews::db::has_review_form`).
 #[derive(Debug, Clone)]
 pub struct PageParts {
     pub counts: crate::header::HeaderCounts,
     pub saved: Vec<i64>,
+    pub review_form: bool,
 }
 
 /// The user behind a live session's token; `None` once the token is revoked
-/// or expired, or the account disabled: the session ends at once. With
-/// `with_parts`, the same statement reads their shared-page parts too (a
-/// signed-in listing then costs the session's row and this one statement);
-/// without, those subqueries are not run.
+/// or expired, or the account disabled: the session ends at once. For a
+/// shared page (`parts`), the same statement reads the person's parts of it
+/// too (a signed-in listing or product page then costs the session's row
+/// and this one statement); otherwise those subqueries are not run.
 pub async fn session_viewer(
     pool: &PgPool,
     token_id: Uuid,
-    with_parts: bool,
+    parts: Option<&ShopPage>,
 ) -> Result<Option<SessionViewer>, sqlx::Error> {
+    let product = match parts {
+        Some(ShopPage::Product(slug)) => Some(slug.as_str()),
+        _ => None,
+    };
     let row = sqlx::query!(
         r#"SELECT u.id AS "id: UserId", u.username, u.first_name, u.role AS "role: Role",
                   (t.last_used_at < now() - interval '5 minutes' OR t.used_at IS NULL) AS "stale!",
@@ -164,19 +172,23 @@ pub async fn session_viewer(
                                      WHERE n.user_id = u.id AND n.read_at IS NULL) END AS unread,
                   CASE WHEN $2 THEN chat_unread(u.id) END AS messages,
                   CASE WHEN $2 THEN ARRAY(SELECT w.product_id FROM wishlist_items w
-                                          WHERE w.user_id = u.id ORDER BY w.product_id) END AS saved
+                                          WHERE w.user_id = u.id ORDER BY w.product_id) END AS saved,
+                  CASE WHEN $3::text IS NOT NULL THEN review_form(u.id, $3) END AS review_form
            FROM refresh_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.disabled_at IS NULL"#,
         token_id,
-        with_parts
+        parts.is_some(),
+        product
     )
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| {
         let parts = match (r.cart, r.unread, r.messages, r.saved) {
-            (Some(cart), Some(unread), Some(messages), Some(saved)) => {
-                Some(PageParts { counts: crate::header::HeaderCounts { cart, unread, messages }, saved })
-            }
+            (Some(cart), Some(unread), Some(messages), Some(saved)) => Some(PageParts {
+                counts: crate::header::HeaderCounts { cart, unread, messages },
+                saved,
+                review_form: r.review_form.unwrap_or(false),
+            }),
             _ => None,
         };
         let viewer = Viewer { id: r.id, username: r.username, first_name: r.first_name, role: r.role };
