@@ -129,6 +129,10 @@ pub struct ProductChange {
     /// matches or ranks by, so results that do not show it are as they were.
     #[serde(default)]
     pub stock_only: bool,
+    /// What searches match it by (its words, whether it is on sale) stayed
+    /// the same: only results that match it can show the change.
+    #[serde(default)]
+    pub search_same: bool,
 }
 
 /// What listings and facet counts know of a product.
@@ -177,6 +181,12 @@ impl ProductChange {
     /// Whether the product moved between facet cells (so listing counts change).
     pub fn moves_facets(&self) -> bool {
         self.before.as_ref().and_then(Shown::facet_cell) != self.after.as_ref().and_then(Shown::facet_cell)
+    }
+
+    /// Whether the change may alter which products a search matches: new
+    /// words, put on sale or taken off, made or deleted.
+    pub fn rematches(&self) -> bool {
+        !self.search_same || self.before.as_ref().map(|s| s.active) != self.after.as_ref().map(|s| s.active)
     }
 
     /// The product as it was and as it is (one or both).

@@ -8,7 +8,7 @@
 //! Each page's script nonce is replaced by a fresh one on every response, so
 //! a cached page never repeats a nonce.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,6 +33,11 @@ const MAX_AGE: Duration = Duration::from_secs(60);
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// Pages larger than this are not kept.
 const MAX_PAGE_BYTES: usize = 512 * 1024;
+/// A search results page knows the products its words match when they are
+/// at most this many (else any change to what searches show drops it).
+const MAX_MATCHES: i64 = 20_000;
+/// Changes remembered for the renders under way (see `Inner::recent`).
+const RECENT_CHANGES: usize = 1024;
 
 #[derive(Clone)]
 pub struct PageCache {
@@ -41,7 +46,13 @@ pub struct PageCache {
 
 struct Inner {
     pages: moka::sync::Cache<String, Arc<Page>>,
+    /// How many changes have dropped pages.
     generation: AtomicU64,
+    /// The latest of those changes, by the generation each made (oldest
+    /// first): a page rendered while changes arrived is kept unless one of
+    /// them shows on it. Taken by `put` around its check and insert, and by
+    /// a change before it drops pages, so no change falls between them.
+    recent: Mutex<VecDeque<(u64, Arc<Dropped>)>>,
     /// The feed that empties the cache, started by the first cacheable request.
     changes: CatalogChanges,
     pool: PgPool,
@@ -78,9 +89,17 @@ struct Page {
     body: Bytes,
     nonce: String,
     headers: HeaderMap,
-    /// The products a search results page links to, by slug (sorted): a
-    /// change to one of those alone (its stock) drops it.
+    shows: Shows,
+}
+
+/// What a search results page shows of the catalog, beside its words.
+#[derive(Debug, Default)]
+struct Shows {
+    /// The products it links to, by slug (sorted).
     links: Box<[String]>,
+    /// Every product its words match, by id (sorted), when known: only a
+    /// change to one of those (or to what searches match) shows on it.
+    matches: Option<Box<[i64]>>,
 }
 
 /// A page as every guest gets it, for `crate::personal` to answer a visitor
@@ -113,7 +132,8 @@ impl PageCache {
         let pages = moka::sync::Cache::builder()
             .max_capacity(bytes)
             .weigher(|key: &String, page: &Arc<Page>| {
-                u32::try_from(key.len() + page.body.len() + page.nonce.len()).unwrap_or(u32::MAX)
+                let matches = page.shows.matches.as_ref().map_or(0, |ids| ids.len() * 8);
+                u32::try_from(key.len() + page.body.len() + page.nonce.len() + matches).unwrap_or(u32::MAX)
             })
             .time_to_live(MAX_AGE)
             .support_invalidation_closures()
@@ -126,6 +146,7 @@ impl PageCache {
         let inner = Inner {
             pages,
             generation: AtomicU64::new(0),
+            recent: Mutex::new(VecDeque::with_capacity(RECENT_CHANGES)),
             changes: changes.clone(),
             pool: pool.clone(),
             rendering: Mutex::new(HashMap::new()),
@@ -212,19 +233,56 @@ impl PageCache {
             // The policy stays: `respond` swaps the nonce in it.
             let mut headers = parts.headers.clone();
             headers.remove(header::CONTENT_LENGTH);
-            let links = if key.split('?').next() == Some("/search") { product_links(&body) } else { Box::default() };
-            let kept = Arc::new(Page { body: body.clone(), nonce, headers, links });
+            let shows = match key.split_once('?') {
+                Some(("/search", query)) => {
+                    Shows { links: product_links(&body), matches: self.search_matches(query).await }
+                }
+                _ => Shows::default(),
+            };
+            let kept = Arc::new(Page { body: body.clone(), nonce, headers, shows });
             self.put(key, kept.clone(), generation);
             page = Some(kept);
         }
         (Response::from_parts(parts, Body::from(body)), page)
     }
 
-    fn put(&self, key: String, page: Arc<Page>, generation: u64) {
-        // A change arrived while this page rendered: it may be stale already.
-        if self.inner.generation.load(Ordering::Acquire) == generation {
-            self.inner.pages.insert(key, page);
+    /// The products the words of a results page (its URL's `query`) match.
+    async fn search_matches(&self, query: &str) -> Option<Box<[i64]>> {
+        let words = axum::extract::Query::<SearchWords>::try_from_uri(&format!("/?{query}").parse().ok()?).ok()?;
+        let words = crate::search::rules::clean(words.0.q.as_deref().unwrap_or(""));
+        match crate::search::db::matched_ids(&self.inner.pool, &words, MAX_MATCHES).await {
+            Ok(matches) => matches,
+            Err(error) => {
+                tracing::warn!(%error, "could not read what a search matches");
+                None
+            }
         }
+    }
+
+    /// Keeps `page`, rendered since `generation`, unless a change that
+    /// arrived meanwhile shows on it (or more arrived than are remembered).
+    fn put(&self, key: String, page: Arc<Page>, generation: u64) {
+        let recent = self.inner.recent.lock().expect("recent changes lock");
+        if self.inner.generation.load(Ordering::Acquire) != generation {
+            let mut since = recent.iter().skip_while(|(made, _)| *made <= generation).peekable();
+            let complete = since.peek().is_some_and(|(made, _)| *made == generation + 1);
+            if !complete || since.any(|(_, dropped)| dropped.covers(&key, &page.shows)) {
+                return;
+            }
+        }
+        self.inner.pages.insert(key, page);
+    }
+
+    /// Counts a change that drops pages, remembered for the renders under way.
+    fn record(&self, dropped: Dropped) -> Arc<Dropped> {
+        let dropped = Arc::new(dropped);
+        let mut recent = self.inner.recent.lock().expect("recent changes lock");
+        let generation = self.inner.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        if recent.len() == RECENT_CHANGES {
+            recent.pop_front();
+        }
+        recent.push_back((generation, dropped.clone()));
+        dropped
     }
 
     /// How many pages are kept now (after pending evictions are applied).
@@ -247,8 +305,8 @@ impl PageCache {
         if stale.is_nothing() {
             return;
         }
-        self.inner.generation.fetch_add(1, Ordering::AcqRel);
-        if let Err(error) = self.inner.pages.invalidate_entries_if(move |key, page| stale.covers(key, &page.links)) {
+        let dropped = self.record(Dropped::Pages(stale));
+        if let Err(error) = self.inner.pages.invalidate_entries_if(move |key, page| dropped.covers(key, &page.shows)) {
             tracing::error!(%error, "cached pages could not be dropped selectively");
             self.invalidate();
         }
@@ -258,7 +316,7 @@ impl PageCache {
     /// change's NOTIFY: a caller reading right after its own write through
     /// this instance never gets the answer from before it.
     pub fn invalidate_api(&self) {
-        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        self.record(Dropped::Api);
         if self.inner.pages.invalidate_entries_if(|key, _| key.starts_with(API_KEY)).is_err() {
             self.invalidate();
         }
@@ -266,9 +324,34 @@ impl PageCache {
 
     /// Drops every page.
     pub fn invalidate(&self) {
-        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        self.record(Dropped::Everything);
         self.inner.pages.invalidate_all();
     }
+}
+
+/// What a change dropped.
+#[derive(Debug)]
+enum Dropped {
+    Everything,
+    /// Every JSON API answer (a write through the API).
+    Api,
+    Pages(Stale),
+}
+
+impl Dropped {
+    fn covers(&self, key: &str, shows: &Shows) -> bool {
+        match self {
+            Dropped::Everything => true,
+            Dropped::Api => key.starts_with(API_KEY),
+            Dropped::Pages(stale) => stale.covers(key, shows),
+        }
+    }
+}
+
+/// The URL's search words.
+#[derive(serde::Deserialize)]
+struct SearchWords {
+    q: Option<String>,
 }
 
 /// The pages a change to some products makes stale, by their URL: each
@@ -283,10 +366,15 @@ struct Stale {
     categories: Vec<String>,
     listings: bool,
     every_category: bool,
-    /// Every search's results: a change to what searches match, rank or
-    /// count. A stock change that does not sell a product out (or bring it
-    /// back) drops only the results that show the product.
+    /// Every search's results whose matches are not known: a change to
+    /// what searches match, rank or count. A stock change that does not
+    /// sell a product out (or bring it back) drops only the results that
+    /// show the product.
     every_search: bool,
+    /// What searches match changed: every search's results go.
+    rematches: bool,
+    /// The products' ids, for results that know their matches.
+    changed: Vec<i64>,
 }
 
 impl Stale {
@@ -303,6 +391,8 @@ impl Stale {
             stale.listings |= product.cards;
             stale.every_category |= product.moves_facets();
             stale.every_search |= !product.stock_only || product.moves_facets();
+            stale.rematches |= product.rematches();
+            stale.changed.push(product.id);
         }
         stale
     }
@@ -311,15 +401,18 @@ impl Stale {
         self.products.is_empty()
     }
 
-    /// Whether the page kept under `key` (and linking to the products
-    /// `links`, if search results) is stale.
-    fn covers(&self, key: &str, links: &[String]) -> bool {
+    /// Whether the page kept under `key` (showing `shows`, if search
+    /// results) is stale.
+    fn covers(&self, key: &str, shows: &Shows) -> bool {
         let path = key.split_once('?').map_or(key, |(path, _)| path);
         if let Some(path) = path.strip_prefix(API_KEY) {
             return self.covers_api(path);
         }
         if path == "/search" {
-            return self.every_search || self.products.iter().any(|p| links.binary_search(p).is_ok());
+            return match &shows.matches {
+                Some(matches) => self.rematches || self.changed.iter().any(|id| matches.binary_search(id).is_ok()),
+                None => self.every_search || self.products.iter().any(|p| shows.links.binary_search(p).is_ok()),
+            };
         }
         if let Some(slug) = path.strip_prefix("/p/") {
             return self.products.iter().any(|p| p == slug);
@@ -416,7 +509,7 @@ pub async fn serve_cached_json(State(cache): State<PageCache>, request: Request,
         headers.remove(header::CONTENT_LENGTH);
         cache.put(
             key,
-            Arc::new(Page { body: body.clone(), nonce: String::new(), headers, links: Box::default() }),
+            Arc::new(Page { body: body.clone(), nonce: String::new(), headers, shows: Shows::default() }),
             generation,
         );
     }
@@ -540,6 +633,7 @@ mod tests {
             after: Some(shown(after)),
             cards,
             stock_only: false,
+            search_same: false,
         }
     }
 
@@ -557,7 +651,8 @@ mod tests {
             "/search?q=a",
             "/cart",
         ];
-        let dropped = |stale: Stale| pages.iter().filter(|key| stale.covers(key, &[])).copied().collect::<Vec<_>>();
+        let dropped =
+            |stale: Stale| pages.iter().filter(|key| stale.covers(key, &Shows::default())).copied().collect::<Vec<_>>();
         // A new description: its page and the search results.
         let description = Stale::of(&[change(false, ("2.00", true), ("2.00", true))]);
         assert_eq!(dropped(description), ["/p/apple", "/p/apple?image=2", "/search?q=a"]);
@@ -570,12 +665,12 @@ mod tests {
         // An order's "Only 3 left": search results that show it, not others.
         let ordered =
             Stale::of(&[crate::db::ProductChange { stock_only: true, ..change(true, ("2.00", true), ("2.00", true)) }]);
-        let shown = ["apple".to_owned(), "pear".to_owned()];
-        assert!(ordered.covers("/search?q=a", &shown) && ordered.covers("/c/fruit", &[]));
-        assert!(!ordered.covers("/search?q=a", &["pear".to_owned()]) && !ordered.covers("/search?q=b", &[]));
+        let links = |slugs: &[&str]| Shows { links: slugs.iter().map(|s| s.to_string()).collect(), matches: None };
+        assert!(ordered.covers("/search?q=a", &links(&["apple", "pear"])) && ordered.covers("/c/fruit", &links(&[])));
+        assert!(!ordered.covers("/search?q=a", &links(&["pear"])) && !ordered.covers("/search?q=b", &links(&[])));
         // Its last one sold: every search's counts change.
         let last = crate::db::ProductChange { stock_only: true, ..change(true, ("2.00", true), ("2.00", false)) };
-        assert!(Stale::of(&[last]).covers("/search?q=b", &[]));
+        assert!(Stale::of(&[last]).covers("/search?q=b", &links(&[])));
         // Sold out: every listing's counts change.
         let sold_out = Stale::of(&[change(true, ("2.00", true), ("2.00", false))]);
         assert_eq!(dropped(sold_out).len(), pages.len() - 2, "all but another product's page and the cart");
@@ -584,6 +679,61 @@ mod tests {
         draft.before.as_mut().unwrap().active = false;
         draft.after.as_mut().unwrap().active = false;
         assert!(Stale::of(&[draft]).is_nothing());
+    }
+
+    #[test]
+    fn search_results_that_know_their_matches_follow_only_those() {
+        let matches = |ids: &[i64]| Shows { links: Box::default(), matches: Some(ids.into()) };
+        let (apple, others) = (matches(&[1, 5]), matches(&[2, 3]));
+        // A sale, an order's sell-out, a new price of apple (id 1): the results matching it.
+        for after in [("2.00", false), ("3.00", true)] {
+            let change = crate::db::ProductChange { search_same: true, ..change(true, ("2.00", true), after) };
+            let stale = Stale::of(&[change]);
+            assert!(stale.covers("/search?q=apple", &apple) && !stale.covers("/search?q=tea", &others), "{after:?}");
+        }
+        // New words, or taken off sale: what every search matches may change.
+        let renamed = Stale::of(&[change(false, ("2.00", true), ("2.00", true))]);
+        assert!(renamed.covers("/search?q=tea", &others));
+        let mut off_sale =
+            crate::db::ProductChange { search_same: true, ..change(true, ("2.00", true), ("2.00", true)) };
+        off_sale.after.as_mut().unwrap().active = false;
+        assert!(Stale::of(&[off_sale]).covers("/search?q=tea", &others));
+    }
+
+    #[tokio::test]
+    async fn a_page_rendered_while_changes_arrive_is_kept_unless_one_shows_on_it() {
+        let pool = PgPool::connect_lazy("postgres://localhost/unused").unwrap();
+        let metrics = Metrics::new();
+        let cache = PageCache::with_capacity(1 << 20, &CatalogChanges::default(), &pool, &metrics);
+        let page = || {
+            Arc::new(Page {
+                body: Bytes::from_static(b"x"),
+                nonce: String::new(),
+                headers: HeaderMap::new(),
+                shows: Shows::default(),
+            })
+        };
+        let apple =
+            || CatalogChange::Products { products: vec![change(false, ("2.00", true), ("3.00", true))], xid: None };
+        let now = || cache.inner.generation.load(Ordering::Acquire);
+        let rendering = now();
+        cache.follow(&apple());
+        cache.put("/p/pear".into(), page(), rendering);
+        cache.put("/p/apple".into(), page(), rendering);
+        assert!(cache.get("/p/pear").is_some(), "a change elsewhere leaves the render to be kept");
+        assert!(cache.get("/p/apple").is_none(), "a change to what it shows does not");
+        // More changes than are remembered: nothing rendered before them is kept.
+        let rendering = now();
+        for _ in 0..=RECENT_CHANGES {
+            cache.follow(&apple());
+        }
+        cache.put("/c/tea".into(), page(), rendering);
+        assert!(cache.get("/c/tea").is_none());
+        cache.put("/c/tea".into(), page(), now());
+        assert!(cache.get("/c/tea").is_some());
+        cache.invalidate();
+        cache.put("/p/pear".into(), page(), rendering);
+        assert!(cache.get("/p/pear").is_none());
     }
 
     #[test]
@@ -603,7 +753,8 @@ mod tests {
             "api:/suggestions?q=ap",
             "api:/categories",
         ];
-        let dropped = |stale: Stale| keys.iter().filter(|key| stale.covers(key, &[])).copied().collect::<Vec<_>>();
+        let dropped =
+            |stale: Stale| keys.iter().filter(|key| stale.covers(key, &Shows::default())).copied().collect::<Vec<_>>();
         let description = Stale::of(&[change(false, ("2.00", true), ("2.00", true))]);
         assert_eq!(
             dropped(description),

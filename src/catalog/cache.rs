@@ -395,7 +395,14 @@ mod tests {
     }
 
     fn change(before: Shown, after: Shown, xid: u64) -> CatalogChange {
-        let product = ProductChange { id: 7, before: Some(before), after: Some(after), cards: true, stock_only: false };
+        let product = ProductChange {
+            id: 7,
+            before: Some(before),
+            after: Some(after),
+            cards: true,
+            stock_only: false,
+            search_same: false,
+        };
         CatalogChange::Products { products: vec![product], xid: Some(xid) }
     }
 
@@ -438,6 +445,7 @@ mod tests {
                 after: Some(shown("1.00", true)),
                 cards: true,
                 stock_only: false,
+                search_same: false,
             }],
             xid: None,
         };

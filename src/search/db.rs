@@ -222,6 +222,28 @@ async fn result_cells(pool: &PgPool, query: &str, filters: &Filters) -> sqlx::Re
     .await
 }
 
+/// Every product on sale that the words of `query` (cleaned) match, by id
+/// (ascending): the products a results page for it counts and lists. `None`
+/// when more than `limit` match, or when none do and the page is one of
+/// corrected or similar names (found by other rules).
+pub async fn matched_ids(pool: &PgPool, query: &str, limit: i64) -> sqlx::Result<Option<Box<[i64]>>> {
+    if words(query).is_empty() {
+        return Ok(Some(Box::default()));
+    }
+    let mut tx = custom_plans(pool).await?;
+    let ids = sqlx::query_scalar!(
+        r#"SELECT p.id FROM products p
+           WHERE p.active AND p.search_vector @@ websearch_to_tsquery('english', $1)
+           ORDER BY p.id LIMIT $2"#,
+        query,
+        limit + 1
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let known = !ids.is_empty() && ids.len() as i64 <= limit;
+    Ok(known.then(|| ids.into_boxed_slice()))
+}
+
 /// Products to offer while the shopper types `query`: names whose words start
 /// with what was typed, names starting with it first, then the shortest (no
 /// ranking to compute: a short prefix matches thousands); similar names when none do.

@@ -511,7 +511,7 @@ async fn a_stock_change_no_shopper_can_see_keeps_the_cached_pages(pool: PgPool) 
 }
 
 #[sqlx::test]
-async fn an_orders_stock_change_drops_only_the_search_results_that_show_the_product(pool: PgPool) {
+async fn a_products_change_drops_only_the_search_results_that_match_it(pool: PgPool) {
     let tea = category(&pool, "Tea").await;
     NewProduct { stock: 4, ..NewProduct::new(tea, "Green Tea", "4.00") }.insert(&pool).await;
     NewProduct { stock: 40, ..NewProduct::new(tea, "Black Tea", "3.00") }.insert(&pool).await;
@@ -542,17 +542,28 @@ async fn an_orders_stock_change_drops_only_the_search_results_that_show_the_prod
     for state in &states {
         assert!(state.pages.shared("/search?q=black").is_some(), "kept");
     }
-    // Its last one sold: the in-stock counts of every search change.
+    // Its last one sold: the in-stock counts of the searches that match it
+    // change, and only those.
     set_stock(0).await.unwrap();
     for (app, state) in instances.iter().zip(&states) {
         common::get_until(app, "/search?q=green", |r| r.body.contains("Sold out")).await;
+        let tea = common::get_until(app, "/search?q=tea", |r| r.body.contains("Sold out")).await;
+        assert!(tea.body.contains("Sold out"));
+        assert!(state.pages.shared("/search?q=black").is_some(), "kept");
+    }
+    // A new price of black tea: the results matching it go, the rest stay.
+    sqlx::query("UPDATE products SET price = 2.50 WHERE slug = 'black-tea'").execute(&pool).await.unwrap();
+    for (app, state) in instances.iter().zip(&states) {
+        let black = common::get_until(app, "/search?q=black", |r| r.body.contains("2.50")).await;
+        assert!(black.body.contains("2.50"));
         for _ in 0..100 {
-            if state.pages.shared("/search?q=black").is_none() {
+            if state.pages.shared("/search?q=tea").is_none() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        assert!(state.pages.shared("/search?q=black").is_none(), "dropped");
+        assert!(state.pages.shared("/search?q=tea").is_none(), "dropped: it matches black tea");
+        assert!(state.pages.shared("/search?q=green").is_some(), "kept: it does not");
     }
     // A new name changes what searches find: all of them go.
     read_everywhere(&instances, &searches).await;
