@@ -92,7 +92,8 @@ struct Page {
     shows: Shows,
 }
 
-/// What a search results page shows of the catalog, beside its words.
+/// What a listing or search results page shows of the catalog, beside
+/// its filters and words.
 #[derive(Debug, Default)]
 struct Shows {
     /// The products it links to, by slug (sorted).
@@ -233,9 +234,13 @@ impl PageCache {
             // The policy stays: `respond` swaps the nonce in it.
             let mut headers = parts.headers.clone();
             headers.remove(header::CONTENT_LENGTH);
+            let path = key.split_once('?').map_or(key.as_str(), |(path, _)| path);
             let shows = match key.split_once('?') {
                 Some(("/search", query)) => {
                     Shows { links: product_links(&body), matches: self.search_matches(query).await }
+                }
+                _ if path == "/" || path == "/products" || path.starts_with("/c/") => {
+                    Shows { links: product_links(&body), matches: None }
                 }
                 _ => Shows::default(),
             };
@@ -356,15 +361,24 @@ struct SearchWords {
 
 /// The pages a change to some products makes stale, by their URL: each
 /// product's own page; the search results; the home page, every product
-/// listing and its categories' listings when a card shows the change; and
-/// every listing when a product moved between facet cells (the counts
-/// beside each filter choice, shown on every listing, change).
+/// listing and its categories' listings when a card shows the change (only
+/// those showing the card, when the change can neither move the product
+/// in a listing's order nor in or out of its filters); and every listing
+/// when a product moved between facet cells (the counts beside each filter
+/// choice, shown on every listing, change).
 #[derive(Debug, Default)]
 struct Stale {
     products: Vec<String>,
     ids: Vec<String>,
     categories: Vec<String>,
+    /// A card shows a change that may move its product in the listings
+    /// (a price, a rating, a name): the listings that may show it go.
     listings: bool,
+    /// A card shows the change (for the API's product lists).
+    cards: bool,
+    /// Products whose card alone shows the change (an order's "Only 4
+    /// left"): the listings linking to them go.
+    cards_only: Vec<String>,
     every_category: bool,
     /// Every search's results whose matches are not known: a change to
     /// what searches match, rank or count. A stock change that does not
@@ -382,13 +396,17 @@ impl Stale {
         let mut stale = Stale::default();
         for product in products.iter().filter(|p| p.seen_by_shoppers()) {
             stale.ids.push(product.id.to_string());
+            let in_place = product.stock_only && !product.moves_facets();
             for shown in product.sides() {
                 stale.products.push(shown.slug.clone());
-                if product.cards {
+                if product.cards && in_place {
+                    stale.cards_only.push(shown.slug.clone());
+                } else if product.cards {
                     stale.categories.extend(shown.category.clone());
                 }
             }
-            stale.listings |= product.cards;
+            stale.listings |= product.cards && !in_place;
+            stale.cards |= product.cards;
             stale.every_category |= product.moves_facets();
             stale.every_search |= !product.stock_only || product.moves_facets();
             stale.rematches |= product.rematches();
@@ -417,10 +435,11 @@ impl Stale {
         if let Some(slug) = path.strip_prefix("/p/") {
             return self.products.iter().any(|p| p == slug);
         }
+        let shows_card = || self.cards_only.iter().any(|p| shows.links.binary_search(p).is_ok());
         if let Some(slug) = path.strip_prefix("/c/") {
-            return self.every_category || (self.listings && self.categories.iter().any(|c| c == slug));
+            return self.every_category || (self.listings && self.categories.iter().any(|c| c == slug)) || shows_card();
         }
-        (self.listings || self.every_category) && (path == "/" || path == "/products")
+        (path == "/" || path == "/products") && (self.listings || self.every_category || shows_card())
     }
 
     /// The JSON API's catalog reads (paths under `/api/v1`): a product by its
@@ -433,7 +452,7 @@ impl Stale {
         }
         match path {
             "/search" | "/suggestions" => true,
-            "/products" => self.listings || self.every_category,
+            "/products" => self.cards || self.every_category,
             _ => false,
         }
     }
@@ -662,12 +681,17 @@ mod tests {
             dropped(low),
             ["/p/apple", "/p/apple?image=2", "/c/fruit", "/c/fruit?sort=price", "/", "/products?page=2", "/search?q=a"]
         );
-        // An order's "Only 3 left": search results that show it, not others.
+        // An order's "Only 3 left": the listings and search results that show
+        // its card, not others (it moves in no listing's order or filters).
         let ordered =
             Stale::of(&[crate::db::ProductChange { stock_only: true, ..change(true, ("2.00", true), ("2.00", true)) }]);
         let links = |slugs: &[&str]| Shows { links: slugs.iter().map(|s| s.to_string()).collect(), matches: None };
-        assert!(ordered.covers("/search?q=a", &links(&["apple", "pear"])) && ordered.covers("/c/fruit", &links(&[])));
-        assert!(!ordered.covers("/search?q=a", &links(&["pear"])) && !ordered.covers("/search?q=b", &links(&[])));
+        for key in ["/search?q=a", "/c/fruit", "/c/fruit?sort=price", "/", "/products?page=2"] {
+            assert!(ordered.covers(key, &links(&["apple", "pear"])), "{key}");
+            assert!(!ordered.covers(key, &links(&["pear"])), "{key}");
+        }
+        assert!(ordered.covers("/p/apple", &links(&[])) && !ordered.covers("/search?q=b", &links(&[])));
+        assert!(ordered.covers_api("/products"), "the API's lists show stock");
         // Its last one sold: every search's counts change.
         let last = crate::db::ProductChange { stock_only: true, ..change(true, ("2.00", true), ("2.00", false)) };
         assert!(Stale::of(&[last]).covers("/search?q=b", &links(&[])));

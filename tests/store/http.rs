@@ -577,6 +577,69 @@ async fn a_products_change_drops_only_the_search_results_that_match_it(pool: PgP
 }
 
 #[sqlx::test]
+async fn an_orders_stock_change_drops_only_the_listings_that_show_its_card(pool: PgPool) {
+    let tea = category(&pool, "Tea").await;
+    // Newest first: "Tea 0" is the oldest, on page 2 of 24 a page.
+    let names: Vec<String> = (0..30).map(|n| format!("Tea {n}")).collect();
+    for (n, name) in names.iter().enumerate() {
+        NewProduct { stock: 40, age: 1000 - n as i64, ..NewProduct::new(tea, name, "4.00") }.insert(&pool).await;
+    }
+    let states: Vec<_> = (0..2)
+        .map(|_| trove::startup::state_with_pool(common::config(&common::media_dir()), pool.clone()).unwrap())
+        .collect();
+    let instances: Vec<_> = states.iter().map(|state| trove::startup::router(state.clone())).collect();
+    let listings = ["/products", "/c/tea", "/"];
+    let pages = ["/products", "/c/tea", "/", "/p/tea-0"];
+    read_everywhere(&instances, &pages).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    read_everywhere(&instances, &pages).await;
+    let set_stock = |slug: &'static str, stock: i32| {
+        sqlx::query(
+            "UPDATE product_variants SET stock = $1 WHERE product_id = (SELECT id FROM products WHERE slug = $2)",
+        )
+        .bind(stock)
+        .bind(slug)
+        .execute(&pool)
+    };
+    // "Only 3 left" for a product on page 2: its own page follows at once
+    // (the change has reached the instance); the first pages do not show
+    // it and are kept.
+    set_stock("tea-0", 3).await.unwrap();
+    for (app, state) in instances.iter().zip(&states) {
+        let own = common::get_until(app, "/p/tea-0", |r| r.body.contains("Only 3 left")).await;
+        assert!(own.body.contains("Only 3 left"));
+        for listing in listings {
+            assert!(state.pages.shared(listing).is_some(), "{listing} kept");
+        }
+    }
+    // On page 1: it shows there at once, on both instances.
+    set_stock("tea-29", 2).await.unwrap();
+    for app in &instances {
+        for listing in ["/products", "/c/tea"] {
+            let reply = common::get_until(app, listing, |r| r.body.contains("Only 2 left")).await;
+            assert!(reply.body.contains("Only 2 left"), "{listing}");
+        }
+    }
+    // A new price may move a product in a listing sorted by price: every
+    // listing that may show it goes.
+    read_everywhere(&instances, &pages).await;
+    sqlx::query("UPDATE products SET price = 1.00 WHERE slug = 'tea-0'").execute(&pool).await.unwrap();
+    for app in &instances {
+        let cheapest = common::get_until(app, "/p/tea-0", |r| r.body.contains("1.00")).await;
+        assert!(cheapest.body.contains("1.00"));
+    }
+    for state in &states {
+        for _ in 0..100 {
+            if state.pages.shared("/products").is_none() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(state.pages.shared("/products").is_none(), "dropped");
+    }
+}
+
+#[sqlx::test]
 async fn concurrent_requests_for_missing_counts_share_one_load(pool: PgPool) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let changes = trove::db::CatalogChanges::default();
