@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use rust_decimal::Decimal;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 
 use super::filters::{FacetCell, Facets, Filters, OptionLabel, price_edges};
@@ -275,11 +276,35 @@ pub async fn slug_by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option
     sqlx::query_scalar!("SELECT slug FROM products WHERE id = $1 AND active", id).fetch_optional(db).await
 }
 
-/// An active product with its category and images, by slug.
+/// An active product with its category, images, options and variants on
+/// sale, by slug, in one statement (a product page's main read).
 pub async fn product_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Result<Option<ProductDetail>> {
+    // Prices travel as text: JSON numbers would pass through floating point.
     let Some(row) = sqlx::query!(
         r#"SELECT p.id, p.slug, p.name, p.description, p.price, p.offer_price, p.stock,
-                  p.rating_count, p.rating_sum, c.name AS category_name, c.slug AS category_slug
+                  p.rating_count, p.rating_sum, c.name AS category_name, c.slug AS category_slug,
+                  (SELECT COALESCE(json_agg(json_build_object('key', i.storage_key, 'alt', i.alt_text)
+                                            ORDER BY i.is_primary DESC, i.position, i.id), '[]')
+                   FROM product_images i WHERE i.product_id = p.id) AS "images!: Json<Vec<ImageRef>>",
+                  (SELECT COALESCE(json_agg(json_build_object('name', o.name, 'slug', o.slug, 'values', vals.list)
+                                            ORDER BY o.position, o.id), '[]')
+                   FROM product_options o
+                   CROSS JOIN LATERAL (
+                       SELECT json_agg(json_build_object('id', v.id, 'value', v.value, 'slug', v.slug)
+                                       ORDER BY v.position, v.id) AS list
+                       FROM product_option_values v WHERE v.option_id = o.id) vals
+                   WHERE o.product_id = p.id AND vals.list IS NOT NULL) AS "options!: Json<Vec<ProductOption>>",
+                  (SELECT COALESCE(json_agg(json_build_object(
+                              'id', v.id, 'sku', v.sku, 'values', v.option_values, 'stock', v.stock,
+                              'price', (CASE WHEN v.price IS NULL THEN p.price ELSE v.price END)::text,
+                              'offer_price', (CASE WHEN v.price IS NULL THEN p.offer_price ELSE v.offer_price END)::text,
+                              'images', ARRAY(SELECT i.storage_key
+                                              FROM product_variant_images x JOIN product_images i ON i.id = x.image_id
+                                              WHERE x.variant_id = v.id ORDER BY x.position, x.image_id),
+                              'query', variant_query(v.option_values))
+                          ORDER BY v.position, v.id), '[]')
+                   FROM product_variants v
+                   WHERE v.product_id = p.id AND v.active) AS "variants!: Json<Vec<Variant>>"
            FROM products p
            JOIN categories c ON c.id = p.category_id
            WHERE p.slug = $1 AND p.active"#,
@@ -290,17 +315,6 @@ pub async fn product_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Resul
     else {
         return Ok(None);
     };
-    let images = sqlx::query_as!(
-        ImageRef,
-        r#"SELECT storage_key AS key, alt_text AS alt
-           FROM product_images
-           WHERE product_id = $1
-           ORDER BY is_primary DESC, position, id"#,
-        row.id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let (options, variants) = product_variants(conn, row.id).await?;
     Ok(Some(ProductDetail {
         id: ProductId(row.id),
         slug: row.slug,
@@ -310,10 +324,10 @@ pub async fn product_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Resul
         offer_price: row.offer_price,
         stock: row.stock,
         category: CategoryLink { name: row.category_name, slug: row.category_slug },
-        images,
+        images: row.images.0,
         rating: super::Rating { count: row.rating_count, sum: row.rating_sum },
-        options,
-        variants,
+        options: row.options.0,
+        variants: row.variants.0,
         structured_data: String::new(),
     }))
 }
