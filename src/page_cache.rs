@@ -234,15 +234,10 @@ impl PageCache {
             // The policy stays: `respond` swaps the nonce in it.
             let mut headers = parts.headers.clone();
             headers.remove(header::CONTENT_LENGTH);
-            let path = key.split_once('?').map_or(key.as_str(), |(path, _)| path);
-            let shows = match key.split_once('?') {
-                Some(("/search", query)) => {
-                    Shows { links: product_links(&body), matches: self.search_matches(query).await }
-                }
-                _ if path == "/" || path == "/products" || path.starts_with("/c/") => {
-                    Shows { links: product_links(&body), matches: None }
-                }
-                _ => Shows::default(),
+            let shows = match Kept::of(&key) {
+                Kept::Search(query) => Shows { links: product_links(&body), matches: self.search_matches(query).await },
+                Kept::Listing | Kept::Category(_) => Shows { links: product_links(&body), matches: None },
+                Kept::Api(_) | Kept::Product(_) | Kept::Other => Shows::default(),
             };
             let kept = Arc::new(Page { body: body.clone(), nonce, headers, shows });
             self.put(key, kept.clone(), generation);
@@ -422,24 +417,20 @@ impl Stale {
     /// Whether the page kept under `key` (showing `shows`, if search
     /// results) is stale.
     fn covers(&self, key: &str, shows: &Shows) -> bool {
-        let path = key.split_once('?').map_or(key, |(path, _)| path);
-        if let Some(path) = path.strip_prefix(API_KEY) {
-            return self.covers_api(path);
-        }
-        if path == "/search" {
-            return match &shows.matches {
+        let shows_card = || self.cards_only.iter().any(|p| shows.links.binary_search(p).is_ok());
+        match Kept::of(key) {
+            Kept::Api(path) => self.covers_api(path),
+            Kept::Search(_) => match &shows.matches {
                 Some(matches) => self.rematches || self.changed.iter().any(|id| matches.binary_search(id).is_ok()),
                 None => self.every_search || self.products.iter().any(|p| shows.links.binary_search(p).is_ok()),
-            };
+            },
+            Kept::Product(slug) => self.products.iter().any(|p| p == slug),
+            Kept::Category(slug) => {
+                self.every_category || (self.listings && self.categories.iter().any(|c| c == slug)) || shows_card()
+            }
+            Kept::Listing => self.listings || self.every_category || shows_card(),
+            Kept::Other => false,
         }
-        if let Some(slug) = path.strip_prefix("/p/") {
-            return self.products.iter().any(|p| p == slug);
-        }
-        let shows_card = || self.cards_only.iter().any(|p| shows.links.binary_search(p).is_ok());
-        if let Some(slug) = path.strip_prefix("/c/") {
-            return self.every_category || (self.listings && self.categories.iter().any(|c| c == slug)) || shows_card();
-        }
-        (path == "/" || path == "/products") && (self.listings || self.every_category || shows_card())
     }
 
     /// The JSON API's catalog reads (paths under `/api/v1`): a product by its
@@ -454,6 +445,39 @@ impl Stale {
             "/search" | "/suggestions" => true,
             "/products" => self.cards || self.every_category,
             _ => false,
+        }
+    }
+}
+
+/// What a kept page is, by its key (a path and query, or an API answer's).
+enum Kept<'k> {
+    /// A JSON API answer, by its path under `/api/v1`.
+    Api(&'k str),
+    /// Search results, by their URL's query.
+    Search(&'k str),
+    /// A product's page, by its slug.
+    Product(&'k str),
+    /// A category's listing, by its slug.
+    Category(&'k str),
+    /// The home page or the all-products listing.
+    Listing,
+    Other,
+}
+
+impl<'k> Kept<'k> {
+    fn of(key: &'k str) -> Self {
+        let (path, query) = key.split_once('?').unwrap_or((key, ""));
+        if let Some(path) = path.strip_prefix(API_KEY) {
+            return Kept::Api(path);
+        }
+        match path {
+            "/search" => Kept::Search(query),
+            "/" | "/products" => Kept::Listing,
+            _ => match (path.strip_prefix("/p/"), path.strip_prefix("/c/")) {
+                (Some(slug), _) => Kept::Product(slug),
+                (_, Some(slug)) => Kept::Category(slug),
+                _ => Kept::Other,
+            },
         }
     }
 }
