@@ -494,6 +494,15 @@ impl Health {
         }
         self.inner.up.load(Ordering::Acquire)
     }
+
+    /// Another check found the database out of reach (the pool's own
+    /// connection failed): requests are refused until the probe finds it
+    /// answering again, within half a second if it does.
+    pub fn found_down(&self) {
+        if self.inner.up.swap(false, Ordering::AcqRel) {
+            tracing::warn!("the database does not answer: refusing requests that need it with 503");
+        }
+    }
 }
 
 /// Probes until the health it reports on is dropped.

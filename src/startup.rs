@@ -55,12 +55,30 @@ pub fn build_state(config: Config) -> Result<AppState, StartupError> {
 
 /// A pool for `url` that connects on first use. Every acquire is reported at
 /// trace level: `telemetry` turns the reports into the pool-wait histogram.
+///
+/// A connection is tested (one round trip to the server) when it comes
+/// back to the pool, always; on the way out only when it sat idle for a
+/// second or more (a restarted server has dropped it: it is replaced, and
+/// the request never sees it). A busy shop reuses connections within
+/// milliseconds, where testing every acquire (sqlx's default) made each
+/// query three round trips: about a tenth of a rendered product page's
+/// time (`perf`, README).
 fn lazy_pool(config: &Config, url: &secrecy::SecretString) -> Result<PgPool, StartupError> {
+    const IDLE_BEFORE_TEST: Duration = Duration::from_secs(1);
     let connect: PgConnectOptions = url.expose_secret().parse().map_err(StartupError::DatabaseUrl)?;
     Ok(PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .acquire_time_level(log::LevelFilter::Trace)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= IDLE_BEFORE_TEST {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_lazy_with(connect))
 }
 
@@ -309,6 +327,11 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
         Ok(Ok(())) => (StatusCode::OK, "ok"),
         Ok(Err(error)) => {
             tracing::warn!(%error, "health check: database unreachable");
+            // Its connection was refused or cut: the gate closes now, not at
+            // the probe's next turn. (A busy pool's wait is not a sign.)
+            if crate::db::unreachable(&error) {
+                state.database.found_down();
+            }
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
