@@ -386,6 +386,20 @@ impl CatalogChanges {
         CatalogChanges { inner: Arc::new(inner) }
     }
 
+    /// A feed that never listens, whose changes a test sends (`changed`).
+    #[cfg(test)]
+    pub fn by_hand() -> Self {
+        let feed = CatalogChanges::default();
+        feed.inner.started.store(true, Ordering::Release);
+        feed
+    }
+
+    /// Sends `change` to every subscriber, as a NOTIFY would.
+    #[cfg(test)]
+    pub fn send(&self, change: &CatalogChange) {
+        self.changed(change);
+    }
+
     /// Calls `on_change` with every change to the catalog.
     pub fn subscribe(&self, on_change: impl Fn(&CatalogChange) + Send + Sync + 'static) {
         self.inner.subscribers.write().expect("subscribers lock").push(Box::new(on_change));
