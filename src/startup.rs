@@ -1,6 +1,7 @@
 //! The HTTP application: one `router(state)` used by `main` and by the tests.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -338,6 +339,10 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
+/// How long a connection opened just before shutdown may take to deliver its
+/// first request before it is closed as idle.
+const FIRST_REQUEST_WAIT: Duration = Duration::from_millis(500);
+
 /// How long a client may take to send a request's headers: a client that
 /// trickles them (slowloris) is cut off instead of holding a connection.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -373,9 +378,15 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         if let Err(error) = tcp.set_nodelay(true) {
             tracing::warn!(%error, "could not set TCP_NODELAY");
         }
-        let service = app.clone().map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(axum::extract::ConnectInfo(remote));
-            request.map(axum::body::Body::new)
+        // Set when the connection's first request has been read.
+        let begun = Arc::new(AtomicBool::new(false));
+        let service = app.clone().map_request({
+            let begun = Arc::clone(&begun);
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                begun.store(true, Ordering::Release);
+                request.extensions_mut().insert(axum::extract::ConnectInfo(remote));
+                request.map(axum::body::Body::new)
+            }
         });
         let stopping = stopping.clone();
         async move {
@@ -393,8 +404,26 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
                     }
                     return;
                 }
-                () = stopping.wait(), if keep_alive => connection.as_mut().graceful_shutdown(),
+                () = stopping.wait(), if keep_alive => {}
             }
+            // A connection whose first request is not read yet is not idle:
+            // a proxy opening one connection per request has sent it, or is
+            // sending it, and would not resend a POST (502). It is served.
+            let waiting = tokio::time::sleep(FIRST_REQUEST_WAIT);
+            tokio::pin!(waiting);
+            while !begun.load(Ordering::Acquire) {
+                tokio::select! {
+                    result = connection.as_mut() => {
+                        if let Err(error) = result {
+                            tracing::debug!(%error, "connection ended with an error");
+                        }
+                        return;
+                    }
+                    () = &mut waiting => break,
+                    () = tokio::time::sleep(Duration::from_millis(5)) => {}
+                }
+            }
+            connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }
     };
