@@ -118,7 +118,7 @@ pub fn state_with_pools(config: Config, pool: PgPool, replicas: crate::db::Repli
     let database = crate::db::Health::new(&pool);
     let config = Arc::new(config);
     let stopping = crate::state::Stopping::default();
-    Ok(AppState {
+    Ok(AppState::from(crate::state::Shared {
         leptos_options,
         pool,
         config,
@@ -132,17 +132,18 @@ pub fn state_with_pools(config: Config, pool: PgPool, replicas: crate::db::Repli
         replicas,
         database,
         stopping,
-    })
+    }))
 }
 
 /// Every route of the store.
 pub fn router(state: AppState) -> Router {
     // Provided to every page render and server function beside the state.
     let context = {
-        let caches = crate::catalog::cache::CatalogCaches::new(&state.changes);
+        // In an `Arc`: axum clones the route, and this closure with it, per request.
+        let caches = Arc::new(crate::catalog::cache::CatalogCaches::new(&state.changes));
         let currency = crate::money::Currency::parse(&state.config.currency).unwrap_or(crate::money::Currency::USD);
         move || {
-            leptos::prelude::provide_context(caches.clone());
+            leptos::prelude::provide_context(crate::catalog::cache::CatalogCaches::clone(&caches));
             leptos::prelude::provide_context(currency);
             crate::flash::Flash::provide_for_request();
         }
@@ -178,8 +179,8 @@ pub fn router(state: AppState) -> Router {
             post(crate::admin::csv::import).layer(DefaultBodyLimit::max(crate::admin::csv::MAX_BYTES + 64 * 1024)),
         )
         .leptos_routes_with_context(&state, routes, context.clone(), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
+            let options = Arc::new(state.leptos_options.clone());
+            move || shell(LeptosOptions::clone(&options))
         })
         // Public files (favicon…) are served here, not by leptos_axum's file
         // handler: that one reads response options from whatever reactive
@@ -319,7 +320,7 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if !state.database.up() {
         return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
     }
-    let pool = state.pool;
+    let pool = &state.pool;
     let ping = async {
         let mut conn = pool.acquire().await?;
         conn.ping().await

@@ -9,9 +9,17 @@ use sqlx::PgPool;
 use crate::config::Config;
 use crate::error::AppError;
 
-/// Shared application state. Cloning is cheap: every field is a handle.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Shared application state, behind one `Arc`: axum clones the state of
+/// every middleware and route for every request it passes through, so a
+/// clone must be a single count, not one per field (the handles below
+/// cloned field by field, with the `LeptosOptions` strings, were half the
+/// server's time on a cached page).
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// What `AppState` holds. Every field is a handle.
+#[derive(Clone)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub config: Arc<Config>,
@@ -67,7 +75,39 @@ impl Stopping {
     }
 }
 
+impl From<Shared> for AppState {
+    fn from(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+// What leptos_axum's handlers and the routes extract from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for crate::media::Media {
+    fn from_ref(state: &AppState) -> Self {
+        state.media.clone()
+    }
+}
+
 impl AppState {
+    /// This state with another page cache (a test's smaller one).
+    pub fn with_pages(&self, pages: crate::page_cache::PageCache) -> Self {
+        AppState::from(Shared { pages, ..Shared::clone(self) })
+    }
+
     /// The state provided to the current render or server function call.
     pub fn current() -> Result<Self, AppError> {
         use_context::<AppState>().ok_or_else(|| missing_context("AppState"))

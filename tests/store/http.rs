@@ -230,9 +230,14 @@ async fn anonymous_pages_come_from_memory_with_fresh_nonces_and_follow_catalog_c
 async fn the_page_cache_stays_within_its_memory_and_keeps_caching_after_a_flood_of_urls(pool: PgPool) {
     shop(&pool).await;
     let media = common::media_dir();
-    let mut state = trove::startup::state_with_pool(common::config(&media), pool.clone()).expect("valid configuration");
+    let state = trove::startup::state_with_pool(common::config(&media), pool.clone()).expect("valid configuration");
     // Room for a handful of pages, and many more distinct URLs than that.
-    state.pages = trove::page_cache::PageCache::with_capacity(256 * 1024, &state.changes, &state.pool, &state.metrics);
+    let state = state.with_pages(trove::page_cache::PageCache::with_capacity(
+        256 * 1024,
+        &state.changes,
+        &state.pool,
+        &state.metrics,
+    ));
     let pages = state.pages.clone();
     let app = trove::startup::router(state);
     for i in 0..150 {
