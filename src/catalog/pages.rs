@@ -186,7 +186,11 @@ pub fn ProductPage() -> impl IntoView {
     // `?image=N` (1-based) picks the image shown first; thumbnails link there.
     // Without it, the chosen variant's picture is.
     let initial = move || {
-        query.with_untracked(|q| q.get_str("image").and_then(|n| n.parse::<usize>().ok())).map(|n| n.max(1) - 1)
+        // `try_`: the render may run on after its request ended, the query gone.
+        query
+            .try_with_untracked(|q| q.get_str("image").and_then(|n| n.parse::<usize>().ok()))
+            .flatten()
+            .map(|n| n.max(1) - 1)
     };
     view! {
         <Suspense fallback=Loading>

@@ -19,7 +19,9 @@ pub fn HeartIcon(#[prop(into)] filled: Signal<bool>) -> impl IntoView {
         <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
             <path
                 d="M12 20.5s-7.5-4.6-9.3-9.4A5 5 0 0 1 12 6.6a5 5 0 0 1 9.3 4.5c-1.8 4.8-9.3 9.4-9.3 9.4z"
-                fill=move || if filled.get() { "currentColor" } else { "none" }
+                // `try_get`: Suspense may render this once more after the request
+                // ended (its client left) and the signal went with it.
+                fill=move || if filled.try_get().unwrap_or(false) { "currentColor" } else { "none" }
                 stroke="currentColor"
                 stroke-width="2"
                 stroke-linejoin="round"
